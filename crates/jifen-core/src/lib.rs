@@ -1,1 +1,16 @@
+//! The loyalty domain of jifen, with no I/O, no clock and no async.
+//!
+//! Everything here takes the time, the configuration and the state it needs as arguments and
+//! returns decisions (ledger entries). The store persists them; the server wires both together.
 
+pub mod ledger;
+pub mod policy;
+
+pub use ledger::{
+    Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,
+    LedgerError, Lot, NewLot,
+};
+pub use policy::{ExpiryPolicy, NegativeBalance, PointPolicy, PolicyError};
+
+/// An instant, always in UTC. Programs have a time zone for calendar rules; instants do not.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,1 +1,18 @@
+//! The jifen server: HTTP API, authentication, background jobs, and the `jifen` binary.
 
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod jobs;
+pub mod keys;
+pub mod parse;
+pub mod serve;
+pub mod service;
+
+pub use app::{AppState, router};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Settings;

@@ -1,1 +1,168 @@
-fn main() {}
+//! `jifen`: the loyalty engine's one binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use jifen_server::config::{LogFormat, Settings};
+use jifen_server::{SystemClock, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "jifen",
+    version,
+    about = "Self-hostable customer-loyalty engine"
+)]
+struct Cli {
+    /// A TOML settings file (defaults < file < JIFEN_* variables < flags).
+    #[arg(long, global = true, env = "JIFEN_CONFIG")]
+    config: Option<PathBuf>,
+    /// sqlite://path/to/file.db or postgres://user@host/db
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrations run first).
+    Serve {
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Create (once) a demo program with members and purchases, and print an API key for it.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Programs (tenants).
+    Program {
+        #[command(subcommand)]
+        command: ProgramCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Exit 0 when a running jifen answers /healthz.
+    Healthcheck {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective settings, secrets redacted.
+    Print,
+}
+
+#[derive(Subcommand)]
+enum ProgramCommand {
+    /// Create a program and print its id and a new secret API key as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Asia/Shanghai")]
+        timezone: String,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+    },
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JIFEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(url) = cli.database_url {
+        settings.database_url = url;
+    }
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(l) = listen {
+                settings.listen = l;
+            }
+            settings.demo |= demo;
+            init_logs(settings.log_format);
+            serve::run(settings).await
+        }
+        Command::Migrate => {
+            init_logs(settings.log_format);
+            let store = serve::open_store(&settings).await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Print,
+        } => {
+            print!("{}", settings.to_redacted_toml());
+            Ok(())
+        }
+        Command::Program {
+            command:
+                ProgramCommand::Create {
+                    name,
+                    timezone,
+                    currency,
+                },
+        } => {
+            let store = serve::open_store(&settings).await?;
+            let (program, secret) =
+                serve::create_program(store, Arc::new(SystemClock), &name, &timezone, &currency)
+                    .await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "program_id": program.id,
+                    "name": program.name,
+                    "timezone": program.timezone,
+                    "currency": program.currency,
+                    "api_key": secret,
+                }))?
+            );
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", jifen_server::api::openapi_json());
+            Ok(())
+        }
+        Command::Healthcheck { addr } => healthcheck(addr).await,
+    }
+}
+
+/// A minimal HTTP GET of /healthz, so containers and tests need no curl.
+async fn healthcheck(addr: SocketAddr) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(
+        format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    anyhow::ensure!(
+        buf.starts_with(b"HTTP/1.1 200"),
+        "jifen at {addr} is not healthy"
+    );
+    println!("ok");
+    Ok(())
+}

@@ -1,1 +1,172 @@
+//! Persistence for jifen.
+//!
+//! One [`Store`] trait with one implementation per backend ([`sqlite`], [`postgres`]), each with
+//! its own migrations folder. A write is one database transaction opened with
+//! [`Store::begin_write`]: the caller decides with `jifen-core` between reads and writes of the
+//! same [`WriteTx`], and either everything it wrote commits or none of it does.
+//! No SQL lives outside this crate.
 
+mod backend;
+mod error;
+mod model;
+pub mod postgres;
+pub mod sqlite;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
+
+pub use error::StoreError;
+pub use model::*;
+pub use sqlx::Error as SqlxError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opens the store a URL names (`sqlite://path` or `postgres://…`) and runs its migrations.
+pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url, options).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::connect(url, options).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+/// Knobs for opening a store.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Connections for reads (and for writes on PostgreSQL).
+    pub max_connections: u32,
+    /// Whether to run migrations when connecting.
+    pub migrate: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            migrate: true,
+        }
+    }
+}
+
+/// Everything jifen keeps, behind one interface for every backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The backend's name: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<()>;
+
+    /// Checks the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    // --- programs and keys -------------------------------------------------------------------
+
+    async fn create_program(&self, program: &Program) -> Result<()>;
+    async fn get_program(&self, id: &str) -> Result<Option<Program>>;
+    async fn demo_program(&self) -> Result<Option<Program>>;
+    async fn update_policy(&self, id: &str, policy: &PointPolicy) -> Result<()>;
+    async fn create_api_key(&self, key: &ApiKey) -> Result<()>;
+    /// The program and key a secret's hash belongs to, if the key is not revoked.
+    async fn program_by_key_hash(&self, hash: &str) -> Result<Option<(Program, ApiKey)>>;
+    async fn list_api_keys(&self, program_id: &str) -> Result<Vec<ApiKey>>;
+    /// Revokes a key of the program; false when it has no such key.
+    async fn revoke_api_key(
+        &self,
+        program_id: &str,
+        key_id: &str,
+        at: jifen_core::Timestamp,
+    ) -> Result<bool>;
+
+    // --- members -----------------------------------------------------------------------------
+
+    /// Creates or updates a member; fields left `None` keep their value. Fails with
+    /// [`StoreError::IdentityTaken`] when an identity belongs to another member.
+    async fn upsert_member(&self, program_id: &str, patch: &MemberPatch) -> Result<(Member, bool)>;
+    async fn get_member(&self, program_id: &str, external_id: &str) -> Result<Option<Member>>;
+    async fn member_by_identity(
+        &self,
+        program_id: &str,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<Member>>;
+    /// Members newest first, after the cursor (an internal id) when one is given.
+    async fn list_members(
+        &self,
+        program_id: &str,
+        limit: u32,
+        after: Option<i64>,
+    ) -> Result<Vec<Member>>;
+
+    // --- ledger reads ------------------------------------------------------------------------
+
+    /// Everything needed to rebuild a member's book.
+    async fn ledger(&self, member_id: i64) -> Result<LedgerRows>;
+    /// Entries newest first, before the cursor (a sequence number) when one is given.
+    async fn list_entries(
+        &self,
+        member_id: i64,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<StoredEntry>>;
+    async fn get_hold(&self, program_id: &str, hold_id: &str) -> Result<Option<StoredHold>>;
+
+    // --- writes ------------------------------------------------------------------------------
+
+    /// Opens a write transaction.
+    async fn begin_write(&self) -> Result<Box<dyn WriteTx>>;
+
+    /// Members (program id, external id) for whom time alone implies entries not written yet:
+    /// holds past their deadline, lots expired with points no `expire` entry records.
+    async fn members_to_maintain(
+        &self,
+        now: jifen_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>>;
+}
+
+/// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
+#[async_trait]
+pub trait WriteTx: Send {
+    /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
+    async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
+    /// Stores the answer of a claimed key.
+    async fn complete(&mut self, key: &IdempotencyKey, status: u16, response: &str) -> Result<()>;
+    /// Gives up a key claimed in this transaction (the request failed and wrote nothing).
+    async fn unclaim(&mut self, key: &IdempotencyKey) -> Result<()>;
+
+    /// Finds a member and locks it until the end of the transaction.
+    async fn lock_member(&mut self, program_id: &str, external_id: &str) -> Result<Option<Member>>;
+    async fn ledger(&mut self, member_id: i64) -> Result<LedgerRows>;
+
+    /// Finds an order and locks it until the end of the transaction.
+    async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>>;
+    async fn insert_order(&mut self, order: &Order) -> Result<()>;
+    async fn set_order_refunded(
+        &mut self,
+        program_id: &str,
+        order_id: &str,
+        refunded: i64,
+    ) -> Result<()>;
+    async fn insert_event(&mut self, event: &EventRecord) -> Result<()>;
+    async fn hold_member(&mut self, program_id: &str, hold_id: &str) -> Result<Option<String>>;
+
+    /// Appends what a decision produced to a member's ledger.
+    async fn append(
+        &mut self,
+        program_id: &str,
+        member_id: i64,
+        lots: &[Lot],
+        holds: &[HoldRecord],
+        entries: &[Entry],
+        recorded_at: jifen_core::Timestamp,
+    ) -> Result<()>;
+
+    async fn commit(self: Box<Self>) -> Result<()>;
+}

@@ -1,0 +1,308 @@
+//! `POST /v1/events`: one event, or a batch of up to 1,000.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::types::EntryOut;
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorBody, ErrorDetail};
+use crate::extract::{ApiJson, Auth};
+use crate::parse;
+use crate::service::events::{BEHAVIOUR_TYPES, EventKind, ParsedEvent, record};
+
+/// Most events in one batch.
+pub const MAX_BATCH: usize = 1_000;
+/// How far in the future `occurred_at` may be (clock skew between systems).
+pub const MAX_FUTURE_SECONDS: i64 = 300;
+
+/// Something a member (or a guest) did.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventIn {
+    /// Chosen by the client; the idempotency key of the event.
+    pub id: String,
+    /// `purchase`, `refund`, or a behaviour: check_in, review, survey_completed, content_posted,
+    /// share, profile_completed, identity_bound, livestream_attended, store_scan, forum_post,
+    /// site_visit, referral_signup, event_invite, birthday.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The member's external id (or the guest's reference with `attributes.guest: true`).
+    pub member: String,
+    /// RFC 3339 with a time zone; at most 5 minutes in the future.
+    pub occurred_at: String,
+    /// Touchpoint: tmall, taobao, wechat_mp, store:<id>, livestream, app, partner:<id>.
+    pub site: Option<String>,
+    /// Purchases: `order_id`, `amount` (fen), optional `lines` and `guest`.
+    /// Refunds: `order_id`, `amount` (fen).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub attributes: Value,
+}
+
+/// A batch of events.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EventBatch {
+    pub events: Vec<EventIn>,
+}
+
+/// What one event caused.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventResult {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub member: Option<String>,
+    pub guest: Option<bool>,
+    /// `processed` or `failed`.
+    pub status: String,
+    /// Net points the event moved (earned, or clawed back as a negative number).
+    pub points: Option<i64>,
+    pub entries: Option<Vec<EntryOut>>,
+    #[schema(value_type = Option<Object>)]
+    pub error: Option<Value>,
+}
+
+/// The answer to a batch, one result per event in order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchResult {
+    pub results: Vec<EventResult>,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[allow(dead_code)]
+    sku: String,
+    #[allow(dead_code)]
+    category: Option<String>,
+    quantity: i64,
+    amount: i64,
+}
+
+#[derive(Deserialize)]
+struct OrderAttrs {
+    order_id: String,
+    amount: i64,
+    #[serde(default)]
+    guest: bool,
+    lines: Option<Vec<Line>>,
+}
+
+#[derive(Deserialize)]
+struct BehaviourAttrs {
+    #[serde(default)]
+    guest: bool,
+}
+
+/// Record events. A single event answers with its result (or its error status); a batch
+/// (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
+#[utoipa::path(post, path = "/v1/events", tag = "events",
+    request_body(content = EventIn, description = "One event, or {\"events\": [...]} (up to 1,000)"),
+    responses((status = 200, description = "One result, or `{results}` for a batch", body = EventResult),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn post_events(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let (batch, raw) = match body {
+        Value::Object(mut map) if map.contains_key("events") => {
+            let Some(Value::Array(list)) = map.remove("events") else {
+                return Err(ApiError::invalid("events", "events must be an array"));
+            };
+            if map.keys().next().is_some() {
+                return Err(ApiError::invalid("", "a batch holds only `events`"));
+            }
+            if list.len() > MAX_BATCH {
+                return Err(ApiError::BatchTooLarge {
+                    max: MAX_BATCH,
+                    got: list.len(),
+                });
+            }
+            if list.is_empty() {
+                return Err(ApiError::invalid(
+                    "events",
+                    "a batch needs at least one event",
+                ));
+            }
+            (true, list)
+        }
+        single @ Value::Object(_) => (false, vec![single]),
+        _ => {
+            return Err(ApiError::invalid(
+                "",
+                "send an event object or {\"events\": [...]}",
+            ));
+        }
+    };
+    let ids: Vec<Value> = raw
+        .iter()
+        .map(|v| v.get("id").cloned().unwrap_or(Value::Null))
+        .collect();
+    let parsed: Vec<Result<ParsedEvent, ApiError>> = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let prefix = if batch {
+                format!("events[{i}].")
+            } else {
+                String::new()
+            };
+            parse_event(v, &prefix, now)
+        })
+        .collect();
+    let valid: Vec<ParsedEvent> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().cloned())
+        .collect();
+    let mut recorded = record(&state, &program, &valid).await?.into_iter();
+    let outcomes: Vec<Result<Value, ApiError>> = parsed
+        .into_iter()
+        .map(|p| match p {
+            Ok(_) => recorded.next().unwrap_or(Err(ApiError::Internal)),
+            Err(e) => Err(e),
+        })
+        .collect();
+    if !batch {
+        return match outcomes.into_iter().next() {
+            Some(Ok(v)) => Ok((StatusCode::OK, Json(v)).into_response()),
+            Some(Err(e)) => Err(e),
+            None => Err(ApiError::Internal),
+        };
+    }
+    let results: Vec<Value> = outcomes
+        .into_iter()
+        .zip(ids)
+        .map(|(o, id)| match o {
+            Ok(v) => v,
+            Err(e) => failed(id, &e),
+        })
+        .collect();
+    Ok((StatusCode::OK, Json(json!({ "results": results }))).into_response())
+}
+
+fn failed(id: Value, e: &ApiError) -> Value {
+    let ErrorBody {
+        error:
+            ErrorDetail {
+                code,
+                message,
+                field,
+                doc,
+            },
+    } = e.body();
+    json!({
+        "id": id,
+        "status": "failed",
+        "error": {"code": code, "message": message, "field": field, "doc": doc},
+    })
+}
+
+fn at(prefix: &str, field: &str) -> String {
+    format!("{prefix}{field}")
+}
+
+/// Turns one raw event into a typed one, naming the field at fault.
+fn parse_event(
+    raw: Value,
+    prefix: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ParsedEvent, ApiError> {
+    let e: EventIn = from_value(raw, prefix)?;
+    let id = parse::client_id(&at(prefix, "id"), &e.id)?;
+    let member = parse::client_id(&at(prefix, "member"), &e.member)?;
+    let occurred_at = parse::instant(&at(prefix, "occurred_at"), &e.occurred_at)?;
+    if occurred_at > now + chrono::Duration::seconds(MAX_FUTURE_SECONDS) {
+        return Err(ApiError::OccurredInFuture);
+    }
+    let site = e
+        .site
+        .as_deref()
+        .map(|s| parse::client_id(&at(prefix, "site"), s))
+        .transpose()?;
+    let attributes = match e.attributes {
+        Value::Null => json!({}),
+        v @ Value::Object(_) => v,
+        _ => {
+            return Err(ApiError::invalid(
+                at(prefix, "attributes"),
+                "attributes must be an object",
+            ));
+        }
+    };
+    let attr_prefix = at(prefix, "attributes.");
+    let (kind, guest) = match e.kind.as_str() {
+        "purchase" | "refund" => {
+            let a: OrderAttrs = from_value(attributes.clone(), &attr_prefix)?;
+            let order_id = parse::client_id(&at(&attr_prefix, "order_id"), &a.order_id)?;
+            let min = if e.kind == "refund" { 1 } else { 0 };
+            if a.amount < min {
+                return Err(ApiError::invalid(
+                    at(&attr_prefix, "amount"),
+                    format!("amount is in fen and must be at least {min}"),
+                ));
+            }
+            for (i, line) in a.lines.iter().flatten().enumerate() {
+                if line.quantity < 1 || line.amount < 0 {
+                    return Err(ApiError::invalid(
+                        format!("{attr_prefix}lines[{i}]"),
+                        "a line needs quantity ≥ 1 and amount ≥ 0 (fen)",
+                    ));
+                }
+            }
+            let kind = if e.kind == "refund" {
+                EventKind::Refund {
+                    order_id,
+                    amount: a.amount,
+                }
+            } else {
+                EventKind::Purchase {
+                    order_id,
+                    amount: a.amount,
+                }
+            };
+            (kind, a.guest)
+        }
+        name if BEHAVIOUR_TYPES.contains(&name) => {
+            let a: BehaviourAttrs = from_value(attributes.clone(), &attr_prefix)?;
+            (
+                EventKind::Behaviour {
+                    name: name.to_owned(),
+                },
+                a.guest,
+            )
+        }
+        other => {
+            return Err(ApiError::UnknownEventType(other.to_owned()));
+        }
+    };
+    Ok(ParsedEvent {
+        id,
+        kind,
+        type_name: e.kind,
+        member,
+        occurred_at,
+        site,
+        guest,
+        attributes,
+    })
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(v).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." {
+            prefix.trim_end_matches('.').to_owned()
+        } else {
+            format!("{prefix}{path}")
+        };
+        let msg = err.into_inner().to_string();
+        ApiError::invalid(field.clone(), format!("{field}: {msg}"))
+    })
+}

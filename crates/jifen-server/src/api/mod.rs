@@ -1,0 +1,70 @@
+//! The HTTP API under `/v1`, described by OpenAPI from the handlers themselves.
+
+pub mod events;
+pub mod members;
+pub mod ops;
+pub mod points;
+pub mod program;
+pub mod types;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jifen",
+        description = "Self-hostable customer-loyalty engine: points ledger, members and events.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("api_key" = [])),
+    tags(
+        (name = "program", description = "The program of the calling key, its policy and keys"),
+        (name = "members", description = "Members and their identities"),
+        (name = "events", description = "What members do: purchases, refunds, behaviours"),
+        (name = "points", description = "Balances, the ledger, redemptions and adjustments"),
+        (name = "holds", description = "Two-phase reservations of points for checkouts"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.description = Some("A program's secret API key, `jf_sk_…`".into());
+        components.add_security_scheme("api_key", SecurityScheme::Http(http));
+    }
+}
+
+/// Every `/v1` route with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(program::get_program, program::patch_program))
+        .routes(routes!(program::create_api_key, program::list_api_keys))
+        .routes(routes!(program::revoke_api_key))
+        .routes(routes!(members::put_member, members::get_member))
+        .routes(routes!(members::list_members))
+        .routes(routes!(events::post_events))
+        .routes(routes!(points::get_balance))
+        .routes(routes!(points::get_ledger))
+        .routes(routes!(points::post_redemption))
+        .routes(routes!(points::post_adjustment))
+        .routes(routes!(points::post_hold))
+        .routes(routes!(points::get_hold))
+        .routes(routes!(points::commit_hold))
+        .routes(routes!(points::void_hold))
+}
+
+/// The OpenAPI document, as committed in `docs/openapi.json`.
+pub fn openapi_json() -> String {
+    let (_, api) = routes().split_for_parts();
+    api.to_pretty_json().unwrap_or_default() + "\n"
+}

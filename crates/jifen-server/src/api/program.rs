@@ -1,0 +1,211 @@
+//! The program of the calling key: its settings, point policy and API keys.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use jifen_core::{ExpiryPolicy, NegativeBalance, PointPolicy};
+use jifen_store::{ApiKey, Program};
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, Auth};
+use crate::keys;
+
+/// A program with its point policy.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgramOut {
+    pub id: String,
+    pub name: String,
+    /// IANA time zone for calendar rules (`Asia/Shanghai`).
+    pub timezone: String,
+    /// ISO 4217 currency of amounts (`CNY`); amounts are in minor units (fen).
+    pub currency: String,
+    pub policy: PolicyOut,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How purchases earn and when points become available or expire.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PolicyOut {
+    /// Points per whole yuan of an order: `floor(amount / 100) × points_per_yuan`.
+    pub points_per_yuan: i64,
+    /// Days after `occurred_at` before earned points become available.
+    pub pending_days: u32,
+    #[schema(value_type = Object, example = json!({"kind": "rolling_days", "days": 365}))]
+    pub expiry: ExpiryPolicy,
+    /// `allow` (missing clawback points become debt) or `forbid` (they are written off).
+    #[schema(value_type = String, example = "allow")]
+    pub negative_balance: NegativeBalance,
+}
+
+impl From<&Program> for ProgramOut {
+    fn from(p: &Program) -> Self {
+        ProgramOut {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            timezone: p.timezone.clone(),
+            currency: p.currency.clone(),
+            policy: PolicyOut {
+                points_per_yuan: p.policy.points_per_yuan,
+                pending_days: p.policy.pending_days,
+                expiry: p.policy.expiry,
+                negative_balance: p.policy.negative_balance,
+            },
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// Show the program of the calling key.
+#[utoipa::path(get, path = "/v1/program", tag = "program",
+    responses((status = 200, body = ProgramOut), (status = 401, body = ErrorBody)))]
+pub async fn get_program(Auth(program): Auth) -> Json<ProgramOut> {
+    Json(ProgramOut::from(&program))
+}
+
+/// A change to the point policy; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPatch {
+    pub points_per_yuan: Option<i64>,
+    pub pending_days: Option<u32>,
+    #[schema(value_type = Option<Object>, example = json!({"kind": "end_of_year", "years_after": 1}))]
+    pub expiry: Option<ExpiryPolicy>,
+    #[schema(value_type = Option<String>, example = "forbid")]
+    pub negative_balance: Option<NegativeBalance>,
+}
+
+/// Change the point policy. It applies to points earned after the change.
+#[utoipa::path(patch, path = "/v1/program", tag = "program", request_body = PolicyPatch,
+    responses((status = 200, body = ProgramOut), (status = 422, body = ErrorBody)))]
+pub async fn patch_program(
+    State(state): State<AppState>,
+    Auth(mut program): Auth,
+    ApiJson(patch): ApiJson<PolicyPatch>,
+) -> Result<Json<ProgramOut>, ApiError> {
+    let policy = PointPolicy {
+        points_per_yuan: patch
+            .points_per_yuan
+            .unwrap_or(program.policy.points_per_yuan),
+        pending_days: patch.pending_days.unwrap_or(program.policy.pending_days),
+        expiry: patch.expiry.unwrap_or(program.policy.expiry),
+        negative_balance: patch
+            .negative_balance
+            .unwrap_or(program.policy.negative_balance),
+    };
+    policy.validate().map_err(|e| {
+        let field = match e {
+            jifen_core::PolicyError::PointsPerYuan => "points_per_yuan",
+            jifen_core::PolicyError::PendingDays => "pending_days",
+            _ => "expiry",
+        };
+        ApiError::invalid(field, e.to_string())
+    })?;
+    state.store.update_policy(&program.id, &policy).await?;
+    program.policy = policy;
+    Ok(Json(ProgramOut::from(&program)))
+}
+
+/// An API key, without its secret.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyOut {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the secret.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The secret: shown once, in the answer that created the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl From<&ApiKey> for ApiKeyOut {
+    fn from(k: &ApiKey) -> Self {
+        ApiKeyOut {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            prefix: k.prefix.clone(),
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+            secret: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    /// What the key is for (`tmall-sync`, `pos`).
+    pub name: String,
+}
+
+/// Create an API key for the program. Its secret is in this answer only.
+#[utoipa::path(post, path = "/v1/api-keys", tag = "program", request_body = NewApiKey,
+    responses((status = 201, body = ApiKeyOut)))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    ApiJson(body): ApiJson<NewApiKey>,
+) -> Result<(StatusCode, Json<ApiKeyOut>), ApiError> {
+    let name = crate::parse::client_id("name", &body.name)?;
+    let (key, secret) = issue_key(&state, &program.id, &name).await?;
+    let mut out = ApiKeyOut::from(&key);
+    out.secret = Some(secret);
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Creates a key for a program; returns it with its secret.
+pub async fn issue_key(
+    state: &AppState,
+    program_id: &str,
+    name: &str,
+) -> Result<(ApiKey, String), ApiError> {
+    let secret = keys::new_secret();
+    let key = ApiKey {
+        id: uuid::Uuid::now_v7().to_string(),
+        program_id: program_id.to_owned(),
+        name: name.to_owned(),
+        prefix: keys::display_prefix(&secret),
+        hash: keys::hash_secret(&secret),
+        created_at: state.clock.now(),
+        revoked_at: None,
+    };
+    state.store.create_api_key(&key).await?;
+    Ok((key, secret))
+}
+
+/// List the program's API keys.
+#[utoipa::path(get, path = "/v1/api-keys", tag = "program",
+    responses((status = 200, body = Vec<ApiKeyOut>)))]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+) -> Result<Json<Vec<ApiKeyOut>>, ApiError> {
+    let keys = state.store.list_api_keys(&program.id).await?;
+    Ok(Json(keys.iter().map(ApiKeyOut::from).collect()))
+}
+
+/// Revoke an API key; requests with it are refused from now on.
+#[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "program",
+    params(("id" = String, Path, description = "The key's id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state
+        .store
+        .revoke_api_key(&program.id, &id, state.clock.now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::ApiKeyNotFound(id))
+    }
+}

@@ -1,0 +1,140 @@
+//! Settings: defaults, then a TOML file, then `JIFEN_*` environment variables, then flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything `jifen serve` can be told.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Database connections for reads (and writes on PostgreSQL).
+    pub max_connections: u32,
+    /// Create (once) a demo program with a few members and purchases.
+    pub demo: bool,
+    /// `pretty` for a terminal, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Background jobs (hold deadlines, expiry records); switch off on nodes that only serve.
+    pub jobs: JobSettings,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    pub enabled: bool,
+    /// Seconds between two runs of the ledger maintenance job.
+    pub interval_seconds: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_seconds: 30,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://./jifen-data/jifen.db".into(),
+            max_connections: 8,
+            demo: false,
+            log_format: LogFormat::Pretty,
+            max_body_bytes: 2 * 1024 * 1024,
+            jobs: JobSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads defaults, then `file` (when given), then `JIFEN_*` variables
+    /// (`JIFEN_DATABASE_URL`, `JIFEN_JOBS__ENABLED`, …).
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        fig = fig.merge(
+            Env::prefixed("JIFEN_")
+                .ignore(&["LOG", "CONFIG"])
+                .split("__"),
+        );
+        fig.extract().map_err(Box::new)
+    }
+
+    /// The settings as TOML, with the database password hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&self.database_url);
+        toml::to_string_pretty(&shown).unwrap_or_default()
+    }
+}
+
+/// Hides the password of a URL (`postgres://user:secret@host` → `postgres://user:***@host`).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((creds, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("max_connections", &self.max_connections)
+            .field("demo", &self.demo)
+            .field("log_format", &self.log_format)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("jobs", &self.jobs)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://jifen:s3cret@db:5432/jifen"),
+            "postgres://jifen:***@db:5432/jifen"
+        );
+        assert_eq!(redact_url("sqlite://./a.db"), "sqlite://./a.db");
+        let s = Settings {
+            database_url: "postgres://u:p@h/d".into(),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains(":p@"));
+        assert!(!s.to_redacted_toml().contains(":p@"));
+        assert!(s.to_redacted_toml().contains("[jobs]"));
+    }
+}

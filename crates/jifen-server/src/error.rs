@@ -1,0 +1,202 @@
+//! The one error type a client can see, mapped in one place to an HTTP status and a stable code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use jifen_core::LedgerError;
+use jifen_store::StoreError;
+
+/// Every error the API answers with. The `code` of each is stable; the message is for people.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("missing or invalid API key: send `Authorization: Bearer jf_sk_…`")]
+    Unauthorized,
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("the request body is larger than this server accepts (max_body_bytes)")]
+    PayloadTooLarge,
+    #[error("a batch holds at most {max} events; this one has {got}")]
+    BatchTooLarge { max: usize, got: usize },
+    #[error("member {0} was not found")]
+    MemberNotFound(String),
+    #[error("order {0} was not found")]
+    OrderNotFound(String),
+    #[error("hold {0} was not found")]
+    HoldNotFound(String),
+    #[error("API key {0} was not found")]
+    ApiKeyNotFound(String),
+    #[error("event type {0} is not known to this program")]
+    UnknownEventType(String),
+    #[error("occurred_at is more than 5 minutes in the future")]
+    OccurredInFuture,
+    #[error("refunds of order {order_id} would total {total} fen, more than its {amount} fen")]
+    RefundExceedsOrder {
+        order_id: String,
+        total: i64,
+        amount: i64,
+    },
+    #[error("order {0} was recorded already")]
+    OrderExists(String),
+    #[error("{0}")]
+    InsufficientPoints(String),
+    #[error("hold {id} is {status}, not pending")]
+    HoldNotPending { id: String, status: &'static str },
+    #[error("{0}")]
+    CommitExceedsHold(String),
+    #[error("this id was used before with a different request body")]
+    IdempotencyConflict,
+    #[error("identity {kind}:{value} belongs to another member")]
+    IdentityTaken { kind: String, value: String },
+    #[error("the database is not reachable; try again")]
+    Unavailable,
+    #[error("internal error; the request id in x-request-id helps find it in the logs")]
+    Internal,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`) and for people (`message`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable code (see `docs/api.md#error-codes`).
+    pub code: &'static str,
+    pub message: String,
+    /// The request field at fault, as a path (`events[2].attributes.amount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Where the code is documented.
+    pub doc: String,
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The stable code and HTTP status of each error: the one table of them.
+    pub fn code_and_status(&self) -> (&'static str, StatusCode) {
+        use StatusCode as S;
+        match self {
+            ApiError::Unauthorized => ("unauthorized", S::UNAUTHORIZED),
+            ApiError::RouteNotFound => ("not_found", S::NOT_FOUND),
+            ApiError::MethodNotAllowed => ("method_not_allowed", S::METHOD_NOT_ALLOWED),
+            ApiError::MalformedJson(_) => ("malformed_json", S::BAD_REQUEST),
+            ApiError::Invalid { .. } => ("invalid_request", S::UNPROCESSABLE_ENTITY),
+            ApiError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE),
+            ApiError::BatchTooLarge { .. } => ("batch_too_large", S::UNPROCESSABLE_ENTITY),
+            ApiError::MemberNotFound(_) => ("member_not_found", S::NOT_FOUND),
+            ApiError::OrderNotFound(_) => ("order_not_found", S::NOT_FOUND),
+            ApiError::HoldNotFound(_) => ("hold_not_found", S::NOT_FOUND),
+            ApiError::ApiKeyNotFound(_) => ("api_key_not_found", S::NOT_FOUND),
+            ApiError::UnknownEventType(_) => ("unknown_event_type", S::UNPROCESSABLE_ENTITY),
+            ApiError::OccurredInFuture => ("occurred_in_future", S::UNPROCESSABLE_ENTITY),
+            ApiError::RefundExceedsOrder { .. } => {
+                ("refund_exceeds_order", S::UNPROCESSABLE_ENTITY)
+            }
+            ApiError::OrderExists(_) => ("order_exists", S::CONFLICT),
+            ApiError::InsufficientPoints(_) => ("insufficient_points", S::UNPROCESSABLE_ENTITY),
+            ApiError::HoldNotPending { .. } => ("hold_not_pending", S::CONFLICT),
+            ApiError::CommitExceedsHold(_) => ("commit_exceeds_hold", S::UNPROCESSABLE_ENTITY),
+            ApiError::IdempotencyConflict => ("idempotency_conflict", S::CONFLICT),
+            ApiError::IdentityTaken { .. } => ("identity_taken", S::CONFLICT),
+            ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
+            ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    pub fn field(&self) -> Option<String> {
+        match self {
+            ApiError::Invalid { field, .. } => Some(field.clone()),
+            ApiError::BatchTooLarge { .. } => Some("events".into()),
+            ApiError::OccurredInFuture => Some("occurred_at".into()),
+            ApiError::IdentityTaken { .. } => Some("identities".into()),
+            ApiError::InsufficientPoints(_) | ApiError::CommitExceedsHold(_) => {
+                Some("points".into())
+            }
+            ApiError::RefundExceedsOrder { .. } => Some("attributes.amount".into()),
+            _ => None,
+        }
+    }
+
+    /// The error as the JSON body a client gets.
+    pub fn body(&self) -> ErrorBody {
+        let (code, _) = self.code_and_status();
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.to_string(),
+                field: self.field(),
+                doc: format!("docs/api.md#{}", code.replace('_', "-")),
+            },
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code_and_status().1
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        (status, axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdentityTaken { kind, value } => ApiError::IdentityTaken { kind, value },
+            StoreError::Database(sqlx_err) if is_unreachable(&sqlx_err) => {
+                tracing::error!(error = %sqlx_err, "database unreachable");
+                ApiError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+fn is_unreachable(e: &jifen_store::SqlxError) -> bool {
+    matches!(
+        e,
+        jifen_store::SqlxError::PoolTimedOut
+            | jifen_store::SqlxError::Io(_)
+            | jifen_store::SqlxError::PoolClosed
+    )
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::InsufficientPoints { .. } => ApiError::InsufficientPoints(e.to_string()),
+            LedgerError::HoldNotFound(id) => ApiError::HoldNotFound(id),
+            LedgerError::HoldNotPending { id, status } => ApiError::HoldNotPending {
+                id,
+                status: status.as_str(),
+            },
+            LedgerError::CommitExceedsHold { .. } => ApiError::CommitExceedsHold(e.to_string()),
+            LedgerError::HoldExists(_) => ApiError::IdempotencyConflict,
+            LedgerError::NonPositivePoints => {
+                ApiError::invalid("points", "points must be positive")
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Starting and stopping the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use jifen_core::PointPolicy;
+use jifen_store::{ConnectOptions, Program, Store};
+
+use crate::app::{AppState, router};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+
+/// Opens the configured store (running migrations).
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let options = ConnectOptions {
+        max_connections: settings.max_connections,
+        migrate: true,
+    };
+    jifen_store::connect(&settings.database_url, &options)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                crate::config::redact_url(&settings.database_url)
+            )
+        })
+}
+
+/// Runs `jifen serve` until SIGINT or SIGTERM, then lets in-flight requests finish.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let state = AppState::new(store, Arc::new(SystemClock));
+    if settings.demo {
+        let (program, secret) = crate::demo::ensure_demo(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot create the demo program: {e}"))?;
+        println!(
+            "\n  jifen demo program \"{}\" ({})\n  API key (shown once): {secret}\n\n  \
+             curl -H \"Authorization: Bearer {secret}\" http://{}/v1/members\n",
+            program.name, program.id, settings.listen
+        );
+    }
+    let jobs = settings.jobs.enabled.then(|| {
+        crate::jobs::spawn(
+            state.clone(),
+            Duration::from_secs(settings.jobs.interval_seconds.max(1)),
+        )
+    });
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    tracing::info!(
+        listen = %settings.listen,
+        database = state.store.backend(),
+        "jifen is serving"
+    );
+    axum::serve(listener, router(state, settings.max_body_bytes))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    if let Some(j) = jobs {
+        j.abort();
+    }
+    tracing::info!("jifen stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Creates a program with a first API key; returns the program and the key's secret.
+pub async fn create_program(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    name: &str,
+    timezone: &str,
+    currency: &str,
+) -> anyhow::Result<(Program, String)> {
+    let tz: chrono_tz::Tz = timezone.parse().map_err(|_| {
+        anyhow::anyhow!("unknown time zone {timezone}; use an IANA name like Asia/Shanghai")
+    })?;
+    anyhow::ensure!(
+        currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()),
+        "currency must be an ISO 4217 code like CNY"
+    );
+    anyhow::ensure!(!name.trim().is_empty(), "a program needs a name");
+    let program = Program {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: name.to_owned(),
+        timezone: tz.name().to_owned(),
+        currency: currency.to_owned(),
+        policy: PointPolicy::default(),
+        demo: false,
+        created_at: clock.now(),
+    };
+    store.create_program(&program).await?;
+    let state = AppState::new(store, clock);
+    let (_, secret) = crate::api::program::issue_key(&state, &program.id, "default")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((program, secret))
+}

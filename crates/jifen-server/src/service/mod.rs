@@ -1,0 +1,119 @@
+//! Application services: each write is one database transaction in which jifen-core decides.
+
+pub mod events;
+pub mod ledger;
+
+use axum::http::StatusCode;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use jifen_store::{Claim, IdempotencyKey, StoreError, WriteTx};
+
+use crate::error::ApiError;
+
+/// How often a transaction that failed on a transient conflict is tried again.
+pub const MAX_ATTEMPTS: usize = 4;
+
+/// A write's idempotency: where its key lives and what the request looked like.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: IdempotencyKey,
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    pub fn new<T: Serialize>(program_id: &str, scope: &'static str, id: &str, request: &T) -> Self {
+        Self {
+            key: IdempotencyKey {
+                program_id: program_id.to_owned(),
+                scope,
+                key: id.to_owned(),
+            },
+            request_hash: request_hash(request),
+        }
+    }
+}
+
+/// The SHA-256 of a request's canonical JSON (object keys sorted, instants normalized by
+/// parsing), so that the same request in another spelling is still the same request.
+pub fn request_hash<T: Serialize>(request: &T) -> String {
+    let value = serde_json::to_value(request).unwrap_or_default();
+    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+}
+
+/// An answer: fresh, or the stored first answer to the same request.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: serde_json::Value,
+    pub replayed: bool,
+}
+
+/// Claims a key in `tx`; returns the stored answer when the same request came before, and a
+/// conflict when another request used the key.
+pub async fn claim(
+    tx: &mut Box<dyn WriteTx>,
+    idem: &Idempotency,
+) -> Result<Option<Answer>, Failure> {
+    match tx.claim(&idem.key, &idem.request_hash).await? {
+        Claim::New => Ok(None),
+        Claim::Existing {
+            request_hash,
+            status,
+            response,
+        } => {
+            if request_hash != idem.request_hash {
+                return Err(ApiError::IdempotencyConflict.into());
+            }
+            let body = serde_json::from_str(&response).map_err(|e| {
+                tracing::error!(error = %e, "stored answer unreadable");
+                Failure::Api(ApiError::Internal)
+            })?;
+            Ok(Some(Answer {
+                status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                body,
+                replayed: true,
+            }))
+        }
+    }
+}
+
+/// Runs `attempt` again while it fails on a transient database conflict.
+pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(Failure::Store(e)) if e.is_transient() && tries < MAX_ATTEMPTS => {
+                tracing::warn!(error = %e, tries, "transient conflict; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(5 * tries as u64)).await;
+            }
+            Err(Failure::Store(e)) => return Err(e.into()),
+            Err(Failure::Api(e)) => return Err(e),
+        }
+    }
+}
+
+/// Why one attempt of a write failed.
+#[derive(Debug)]
+pub enum Failure {
+    Store(StoreError),
+    Api(ApiError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}

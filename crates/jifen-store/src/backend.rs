@@ -1,0 +1,994 @@
+//! What the SQLite and PostgreSQL stores share: row shapes, conversions, and the SQL itself.
+//!
+//! Both schemas keep instants as microseconds since the epoch in 64-bit integers, JSON as text
+//! and counters as 64-bit integers, so one set of statements serves both. The statements live in
+//! [`store_impl!`], expanded once per backend with its pool and transaction types; what differs
+//! (row locks, how a write transaction begins) is passed in.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jifen_core::{Cause, CauseKind, Entry, EntryKind, HoldRecord, Lot, PointPolicy, Timestamp};
+
+use crate::{ApiKey, Identity, Member, Order, Program, StoreError, StoredEntry};
+
+pub(crate) fn us(t: Timestamp) -> i64 {
+    t.timestamp_micros()
+}
+
+pub(crate) fn at(us: i64) -> Result<Timestamp, StoreError> {
+    DateTime::<Utc>::from_timestamp_micros(us)
+        .ok_or_else(|| StoreError::Corrupt(format!("instant out of range: {us}")))
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProgramRow {
+    id: String,
+    name: String,
+    timezone: String,
+    currency: String,
+    policy: String,
+    demo: i64,
+    created_at: i64,
+}
+
+impl ProgramRow {
+    pub(crate) fn into_program(self) -> Result<Program, StoreError> {
+        Ok(Program {
+            policy: json::<PointPolicy>(&self.policy, "program policy")?,
+            id: self.id,
+            name: self.name,
+            timezone: self.timezone,
+            currency: self.currency,
+            demo: self.demo != 0,
+            created_at: at(self.created_at)?,
+        })
+    }
+}
+
+pub(crate) fn policy_text(policy: &PointPolicy) -> String {
+    serde_json::to_string(policy).unwrap_or_default()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiKeyRow {
+    id: String,
+    program_id: String,
+    name: String,
+    prefix: String,
+    hash: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl ApiKeyRow {
+    pub(crate) fn into_key(self) -> Result<ApiKey, StoreError> {
+        Ok(ApiKey {
+            id: self.id,
+            program_id: self.program_id,
+            name: self.name,
+            prefix: self.prefix,
+            hash: self.hash,
+            created_at: at(self.created_at)?,
+            revoked_at: self.revoked_at.map(at).transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemberRow {
+    pub(crate) id: i64,
+    program_id: String,
+    external_id: String,
+    name: Option<String>,
+    phone: Option<String>,
+    birthday: Option<String>,
+    gender: Option<String>,
+    city: Option<String>,
+    attributes: String,
+    status: String,
+    enrolled_at: i64,
+    updated_at: i64,
+}
+
+impl MemberRow {
+    pub(crate) fn into_member(self, identities: Vec<Identity>) -> Result<Member, StoreError> {
+        let birthday = self
+            .birthday
+            .as_deref()
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|e| StoreError::Corrupt(format!("birthday {d}: {e}")))
+            })
+            .transpose()?;
+        Ok(Member {
+            id: self.id,
+            program_id: self.program_id,
+            external_id: self.external_id,
+            name: self.name,
+            phone: self.phone,
+            birthday,
+            gender: self.gender,
+            city: self.city,
+            attributes: json(&self.attributes, "member attributes")?,
+            status: self.status,
+            identities,
+            enrolled_at: at(self.enrolled_at)?,
+            updated_at: at(self.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct IdentityRow {
+    pub(crate) member_id: i64,
+    kind: String,
+    value: String,
+}
+
+impl IdentityRow {
+    pub(crate) fn into_identity(self) -> Identity {
+        Identity {
+            kind: self.kind,
+            value: self.value,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LotRow {
+    lot_no: i64,
+    amount: i64,
+    available_at: i64,
+    expires_at: Option<i64>,
+    order_id: Option<String>,
+    created_at: i64,
+}
+
+impl LotRow {
+    pub(crate) fn into_lot(self) -> Result<Lot, StoreError> {
+        Ok(Lot {
+            id: self.lot_no,
+            amount: self.amount,
+            available_at: at(self.available_at)?,
+            expires_at: self.expires_at.map(at).transpose()?,
+            order_id: self.order_id,
+            created_at: at(self.created_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HoldRow {
+    id: String,
+    pub(crate) member_id: i64,
+    points: i64,
+    created_at: i64,
+    deadline: i64,
+}
+
+impl HoldRow {
+    pub(crate) fn into_hold(self) -> Result<HoldRecord, StoreError> {
+        Ok(HoldRecord {
+            id: self.id,
+            points: self.points,
+            created_at: at(self.created_at)?,
+            deadline: at(self.deadline)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EntryRow {
+    seq: i64,
+    kind: String,
+    points: i64,
+    lot_no: Option<i64>,
+    hold_id: Option<String>,
+    order_id: Option<String>,
+    cause_kind: String,
+    cause_id: String,
+    reason: Option<String>,
+    effective_at: i64,
+    recorded_at: i64,
+}
+
+impl EntryRow {
+    pub(crate) fn into_stored(self) -> Result<StoredEntry, StoreError> {
+        let kind = EntryKind::parse(&self.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("entry kind {}", self.kind)))?;
+        let cause_kind = CauseKind::parse(&self.cause_kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("cause kind {}", self.cause_kind)))?;
+        Ok(StoredEntry {
+            entry: Entry {
+                seq: self.seq,
+                kind,
+                points: self.points,
+                lot: self.lot_no,
+                hold: self.hold_id,
+                order_id: self.order_id,
+                cause: Cause::new(cause_kind, self.cause_id),
+                reason: self.reason,
+                effective_at: at(self.effective_at)?,
+            },
+            recorded_at: at(self.recorded_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OrderRow {
+    program_id: String,
+    order_id: String,
+    member_id: Option<i64>,
+    guest_ref: Option<String>,
+    amount: i64,
+    refunded: i64,
+    points_per_yuan: i64,
+    occurred_at: i64,
+}
+
+impl OrderRow {
+    pub(crate) fn into_order(self) -> Result<Order, StoreError> {
+        Ok(Order {
+            program_id: self.program_id,
+            order_id: self.order_id,
+            member_id: self.member_id,
+            guest_ref: self.guest_ref,
+            amount: self.amount,
+            refunded: self.refunded,
+            points_per_yuan: self.points_per_yuan,
+            occurred_at: at(self.occurred_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClaimRow {
+    pub(crate) request_hash: String,
+    pub(crate) status: Option<i64>,
+    pub(crate) response: Option<String>,
+}
+
+pub(crate) const MEMBER_COLUMNS: &str = "id, program_id, external_id, name, phone, birthday, \
+    gender, city, attributes, status, enrolled_at, updated_at";
+
+/// Implements [`crate::Store`] and [`crate::WriteTx`] for one backend.
+///
+/// `$store` must have `fn reader(&self) -> &Pool<$db>` and
+/// `async fn begin_tx(&self) -> Result<Transaction<'static, $db>>`; `$for_update` is the
+/// row-lock suffix of the backend's `SELECT`.
+macro_rules! store_impl {
+    ($store:ident, $tx:ident, $db:ty, backend = $name:literal, for_update = $for_update:literal) => {
+        /// A write transaction.
+        pub struct $tx {
+            tx: sqlx::Transaction<'static, $db>,
+        }
+
+        async fn load_identities<'e, E>(
+            exec: E,
+            member_ids: &[i64],
+        ) -> $crate::Result<std::collections::HashMap<i64, Vec<$crate::Identity>>>
+        where
+            E: sqlx::Executor<'e, Database = $db>,
+        {
+            let mut map: std::collections::HashMap<i64, Vec<$crate::Identity>> =
+                std::collections::HashMap::new();
+            if member_ids.is_empty() {
+                return Ok(map);
+            }
+            let list = member_ids
+                .iter()
+                .map(|id| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT member_id, kind, value FROM identities WHERE member_id IN ({list}) \
+                 ORDER BY kind, value"
+            );
+            let rows: Vec<$crate::backend::IdentityRow> =
+                sqlx::query_as(&sql).fetch_all(exec).await?;
+            for row in rows {
+                map.entry(row.member_id)
+                    .or_default()
+                    .push(row.into_identity());
+            }
+            Ok(map)
+        }
+
+        async fn members_with_identities(
+            pool: &sqlx::Pool<$db>,
+            rows: Vec<$crate::backend::MemberRow>,
+        ) -> $crate::Result<Vec<$crate::Member>> {
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut identities = load_identities(pool, &ids).await?;
+            rows.into_iter()
+                .map(|r| {
+                    let ids = identities.remove(&r.id).unwrap_or_default();
+                    r.into_member(ids)
+                })
+                .collect()
+        }
+
+        async fn ledger_rows(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            member_id: i64,
+        ) -> $crate::Result<$crate::LedgerRows> {
+            let lots: Vec<$crate::backend::LotRow> = sqlx::query_as(
+                "SELECT lot_no, amount, available_at, expires_at, order_id, created_at \
+                 FROM lots WHERE member_id = $1 ORDER BY lot_no",
+            )
+            .bind(member_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let holds: Vec<$crate::backend::HoldRow> = sqlx::query_as(
+                "SELECT id, member_id, points, created_at, deadline FROM holds \
+                 WHERE member_id = $1",
+            )
+            .bind(member_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let entries: Vec<$crate::backend::EntryRow> = sqlx::query_as(concat!(
+                "SELECT seq, kind, points, lot_no, hold_id, order_id, cause_kind, cause_id, ",
+                "reason, effective_at, recorded_at FROM entries WHERE member_id = $1 ",
+                "ORDER BY seq"
+            ))
+            .bind(member_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            Ok($crate::LedgerRows {
+                lots: lots
+                    .into_iter()
+                    .map(|l| l.into_lot())
+                    .collect::<$crate::Result<_>>()?,
+                holds: holds
+                    .into_iter()
+                    .map(|h| h.into_hold())
+                    .collect::<$crate::Result<_>>()?,
+                entries: entries
+                    .into_iter()
+                    .map(|e| e.into_stored().map(|s| s.entry))
+                    .collect::<$crate::Result<_>>()?,
+            })
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn migrate(&self) -> $crate::Result<()> {
+                self.run_migrations().await
+            }
+
+            async fn ping(&self) -> $crate::Result<()> {
+                sqlx::query("SELECT 1").execute(self.reader()).await?;
+                Ok(())
+            }
+
+            async fn create_program(&self, p: &$crate::Program) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                sqlx::query(
+                    "INSERT INTO programs (id, name, timezone, currency, policy, demo, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&p.id)
+                .bind(&p.name)
+                .bind(&p.timezone)
+                .bind(&p.currency)
+                .bind($crate::backend::policy_text(&p.policy))
+                .bind(i64::from(p.demo))
+                .bind($crate::backend::us(p.created_at))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_program(&self, id: &str) -> $crate::Result<Option<$crate::Program>> {
+                let row: Option<$crate::backend::ProgramRow> =
+                    sqlx::query_as("SELECT * FROM programs WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map(|r| r.into_program()).transpose()
+            }
+
+            async fn demo_program(&self) -> $crate::Result<Option<$crate::Program>> {
+                let row: Option<$crate::backend::ProgramRow> = sqlx::query_as(
+                    "SELECT * FROM programs WHERE demo = 1 ORDER BY created_at LIMIT 1",
+                )
+                .fetch_optional(self.reader())
+                .await?;
+                row.map(|r| r.into_program()).transpose()
+            }
+
+            async fn update_policy(
+                &self,
+                id: &str,
+                policy: &jifen_core::PointPolicy,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                sqlx::query("UPDATE programs SET policy = $1 WHERE id = $2")
+                    .bind($crate::backend::policy_text(policy))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_api_key(&self, k: &$crate::ApiKey) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                sqlx::query(
+                    "INSERT INTO api_keys (id, program_id, name, prefix, hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&k.id)
+                .bind(&k.program_id)
+                .bind(&k.name)
+                .bind(&k.prefix)
+                .bind(&k.hash)
+                .bind($crate::backend::us(k.created_at))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn program_by_key_hash(
+                &self,
+                hash: &str,
+            ) -> $crate::Result<Option<($crate::Program, $crate::ApiKey)>> {
+                let key: Option<$crate::backend::ApiKeyRow> = sqlx::query_as(
+                    "SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(hash)
+                .fetch_optional(self.reader())
+                .await?;
+                let Some(key) = key else { return Ok(None) };
+                let key = key.into_key()?;
+                Ok(self.get_program(&key.program_id).await?.map(|p| (p, key)))
+            }
+
+            async fn list_api_keys(&self, program_id: &str) -> $crate::Result<Vec<$crate::ApiKey>> {
+                let rows: Vec<$crate::backend::ApiKeyRow> = sqlx::query_as(
+                    "SELECT * FROM api_keys WHERE program_id = $1 ORDER BY created_at DESC, id",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map(|r| r.into_key()).collect()
+            }
+
+            async fn revoke_api_key(
+                &self,
+                program_id: &str,
+                key_id: &str,
+                when: jifen_core::Timestamp,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.begin_tx().await?;
+                let done = sqlx::query(
+                    "UPDATE api_keys SET revoked_at = $1 \
+                     WHERE program_id = $2 AND id = $3 AND revoked_at IS NULL",
+                )
+                .bind($crate::backend::us(when))
+                .bind(program_id)
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(done > 0)
+            }
+
+            async fn upsert_member(
+                &self,
+                program_id: &str,
+                m: &$crate::MemberPatch,
+            ) -> $crate::Result<($crate::Member, bool)> {
+                let mut tx = self.begin_tx().await?;
+                let now = $crate::backend::us(m.at);
+                let existing: Option<(i64,)> = sqlx::query_as(concat!(
+                    "SELECT id FROM members WHERE program_id = $1 AND external_id = $2",
+                    $for_update
+                ))
+                .bind(program_id)
+                .bind(&m.external_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let birthday = m.birthday.map(|d| d.format("%Y-%m-%d").to_string());
+                let attributes = m.attributes.as_ref().map(|a| a.to_string());
+                let (id, created) = match existing {
+                    Some((id,)) => {
+                        sqlx::query(
+                            "UPDATE members SET name = COALESCE($1, name), \
+                             phone = COALESCE($2, phone), birthday = COALESCE($3, birthday), \
+                             gender = COALESCE($4, gender), city = COALESCE($5, city), \
+                             attributes = COALESCE($6, attributes), \
+                             status = COALESCE($7, status), updated_at = $8 WHERE id = $9",
+                        )
+                        .bind(&m.name)
+                        .bind(&m.phone)
+                        .bind(&birthday)
+                        .bind(&m.gender)
+                        .bind(&m.city)
+                        .bind(&attributes)
+                        .bind(&m.status)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        (id, false)
+                    }
+                    None => {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO members (program_id, external_id, name, phone, birthday, \
+                             gender, city, attributes, status, enrolled_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, '{}'), \
+                             COALESCE($9, 'active'), $10, $10) RETURNING id",
+                        )
+                        .bind(program_id)
+                        .bind(&m.external_id)
+                        .bind(&m.name)
+                        .bind(&m.phone)
+                        .bind(&birthday)
+                        .bind(&m.gender)
+                        .bind(&m.city)
+                        .bind(&attributes)
+                        .bind(&m.status)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        (id, true)
+                    }
+                };
+                if m.replace_identities {
+                    let current = load_identities(&mut *tx, &[id]).await?;
+                    for old in current.get(&id).into_iter().flatten() {
+                        if !m.bind.contains(old) {
+                            sqlx::query(
+                                "DELETE FROM identities \
+                                 WHERE program_id = $1 AND kind = $2 AND value = $3",
+                            )
+                            .bind(program_id)
+                            .bind(&old.kind)
+                            .bind(&old.value)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+                for ident in &m.bind {
+                    sqlx::query(
+                        "INSERT INTO identities (program_id, kind, value, member_id, created_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(program_id)
+                    .bind(&ident.kind)
+                    .bind(&ident.value)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    let (owner,): (i64,) = sqlx::query_as(
+                        "SELECT member_id FROM identities \
+                         WHERE program_id = $1 AND kind = $2 AND value = $3",
+                    )
+                    .bind(program_id)
+                    .bind(&ident.kind)
+                    .bind(&ident.value)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if owner != id {
+                        return Err($crate::StoreError::IdentityTaken {
+                            kind: ident.kind.clone(),
+                            value: ident.value.clone(),
+                        });
+                    }
+                }
+                let row: $crate::backend::MemberRow = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE id = $1",
+                    $crate::backend::MEMBER_COLUMNS
+                ))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut identities = load_identities(&mut *tx, &[id]).await?;
+                tx.commit().await?;
+                Ok((row.into_member(identities.remove(&id).unwrap_or_default())?, created))
+            }
+
+            async fn get_member(
+                &self,
+                program_id: &str,
+                external_id: &str,
+            ) -> $crate::Result<Option<$crate::Member>> {
+                let row: Option<$crate::backend::MemberRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE program_id = $1 AND external_id = $2",
+                    $crate::backend::MEMBER_COLUMNS
+                ))
+                .bind(program_id)
+                .bind(external_id)
+                .fetch_optional(self.reader())
+                .await?;
+                let rows = members_with_identities(self.reader(), row.into_iter().collect()).await?;
+                Ok(rows.into_iter().next())
+            }
+
+            async fn member_by_identity(
+                &self,
+                program_id: &str,
+                kind: &str,
+                value: &str,
+            ) -> $crate::Result<Option<$crate::Member>> {
+                let row: Option<$crate::backend::MemberRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE id = (SELECT member_id FROM identities \
+                     WHERE program_id = $1 AND kind = $2 AND value = $3)",
+                    $crate::backend::MEMBER_COLUMNS
+                ))
+                .bind(program_id)
+                .bind(kind)
+                .bind(value)
+                .fetch_optional(self.reader())
+                .await?;
+                let rows = members_with_identities(self.reader(), row.into_iter().collect()).await?;
+                Ok(rows.into_iter().next())
+            }
+
+            async fn list_members(
+                &self,
+                program_id: &str,
+                limit: u32,
+                after: Option<i64>,
+            ) -> $crate::Result<Vec<$crate::Member>> {
+                let rows: Vec<$crate::backend::MemberRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE program_id = $1 AND id < $2 \
+                     ORDER BY id DESC LIMIT $3",
+                    $crate::backend::MEMBER_COLUMNS
+                ))
+                .bind(program_id)
+                .bind(after.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                members_with_identities(self.reader(), rows).await
+            }
+
+            async fn ledger(&self, member_id: i64) -> $crate::Result<$crate::LedgerRows> {
+                let mut conn = self.reader().acquire().await?;
+                ledger_rows(&mut conn, member_id).await
+            }
+
+            async fn list_entries(
+                &self,
+                member_id: i64,
+                limit: u32,
+                before: Option<i64>,
+            ) -> $crate::Result<Vec<$crate::StoredEntry>> {
+                let rows: Vec<$crate::backend::EntryRow> = sqlx::query_as(
+                    "SELECT seq, kind, points, lot_no, hold_id, order_id, cause_kind, cause_id, \
+                     reason, effective_at, recorded_at FROM entries \
+                     WHERE member_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+                )
+                .bind(member_id)
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map(|r| r.into_stored()).collect()
+            }
+
+            async fn get_hold(
+                &self,
+                program_id: &str,
+                hold_id: &str,
+            ) -> $crate::Result<Option<$crate::StoredHold>> {
+                let row: Option<$crate::backend::HoldRow> = sqlx::query_as(
+                    "SELECT id, member_id, points, created_at, deadline FROM holds \
+                     WHERE program_id = $1 AND id = $2",
+                )
+                .bind(program_id)
+                .bind(hold_id)
+                .fetch_optional(self.reader())
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let member_id = row.member_id;
+                let (external,): (String,) =
+                    sqlx::query_as("SELECT external_id FROM members WHERE id = $1")
+                        .bind(member_id)
+                        .fetch_one(self.reader())
+                        .await?;
+                Ok(Some($crate::StoredHold {
+                    record: row.into_hold()?,
+                    member_id,
+                    member_external_id: external,
+                }))
+            }
+
+            async fn begin_write(&self) -> $crate::Result<Box<dyn $crate::WriteTx>> {
+                Ok(Box::new($tx {
+                    tx: self.begin_tx().await?,
+                }))
+            }
+
+            async fn members_to_maintain(
+                &self,
+                now: jifen_core::Timestamp,
+                limit: u32,
+            ) -> $crate::Result<Vec<(String, String)>> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT DISTINCT m.program_id, m.external_id FROM members m WHERE m.id IN ( \
+                       SELECT h.member_id FROM holds h WHERE h.deadline <= $1 \
+                       AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.member_id = h.member_id \
+                         AND e.hold_id = h.id AND e.kind IN ('redeem', 'release')) \
+                       UNION \
+                       SELECT l.member_id FROM lots l WHERE l.expires_at <= $1 \
+                       AND (SELECT COALESCE(SUM(e.points), 0) FROM entries e \
+                         WHERE e.member_id = l.member_id AND e.lot_no = l.lot_no \
+                         AND NOT (e.kind = 'redeem' AND e.hold_id IS NOT NULL)) > 0) \
+                     LIMIT $2",
+                )
+                .bind($crate::backend::us(now))
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::WriteTx for $tx {
+            async fn claim(
+                &mut self,
+                key: &$crate::IdempotencyKey,
+                request_hash: &str,
+            ) -> $crate::Result<$crate::Claim> {
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency (program_id, scope, key, request_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .bind(&key.program_id)
+                .bind(key.scope)
+                .bind(&key.key)
+                .bind(request_hash)
+                .bind($crate::backend::us(chrono::Utc::now()))
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    return Ok($crate::Claim::New);
+                }
+                let row: $crate::backend::ClaimRow = sqlx::query_as(
+                    "SELECT request_hash, status, response FROM idempotency \
+                     WHERE program_id = $1 AND scope = $2 AND key = $3",
+                )
+                .bind(&key.program_id)
+                .bind(key.scope)
+                .bind(&key.key)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok($crate::Claim::Existing {
+                    request_hash: row.request_hash,
+                    status: row.status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
+                    response: row.response.unwrap_or_default(),
+                })
+            }
+
+            async fn complete(
+                &mut self,
+                key: &$crate::IdempotencyKey,
+                status: u16,
+                response: &str,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "UPDATE idempotency SET status = $1, response = $2 \
+                     WHERE program_id = $3 AND scope = $4 AND key = $5",
+                )
+                .bind(i64::from(status))
+                .bind(response)
+                .bind(&key.program_id)
+                .bind(key.scope)
+                .bind(&key.key)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn unclaim(&mut self, key: &$crate::IdempotencyKey) -> $crate::Result<()> {
+                sqlx::query(
+                    "DELETE FROM idempotency WHERE program_id = $1 AND scope = $2 AND key = $3",
+                )
+                .bind(&key.program_id)
+                .bind(key.scope)
+                .bind(&key.key)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn lock_member(
+                &mut self,
+                program_id: &str,
+                external_id: &str,
+            ) -> $crate::Result<Option<$crate::Member>> {
+                let row: Option<$crate::backend::MemberRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE program_id = $1 AND external_id = $2{}",
+                    $crate::backend::MEMBER_COLUMNS,
+                    $for_update
+                ))
+                .bind(program_id)
+                .bind(external_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let mut ids = load_identities(&mut *self.tx, &[row.id]).await?;
+                let id = row.id;
+                Ok(Some(row.into_member(ids.remove(&id).unwrap_or_default())?))
+            }
+
+            async fn ledger(&mut self, member_id: i64) -> $crate::Result<$crate::LedgerRows> {
+                ledger_rows(&mut self.tx, member_id).await
+            }
+
+            async fn lock_order(
+                &mut self,
+                program_id: &str,
+                order_id: &str,
+            ) -> $crate::Result<Option<$crate::Order>> {
+                let row: Option<$crate::backend::OrderRow> = sqlx::query_as(concat!(
+                    "SELECT * FROM orders WHERE program_id = $1 AND order_id = $2",
+                    $for_update
+                ))
+                .bind(program_id)
+                .bind(order_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                row.map(|r| r.into_order()).transpose()
+            }
+
+            async fn insert_order(&mut self, o: &$crate::Order) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
+                     refunded, points_per_yuan, occurred_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&o.program_id)
+                .bind(&o.order_id)
+                .bind(o.member_id)
+                .bind(&o.guest_ref)
+                .bind(o.amount)
+                .bind(o.refunded)
+                .bind(o.points_per_yuan)
+                .bind($crate::backend::us(o.occurred_at))
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn set_order_refunded(
+                &mut self,
+                program_id: &str,
+                order_id: &str,
+                refunded: i64,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "UPDATE orders SET refunded = $1 WHERE program_id = $2 AND order_id = $3",
+                )
+                .bind(refunded)
+                .bind(program_id)
+                .bind(order_id)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_event(&mut self, e: &$crate::EventRecord) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
+                     attributes, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&e.program_id)
+                .bind(&e.id)
+                .bind(e.member_id)
+                .bind(&e.kind)
+                .bind($crate::backend::us(e.occurred_at))
+                .bind(&e.site)
+                .bind(e.attributes.to_string())
+                .bind($crate::backend::us(e.recorded_at))
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn hold_member(
+                &mut self,
+                program_id: &str,
+                hold_id: &str,
+            ) -> $crate::Result<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT m.external_id FROM holds h JOIN members m ON m.id = h.member_id \
+                     WHERE h.program_id = $1 AND h.id = $2",
+                )
+                .bind(program_id)
+                .bind(hold_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn append(
+                &mut self,
+                program_id: &str,
+                member_id: i64,
+                lots: &[jifen_core::Lot],
+                holds: &[jifen_core::HoldRecord],
+                entries: &[jifen_core::Entry],
+                recorded_at: jifen_core::Timestamp,
+            ) -> $crate::Result<()> {
+                use $crate::backend::us;
+                for l in lots {
+                    sqlx::query(
+                        "INSERT INTO lots (member_id, lot_no, amount, available_at, expires_at, \
+                         order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(member_id)
+                    .bind(l.id)
+                    .bind(l.amount)
+                    .bind(us(l.available_at))
+                    .bind(l.expires_at.map(us))
+                    .bind(&l.order_id)
+                    .bind(us(l.created_at))
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                for h in holds {
+                    sqlx::query(
+                        "INSERT INTO holds (program_id, id, member_id, points, created_at, \
+                         deadline) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(program_id)
+                    .bind(&h.id)
+                    .bind(member_id)
+                    .bind(h.points)
+                    .bind(us(h.created_at))
+                    .bind(us(h.deadline))
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                for e in entries {
+                    sqlx::query(
+                        "INSERT INTO entries (member_id, seq, kind, points, lot_no, hold_id, \
+                         order_id, cause_kind, cause_id, reason, effective_at, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(member_id)
+                    .bind(e.seq)
+                    .bind(e.kind.as_str())
+                    .bind(e.points)
+                    .bind(e.lot)
+                    .bind(&e.hold)
+                    .bind(&e.order_id)
+                    .bind(e.cause.kind.as_str())
+                    .bind(&e.cause.id)
+                    .bind(&e.reason)
+                    .bind(us(e.effective_at))
+                    .bind(us(recorded_at))
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            async fn commit(self: Box<Self>) -> $crate::Result<()> {
+                self.tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use store_impl;
