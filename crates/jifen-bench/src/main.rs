@@ -1,1 +1,184 @@
-fn main() {}
+//! `jifen-bench`: builds datasets, drives a running jifen with load, measures ceilings in the
+//! same run, and writes `docs/benchmarks.md`.
+
+mod ceiling;
+mod dataset;
+mod load;
+mod report;
+mod scenarios;
+mod server;
+
+use std::path::PathBuf;
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use load::Mode;
+use scenarios::{Scenario, Target};
+
+#[derive(Parser)]
+#[command(
+    name = "jifen-bench",
+    about = "Benchmarks for jifen, as ratios to ceilings measured in the same run"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a synthetic program straight through the store.
+    Dataset {
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        #[arg(long, default_value_t = 50.0)]
+        entries_per_member: f64,
+        #[arg(long, default_value = "sqlite://./jifen-data/bench.db")]
+        database_url: String,
+        #[arg(long, default_value_t = 618)]
+        seed: u64,
+    },
+    /// Drive a running `jifen serve` with one scenario.
+    Run {
+        #[arg(value_enum)]
+        scenario: Scenario,
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        jifen: String,
+        #[arg(long, env = "JIFEN_KEY")]
+        key: String,
+        /// Members in the dataset (ids m00000000…).
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        /// Requests per second (open loop); omit for closed loop at maximum throughput.
+        #[arg(long)]
+        rate: Option<f64>,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Serve the bare constant-JSON route used as the HTTP ceiling.
+    BareServer {
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+    },
+    /// Run every scenario and ceiling and write the report.
+    All {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 50.0)]
+        entries_per_member: f64,
+        /// Seconds per load measurement.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+        backends: Vec<String>,
+        /// Folder for the SQLite files.
+        #[arg(long, default_value = "./jifen-data/bench")]
+        dir: PathBuf,
+        #[arg(
+            long,
+            env = "JIFEN_BENCH_DATABASE_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        postgres: String,
+        #[arg(long, default_value = "docs/benchmarks.md")]
+        out: PathBuf,
+        #[arg(long, default_value = "docs/benchmarks.json")]
+        json: PathBuf,
+        /// A tiny, fast run that checks the harness works (no report written unless --out is given).
+        #[arg(long)]
+        smoke: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Dataset {
+            members,
+            entries_per_member,
+            database_url,
+            seed,
+        } => {
+            let store =
+                jifen_store::connect(&database_url, &jifen_store::ConnectOptions::default())
+                    .await?;
+            let info = dataset::build(
+                store,
+                &dataset::DatasetSpec {
+                    members,
+                    entries_per_member,
+                    seed,
+                    now: chrono::Utc::now(),
+                    progress: true,
+                },
+            )
+            .await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "program_id": info.program_id, "api_key": info.key, "members": info.members,
+                    "orders": info.orders, "lots": info.lots, "entries": info.entries,
+                    "seconds": info.seconds,
+                }))?
+            );
+            Ok(())
+        }
+        Command::Run {
+            scenario,
+            jifen,
+            key,
+            members,
+            rate,
+            connections,
+            seconds,
+        } => {
+            let target = Target {
+                base: jifen,
+                key,
+                members,
+                duration: Duration::from_secs(seconds),
+                run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
+            };
+            let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
+            let r = scenarios::run_scenario(scenario, &target, mode, connections).await?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(())
+        }
+        Command::BareServer { listen } => ceiling::bare_server(listen).await,
+        Command::All {
+            members,
+            entries_per_member,
+            seconds,
+            backends,
+            dir,
+            postgres,
+            out,
+            json,
+            smoke,
+        } => {
+            let plan = report::Plan {
+                members: if smoke { members.min(300) } else { members },
+                entries_per_member,
+                seconds: if smoke { seconds.min(2) } else { seconds },
+                backends,
+                dir,
+                postgres,
+                smoke,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let results = report::run_all(&plan).await?;
+            if !smoke || std::env::args().any(|a| a == "--out") {
+                report::write(&plan, &results, &out, &json)?;
+                eprintln!("wrote {} and {}", out.display(), json.display());
+            }
+            let failed = results.iter().filter(|r| r.met == Some(false)).count();
+            eprintln!("{} measurements, {failed} below target", results.len());
+            Ok(())
+        }
+    }
+}

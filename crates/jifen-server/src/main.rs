@@ -51,6 +51,12 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Run the ledger maintenance job once (hold deadlines, expiry records) and exit.
+    Maintain {
+        /// Run as of this RFC 3339 instant instead of now (to rehearse a future date).
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Exit 0 when a running jifen answers /healthz.
     Healthcheck {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -146,6 +152,26 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck { addr } => healthcheck(addr).await,
+        Command::Maintain { at } => {
+            init_logs(settings.log_format);
+            let store = serve::open_store(&settings).await?;
+            let clock: Arc<dyn jifen_server::Clock> = match at {
+                Some(raw) => Arc::new(jifen_server::ManualClock::new(
+                    jifen_server::parse::instant("at", &raw).map_err(|e| anyhow::anyhow!("{e}"))?,
+                )),
+                None => Arc::new(SystemClock),
+            };
+            let state = jifen_server::AppState::new(store, clock);
+            let started = std::time::Instant::now();
+            let entries = jifen_server::jobs::maintain_ledgers(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                json!({"entries": entries, "seconds": started.elapsed().as_secs_f64()})
+            );
+            Ok(())
+        }
     }
 }
 

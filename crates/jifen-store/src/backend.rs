@@ -492,18 +492,51 @@ macro_rules! store_impl {
             ) -> $crate::Result<($crate::Member, bool)> {
                 let mut tx = self.begin_tx().await?;
                 let now = $crate::backend::us(m.at);
-                let existing: Option<(i64,)> = sqlx::query_as(concat!(
+                let select = concat!(
                     "SELECT id FROM members WHERE program_id = $1 AND external_id = $2",
                     $for_update
-                ))
-                .bind(program_id)
-                .bind(&m.external_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                );
+                let mut existing: Option<(i64,)> = sqlx::query_as(select)
+                    .bind(program_id)
+                    .bind(&m.external_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let birthday = m.birthday.map(|d| d.format("%Y-%m-%d").to_string());
                 let attributes = m.attributes.as_ref().map(|a| a.to_string());
-                let (id, created) = match existing {
-                    Some((id,)) => {
+                let mut inserted: Option<(i64,)> = None;
+                if existing.is_none() {
+                    inserted = sqlx::query_as(
+                        "INSERT INTO members (program_id, external_id, name, phone, birthday, \
+                         gender, city, attributes, status, enrolled_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, '{}'), \
+                         COALESCE($9, 'active'), $10, $10) \
+                         ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id",
+                    )
+                    .bind(program_id)
+                    .bind(&m.external_id)
+                    .bind(&m.name)
+                    .bind(&m.phone)
+                    .bind(&birthday)
+                    .bind(&m.gender)
+                    .bind(&m.city)
+                    .bind(&attributes)
+                    .bind(&m.status)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if inserted.is_none() {
+                        // A concurrent upsert created the member after our select (on
+                        // PostgreSQL the insert waited for it to commit): update that row.
+                        existing = sqlx::query_as(select)
+                            .bind(program_id)
+                            .bind(&m.external_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    }
+                }
+                let (id, created) = match (inserted, existing) {
+                    (Some((id,)), _) => (id, true),
+                    (None, Some((id,))) => {
                         sqlx::query(
                             "UPDATE members SET name = COALESCE($1, name), \
                              phone = COALESCE($2, phone), birthday = COALESCE($3, birthday), \
@@ -524,26 +557,11 @@ macro_rules! store_impl {
                         .await?;
                         (id, false)
                     }
-                    None => {
-                        let (id,): (i64,) = sqlx::query_as(
-                            "INSERT INTO members (program_id, external_id, name, phone, birthday, \
-                             gender, city, attributes, status, enrolled_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, '{}'), \
-                             COALESCE($9, 'active'), $10, $10) RETURNING id",
-                        )
-                        .bind(program_id)
-                        .bind(&m.external_id)
-                        .bind(&m.name)
-                        .bind(&m.phone)
-                        .bind(&birthday)
-                        .bind(&m.gender)
-                        .bind(&m.city)
-                        .bind(&attributes)
-                        .bind(&m.status)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        (id, true)
+                    (None, None) => {
+                        return Err($crate::StoreError::Conflict(format!(
+                            "member {} neither inserted nor found",
+                            m.external_id
+                        )));
                     }
                 };
                 if m.replace_identities {
@@ -707,6 +725,169 @@ macro_rules! store_impl {
                     member_id,
                     member_external_id: external,
                 }))
+            }
+
+            async fn bulk_load(
+                &self,
+                program_id: &str,
+                members: &[$crate::BulkMember],
+            ) -> $crate::Result<()> {
+                use $crate::backend::us;
+                // Rows per statement, under both backends' limits on bound parameters.
+                const ROWS: usize = 2_000;
+                let mut tx = self.begin_tx().await?;
+                let mut ids = Vec::with_capacity(members.len());
+                for chunk in members.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO members (program_id, external_id, phone, attributes, status, \
+                         enrolled_at, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut b, m| {
+                        let at = us(m.enrolled_at.unwrap_or_else(chrono::Utc::now));
+                        b.push_bind(program_id)
+                            .push_bind(&m.external_id)
+                            .push_bind(&m.phone)
+                            .push_bind("{}")
+                            .push_bind("active")
+                            .push_bind(at)
+                            .push_bind(at);
+                    });
+                    q.push(" RETURNING id, external_id");
+                    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                    let by_ext: std::collections::HashMap<String, i64> =
+                        rows.into_iter().map(|(id, e)| (e, id)).collect();
+                    ids.extend(chunk.iter().map(|m| by_ext[&m.external_id]));
+                }
+                let phones: Vec<(i64, &String)> = members
+                    .iter()
+                    .zip(&ids)
+                    .filter_map(|(m, id)| m.phone.as_ref().map(|p| (*id, p)))
+                    .collect();
+                for chunk in phones.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO identities (program_id, kind, value, member_id, created_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, phone)| {
+                        b.push_bind(program_id)
+                            .push_bind("phone")
+                            .push_bind(*phone)
+                            .push_bind(*id)
+                            .push_bind(0_i64);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let lots: Vec<(i64, &jifen_core::Lot)> = members
+                    .iter()
+                    .zip(&ids)
+                    .flat_map(|(m, id)| m.ledger.lots.iter().map(move |l| (*id, l)))
+                    .collect();
+                for chunk in lots.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO lots (member_id, lot_no, amount, available_at, expires_at, \
+                         order_id, created_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, l)| {
+                        b.push_bind(*id)
+                            .push_bind(l.id)
+                            .push_bind(l.amount)
+                            .push_bind(us(l.available_at))
+                            .push_bind(l.expires_at.map(us))
+                            .push_bind(&l.order_id)
+                            .push_bind(us(l.created_at));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
+                    .iter()
+                    .zip(&ids)
+                    .flat_map(|(m, id)| m.ledger.holds.iter().map(move |h| (*id, h)))
+                    .collect();
+                for chunk in holds.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO holds (program_id, id, member_id, points, created_at, deadline) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, h)| {
+                        b.push_bind(program_id)
+                            .push_bind(&h.id)
+                            .push_bind(*id)
+                            .push_bind(h.points)
+                            .push_bind(us(h.created_at))
+                            .push_bind(us(h.deadline));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let entries: Vec<(i64, &jifen_core::Entry)> = members
+                    .iter()
+                    .zip(&ids)
+                    .flat_map(|(m, id)| m.ledger.entries.iter().map(move |e| (*id, e)))
+                    .collect();
+                for chunk in entries.chunks(ROWS / 2) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO entries (member_id, seq, kind, points, lot_no, hold_id, \
+                         order_id, cause_kind, cause_id, reason, effective_at, recorded_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, e)| {
+                        b.push_bind(*id)
+                            .push_bind(e.seq)
+                            .push_bind(e.kind.as_str())
+                            .push_bind(e.points)
+                            .push_bind(e.lot)
+                            .push_bind(&e.hold)
+                            .push_bind(&e.order_id)
+                            .push_bind(e.cause.kind.as_str())
+                            .push_bind(&e.cause.id)
+                            .push_bind(&e.reason)
+                            .push_bind(us(e.effective_at))
+                            .push_bind(us(e.effective_at));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let orders: Vec<(i64, &$crate::Order)> = members
+                    .iter()
+                    .zip(&ids)
+                    .flat_map(|(m, id)| m.orders.iter().map(move |o| (*id, o)))
+                    .collect();
+                for chunk in orders.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
+                         refunded, points_per_yuan, occurred_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, o)| {
+                        b.push_bind(program_id)
+                            .push_bind(&o.order_id)
+                            .push_bind(*id)
+                            .push_bind(&o.guest_ref)
+                            .push_bind(o.amount)
+                            .push_bind(o.refunded)
+                            .push_bind(o.points_per_yuan)
+                            .push_bind(us(o.occurred_at));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let events: Vec<(i64, &$crate::EventRecord)> = members
+                    .iter()
+                    .zip(&ids)
+                    .flat_map(|(m, id)| m.events.iter().map(move |e| (*id, e)))
+                    .collect();
+                for chunk in events.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
+                         attributes, recorded_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, e)| {
+                        b.push_bind(program_id)
+                            .push_bind(&e.id)
+                            .push_bind(*id)
+                            .push_bind(&e.kind)
+                            .push_bind(us(e.occurred_at))
+                            .push_bind(&e.site)
+                            .push_bind(e.attributes.to_string())
+                            .push_bind(us(e.recorded_at));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn begin_write(&self) -> $crate::Result<Box<dyn $crate::WriteTx>> {

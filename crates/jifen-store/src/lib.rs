@@ -7,6 +7,8 @@
 //! No SQL lives outside this crate.
 
 mod backend;
+#[cfg(feature = "testkit")]
+pub mod conformance;
 mod error;
 mod model;
 pub mod postgres;
@@ -118,6 +120,11 @@ pub trait Store: Send + Sync + 'static {
     async fn get_hold(&self, program_id: &str, hold_id: &str) -> Result<Option<StoredHold>>;
 
     // --- writes ------------------------------------------------------------------------------
+
+    /// Inserts members with their lots, holds, entries, orders and events in one transaction,
+    /// with multi-row statements. For datasets and imports of histories decided elsewhere:
+    /// nothing is checked beyond the schema's constraints.
+    async fn bulk_load(&self, program_id: &str, members: &[BulkMember]) -> Result<()>;
 
     /// Opens a write transaction.
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>>;

@@ -144,3 +144,14 @@ pub enum Claim {
         response: String,
     },
 }
+
+/// A member with their history, for bulk loading (benchmark datasets, imports).
+#[derive(Debug, Clone, Default)]
+pub struct BulkMember {
+    pub external_id: String,
+    pub phone: Option<String>,
+    pub enrolled_at: Option<Timestamp>,
+    pub ledger: LedgerRows,
+    pub orders: Vec<Order>,
+    pub events: Vec<EventRecord>,
+}

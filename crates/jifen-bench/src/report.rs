@@ -1,0 +1,446 @@
+//! `jifen-bench all`: every scenario against its ceiling, on each backend, and the report.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::Connection;
+
+use crate::ceiling;
+use crate::dataset::{self, DatasetSpec};
+use crate::load::{LoadResult, Mode};
+use crate::scenarios::{Scenario, Target, run_bare, run_scenario};
+use crate::server::{self, Served};
+
+/// What `all` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub members: u64,
+    pub entries_per_member: f64,
+    pub seconds: u64,
+    pub backends: Vec<String>,
+    pub dir: PathBuf,
+    pub postgres: String,
+    pub smoke: bool,
+    pub command: String,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub scenario: String,
+    pub backend: String,
+    pub figure: f64,
+    pub unit: String,
+    pub ceiling_name: String,
+    pub ceiling: Option<f64>,
+    pub ratio: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub p999_ms: Option<f64>,
+    pub errors: u64,
+    pub non_2xx: u64,
+    pub peak_rss_mib: Option<f64>,
+    pub target: String,
+    pub met: Option<bool>,
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+fn load_row(scenario: &str, backend: &str, r: &LoadResult, per_request: f64, unit: &str) -> Row {
+    Row {
+        scenario: scenario.into(),
+        backend: backend.into(),
+        figure: r.throughput * per_request,
+        unit: unit.into(),
+        ceiling_name: String::new(),
+        ceiling: None,
+        ratio: None,
+        p50_ms: Some(ms(r.p50_us)),
+        p99_ms: Some(ms(r.p99_us)),
+        p999_ms: Some(ms(r.p999_us)),
+        errors: r.errors,
+        non_2xx: r.non_2xx,
+        peak_rss_mib: None,
+        target: String::new(),
+        met: None,
+    }
+}
+
+impl Row {
+    fn against(mut self, name: &str, ceiling: f64) -> Self {
+        self.ceiling_name = name.into();
+        self.ceiling = Some(ceiling);
+        self.ratio = (ceiling > 0.0).then(|| self.figure / ceiling);
+        self
+    }
+
+    fn target(mut self, text: &str, met: bool) -> Self {
+        self.target = text.into();
+        self.met = Some(met && self.errors == 0 && self.non_2xx == 0);
+        self
+    }
+}
+
+/// Connections the load generator uses per scenario.
+const CONNECTIONS_BATCH: usize = 4;
+const CONNECTIONS_SINGLE: usize = 64;
+const CONNECTIONS_READ: usize = 32;
+const CONNECTIONS_REDEEM: usize = 16;
+const BALANCE_RATE: f64 = 5_000.0;
+
+pub async fn run_all(plan: &Plan) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let dur = Duration::from_secs(plan.seconds);
+    std::fs::create_dir_all(&plan.dir)?;
+    eprintln!("== HTTP ceiling: bare axum route");
+    let bare = server::start_bare().await?;
+    let bare_max = run_bare(&bare.base(), Mode::Closed, CONNECTIONS_READ, dur).await?;
+    bare.stop();
+    let mut bare_row = load_row("bare axum route (ceiling)", "-", &bare_max, 1.0, "req/s");
+    bare_row.target = "ceiling".into();
+    rows.push(bare_row);
+    for backend in &plan.backends {
+        rows.extend(run_backend(plan, backend, dur, bare_max.throughput).await?);
+    }
+    Ok(rows)
+}
+
+async fn run_backend(
+    plan: &Plan,
+    backend: &str,
+    dur: Duration,
+    bare_max: f64,
+) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    eprintln!("== {backend}: insert ceilings");
+    let (url, pg_db) = match backend {
+        "sqlite" => {
+            let path = plan.dir.join(format!("bench-{}.db", plan.members));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            (format!("sqlite://{}", path.display()), None)
+        }
+        "postgres" => {
+            let name = format!("jifen_bench_{}", chrono::Utc::now().timestamp());
+            let mut admin = sqlx::PgConnection::connect(&plan.postgres).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await?;
+            let server = plan
+                .postgres
+                .rsplit_once('/')
+                .map_or(plan.postgres.as_str(), |(s, _)| s);
+            (format!("{server}/{name}"), Some(name))
+        }
+        other => anyhow::bail!("unknown backend {other}; use sqlite or postgres"),
+    };
+    let (batch_ceiling, single_ceiling) = if backend == "sqlite" {
+        let p = plan.dir.join("ceiling.db");
+        (
+            ceiling::sqlite_inserts(&p, 100, dur).await?,
+            ceiling::sqlite_inserts(&p, 1, dur).await?,
+        )
+    } else {
+        (
+            ceiling::postgres_inserts(&url, 100, dur).await?,
+            ceiling::postgres_inserts(&url, 1, dur).await?,
+        )
+    };
+    rows.push(ceiling_row(backend, &batch_ceiling));
+    rows.push(ceiling_row(backend, &single_ceiling));
+
+    eprintln!("== {backend}: dataset of {} members", plan.members);
+    let store = jifen_store::connect(&url, &jifen_store::ConnectOptions::default()).await?;
+    let info = dataset::build(
+        store.clone(),
+        &DatasetSpec {
+            members: plan.members,
+            entries_per_member: plan.entries_per_member,
+            seed: 618,
+            now: chrono::Utc::now(),
+            progress: !plan.smoke,
+        },
+    )
+    .await?;
+    drop(store);
+    rows.push(Row {
+        scenario: format!(
+            "dataset load: {} members, {} entries, {} lots",
+            info.members, info.entries, info.lots
+        ),
+        backend: backend.into(),
+        figure: info.entries as f64 / info.seconds,
+        unit: "entries/s".into(),
+        ceiling_name: String::new(),
+        ceiling: None,
+        ratio: None,
+        p50_ms: None,
+        p99_ms: None,
+        p999_ms: None,
+        errors: 0,
+        non_2xx: 0,
+        peak_rss_mib: None,
+        target: String::new(),
+        met: None,
+    });
+
+    let served = server::start_jifen(&url).await?;
+    let target = Target {
+        base: served.base(),
+        key: info.key.clone(),
+        members: info.members,
+        duration: dur,
+        run_id: format!("{backend}{}", chrono::Utc::now().timestamp_millis()),
+    };
+    eprintln!("== {backend}: (a) purchase events in batches of 100");
+    let r = run_scenario(
+        Scenario::IngestBatch,
+        &target,
+        Mode::Closed,
+        CONNECTIONS_BATCH,
+    )
+    .await?;
+    let row = load_row(
+        "(a) purchase events, batches of 100",
+        backend,
+        &r,
+        100.0,
+        "events/s",
+    )
+    .against("raw inserts, batches of 100", batch_ceiling.rows_per_second);
+    let ok = row.ratio.unwrap_or(0.0) >= 0.5 && (backend != "sqlite" || row.figure >= 20_000.0);
+    rows.push(with_rss(
+        row.target("≥ 0.5× ceiling; ≥ 20,000/s on SQLite", ok),
+        &served,
+    ));
+
+    eprintln!("== {backend}: (b) single purchase events, 64 connections");
+    let r = run_scenario(
+        Scenario::IngestSingle,
+        &target,
+        Mode::Closed,
+        CONNECTIONS_SINGLE,
+    )
+    .await?;
+    let row = load_row(
+        "(b) single purchase events, 64 connections",
+        backend,
+        &r,
+        1.0,
+        "events/s",
+    )
+    .against(
+        "raw inserts, one row per transaction",
+        single_ceiling.rows_per_second,
+    );
+    let ok = row.figure >= 3_000.0;
+    rows.push(with_rss(row.target("≥ 3,000/s, durable", ok), &served));
+
+    eprintln!("== {backend}: (c) balance reads at {BALANCE_RATE}/s");
+    let r = run_scenario(
+        Scenario::Balance,
+        &target,
+        Mode::Open { rate: BALANCE_RATE },
+        CONNECTIONS_SINGLE,
+    )
+    .await?;
+    let row = load_row(
+        "(c) balance reads, open loop 5,000/s",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    let ok = row.p99_ms.unwrap_or(f64::MAX) <= 2.0 && row.figure >= BALANCE_RATE * 0.95;
+    rows.push(with_rss(row.target("p99 ≤ 2 ms", ok), &served));
+    let r = run_scenario(Scenario::Balance, &target, Mode::Closed, CONNECTIONS_READ).await?;
+    let row = load_row("(c) balance reads, maximum", backend, &r, 1.0, "req/s")
+        .against("bare axum route, maximum", bare_max);
+    let ok = row.ratio.unwrap_or(0.0) >= 0.5;
+    rows.push(with_rss(row.target("≥ 0.5× bare route", ok), &served));
+
+    eprintln!("== {backend}: (d) redemptions, hot members");
+    let r = run_scenario(Scenario::Redeem, &target, Mode::Closed, CONNECTIONS_REDEEM).await?;
+    let mut row = load_row(
+        "(d) redemptions, 10% on 10 hot members",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    row.target = "(measured)".into();
+    rows.push(with_rss(row, &served));
+
+    eprintln!("== {backend}: (f) mixed 6.18 profile");
+    let r = run_scenario(Scenario::Mixed, &target, Mode::Closed, CONNECTIONS_READ).await?;
+    let mut row = load_row(
+        "(f) mixed: 80% reads, 20% purchases",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    row.target = "(measured)".into();
+    rows.push(with_rss(row, &served));
+    let rss = served.peak_rss_mib();
+    served.stop();
+    rows.push(Row {
+        scenario: "peak resident memory of jifen serve".into(),
+        backend: backend.into(),
+        figure: rss,
+        unit: "MiB".into(),
+        ceiling_name: String::new(),
+        ceiling: None,
+        ratio: None,
+        p50_ms: None,
+        p99_ms: None,
+        p999_ms: None,
+        errors: 0,
+        non_2xx: 0,
+        peak_rss_mib: Some(rss),
+        target: "≤ 300 MB".into(),
+        met: Some(rss <= 300.0 * 1_000_000.0 / 1_048_576.0),
+    });
+
+    eprintln!("== {backend}: (e) expiry job over every lot");
+    rows.push(expiry_row(backend, &url, info.lots)?);
+
+    if let Some(name) = pg_db {
+        let mut admin = sqlx::PgConnection::connect(&plan.postgres).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await?;
+    }
+    Ok(rows)
+}
+
+fn with_rss(mut row: Row, served: &Served) -> Row {
+    row.peak_rss_mib = Some(served.peak_rss_mib());
+    row
+}
+
+fn ceiling_row(backend: &str, c: &ceiling::InsertCeiling) -> Row {
+    Row {
+        scenario: format!("raw inserts, batches of {} (ceiling)", c.batch),
+        backend: backend.into(),
+        figure: c.rows_per_second,
+        unit: "rows/s".into(),
+        ceiling_name: String::new(),
+        ceiling: None,
+        ratio: None,
+        p50_ms: None,
+        p99_ms: None,
+        p999_ms: None,
+        errors: 0,
+        non_2xx: 0,
+        peak_rss_mib: None,
+        target: "ceiling".into(),
+        met: None,
+    }
+}
+
+/// Runs `jifen maintain` two years ahead, when every lot has expired, and times it.
+fn expiry_row(backend: &str, url: &str, lots: u64) -> anyhow::Result<Row> {
+    let at = (chrono::Utc::now() + chrono::Duration::days(730)).to_rfc3339();
+    let started = Instant::now();
+    let out = Command::new(server::jifen_binary())
+        .args(["maintain", "--at", &at, "--database-url", url])
+        .env("JIFEN_LOG", "warn")
+        .output()?;
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        out.status.success(),
+        "jifen maintain failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let per_second = lots as f64 / seconds;
+    let projected = 10_000_000.0 / per_second;
+    Ok(Row {
+        scenario: format!(
+            "(e) expiry job over {lots} lots ({seconds:.1} s; 10M lots projected {projected:.0} s)"
+        ),
+        backend: backend.into(),
+        figure: per_second,
+        unit: "lots/s".into(),
+        ceiling_name: String::new(),
+        ceiling: None,
+        ratio: None,
+        p50_ms: None,
+        p99_ms: None,
+        p999_ms: None,
+        errors: 0,
+        non_2xx: 0,
+        peak_rss_mib: None,
+        target: "10M lots ≤ 60 s".into(),
+        met: Some(projected <= 60.0),
+    })
+}
+
+fn fmt(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(|| "—".into(), |v| format!("{v:.digits$}"))
+}
+
+/// Writes the table between the results markers of `out` (keeping the rest of the file) and
+/// the JSON of every row.
+pub fn write(plan: &Plan, rows: &[Row], out: &PathBuf, json: &PathBuf) -> anyhow::Result<()> {
+    let mut t = String::new();
+    t.push_str("<!-- results:start -->\n");
+    t.push_str(&format!(
+        "Produced by `{}` on {} ({} cores), {} members, {} s per measurement.\n\n",
+        plan.command.replace(" --out docs/benchmarks.md", ""),
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        plan.members,
+        plan.seconds
+    ));
+    t.push_str("| scenario | backend | measured | ceiling | ratio | p50 ms | p99 ms | p99.9 ms | peak RSS MiB | target | met |\n");
+    t.push_str("|---|---|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+    for r in rows {
+        t.push_str(&format!(
+            "| {} | {} | {:.0} {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.scenario,
+            r.backend,
+            r.figure,
+            r.unit,
+            match r.ceiling {
+                Some(c) => format!("{} ({c:.0})", r.ceiling_name),
+                None => "—".into(),
+            },
+            fmt(r.ratio, 2),
+            fmt(r.p50_ms, 2),
+            fmt(r.p99_ms, 2),
+            fmt(r.p999_ms, 2),
+            fmt(r.peak_rss_mib, 0),
+            r.target,
+            match r.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "",
+            }
+        ));
+    }
+    t.push_str("<!-- results:end -->");
+    let existing = std::fs::read_to_string(out).unwrap_or_default();
+    let doc = match (
+        existing.find("<!-- results:start -->"),
+        existing.find("<!-- results:end -->"),
+    ) {
+        (Some(a), Some(b)) => format!(
+            "{}{}{}",
+            &existing[..a],
+            t,
+            &existing[b + "<!-- results:end -->".len()..]
+        ),
+        _ => format!("# Benchmarks\n\n{t}\n"),
+    };
+    std::fs::write(out, doc)?;
+    std::fs::write(json, serde_json::to_string_pretty(rows)? + "\n")?;
+    Ok(())
+}

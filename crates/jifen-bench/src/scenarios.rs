@@ -1,0 +1,129 @@
+//! The benchmark scenarios, each driving a running `jifen serve` over HTTP.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::dataset::member_id;
+use crate::load::{LoadResult, LoadSpec, Mode, Req, RequestMaker, run};
+
+/// Which scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// (a) purchase events in batches of 100.
+    IngestBatch,
+    /// (b) single purchase events from 64 connections.
+    IngestSingle,
+    /// (c) balance reads.
+    Balance,
+    /// (d) redemptions, a tenth of them on ten hot members.
+    Redeem,
+    /// (f) 80% balance reads, 20% single purchases.
+    Mixed,
+}
+
+/// Settings shared by every scenario of a run.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub base: String,
+    pub key: String,
+    pub members: u64,
+    pub duration: Duration,
+    /// Distinguishes ids between runs against the same database.
+    pub run_id: String,
+}
+
+fn random_member(members: u64) -> String {
+    member_id(rand::rng().random_range(0..members.max(1)))
+}
+
+fn purchase(run_id: &str, n: u64, member: String) -> serde_json::Value {
+    json!({
+        "id": format!("{run_id}-{n}"),
+        "type": "purchase",
+        "member": member,
+        "occurred_at": chrono::Utc::now().to_rfc3339(),
+        "site": "tmall",
+        "attributes": {"order_id": format!("{run_id}-o{n}"), "amount": 15_800}
+    })
+}
+
+/// Runs one scenario. `mode` overrides the scenario's own (open loop for latency targets,
+/// closed loop for maximum throughput).
+pub async fn run_scenario(
+    s: Scenario,
+    t: &Target,
+    mode: Mode,
+    connections: usize,
+) -> anyhow::Result<LoadResult> {
+    let run_id = t.run_id.clone();
+    let members = t.members;
+    let make: RequestMaker = match s {
+        Scenario::IngestBatch => Arc::new(move |n| {
+            let events: Vec<_> = (0..100)
+                .map(|i| purchase(&run_id, n * 100 + i, random_member(members)))
+                .collect();
+            Req::post("/v1/events", &json!({ "events": events }))
+        }),
+        Scenario::IngestSingle => Arc::new(move |n| {
+            Req::post("/v1/events", &purchase(&run_id, n, random_member(members)))
+        }),
+        Scenario::Balance => {
+            Arc::new(move |_| Req::get(format!("/v1/members/{}/balance", random_member(members))))
+        }
+        Scenario::Redeem => {
+            let counter = Arc::new(AtomicU64::new(0));
+            Arc::new(move |n| {
+                let hot = counter.fetch_add(1, Ordering::Relaxed) % 10 == 0;
+                let member = if hot {
+                    member_id(n % 10)
+                } else {
+                    random_member(members)
+                };
+                Req::post(
+                    format!("/v1/members/{member}/redemptions"),
+                    &json!({"id": format!("{run_id}-r{n}"), "points": 1, "reason": "bench"}),
+                )
+            })
+        }
+        Scenario::Mixed => Arc::new(move |n| {
+            if n % 5 == 0 {
+                Req::post("/v1/events", &purchase(&run_id, n, random_member(members)))
+            } else {
+                Req::get(format!("/v1/members/{}/balance", random_member(members)))
+            }
+        }),
+    };
+    let spec = LoadSpec {
+        base: t.base.clone(),
+        key: Some(t.key.clone()),
+        mode,
+        connections,
+        duration: t.duration,
+        max_requests: 0,
+    };
+    run(&spec, make).await
+}
+
+/// The bare route, driven the same way, for the HTTP ceiling.
+pub async fn run_bare(
+    base: &str,
+    mode: Mode,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<LoadResult> {
+    let spec = LoadSpec {
+        base: base.to_owned(),
+        key: None,
+        mode,
+        connections,
+        duration,
+        max_requests: 0,
+    };
+    run(&spec, Arc::new(|_| Req::get("/bare"))).await
+}

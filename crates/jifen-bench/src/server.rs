@@ -1,0 +1,94 @@
+//! Running `jifen serve` (and the bare ceiling server) as child processes.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process serving HTTP on 127.0.0.1.
+pub struct Served {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Served {
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Peak resident memory of the process so far, in MiB (VmHWM).
+    pub fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// SIGTERM, then wait.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `jifen` binary built next to this one.
+pub fn jifen_binary() -> PathBuf {
+    let me = std::env::current_exe().unwrap_or_default();
+    me.parent()
+        .map(|d| d.join("jifen"))
+        .unwrap_or_else(|| PathBuf::from("jifen"))
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18_181)
+}
+
+/// Starts `jifen serve` on `database_url` and waits until it answers.
+pub async fn start_jifen(database_url: &str) -> anyhow::Result<Served> {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(jifen_binary())
+        .args(["serve", "--listen", &addr, "--database-url", database_url])
+        .env("JIFEN_JOBS__ENABLED", "false")
+        .env("JIFEN_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", jifen_binary().display()))?;
+    let served = Served { child, addr };
+    wait_ready(&served.base(), "/readyz").await?;
+    Ok(served)
+}
+
+/// Starts this binary's bare axum server.
+pub async fn start_bare() -> anyhow::Result<Served> {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(std::env::current_exe()?)
+        .args(["bare-server", "--listen", &addr])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let served = Served { child, addr };
+    wait_ready(&served.base(), "/bare").await?;
+    Ok(served)
+}
+
+async fn wait_ready(base: &str, path: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = client.get(format!("{base}{path}")).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{base} did not become ready")
+}
