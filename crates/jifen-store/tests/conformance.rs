@@ -1,0 +1,24 @@
+//! The conformance suite, run against every backend: SQLite on a temporary file, PostgreSQL on
+//! a fresh database of `JIFEN_TEST_DATABASE_URL` (see `jifen_store::testkit`).
+
+jifen_store::backend_tests! {
+    program_roundtrip => jifen_store::conformance::program_roundtrip;
+    demo_program_and_policy => jifen_store::conformance::demo_program_and_policy;
+    api_key_lifecycle => jifen_store::conformance::api_key_lifecycle;
+    member_upsert_merges => jifen_store::conformance::member_upsert_merges;
+    identities_bind_and_replace => jifen_store::conformance::identities_bind_and_replace;
+    identity_taken_changes_nothing => jifen_store::conformance::identity_taken_changes_nothing;
+    identities_are_per_program => jifen_store::conformance::identities_are_per_program;
+    list_members_pages => jifen_store::conformance::list_members_pages;
+    ledger_roundtrip => jifen_store::conformance::ledger_roundtrip;
+    list_entries_pages => jifen_store::conformance::list_entries_pages;
+    dropped_tx_persists_nothing => jifen_store::conformance::dropped_tx_persists_nothing;
+    idempotency_lifecycle => jifen_store::conformance::idempotency_lifecycle;
+    idempotency_concurrent_claims => jifen_store::conformance::idempotency_concurrent_claims;
+    orders_lifecycle => jifen_store::conformance::orders_lifecycle;
+    events_unique_per_program => jifen_store::conformance::events_unique_per_program;
+    holds_lookup => jifen_store::conformance::holds_lookup;
+    members_to_maintain => jifen_store::conformance::members_to_maintain;
+    lock_member_serializes_writers => jifen_store::conformance::lock_member_serializes_writers;
+    concurrent_upserts_create_once => jifen_store::conformance::concurrent_upserts_create_once;
+}
