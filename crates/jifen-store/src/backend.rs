@@ -257,14 +257,15 @@ pub(crate) const MEMBER_COLUMNS: &str = "id, program_id, external_id, name, phon
 
 /// Implements [`crate::Store`] and [`crate::WriteTx`] for one backend.
 ///
-/// `$store` must have `fn reader(&self) -> &Pool<$db>` and
-/// `async fn begin_tx(&self) -> Result<Transaction<'static, $db>>`; `$for_update` is the
-/// row-lock suffix of the backend's `SELECT`.
+/// `$store` must have `fn reader(&self) -> &Pool<$db>` and `async fn begin_tx(&self) ->
+/// Result<$txty>`, where `$txty` derefs to the backend's connection and has
+/// `async fn commit(self) -> Result<()>`; `$for_update` is the row-lock suffix of the
+/// backend's `SELECT`.
 macro_rules! store_impl {
-    ($store:ident, $tx:ident, $db:ty, backend = $name:literal, for_update = $for_update:literal) => {
+    ($store:ident, $tx:ident, $db:ty, tx = $txty:ty, backend = $name:literal, for_update = $for_update:literal) => {
         /// A write transaction.
         pub struct $tx {
-            tx: sqlx::Transaction<'static, $db>,
+            tx: $txty,
         }
 
         async fn load_identities<'e, E>(

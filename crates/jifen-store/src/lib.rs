@@ -10,6 +10,7 @@ mod backend;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod error;
+mod group;
 mod model;
 pub mod postgres;
 pub mod sqlite;

@@ -54,6 +54,7 @@ store_impl!(
     PgStore,
     PgWriteTx,
     Postgres,
+    tx = Transaction<'static, Postgres>,
     backend = "postgres",
     for_update = " FOR UPDATE"
 );

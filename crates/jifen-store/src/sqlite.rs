@@ -1,18 +1,20 @@
 //! The embedded backend: one SQLite file in WAL mode.
 //!
-//! Writes go through a pool of exactly one connection and begin with `BEGIN IMMEDIATE`, so
-//! there is one writer at a time and no transaction ever fails on a lock upgrade. Reads use a
-//! separate pool and see the last committed state (WAL readers never block the writer).
-//! `synchronous = FULL`: a transaction that returned has reached the disk, and survives a crash
-//! of the process or of the machine.
+//! Writes go through a pool of exactly one connection, in transactions begun with
+//! `BEGIN IMMEDIATE`, so there is one writer and no transaction ever fails on a lock upgrade.
+//! Concurrent writes are grouped: each runs in a savepoint of a shared transaction and waits
+//! for its COMMIT (see [`crate::group`]). Reads use a separate pool and see the last committed
+//! state (WAL readers never block the writer). `synchronous = FULL`: a write that returned has
+//! reached the disk, and survives a crash of the process or of the machine.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::backend::store_impl;
+use crate::group::{GroupCommit, Lease};
 use crate::{ConnectOptions, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -22,6 +24,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    group: std::sync::Arc<GroupCommit>,
 }
 
 impl SqliteStore {
@@ -56,7 +59,12 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(false))
             .await?;
-        let store = Self { writer, reader };
+        let group = GroupCommit::start(writer.clone());
+        let store = Self {
+            writer,
+            reader,
+            group,
+        };
         if options.migrate {
             store.run_migrations().await?;
         }
@@ -72,15 +80,16 @@ impl SqliteStore {
         &self.reader
     }
 
-    async fn begin_tx(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    async fn begin_tx(&self) -> Result<Lease> {
+        self.group.lease().await
     }
 }
 
 store_impl!(
     SqliteStore,
     SqliteWriteTx,
-    Sqlite,
+    sqlx::Sqlite,
+    tx = Lease,
     backend = "sqlite",
     for_update = ""
 );
