@@ -8,7 +8,7 @@ pub mod policy;
 
 pub use ledger::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,
-    LedgerError, Lot, NewLot,
+    LedgerError, Lot, NewLot, Snapshot,
 };
 pub use policy::{ExpiryPolicy, NegativeBalance, PointPolicy, PolicyError};
 

@@ -246,6 +246,27 @@ impl OrderRow {
 }
 
 #[derive(sqlx::FromRow)]
+pub(crate) struct HeadRow {
+    id: i64,
+    external_id: String,
+    status: String,
+    ledger_seq: i64,
+    book: Option<Vec<u8>>,
+}
+
+impl HeadRow {
+    pub(crate) fn into_head(self) -> crate::MemberHead {
+        crate::MemberHead {
+            id: self.id,
+            external_id: self.external_id,
+            status: self.status,
+            ledger_seq: self.ledger_seq,
+            book: self.book,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
 pub(crate) struct ClaimRow {
     pub(crate) request_hash: String,
     pub(crate) status: Option<i64>,
@@ -677,6 +698,22 @@ macro_rules! store_impl {
                 members_with_identities(self.reader(), rows).await
             }
 
+            async fn member_head(
+                &self,
+                program_id: &str,
+                external_id: &str,
+            ) -> $crate::Result<Option<$crate::MemberHead>> {
+                let row: Option<$crate::backend::HeadRow> = sqlx::query_as(
+                    "SELECT id, external_id, status, ledger_seq, book FROM members \
+                     WHERE program_id = $1 AND external_id = $2",
+                )
+                .bind(program_id)
+                .bind(external_id)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(|r| r.into_head()))
+            }
+
             async fn ledger(&self, member_id: i64) -> $crate::Result<$crate::LedgerRows> {
                 let mut conn = self.reader().acquire().await?;
                 ledger_rows(&mut conn, member_id).await
@@ -903,16 +940,9 @@ macro_rules! store_impl {
                 limit: u32,
             ) -> $crate::Result<Vec<(String, String)>> {
                 let rows: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT DISTINCT m.program_id, m.external_id FROM members m WHERE m.id IN ( \
-                       SELECT h.member_id FROM holds h WHERE h.deadline <= $1 \
-                       AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.member_id = h.member_id \
-                         AND e.hold_id = h.id AND e.kind IN ('redeem', 'release')) \
-                       UNION \
-                       SELECT l.member_id FROM lots l WHERE l.expires_at <= $1 \
-                       AND (SELECT COALESCE(SUM(e.points), 0) FROM entries e \
-                         WHERE e.member_id = l.member_id AND e.lot_no = l.lot_no \
-                         AND NOT (e.kind = 'redeem' AND e.hold_id IS NOT NULL)) > 0) \
-                     LIMIT $2",
+                    "SELECT program_id, external_id FROM members \
+                     WHERE next_due_at IS NOT NULL AND next_due_at <= $1 \
+                     ORDER BY next_due_at LIMIT $2",
                 )
                 .bind($crate::backend::us(now))
                 .bind(i64::from(limit))
@@ -1014,6 +1044,42 @@ macro_rules! store_impl {
 
             async fn ledger(&mut self, member_id: i64) -> $crate::Result<$crate::LedgerRows> {
                 ledger_rows(&mut self.tx, member_id).await
+            }
+
+            async fn lock_head(
+                &mut self,
+                program_id: &str,
+                external_id: &str,
+            ) -> $crate::Result<Option<$crate::MemberHead>> {
+                let row: Option<$crate::backend::HeadRow> = sqlx::query_as(concat!(
+                    "SELECT id, external_id, status, ledger_seq, book FROM members ",
+                    "WHERE program_id = $1 AND external_id = $2",
+                    $for_update
+                ))
+                .bind(program_id)
+                .bind(external_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                Ok(row.map(|r| r.into_head()))
+            }
+
+            async fn save_book(
+                &mut self,
+                member_id: i64,
+                ledger_seq: i64,
+                book: &[u8],
+                next_due_at: Option<jifen_core::Timestamp>,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "UPDATE members SET ledger_seq = $1, book = $2, next_due_at = $3 WHERE id = $4",
+                )
+                .bind(ledger_seq)
+                .bind(book)
+                .bind(next_due_at.map($crate::backend::us))
+                .bind(member_id)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
             }
 
             async fn lock_order(

@@ -9,7 +9,6 @@
 //! open while it awaits another write of the same store on that backend; the bodies that check
 //! concurrent writers do so on PostgreSQL, and check the sequential behaviour on SQLite.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -1593,254 +1592,41 @@ pub async fn members_to_maintain(backend: Backend) {
     create_program(&store, "p").await;
     create_program(&store, "q").await;
     let now = ts("2024-06-01T00:00:00Z");
-    let past = ts("2024-05-01T00:00:00Z");
-    let earlier = ts("2024-01-01T00:00:00Z");
-    let later = ts("2024-07-01T00:00:00Z");
-    let e = |seq, kind, points, lot, hold| entry(seq, kind, points, lot, hold, earlier);
-
-    // (program, external id, lots, holds, entries, expected in the list)
-    type Case = (
-        &'static str,
-        &'static str,
-        Vec<Lot>,
-        Vec<HoldRecord>,
-        Vec<Entry>,
-        bool,
-    );
-    let funded_hold = |deadline, extra: Vec<Entry>| {
-        let mut entries = vec![
-            e(1, EntryKind::Earn, 100, Some(1), None),
-            e(2, EntryKind::Hold, -60, Some(1), Some("h")),
-        ];
-        entries.extend(extra);
-        (
-            vec![lot(1, 100, earlier, None)],
-            vec![hold("h", 60, earlier, deadline)],
-            entries,
-        )
-    };
-    let mut cases: Vec<Case> = Vec::new();
-    let mut add = |p, ext, (lots, holds, entries): (Vec<Lot>, Vec<HoldRecord>, Vec<Entry>), due| {
-        cases.push((p, ext, lots, holds, entries, due));
-    };
-
-    add("p", "nothing", (vec![], vec![], vec![]), false);
-    add("p", "hold-due", funded_hold(past, vec![]), true);
-    add("p", "hold-due-now", funded_hold(now, vec![]), true);
-    add("p", "hold-pending", funded_hold(later, vec![]), false);
-    add(
-        "p",
-        "hold-committed",
-        funded_hold(past, vec![e(3, EntryKind::Redeem, -60, Some(1), Some("h"))]),
-        false,
-    );
-    add(
-        "p",
-        "hold-voided",
-        funded_hold(past, vec![e(3, EntryKind::Release, 60, Some(1), Some("h"))]),
-        false,
-    );
-    add(
-        "p",
-        "hold-other-entry",
-        funded_hold(past, vec![e(3, EntryKind::Redeem, -10, Some(1), None)]),
-        true,
-    );
-    add("q", "hold-due-q", funded_hold(past, vec![]), true);
-
-    let expiring = |expires: Option<Timestamp>, extra: Vec<Entry>| {
-        let mut entries = vec![e(1, EntryKind::Earn, 100, Some(1), None)];
-        entries.extend(extra);
-        (vec![lot(1, 100, earlier, expires)], vec![], entries)
-    };
-    add("p", "lot-expired", expiring(Some(past), vec![]), true);
-    add("p", "lot-expires-now", expiring(Some(now), vec![]), true);
-    add("p", "lot-live", expiring(Some(later), vec![]), false);
-    add("p", "lot-never", expiring(None, vec![]), false);
-    add(
-        "p",
-        "lot-recorded",
-        expiring(
-            Some(past),
-            vec![e(2, EntryKind::Expire, -100, Some(1), None)],
-        ),
-        false,
-    );
-    add(
-        "p",
-        "lot-spent-then-recorded",
-        expiring(
-            Some(past),
-            vec![
-                e(2, EntryKind::Redeem, -30, Some(1), None),
-                e(3, EntryKind::Expire, -70, Some(1), None),
-            ],
-        ),
-        false,
-    );
-    add(
-        "p",
-        "lot-partly-recorded",
-        expiring(
-            Some(past),
-            vec![
-                e(2, EntryKind::Redeem, -30, Some(1), None),
-                e(3, EntryKind::Expire, -50, Some(1), None),
-            ],
-        ),
-        true,
-    );
-    add(
-        "p",
-        "lot-spent",
-        expiring(
-            Some(past),
-            vec![e(2, EntryKind::Redeem, -100, Some(1), None)],
-        ),
-        false,
-    );
-    // Points committed from a hold left the lot with the hold entry: nothing remains.
-    add(
-        "p",
-        "lot-held-and-committed",
-        (
-            vec![lot(1, 100, earlier, Some(past))],
-            vec![hold("h", 100, earlier, later)],
-            vec![
-                e(1, EntryKind::Earn, 100, Some(1), None),
-                e(2, EntryKind::Hold, -100, Some(1), Some("h")),
-                e(3, EntryKind::Redeem, -100, Some(1), Some("h")),
-            ],
-        ),
-        false,
-    );
-    // Part of an expired lot held and committed: the rest is due to expire (the redeem from
-    // the hold does not take from the lot a second time).
-    add(
-        "p",
-        "lot-partly-held-and-committed",
-        (
-            vec![lot(1, 100, earlier, Some(past))],
-            vec![hold("h", 60, earlier, later)],
-            vec![
-                e(1, EntryKind::Earn, 100, Some(1), None),
-                e(2, EntryKind::Hold, -60, Some(1), Some("h")),
-                e(3, EntryKind::Redeem, -60, Some(1), Some("h")),
-            ],
-        ),
-        true,
-    );
-    // Held points returned to an expired lot are due to expire.
-    add(
-        "p",
-        "lot-held-and-released",
-        (
-            vec![lot(1, 100, earlier, Some(past))],
-            vec![hold("h", 100, earlier, past)],
-            vec![
-                e(1, EntryKind::Earn, 100, Some(1), None),
-                e(2, EntryKind::Hold, -100, Some(1), Some("h")),
-                e(3, EntryKind::Release, 100, Some(1), Some("h")),
-            ],
-        ),
-        true,
-    );
-    // Two expired lots of one member, one recorded, and a hold past its deadline: due for two
-    // reasons, listed once.
-    add(
-        "p",
-        "two-lots",
-        (
-            vec![
-                lot(1, 100, earlier, Some(past)),
-                lot(2, 50, earlier, Some(past)),
-            ],
-            vec![hold("h", 10, earlier, past)],
-            vec![
-                e(1, EntryKind::Earn, 100, Some(1), None),
-                e(2, EntryKind::Earn, 50, Some(2), None),
-                e(3, EntryKind::Expire, -100, Some(1), None),
-                e(4, EntryKind::Hold, -10, Some(2), Some("h")),
-            ],
-        ),
-        true,
-    );
-
-    let mut expected = BTreeSet::new();
-    for (p, ext, lots, mut holds, mut entries, due) in cases {
-        // Hold ids are unique within a program: give each member's hold its own.
-        for h in &mut holds {
-            h.id = format!("{ext}-{}", h.id);
-        }
-        for e in &mut entries {
-            if let Some(h) = &mut e.hold {
-                *h = format!("{ext}-{h}");
-            }
-        }
-        let m = new_member(&store, p, ext).await;
-        if !(lots.is_empty() && holds.is_empty() && entries.is_empty()) {
-            seed(&store, p, m.id, &lots, &holds, &entries).await;
-        }
-        if due {
-            expected.insert((p.to_owned(), ext.to_owned()));
-        }
+    // (program, member, next_due_at): due at or before `now` means listed, oldest due first.
+    let cases = [
+        ("p", "never", None),
+        ("p", "due-long-ago", Some(ts("2024-01-01T00:00:00Z"))),
+        ("p", "due-now", Some(now)),
+        ("p", "due-later", Some(ts("2024-07-01T00:00:00Z"))),
+        ("q", "due-in-q", Some(ts("2024-03-01T00:00:00Z"))),
+    ];
+    for (program, external_id, due) in cases {
+        let m = new_member(&store, program, external_id).await;
+        let mut tx = store.begin_write().await.unwrap();
+        let head = tx.lock_head(program, external_id).await.unwrap().unwrap();
+        assert_eq!(
+            (head.id, head.ledger_seq, head.book.clone()),
+            (m.id, 0, None)
+        );
+        tx.save_book(m.id, 7, b"{\"book\":1}", due).await.unwrap();
+        tx.commit().await.unwrap();
     }
-
     let listed = store.members_to_maintain(now, 100).await.unwrap();
-    let set: BTreeSet<(String, String)> = listed.iter().cloned().collect();
-    assert_eq!(
-        set.len(),
-        listed.len(),
-        "a member is listed twice: {listed:?}"
-    );
-    assert_eq!(set, expected);
-
-    // The limit bounds the answer.
-    let few = store.members_to_maintain(now, 3).await.unwrap();
-    assert_eq!(few.len(), 3);
-    assert!(few.iter().all(|m| expected.contains(m)));
-
-    // Earlier, nothing was due yet; much later, the pending hold and the live lot are too.
-    assert_eq!(
-        store.members_to_maintain(earlier, 100).await.unwrap(),
-        vec![]
-    );
-    let eventually: BTreeSet<(String, String)> = store
-        .members_to_maintain(later, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    let mut expected_later = expected.clone();
-    expected_later.insert(("p".to_owned(), "hold-pending".to_owned()));
-    expected_later.insert(("p".to_owned(), "lot-live".to_owned()));
-    // The hold of "lot-held-and-committed" was committed: not due even after its deadline.
-    assert_eq!(eventually, expected_later);
-
-    // Recording what was due takes the member off the list.
-    let m = store.get_member("p", "lot-expired").await.unwrap().unwrap();
-    seed(
-        &store,
-        "p",
-        m.id,
-        &[],
-        &[],
-        &[entry(2, EntryKind::Expire, -100, Some(1), None, past)],
-    )
-    .await;
-    let m = store.get_member("p", "hold-due").await.unwrap().unwrap();
-    let mut release = entry(3, EntryKind::Release, 60, Some(1), Some("hold-due-h"), past);
-    release.cause = Cause::new(CauseKind::HoldDeadline, "hold-due-h");
-    seed(&store, "p", m.id, &[], &[], &[release]).await;
-    let after: BTreeSet<(String, String)> = store
-        .members_to_maintain(now, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    expected.remove(&("p".to_owned(), "lot-expired".to_owned()));
-    expected.remove(&("p".to_owned(), "hold-due".to_owned()));
-    assert_eq!(after, expected);
+    let names: Vec<&str> = listed.iter().map(|(_, e)| e.as_str()).collect();
+    assert_eq!(names, vec!["due-long-ago", "due-in-q", "due-now"]);
+    assert_eq!(listed[1].0, "q");
+    assert_eq!(store.members_to_maintain(now, 1).await.unwrap().len(), 1);
+    let head = store.member_head("p", "due-now").await.unwrap().unwrap();
+    assert_eq!(head.ledger_seq, 7);
+    assert_eq!(head.book.as_deref(), Some(&b"{\"book\":1}"[..]));
+    assert_eq!(head.status, "active");
+    // Saving a book with nothing due takes the member off the list.
+    let mut tx = store.begin_write().await.unwrap();
+    tx.save_book(head.id, 8, b"{}", None).await.unwrap();
+    tx.commit().await.unwrap();
+    let listed = store.members_to_maintain(now, 100).await.unwrap();
+    assert!(listed.iter().all(|(_, e)| e != "due-now"));
+    assert!(store.member_head("p", "nobody").await.unwrap().is_none());
 }
 
 // --- locking ---------------------------------------------------------------------------------

@@ -109,6 +109,9 @@ pub trait Store: Send + Sync + 'static {
 
     // --- ledger reads ------------------------------------------------------------------------
 
+    /// A member's ids and materialized book.
+    async fn member_head(&self, program_id: &str, external_id: &str) -> Result<Option<MemberHead>>;
+
     /// Everything needed to rebuild a member's book.
     async fn ledger(&self, member_id: i64) -> Result<LedgerRows>;
     /// Entries newest first, before the cursor (a sequence number) when one is given.
@@ -130,8 +133,9 @@ pub trait Store: Send + Sync + 'static {
     /// Opens a write transaction.
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>>;
 
-    /// Members (program id, external id) for whom time alone implies entries not written yet:
-    /// holds past their deadline, lots expired with points no `expire` entry records.
+    /// Members (program id, external id) for whom time alone implies entries not written yet
+    /// (holds past their deadline, expired points no `expire` entry records), as the
+    /// `next_due_at` saved with their book says.
     async fn members_to_maintain(
         &self,
         now: jifen_core::Timestamp,
@@ -152,6 +156,21 @@ pub trait WriteTx: Send {
     /// Finds a member and locks it until the end of the transaction.
     async fn lock_member(&mut self, program_id: &str, external_id: &str) -> Result<Option<Member>>;
     async fn ledger(&mut self, member_id: i64) -> Result<LedgerRows>;
+    /// Finds a member's ids and book, and locks the member until the end of the transaction.
+    async fn lock_head(
+        &mut self,
+        program_id: &str,
+        external_id: &str,
+    ) -> Result<Option<MemberHead>>;
+    /// Saves a member's materialized book, the last entry it reflects, and when time alone
+    /// next implies an entry.
+    async fn save_book(
+        &mut self,
+        member_id: i64,
+        ledger_seq: i64,
+        book: &[u8],
+        next_due_at: Option<jifen_core::Timestamp>,
+    ) -> Result<()>;
 
     /// Finds an order and locks it until the end of the transaction.
     async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>>;

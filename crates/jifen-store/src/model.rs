@@ -73,6 +73,18 @@ pub struct MemberPatch {
     pub at: Timestamp,
 }
 
+/// A member as a ledger write or a balance read needs it: ids, status, and the materialized
+/// book (a `jifen_core::Snapshot` as JSON) with the last entry it reflects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberHead {
+    pub id: i64,
+    pub external_id: String,
+    pub status: String,
+    /// The sequence number of the member's last entry.
+    pub ledger_seq: i64,
+    pub book: Option<Vec<u8>>,
+}
+
 /// What a member's book is rebuilt from.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerRows {

@@ -10,10 +10,12 @@ mod balance;
 mod book;
 mod expiry;
 mod ops;
+mod snapshot;
 mod types;
 
 pub use balance::{Balance, Expiring};
 pub use book::Book;
+pub use snapshot::{Snapshot, SnapshotHold, SnapshotLot};
 pub use types::{
     Cause, CauseKind, Entry, EntryKind, HoldRecord, HoldStatus, LedgerError, Lot, NewLot,
 };
