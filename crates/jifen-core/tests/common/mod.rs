@@ -8,6 +8,8 @@ use jifen_core::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, HoldRecord, HoldStatus, LedgerError, Lot,
     NegativeBalance, NewLot, Timestamp,
 };
+use proptest::prelude::*;
+use proptest::sample::Index;
 
 pub const ALLOW: NegativeBalance = NegativeBalance::Allow;
 pub const FORBID: NegativeBalance = NegativeBalance::Forbid;
@@ -91,7 +93,8 @@ impl Harness {
         self.book.balance()
     }
 
-    fn cause(&mut self, kind: CauseKind) -> Cause {
+    /// A fresh cause of `kind`, unique within this harness.
+    pub fn cause(&mut self, kind: CauseKind) -> Cause {
         self.causes += 1;
         Cause::new(kind, format!("{}-{}", kind.as_str(), self.causes))
     }
@@ -219,6 +222,21 @@ impl Harness {
         self.record_result(out)
     }
 
+    /// Runs any decision on the live book and persists its outcome, as the helpers above do.
+    pub fn decide(
+        &mut self,
+        decision: impl FnOnce(&mut Book) -> Result<Vec<Entry>, LedgerError>,
+    ) -> Result<Vec<Entry>, LedgerError> {
+        let out = decision(&mut self.book);
+        self.record_result(out)
+    }
+
+    /// Writes `expire` entries for expired points no entry records yet, as a sweeper does.
+    pub fn record_expiries(&mut self) -> Vec<Entry> {
+        let out = self.book.record_expiries();
+        self.record(out)
+    }
+
     /// Moves the live book to `t`, persisting the entries of any hold deadline passed.
     pub fn advance_to(&mut self, t: Timestamp) -> Vec<Entry> {
         let out = self.book.advance_to(t);
@@ -301,4 +319,119 @@ impl Harness {
                 .collect(),
         }
     }
+}
+
+// Random operations, shared by the property tests.
+
+#[derive(Debug, Clone)]
+pub enum Commit {
+    All,
+    /// A percentage of what the hold holds (at least 1 point).
+    Part(i64),
+    /// A raw number of points, possibly more than held.
+    Raw(i64),
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Earn for a new order (or a positive adjustment when `adjust`), available after
+    /// `pending_hours`, expiring `expiry_hours` after now (negative: expired when recorded).
+    Earn {
+        points: i64,
+        pending_hours: i64,
+        expiry_hours: Option<i64>,
+        adjust: bool,
+    },
+    /// Refund a percentage of what an earlier order still has credited.
+    Refund {
+        order: Index,
+        percent: i64,
+        negative: NegativeBalance,
+    },
+    Redeem {
+        points: i64,
+    },
+    AdjustDown {
+        points: i64,
+        negative: NegativeBalance,
+    },
+    /// Place a hold until `deadline_hours` after now (refused unless that is in the future).
+    PlaceHold {
+        points: i64,
+        deadline_hours: i64,
+    },
+    CommitHold {
+        hold: Index,
+        points: Commit,
+    },
+    VoidHold {
+        hold: Index,
+    },
+    /// Let time pass; the entries of hold deadlines passed are persisted at once when
+    /// `record`, else only by the next `Reload`.
+    Advance {
+        hours: i64,
+        record: bool,
+    },
+    /// Rebuild the live book from the persisted records and persist what replay implied, as a
+    /// server does per request.
+    Reload,
+}
+
+pub fn negative_policy() -> impl Strategy<Value = NegativeBalance> {
+    prop_oneof![3 => Just(ALLOW), 1 => Just(FORBID)]
+}
+
+pub fn op() -> impl Strategy<Value = Op> {
+    let earn = (
+        1..300i64,
+        prop_oneof![2 => Just(0i64), 1 => 1..240i64],
+        prop::option::weighted(
+            0.7,
+            prop_oneof![1 => -48..=0i64, 4 => 1..240i64, 2 => 240..1500i64],
+        ),
+        prop::bool::weighted(0.25),
+    )
+        .prop_map(|(points, pending_hours, expiry_hours, adjust)| Op::Earn {
+            points,
+            pending_hours,
+            expiry_hours,
+            adjust,
+        });
+    let refund =
+        (any::<Index>(), 1..=100i64, negative_policy()).prop_map(|(order, percent, negative)| {
+            Op::Refund {
+                order,
+                percent,
+                negative,
+            }
+        });
+    let commit = prop_oneof![
+        Just(Commit::All),
+        (1..=100i64).prop_map(Commit::Part),
+        (1..300i64).prop_map(Commit::Raw),
+    ];
+    let advance = prop_oneof![
+        2 => 0..6i64,
+        3 => 1..72i64,
+        1 => 24 * 7..24 * 40i64,
+    ];
+    prop_oneof![
+        5 => earn,
+        3 => refund,
+        3 => (1..400i64).prop_map(|points| Op::Redeem { points }),
+        1 => (1..300i64, negative_policy())
+            .prop_map(|(points, negative)| Op::AdjustDown { points, negative }),
+        3 => (1..300i64, prop_oneof![1 => -24..=0i64, 8 => 1..200i64])
+            .prop_map(|(points, deadline_hours)| Op::PlaceHold { points, deadline_hours }),
+        2 => (any::<Index>(), commit).prop_map(|(hold, points)| Op::CommitHold { hold, points }),
+        1 => any::<Index>().prop_map(|hold| Op::VoidHold { hold }),
+        4 => (advance, prop::bool::weighted(0.7))
+            .prop_map(|(hours, record)| Op::Advance { hours, record }),
+        1 => Just(Op::Reload),
+    ]
+}
+
+pub fn ops() -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(op(), 1..60)
 }
