@@ -773,22 +773,30 @@ macro_rules! store_impl {
                 use $crate::backend::us;
                 // Rows per statement, under both backends' limits on bound parameters.
                 const ROWS: usize = 2_000;
+                const MEMBER_ROWS: usize = 1_000;
                 let mut tx = self.begin_tx().await?;
                 let mut ids = Vec::with_capacity(members.len());
-                for chunk in members.chunks(ROWS) {
+                for chunk in members.chunks(MEMBER_ROWS) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO members (program_id, external_id, phone, attributes, status, \
-                         enrolled_at, updated_at) ",
+                         enrolled_at, updated_at, ledger_seq, book, next_due_at) ",
                     );
                     q.push_values(chunk, |mut b, m| {
                         let at = us(m.enrolled_at.unwrap_or_else(chrono::Utc::now));
+                        let (seq, book, due) = match &m.book {
+                            Some((seq, book, due)) => (*seq, Some(book), due.map(us)),
+                            None => (0, None, None),
+                        };
                         b.push_bind(program_id)
                             .push_bind(&m.external_id)
                             .push_bind(&m.phone)
                             .push_bind("{}")
                             .push_bind("active")
                             .push_bind(at)
-                            .push_bind(at);
+                            .push_bind(at)
+                            .push_bind(seq)
+                            .push_bind(book)
+                            .push_bind(due);
                     });
                     q.push(" RETURNING id, external_id");
                     let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *tx).await?;

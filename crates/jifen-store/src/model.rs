@@ -166,4 +166,6 @@ pub struct BulkMember {
     pub ledger: LedgerRows,
     pub orders: Vec<Order>,
     pub events: Vec<EventRecord>,
+    /// The member's materialized book: last entry seq, snapshot, next due instant.
+    pub book: Option<(i64, Vec<u8>, Option<Timestamp>)>,
 }
