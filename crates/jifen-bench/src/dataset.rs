@@ -210,7 +210,7 @@ fn member(spec: &DatasetSpec, n: u64) -> BulkMember {
         });
         if i % 6 == 5 {
             let c = Cause::new(CauseKind::Redemption, format!("{external_id}-x{i}"));
-            if let Ok(e) = book.redeem(book.balance().available.min(300).max(1), &c) {
+            if let Ok(e) = book.redeem(book.balance().available.clamp(1, 300), &c) {
                 all.extend(e);
             }
         }

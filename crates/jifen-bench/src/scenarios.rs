@@ -79,7 +79,7 @@ pub async fn run_scenario(
         Scenario::Redeem => {
             let counter = Arc::new(AtomicU64::new(0));
             Arc::new(move |n| {
-                let hot = counter.fetch_add(1, Ordering::Relaxed) % 10 == 0;
+                let hot = counter.fetch_add(1, Ordering::Relaxed).is_multiple_of(10);
                 let member = if hot {
                     member_id(n % 10)
                 } else {
@@ -92,7 +92,7 @@ pub async fn run_scenario(
             })
         }
         Scenario::Mixed => Arc::new(move |n| {
-            if n % 5 == 0 {
+            if n.is_multiple_of(5) {
                 Req::post("/v1/events", &purchase(&run_id, n, random_member(members)))
             } else {
                 Req::get(format!("/v1/members/{}/balance", random_member(members)))

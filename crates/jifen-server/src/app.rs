@@ -26,6 +26,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
     pub openapi: Arc<String>,
+    /// Recently checked API keys.
+    pub keys: Arc<crate::keycache::KeyCache>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             clock,
             metrics: metrics_handle(),
             openapi: Arc::new(api::openapi_json()),
+            keys: Arc::default(),
         }
     }
 }
@@ -109,18 +112,45 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     res
 }
 
-/// Turns the plain-text rejections of axum's own layers (body too large) into JSON errors.
+/// Turns the plain-text rejections of axum's own layers and extractors (body too large, a path
+/// that is not UTF-8 once percent-decoded) into JSON errors.
 async fn json_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE
-        && res
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .is_none_or(|v| !v.as_bytes().starts_with(b"application/json"))
-    {
-        return ApiError::PayloadTooLarge.into_response();
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| !v.as_bytes().starts_with(b"application/json"));
+    match res.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            let mut res = if plain {
+                ApiError::PayloadTooLarge.into_response()
+            } else {
+                res
+            };
+            // The rest of the body is never read, so the connection cannot carry another
+            // request: say so, or clients reuse it and fail.
+            res.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            res
+        }
+        _ if !plain => res,
+        axum::http::StatusCode::BAD_REQUEST => {
+            let text = axum::body::to_bytes(res.into_body(), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            if text.starts_with("Invalid URL") {
+                // "Invalid URL: Invalid UTF-8 in `external_id`": name the parameter.
+                let field = text.split('`').nth(1).unwrap_or("path").to_owned();
+                ApiError::invalid(field, text).into_response()
+            } else {
+                ApiError::MalformedJson(text).into_response()
+            }
+        }
+        _ => res,
     }
-    res
 }
 
 /// How long in-flight requests get to finish after a shutdown signal.

@@ -66,6 +66,17 @@ impl Default for Settings {
     }
 }
 
+/// The top-level settings, as `JIFEN_*` variables name them.
+const SETTINGS: [&str; 7] = [
+    "listen",
+    "database_url",
+    "max_connections",
+    "demo",
+    "log_format",
+    "max_body_bytes",
+    "jobs",
+];
+
 impl Settings {
     /// Reads defaults, then `file` (when given), then `JIFEN_*` variables
     /// (`JIFEN_DATABASE_URL`, `JIFEN_JOBS__ENABLED`, …).
@@ -74,9 +85,19 @@ impl Settings {
         if let Some(path) = file {
             fig = fig.merge(Toml::file_exact(path));
         }
+        // Only variables that name a setting: JIFEN_LOG, JIFEN_CONFIG and the test suite's
+        // JIFEN_TEST_DATABASE_URL are read elsewhere.
         fig = fig.merge(
             Env::prefixed("JIFEN_")
-                .ignore(&["LOG", "CONFIG"])
+                .filter(|key| {
+                    SETTINGS.iter().any(|s| {
+                        key.as_str().eq_ignore_ascii_case(s)
+                            || key
+                                .as_str()
+                                .to_ascii_lowercase()
+                                .starts_with(&format!("{s}__"))
+                    })
+                })
                 .split("__"),
         );
         fig.extract().map_err(Box::new)

@@ -121,7 +121,8 @@ impl ApiError {
 
     pub fn field(&self) -> Option<String> {
         match self {
-            ApiError::Invalid { field, .. } => Some(field.clone()),
+            // An empty path is the body as a whole: no single field is at fault.
+            ApiError::Invalid { field, .. } => Some(field.clone()).filter(|f| !f.is_empty()),
             ApiError::BatchTooLarge { .. } => Some("events".into()),
             ApiError::OccurredInFuture => Some("occurred_at".into()),
             ApiError::IdentityTaken { .. } => Some("identities".into()),

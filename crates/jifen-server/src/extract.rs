@@ -32,8 +32,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// Parses JSON, naming the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -43,17 +43,32 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => {
                 let field = if path == "." { String::new() } else { path };
                 let msg = strip_position(&inner.to_string());
-                ApiError::invalid(
-                    field.clone(),
-                    if field.is_empty() {
-                        msg
-                    } else {
-                        format!("{field}: {msg}")
-                    },
-                )
+                let message = if field.is_empty() {
+                    msg.clone()
+                } else {
+                    format!("{field}: {msg}")
+                };
+                ApiError::invalid(with_missing_field(&field, &msg), message)
             }
         }
-    })
+    })?;
+    // Only whitespace may follow the value (`{"a": 1} trailing` is not JSON).
+    de.end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
+}
+
+/// serde reports a missing field at the object that lacks it; the field is the one missing
+/// (`expiry` + "missing field `days`" → `expiry.days`).
+pub fn with_missing_field(path: &str, msg: &str) -> String {
+    let missing = msg
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) if path.is_empty() => name.to_owned(),
+        Some(name) => format!("{path}.{name}"),
+        None => path.to_owned(),
+    }
 }
 
 /// serde_json appends " at line 1 column 42"; the field path says more.
@@ -61,6 +76,34 @@ fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_owned(),
         None => msg.to_owned(),
+    }
+}
+
+/// A query string. A value of the wrong shape (`?limit=ten`) is a 422 `invalid_request` naming
+/// the parameter, like a body field, rather than axum's plain-text 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(q)| ApiQuery(q))
+            .map_err(|rejection| {
+                // The cause reads `field: message` (serde_path_to_error) or just `message`.
+                let cause = std::error::Error::source(&rejection)
+                    .map_or_else(|| rejection.body_text(), ToString::to_string);
+                let field = cause
+                    .split_once(": ")
+                    .map(|(f, _)| f)
+                    .filter(|f| {
+                        !f.is_empty()
+                            && f.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
+                    })
+                    .unwrap_or_default();
+                ApiError::invalid(field, cause.clone())
+            })
     }
 }
 
@@ -81,11 +124,16 @@ impl FromRequestParts<AppState> for Auth {
             .map(str::trim)
             .filter(|s| s.starts_with(crate::keys::SECRET_PREFIX))
             .ok_or(ApiError::Unauthorized)?;
+        let hash = hash_secret(secret);
+        if let Some(program) = state.keys.get(&hash) {
+            return Ok(Auth(program));
+        }
         let (program, _key) = state
             .store
-            .program_by_key_hash(&hash_secret(secret))
+            .program_by_key_hash(&hash)
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        state.keys.put(hash, program.clone());
         Ok(Auth(program))
     }
 }

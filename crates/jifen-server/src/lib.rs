@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod keycache;
 pub mod keys;
 pub mod parse;
 pub mod serve;

@@ -81,6 +81,14 @@ enum ProgramCommand {
         #[arg(long, default_value = "CNY")]
         currency: String,
     },
+    /// Issue a new secret API key for an existing program (for instance after losing or
+    /// revoking every key) and print it as JSON.
+    Key {
+        #[arg(long)]
+        program_id: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
 }
 
 fn init_logs(format: LogFormat) {
@@ -143,6 +151,26 @@ async fn main() -> anyhow::Result<()> {
                     "timezone": program.timezone,
                     "currency": program.currency,
                     "api_key": secret,
+                }))?
+            );
+            Ok(())
+        }
+        Command::Program {
+            command: ProgramCommand::Key { program_id, name },
+        } => {
+            let store = serve::open_store(&settings).await?;
+            anyhow::ensure!(
+                store.get_program(&program_id).await?.is_some(),
+                "no program {program_id}"
+            );
+            let state = jifen_server::AppState::new(store, Arc::new(SystemClock));
+            let (key, secret) = jifen_server::api::program::issue_key(&state, &program_id, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "program_id": program_id, "key_id": key.id, "name": key.name, "api_key": secret,
                 }))?
             );
             Ok(())

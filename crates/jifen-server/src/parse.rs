@@ -10,7 +10,7 @@ pub const MAX_ID_LEN: usize = 128;
 
 /// A client-chosen id: 1 to 128 printable characters without spaces at the ends.
 pub fn client_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    if raw.is_empty() || raw.len() > MAX_ID_LEN {
+    if raw.is_empty() || raw.chars().count() > MAX_ID_LEN {
         return Err(ApiError::invalid(
             field,
             format!("{field} must be 1 to {MAX_ID_LEN} characters"),
@@ -23,6 +23,13 @@ pub fn client_id(field: &str, raw: &str) -> Result<String, ApiError> {
         ));
     }
     Ok(raw.to_owned())
+}
+
+/// Whether `raw` could name something a client created: ids in paths that fail [`client_id`]
+/// (control characters, too long) name nothing, so lookups answer "not found" without asking
+/// the database (PostgreSQL refuses NUL characters in text).
+pub fn could_be_id(raw: &str) -> bool {
+    client_id("id", raw).is_ok()
 }
 
 /// An RFC 3339 instant with an explicit offset (`2026-06-18T20:00:00+08:00`).

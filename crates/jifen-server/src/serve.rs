@@ -37,11 +37,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let (program, secret) = crate::demo::ensure_demo(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the demo program: {e}"))?;
-        println!(
+        let banner = format!(
             "\n  jifen demo program \"{}\" ({})\n  API key (shown once): {secret}\n\n  \
-             curl -H \"Authorization: Bearer {secret}\" http://{}/v1/members\n",
+             curl -H \"Authorization: Bearer {secret}\" http://{}/v1/members\n\n",
             program.name, program.id, settings.listen
         );
+        // Best effort: a closed stdout (`jifen serve --demo | head`) must not stop the server,
+        // as `println!` would by panicking.
+        let mut out = std::io::stdout().lock();
+        let _ = std::io::Write::write_all(&mut out, banner.as_bytes());
+        let _ = std::io::Write::flush(&mut out);
     }
     let jobs = settings.jobs.enabled.then(|| {
         crate::jobs::spawn(
@@ -57,9 +62,20 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         database = state.store.backend(),
         "jifen is serving"
     );
-    axum::serve(listener, router(state, settings.max_body_bytes))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(listener, router(state, settings.max_body_bytes))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            signalled.notify_one();
+        });
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(crate::app::SHUTDOWN_GRACE).await;
+        } => tracing::warn!("grace period over; stopping with requests still in flight"),
+    }
     if let Some(j) = jobs {
         j.abort();
     }

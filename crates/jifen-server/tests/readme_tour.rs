@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 fn tour_script() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
         .expect("README.md");
-    let start = readme.find("<!-- tour:start -->").expect("tour start marker");
+    let start = readme
+        .find("<!-- tour:start -->")
+        .expect("tour start marker");
     let end = readme.find("<!-- tour:end -->").expect("tour end marker");
     let mut script = String::from("set -euo pipefail\n");
     let mut in_block = false;
@@ -95,7 +97,10 @@ fn readme_tour_runs_as_written() {
     assert!(stdout.contains("\"phone\":\"+8613912345678\""), "{stdout}");
     assert!(stdout.contains("\"points\":268"), "{stdout}");
     assert!(stdout.contains("\"points\":-100"), "{stdout}");
-    assert!(stdout.contains("\"code\":\"idempotency_conflict\""), "{stdout}");
+    assert!(
+        stdout.contains("\"code\":\"idempotency_conflict\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("\"status\":\"committed\""), "{stdout}");
     assert!(stdout.contains("\"field\":\"points\""), "{stdout}");
     // 268 + 99 − 100 − 50 − 80 + 20

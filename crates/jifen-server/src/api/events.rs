@@ -303,6 +303,11 @@ fn from_value<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> Result<
             format!("{prefix}{path}")
         };
         let msg = err.into_inner().to_string();
-        ApiError::invalid(field.clone(), format!("{field}: {msg}"))
+        let message = if field.is_empty() {
+            msg.clone()
+        } else {
+            format!("{field}: {msg}")
+        };
+        ApiError::invalid(crate::extract::with_missing_field(&field, &msg), message)
     })
 }

@@ -1,7 +1,7 @@
 //! Members: create or update by the brand's own id, find by identity, list.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use jifen_store::{Identity, Member, MemberPatch};
 use super::types::{Page, PageQuery};
 use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::parse;
 
 /// A way to find a member.
@@ -194,7 +194,25 @@ pub async fn put_member(
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<(StatusCode, Json<MemberOut>), ApiError> {
     let external_id = parse::client_id("external_id", &external_id)?;
-    let patch = patch_from(external_id, body, state.clock.now())?;
+    let keeps_phone = body.identities.is_some() && body.phone.is_none();
+    let mut patch = patch_from(external_id, body, state.clock.now())?;
+    // A new identity list replaces the old one, but the profile phone stays bound.
+    if keeps_phone
+        && let Some(phone) = state
+            .store
+            .get_member(&program.id, &patch.external_id)
+            .await?
+            .and_then(|m| m.phone)
+    {
+        let ident = Identity {
+            kind: "phone".into(),
+            value: phone,
+        };
+        if !patch.bind.contains(&ident) {
+            patch.bind.push(ident);
+            patch.bind.sort();
+        }
+    }
     let (member, created) = state.store.upsert_member(&program.id, &patch).await?;
     let status = if created {
         StatusCode::CREATED
@@ -233,7 +251,7 @@ pub struct MemberQuery {
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(program): Auth,
-    Query(q): Query<MemberQuery>,
+    ApiQuery(q): ApiQuery<MemberQuery>,
 ) -> Result<Json<Page<MemberOut>>, ApiError> {
     if let Some(raw) = &q.identity {
         let ident = parse::identity_query(raw)?;

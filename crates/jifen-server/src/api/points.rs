@@ -1,7 +1,7 @@
 //! Balances, the ledger, redemptions, adjustments and holds.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use jifen_core::{Book, Cause, CauseKind, Entry, HoldRecord, HoldStatus};
 use super::types::{BalanceOut, EntryOut, Page, PageQuery, entries_out};
 use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::parse;
 use crate::service::ledger::{Target, balance_at, book_at, entries_page, member_write};
 use crate::service::{Answer, Idempotency};
@@ -73,7 +73,7 @@ pub async fn get_balance(
     State(state): State<AppState>,
     Auth(program): Auth,
     Path(external_id): Path<String>,
-    Query(q): Query<BalanceQuery>,
+    ApiQuery(q): ApiQuery<BalanceQuery>,
 ) -> Result<Json<BalanceOut>, ApiError> {
     let at = match q.at.as_deref() {
         Some(raw) => parse::instant("at", raw)?,
@@ -92,7 +92,7 @@ pub async fn get_ledger(
     State(state): State<AppState>,
     Auth(program): Auth,
     Path(external_id): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<EntryOut>>, ApiError> {
     let limit = q.limit()?;
     let entries = entries_page(&state, &program, &external_id, limit, q.cursor()?).await?;
@@ -150,6 +150,15 @@ fn reason(field: &str, r: &Option<String>) -> Result<(), ApiError> {
             field,
             "reason must be at most 500 characters",
         )),
+        Some(s)
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err(ApiError::invalid(
+                field,
+                "reason must not contain control characters other than line breaks and tabs",
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -351,6 +360,9 @@ pub async fn get_hold(
     Auth(program): Auth,
     Path(id): Path<String>,
 ) -> Result<Json<HoldOut>, ApiError> {
+    if !parse::could_be_id(&id) {
+        return Err(ApiError::HoldNotFound(id));
+    }
     let hold = state
         .store
         .get_hold(&program.id, &id)
@@ -361,6 +373,7 @@ pub async fn get_hold(
         &program,
         &hold.member_external_id,
         state.clock.now(),
+        true,
     )
     .await?;
     hold_out(&book, &id, &hold.member_external_id, None)

@@ -106,6 +106,7 @@ pub async fn patch_program(
         ApiError::invalid(field, e.to_string())
     })?;
     state.store.update_policy(&program.id, &policy).await?;
+    state.keys.forget_program(&program.id);
     program.policy = policy;
     Ok(Json(ProgramOut::from(&program)))
 }
@@ -199,11 +200,13 @@ pub async fn revoke_api_key(
     Auth(program): Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state
-        .store
-        .revoke_api_key(&program.id, &id, state.clock.now())
-        .await?
+    if crate::parse::could_be_id(&id)
+        && state
+            .store
+            .revoke_api_key(&program.id, &id, state.clock.now())
+            .await?
     {
+        state.keys.forget_program(&program.id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::ApiKeyNotFound(id))

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use jifen_core::{Book, Cause, CauseKind, Entry, EntryKind, NewLot, PointPolicy, Timestamp};
-use jifen_store::{EventRecord, Member, Order, Program, WriteTx};
+use jifen_store::{EventRecord, MemberHead, Order, Program, WriteTx};
 
+use super::ledger::{open_book, save};
 use super::{Failure, Idempotency, claim, with_retries};
 use crate::api::types::entries_out;
 use crate::app::AppState;
@@ -67,10 +68,12 @@ pub async fn record(
     with_retries(|| attempt(state, program, events)).await
 }
 
-/// A member locked for the batch, with their book rebuilt at now.
+/// A member locked for the batch, with their book rebuilt at now and the entries the batch
+/// wrote for them so far.
 struct Account {
-    member: Member,
+    member: MemberHead,
     book: Book,
+    pending: Vec<Entry>,
 }
 
 async fn attempt(
@@ -88,22 +91,25 @@ async fn attempt(
         .collect();
     let mut accounts: HashMap<String, Account> = HashMap::new();
     for external_id in wanted {
-        let Some(member) = tx.lock_member(&program.id, external_id).await? else {
+        let Some(member) = tx.lock_head(&program.id, external_id).await? else {
             continue;
         };
-        let rows = tx.ledger(member.id).await?;
-        let (book, implied) = Book::replay(rows.lots, rows.holds, rows.entries, now);
-        if !implied.is_empty() {
-            tx.append(&program.id, member.id, &[], &[], &implied, now)
-                .await?;
-        }
-        accounts.insert(external_id.to_owned(), Account { member, book });
+        let (book, implied) = open_book(&mut tx, &member, now).await?;
+        accounts.insert(
+            external_id.to_owned(),
+            Account {
+                member,
+                book,
+                pending: implied,
+            },
+        );
     }
     let tz: Tz = program
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let mut outcomes = Vec::with_capacity(events.len());
+    let mut ingested: Vec<&str> = Vec::new();
     for event in events {
         let idem = Idempotency::new(&program.id, "event", &event.id, event);
         if let Some(answer) = match claim(&mut tx, &idem).await {
@@ -121,8 +127,7 @@ async fn attempt(
         match apply(&mut tx, program, tz, event, account, now).await? {
             Ok(body) => {
                 tx.complete(&idem.key, 200, &body.to_string()).await?;
-                metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
-                    .increment(1);
+                ingested.push(&event.type_name);
                 outcomes.push(Ok(body));
             }
             Err(e) => {
@@ -131,7 +136,27 @@ async fn attempt(
             }
         }
     }
+    // Each member's entries and new book, once for the whole batch.
+    let mut touched: Vec<&mut Account> = accounts
+        .values_mut()
+        .filter(|a| !a.pending.is_empty())
+        .collect();
+    touched.sort_by_key(|a| a.member.id);
+    for account in touched {
+        let entries = std::mem::take(&mut account.pending);
+        save(
+            &mut tx,
+            &program.id,
+            account.member.id,
+            &mut account.book,
+            &entries,
+        )
+        .await?;
+    }
     tx.commit().await?;
+    for kind in ingested {
+        metrics::counter!("jifen_events_ingested_total", "type" => kind.to_owned()).increment(1);
+    }
     Ok(outcomes)
 }
 
@@ -213,10 +238,9 @@ async fn apply(
         EventKind::Behaviour { .. } => Vec::new(),
     };
     tx.insert_event(&record(Some(account.member.id))).await?;
-    let (lots, holds) = account.book.take_new_records();
-    tx.append(&program.id, account.member.id, &lots, &holds, &entries, now)
-        .await?;
-    Ok(Ok(result(event, &entries)))
+    let answer = result(event, &entries);
+    account.pending.extend(entries);
+    Ok(Ok(answer))
 }
 
 /// A guest's purchase or refund: kept for analytics, earns nothing.

@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use jifen_core::{Balance, Book, Entry, Timestamp};
-use jifen_store::{Member, Program, StoredEntry};
+use jifen_core::{Balance, Book, Entry, HoldRecord, Lot, Snapshot, Timestamp};
+use jifen_store::{Member, MemberHead, Program, StoredEntry, WriteTx};
 
 use super::{Answer, Failure, Idempotency, claim, with_retries};
 use crate::app::AppState;
@@ -20,7 +20,8 @@ pub enum Target<'a> {
 }
 
 /// One write to a member's ledger, in one transaction: claim the idempotency key, lock the
-/// member, rebuild their book at now, decide, append the entries, store the answer.
+/// member, rebuild their book at now, decide, append the entries and the new book, store the
+/// answer.
 pub async fn member_write<D, R>(
     state: &AppState,
     program: &Program,
@@ -31,9 +32,18 @@ pub async fn member_write<D, R>(
     respond: R,
 ) -> Result<Answer, ApiError>
 where
-    D: Fn(&mut Book, &Member) -> Result<Vec<Entry>, ApiError> + Sync,
-    R: Fn(&Book, &Member, &[Entry]) -> Value + Sync,
+    D: Fn(&mut Book, &MemberHead) -> Result<Vec<Entry>, ApiError> + Sync,
+    R: Fn(&Book, &MemberHead, &[Entry]) -> Value + Sync,
 {
+    match target {
+        Target::Member(id) if !crate::parse::could_be_id(id) => {
+            return Err(ApiError::MemberNotFound(id.to_owned()));
+        }
+        Target::Hold(id) if !crate::parse::could_be_id(id) => {
+            return Err(ApiError::HoldNotFound(id.to_owned()));
+        }
+        _ => {}
+    }
     let (idem, decide, respond) = (&idem, &decide, &respond);
     with_retries(move || attempt(state, program, idem, target, status, decide, respond)).await
 }
@@ -48,11 +58,13 @@ async fn attempt<D, R>(
     respond: &R,
 ) -> Result<Answer, Failure>
 where
-    D: Fn(&mut Book, &Member) -> Result<Vec<Entry>, ApiError> + Sync,
-    R: Fn(&Book, &Member, &[Entry]) -> Value + Sync,
+    D: Fn(&mut Book, &MemberHead) -> Result<Vec<Entry>, ApiError> + Sync,
+    R: Fn(&Book, &MemberHead, &[Entry]) -> Value + Sync,
 {
     let mut tx = state.store.begin_write().await?;
     if let Some(answer) = claim(&mut tx, idem).await? {
+        // Commit even so: on SQLite this waits until the first answer is on disk.
+        tx.commit().await?;
         return Ok(answer);
     }
     let external_id = match target {
@@ -62,20 +74,23 @@ where
             .await?
             .ok_or_else(|| ApiError::HoldNotFound(hold.to_owned()))?,
     };
-    let member = tx
-        .lock_member(&program.id, &external_id)
+    let head = tx
+        .lock_head(&program.id, &external_id)
         .await?
         .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
     let now = state.clock.now();
-    let rows = tx.ledger(member.id).await?;
-    let (mut book, implied) = Book::replay(rows.lots, rows.holds, rows.entries, now);
-    let decided = decide(&mut book, &member)?;
-    let (lots, holds) = book.take_new_records();
+    let (mut book, mut implied) = open_book(&mut tx, &head, now).await?;
+    if let Target::Hold(hold) = target
+        && book.hold_status(hold).is_none()
+    {
+        // Snapshots keep pending holds only: a resolved one needs the history to say how.
+        (book, implied) = replay(&mut tx, &head, now).await?;
+    }
+    let decided = decide(&mut book, &head)?;
     let mut all = implied;
     all.extend(decided.iter().cloned());
-    tx.append(&program.id, member.id, &lots, &holds, &all, now)
-        .await?;
-    let body = respond(&book, &member, &decided);
+    save(&mut tx, &program.id, head.id, &mut book, &all).await?;
+    let body = respond(&book, &head, &decided);
     tx.complete(&idem.key, status.as_u16(), &body.to_string())
         .await?;
     tx.commit().await?;
@@ -86,7 +101,70 @@ where
     })
 }
 
-/// Records what time alone implies for a member (hold deadlines passed) without any request.
+/// A member's book at `now` (or at their last entry, if a node's clock is behind it), from the
+/// saved snapshot when it is current, else by replaying every entry. Also returns the entries
+/// that time implied since (hold deadlines passed), for the caller to write.
+pub async fn open_book(
+    tx: &mut Box<dyn WriteTx>,
+    head: &MemberHead,
+    now: Timestamp,
+) -> Result<(Book, Vec<Entry>), Failure> {
+    if let Some(snapshot) = current_snapshot(head) {
+        let mut book = Book::from_snapshot(snapshot);
+        let implied = book.advance_to(now);
+        return Ok((book, implied));
+    }
+    replay(tx, head, now).await
+}
+
+/// A member's book replayed from every entry.
+async fn replay(
+    tx: &mut Box<dyn WriteTx>,
+    head: &MemberHead,
+    now: Timestamp,
+) -> Result<(Book, Vec<Entry>), Failure> {
+    let rows = tx.ledger(head.id).await?;
+    let until = latest(&rows.entries).map_or(now, |t| t.max(now));
+    Ok(Book::replay(rows.lots, rows.holds, rows.entries, until))
+}
+
+/// The saved snapshot, when it reflects the member's last entry.
+fn current_snapshot(head: &MemberHead) -> Option<Snapshot> {
+    let bytes = head.book.as_deref()?;
+    let snapshot: Snapshot = serde_json::from_slice(bytes)
+        .map_err(|e| tracing::warn!(member = head.id, error = %e, "unreadable book; replaying"))
+        .ok()?;
+    (snapshot.seq == head.ledger_seq).then_some(snapshot)
+}
+
+fn latest(entries: &[Entry]) -> Option<Timestamp> {
+    entries.iter().map(|e| e.effective_at).max()
+}
+
+/// Appends what a decision produced and saves the member's new book.
+pub async fn save(
+    tx: &mut Box<dyn WriteTx>,
+    program_id: &str,
+    member_id: i64,
+    book: &mut Book,
+    entries: &[Entry],
+) -> Result<(), Failure> {
+    let (lots, holds): (Vec<Lot>, Vec<HoldRecord>) = book.take_new_records();
+    let now = book.now();
+    tx.append(program_id, member_id, &lots, &holds, entries, now)
+        .await?;
+    let snapshot = book.snapshot();
+    let bytes = serde_json::to_vec(&snapshot).map_err(|e| {
+        tracing::error!(error = %e, "cannot encode a book");
+        Failure::Api(ApiError::Internal)
+    })?;
+    tx.save_book(member_id, snapshot.seq, &bytes, book.next_due())
+        .await?;
+    Ok(())
+}
+
+/// Records what time alone implies for a member (hold deadlines passed, points expired)
+/// without any request, and saves their book. Returns the entries written.
 pub async fn materialize(
     state: &AppState,
     program_id: &str,
@@ -94,36 +172,45 @@ pub async fn materialize(
 ) -> Result<usize, ApiError> {
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
-        let Some(member) = tx.lock_member(program_id, external_id).await? else {
+        let Some(head) = tx.lock_head(program_id, external_id).await? else {
             return Ok(0);
         };
-        let now = state.clock.now();
-        let rows = tx.ledger(member.id).await?;
-        let (mut book, mut implied) = Book::replay(rows.lots, rows.holds, rows.entries, now);
+        let (mut book, mut implied) = open_book(&mut tx, &head, state.clock.now()).await?;
         implied.extend(book.record_expiries());
-        if implied.is_empty() {
-            return Ok(0);
-        }
-        tx.append(program_id, member.id, &[], &[], &implied, now)
-            .await?;
+        save(&mut tx, program_id, head.id, &mut book, &implied).await?;
         tx.commit().await?;
         Ok(implied.len())
     })
     .await
 }
 
-/// A member's book as of `at` (a past instant shows what had been recorded by then; a future
-/// one, what will happen if nothing more is recorded).
+/// A member's book as of `at`: a past instant shows what had been recorded by then; a future
+/// one, what will happen if nothing more is recorded. With `history`, the book is replayed from
+/// every entry (it then knows resolved holds too); otherwise the saved snapshot serves when it
+/// is current and `at` is not before it.
 pub async fn book_at(
     state: &AppState,
     program: &Program,
     external_id: &str,
     at: Timestamp,
-) -> Result<(Member, Book), ApiError> {
-    let member = find_member(state, program, external_id).await?;
-    let rows = state.store.ledger(member.id).await?;
+    history: bool,
+) -> Result<(MemberHead, Book), ApiError> {
+    if !crate::parse::could_be_id(external_id) {
+        return Err(ApiError::MemberNotFound(external_id.to_owned()));
+    }
+    let head = state
+        .store
+        .member_head(&program.id, external_id)
+        .await?
+        .ok_or_else(|| ApiError::MemberNotFound(external_id.to_owned()))?;
+    if !history && let Some(snapshot) = current_snapshot(&head).filter(|s| s.at <= at) {
+        let mut book = Book::from_snapshot(snapshot);
+        book.advance_to(at);
+        return Ok((head, book));
+    }
+    let rows = state.store.ledger(head.id).await?;
     let (book, _) = Book::replay(rows.lots, rows.holds, rows.entries, at);
-    Ok((member, book))
+    Ok((head, book))
 }
 
 pub async fn balance_at(
@@ -132,7 +219,10 @@ pub async fn balance_at(
     external_id: &str,
     at: Timestamp,
 ) -> Result<Balance, ApiError> {
-    Ok(book_at(state, program, external_id, at).await?.1.balance())
+    Ok(book_at(state, program, external_id, at, false)
+        .await?
+        .1
+        .balance())
 }
 
 pub async fn find_member(
@@ -140,6 +230,9 @@ pub async fn find_member(
     program: &Program,
     external_id: &str,
 ) -> Result<Member, ApiError> {
+    if !crate::parse::could_be_id(external_id) {
+        return Err(ApiError::MemberNotFound(external_id.to_owned()));
+    }
     state
         .store
         .get_member(&program.id, external_id)

@@ -1,0 +1,430 @@
+//! The real `jifen` binary: `serve --demo`, `healthcheck`, SIGTERM, `config print`,
+//! `program create` and `migrate`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use jifen_store::testkit::{Backend, TestDb};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const JIFEN: &str = env!("CARGO_BIN_EXE_jifen");
+const KEY_LINE: &str = "API key (shown once): ";
+
+/// `jifen` with none of the caller's `JIFEN_*` settings.
+fn jifen() -> Command {
+    let mut cmd = Command::new(JIFEN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("JIFEN_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("JIFEN_LOG", "warn");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// A `jifen serve` process; killed if the test ends without stopping it.
+struct Server {
+    child: Child,
+    addr: String,
+    key: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Server {
+    /// Starts `jifen serve --demo` and waits until it prints its key and answers
+    /// `jifen healthcheck`.
+    fn start(database_url: &str) -> Server {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut child = jifen()
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                &addr,
+                "--database-url",
+                database_url,
+            ])
+            .env("JIFEN_JOBS__ENABLED", "false")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn jifen serve");
+        // Drain both pipes in threads so the server never blocks on a full pipe.
+        let (key_tx, key_rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(i) = line.find(KEY_LINE) {
+                    let _ = key_tx.send(line[i + KEY_LINE.len()..].trim().to_owned());
+                }
+            }
+        });
+        let (err_tx, err_rx) = mpsc::channel();
+        let mut stderr = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            let _ = err_tx.send(text);
+        });
+        let mut server = Server {
+            child,
+            addr,
+            key: String::new(),
+            stderr: err_rx,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        server.key = loop {
+            if let Ok(k) = key_rx.try_recv() {
+                break k;
+            }
+            server.fail_if_exited();
+            assert!(Instant::now() < deadline, "no API key printed within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(server.key.starts_with("jf_sk_"), "{}", server.key);
+        loop {
+            let ok = jifen()
+                .args(["healthcheck", "--addr", &server.addr])
+                .output()
+                .expect("jifen healthcheck");
+            if ok.status.success() {
+                assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "ok");
+                break;
+            }
+            server.fail_if_exited();
+            assert!(
+                Instant::now() < deadline,
+                "jifen healthcheck did not succeed within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn fail_if_exited(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            let err = self
+                .stderr
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_default();
+            panic!("jifen serve exited early ({status}):\n{err}");
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn get(&self, key: &str, path: &str) -> (StatusCode, Value) {
+        let res = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to end.
+    fn terminate(mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "jifen did not stop within 20 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The demo members' external ids, sorted.
+async fn demo_members(server: &Server, key: &str) -> Vec<String> {
+    let (status, body) = server.get(key, "/v1/members").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut ids: Vec<String> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["external_id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn serve_demo_flow(database_url: &str) {
+    let server = Server::start(database_url);
+    assert_eq!(
+        demo_members(&server, &server.key).await,
+        vec!["m-1001", "m-1002", "m-1003"]
+    );
+    let (status, balance) = server.get(&server.key, "/v1/members/m-1001/balance").await;
+    assert_eq!(status, StatusCode::OK, "{balance}");
+    assert!(
+        balance["available"].as_i64().is_some_and(|p| p > 0),
+        "{balance}"
+    );
+    let (status, member) = server.get(&server.key, "/v1/members/m-1001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(member["phone"], "+8613800000001");
+    let res = reqwest::get(server.url("/readyz")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let first_key = server.key.clone();
+    let status = server.terminate();
+    assert!(status.success(), "exit after SIGTERM: {status}");
+
+    // Again on the same database: the demo is there once, with a new key.
+    let server = Server::start(database_url);
+    assert_ne!(server.key, first_key);
+    assert_eq!(
+        demo_members(&server, &server.key).await,
+        vec!["m-1001", "m-1002", "m-1003"]
+    );
+    let (status, body) = server.get(&first_key, "/v1/members").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (_, balance_again) = server.get(&server.key, "/v1/members/m-1001/balance").await;
+    assert_eq!(
+        balance_again["lifetime_earned"], balance["lifetime_earned"],
+        "demo purchases were recorded twice"
+    );
+    let status = server.terminate();
+    assert!(status.success(), "exit after SIGTERM: {status}");
+}
+
+fn sqlite_url(dir: &Path, file: &str) -> String {
+    format!("sqlite://{}", dir.join(file).display())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_on_sqlite_restarts_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    serve_demo_flow(&sqlite_url(dir.path(), "j.db")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_on_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let server = Server::start(&db.url);
+    assert_eq!(
+        demo_members(&server, &server.key).await,
+        vec!["m-1001", "m-1002", "m-1003"]
+    );
+    let (status, balance) = server.get(&server.key, "/v1/members/m-1001/balance").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(balance["available"].as_i64().is_some_and(|p| p > 0));
+    let res = reqwest::get(server.url("/readyz")).await.unwrap();
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(ready["database"], "postgres");
+    let status = server.terminate();
+    assert!(status.success(), "exit after SIGTERM: {status}");
+}
+
+/// `jifen serve --demo | head -1`: the banner goes to a closed pipe, and the server serves on.
+#[test]
+fn serve_survives_a_closed_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut child = jifen()
+        .args(["serve", "--demo", "--listen", &addr, "--database-url"])
+        .arg(sqlite_url(dir.path(), "j.db"))
+        .env("JIFEN_JOBS__ENABLED", "false")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn jifen serve");
+    // Close the reading end before anything is printed.
+    drop(child.stdout.take());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let healthy = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break Err(status);
+        }
+        let ok = jifen()
+            .args(["healthcheck", "--addr", &addr])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            break Ok(());
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("jifen did not become healthy within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if let Err(status) = healthy {
+        panic!("jifen serve exited when its stdout was closed: {status}");
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("jifen did not stop within 20 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn healthcheck_fails_when_nothing_listens() {
+    let out = jifen()
+        .args([
+            "healthcheck",
+            "--addr",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn config_print_hides_the_database_password() {
+    let out = jifen()
+        .args(["config", "print"])
+        .env("JIFEN_DATABASE_URL", "postgres://u:secret@h/d")
+        .env("JIFEN_JOBS__ENABLED", "false")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("secret"), "{text}");
+    assert!(!err.contains("secret"), "{err}");
+    assert!(text.contains("postgres://u:***@h/d"), "{text}");
+    // It is the effective settings: the environment and the defaults are there.
+    let settings: toml::Value = toml::from_str(&text).expect("TOML");
+    assert_eq!(settings["jobs"]["enabled"].as_bool(), Some(false));
+    assert_eq!(
+        settings["max_body_bytes"].as_integer(),
+        Some(2 * 1024 * 1024)
+    );
+    // A flag wins over the environment.
+    let out = jifen()
+        .args(["config", "print", "--database-url", "sqlite://x.db"])
+        .env("JIFEN_DATABASE_URL", "postgres://u:secret@h/d")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("sqlite://x.db") && !text.contains("secret"),
+        "{text}"
+    );
+}
+
+#[test]
+fn program_create_prints_an_id_and_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "p.db");
+    let out = jifen()
+        .args(["program", "create", "--name", "X", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert!(
+        v["program_id"].as_str().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+    assert!(
+        v["api_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("jf_sk_")),
+        "{v}"
+    );
+    assert_eq!(v["name"], "X");
+    assert_eq!(v["timezone"], "Asia/Shanghai");
+    assert_eq!(v["currency"], "CNY");
+    // Bad input is refused with a message, not a panic.
+    let out = jifen()
+        .args([
+            "program",
+            "create",
+            "--name",
+            "Y",
+            "--timezone",
+            "Mars/Olympus",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("time zone"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn migrate_exits_zero_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path(), "m.db");
+    for _ in 0..2 {
+        let out = jifen()
+            .args(["migrate", "--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("migrations applied (sqlite)"),
+            "{out:?}"
+        );
+    }
+    assert!(dir.path().join("m.db").exists());
+    // A database that cannot be opened is an error exit, with the password hidden. (An
+    // unreachable PostgreSQL fails the same way, after the pool's 30 s timeout.)
+    let out = jifen()
+        .args(["migrate", "--database-url", "mysql://u:secret@h/d"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("secret"), "{err}");
+    assert!(err.contains("mysql://u:***@h/d"), "{err}");
+}

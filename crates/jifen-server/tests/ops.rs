@@ -1,0 +1,272 @@
+//! Operations: health, readiness, metrics, request ids and the OpenAPI description, including
+//! the check that the committed `docs/openapi.json` matches the code.
+
+mod common;
+
+use common::{TestApp, TestBackend};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+jifen_store::backend_tests! {
+    healthz_and_readyz => super::healthz_and_readyz;
+    metrics_count_requests_and_events => super::metrics_count_requests_and_events;
+    every_answer_has_a_request_id => super::every_answer_has_a_request_id;
+}
+
+async fn healthz_and_readyz(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let r = app.send_as(None, Method::GET, "/healthz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({"status": "ok"}));
+    let r = app.send_as(None, Method::GET, "/readyz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let database = match b {
+        TestBackend::Sqlite => "sqlite",
+        TestBackend::Postgres => "postgres",
+    };
+    assert_eq!(r.body, json!({"status": "ready", "database": database}));
+    // A key is accepted, not needed.
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+/// The value of the sample of `name` whose labels include all of `labels`, if any.
+fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .reduce(|a, b| a + b)
+}
+
+async fn metrics_text(app: &TestApp) -> String {
+    let res = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(res.status(), StatusCode::OK);
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("text/plain"), "{ct}");
+    res.text().await.expect("metrics text")
+}
+
+async fn metrics_count_requests_and_events(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    // A member id that must not become a label: routes are counted by their pattern.
+    app.member("m-label-check").await;
+    let r = app.get("/v1/members/m-label-check").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get("/v1/members/m-label-check/balance").await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.get("/no/such/route").await;
+    let text = metrics_text(&app).await;
+    assert!(text.contains("jifen_http_requests_total"), "{text}");
+    assert!(
+        sample(
+            &text,
+            "jifen_http_requests_total",
+            &[
+                r#"route="/v1/members/{external_id}""#,
+                r#"method="GET""#,
+                r#"status="200""#
+            ]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(
+        sample(
+            &text,
+            "jifen_http_requests_total",
+            &[r#"method="PUT""#, r#"status="201""#]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(
+        sample(
+            &text,
+            "jifen_http_requests_total",
+            &[r#"route="unmatched""#, r#"status="404""#]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(
+        text.contains("jifen_http_request_duration_seconds"),
+        "{text}"
+    );
+    assert!(!text.contains("m-label-check"), "an id became a label");
+
+    // Events are counted by type once they are recorded.
+    let before = sample(
+        &metrics_text(&app).await,
+        "jifen_events_ingested_total",
+        &[r#"type="purchase""#],
+    )
+    .unwrap_or(0.0);
+    let r = app.purchase("e1", "m-label-check", "o1", 10_000).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // A replay records nothing new.
+    app.purchase("e1", "m-label-check", "o1", 10_000).await;
+    let text = metrics_text(&app).await;
+    assert!(text.contains("jifen_events_ingested_total"), "{text}");
+    let after = sample(
+        &text,
+        "jifen_events_ingested_total",
+        &[r#"type="purchase""#],
+    )
+    .expect("purchase counter");
+    // Tests of the other backend run in this process at the same time: at least ours counted.
+    assert!(after >= before + 1.0, "{before} → {after}");
+}
+
+async fn every_answer_has_a_request_id(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    let requests: Vec<(Option<&str>, Method, &str, Option<Value>)> = vec![
+        (None, Method::GET, "/healthz", None),
+        (None, Method::GET, "/readyz", None),
+        (None, Method::GET, "/metrics", None),
+        (None, Method::GET, "/openapi.json", None),
+        (Some(&app.key), Method::GET, "/v1/program", None),
+        (Some(&app.key), Method::GET, "/v1/members/m1", None),
+        (
+            Some(&app.key),
+            Method::PUT,
+            "/v1/members/m2",
+            Some(json!({})),
+        ),
+        (None, Method::GET, "/v1/program", None),
+        (Some(&app.key), Method::GET, "/v1/members/nobody", None),
+        (Some(&app.key), Method::GET, "/nope", None),
+        (Some(&app.key), Method::DELETE, "/v1/program", None),
+        (
+            Some(&app.key),
+            Method::PUT,
+            "/v1/members/m1",
+            Some(json!({"x": 1})),
+        ),
+        (Some(&app.key), Method::GET, "/v1/members?limit=ten", None),
+    ];
+    let mut ids = std::collections::HashSet::new();
+    for (key, method, path, body) in requests {
+        let r = app.send_as(key, method.clone(), path, body).await;
+        let id = r
+            .headers
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("{method} {path}: no x-request-id"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(uuid_like(&id), "{method} {path}: {id}");
+        assert!(ids.insert(id), "{method} {path}: request id reused");
+    }
+    let r = app.raw(Method::POST, "/v1/events", "{broken").await;
+    assert!(r.headers.contains_key("x-request-id"));
+    // A client's own request id is kept.
+    for path in ["/v1/program", "/nope"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .bearer_auth(&app.key)
+            .header("x-request-id", "client-chosen-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["x-request-id"], "client-chosen-42", "{path}");
+    }
+}
+
+fn uuid_like(s: &str) -> bool {
+    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+#[tokio::test]
+async fn openapi_route_serves_the_document() {
+    let app = TestApp::spawn(TestBackend::Sqlite).await;
+    let res = app
+        .client
+        .get(format!("{}/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let served: Value = res.json().await.unwrap();
+    let expected: Value = serde_json::from_str(&jifen_server::api::openapi_json()).unwrap();
+    assert_eq!(served, expected);
+    assert!(
+        served["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        served["openapi"]
+    );
+    let mut paths: Vec<&str> = served["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            "/v1/api-keys",
+            "/v1/api-keys/{id}",
+            "/v1/events",
+            "/v1/holds/{id}",
+            "/v1/holds/{id}/commit",
+            "/v1/holds/{id}/void",
+            "/v1/members",
+            "/v1/members/{external_id}",
+            "/v1/members/{external_id}/adjustments",
+            "/v1/members/{external_id}/balance",
+            "/v1/members/{external_id}/holds",
+            "/v1/members/{external_id}/ledger",
+            "/v1/members/{external_id}/redemptions",
+            "/v1/program",
+        ]
+    );
+    assert!(served["components"]["securitySchemes"]["api_key"].is_object());
+    assert_eq!(served["security"], json!([{"api_key": []}]));
+}
+
+/// The committed description must be what the code describes. When this fails after a change
+/// of the API, regenerate it and commit the result.
+#[test]
+fn committed_openapi_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {path}: {e}\n\
+             generate it: cargo run -p jifen-server -- openapi > docs/openapi.json"
+        )
+    });
+    let generated = jifen_server::api::openapi_json();
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "the lengths differ".to_owned(),
+                |n| format!("first difference at line {}", n + 1),
+            );
+        panic!(
+            "docs/openapi.json is out of date with the code ({line}).\n\
+             Regenerate it and commit the result:\n\
+             \n    cargo run -p jifen-server -- openapi > docs/openapi.json\n"
+        );
+    }
+}
