@@ -1,6 +1,8 @@
 //! A real jifen server on port 0 with a fresh database and a clock the test drives.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -10,6 +12,7 @@ use serde_json::{Value, json};
 use jifen_server::{AppState, ManualClock, router, serve};
 use jifen_store::testkit::{Backend, TestDb};
 
+#[allow(unused_imports)]
 pub use jifen_store::testkit::Backend as TestBackend;
 
 /// The instant every test starts at (16:00 in Shanghai).
