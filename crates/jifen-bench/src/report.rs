@@ -126,7 +126,7 @@ async fn run_backend(
             (format!("sqlite://{}", path.display()), None)
         }
         "postgres" => {
-            let name = format!("jifen_bench_{}", chrono::Utc::now().timestamp());
+            let name = format!("jifen_bench_{}", uuid::Uuid::new_v4().simple());
             let mut admin = sqlx::PgConnection::connect(&plan.postgres).await?;
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)

@@ -36,8 +36,11 @@ impl Served {
     }
 }
 
-/// The `jifen` binary built next to this one.
+/// The `jifen` binary: `JIFEN_BIN`, or the one built next to this one.
 pub fn jifen_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("JIFEN_BIN") {
+        return PathBuf::from(bin);
+    }
     let me = std::env::current_exe().unwrap_or_default();
     me.parent()
         .map(|d| d.join("jifen"))

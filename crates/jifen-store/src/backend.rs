@@ -376,6 +376,87 @@ macro_rules! store_impl {
             })
         }
 
+        /// Rows per multi-row statement, under both backends' limits on bound parameters.
+        const ROWS_PER_STATEMENT: usize = 1_000;
+
+        async fn insert_lots(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            rows: &[(i64, &jifen_core::Lot)],
+        ) -> $crate::Result<()> {
+            use $crate::backend::us;
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO lots (member_id, lot_no, amount, available_at, expires_at, \
+                     order_id, created_at) ",
+                );
+                q.push_values(chunk, |mut b, (id, l)| {
+                    b.push_bind(*id)
+                        .push_bind(l.id)
+                        .push_bind(l.amount)
+                        .push_bind(us(l.available_at))
+                        .push_bind(l.expires_at.map(us))
+                        .push_bind(&l.order_id)
+                        .push_bind(us(l.created_at));
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok(())
+        }
+
+        async fn insert_holds(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            program_id: &str,
+            rows: &[(i64, &jifen_core::HoldRecord)],
+        ) -> $crate::Result<()> {
+            use $crate::backend::us;
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO holds (program_id, id, member_id, points, created_at, deadline) ",
+                );
+                q.push_values(chunk, |mut b, (id, h)| {
+                    b.push_bind(program_id)
+                        .push_bind(&h.id)
+                        .push_bind(*id)
+                        .push_bind(h.points)
+                        .push_bind(us(h.created_at))
+                        .push_bind(us(h.deadline));
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok(())
+        }
+
+        /// Entries with the instant they were written (`None`: when they took effect).
+        async fn insert_entries(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            rows: &[(i64, &jifen_core::Entry)],
+            recorded_at: Option<jifen_core::Timestamp>,
+        ) -> $crate::Result<()> {
+            use $crate::backend::us;
+            for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO entries (member_id, seq, kind, points, lot_no, hold_id, \
+                     order_id, cause_kind, cause_id, reason, effective_at, recorded_at) ",
+                );
+                q.push_values(chunk, |mut b, (id, e)| {
+                    b.push_bind(*id)
+                        .push_bind(e.seq)
+                        .push_bind(e.kind.as_str())
+                        .push_bind(e.points)
+                        .push_bind(e.lot)
+                        .push_bind(&e.hold)
+                        .push_bind(&e.order_id)
+                        .push_bind(e.cause.kind.as_str())
+                        .push_bind(&e.cause.id)
+                        .push_bind(&e.reason)
+                        .push_bind(us(e.effective_at))
+                        .push_bind(us(recorded_at.unwrap_or(e.effective_at)));
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok(())
+        }
+
         #[async_trait::async_trait]
         impl $crate::Store for $store {
             fn backend(&self) -> &'static str {
@@ -827,67 +908,19 @@ macro_rules! store_impl {
                     .zip(&ids)
                     .flat_map(|(m, id)| m.ledger.lots.iter().map(move |l| (*id, l)))
                     .collect();
-                for chunk in lots.chunks(ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO lots (member_id, lot_no, amount, available_at, expires_at, \
-                         order_id, created_at) ",
-                    );
-                    q.push_values(chunk, |mut b, (id, l)| {
-                        b.push_bind(*id)
-                            .push_bind(l.id)
-                            .push_bind(l.amount)
-                            .push_bind(us(l.available_at))
-                            .push_bind(l.expires_at.map(us))
-                            .push_bind(&l.order_id)
-                            .push_bind(us(l.created_at));
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
+                insert_lots(&mut tx, &lots).await?;
                 let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
                     .iter()
                     .zip(&ids)
                     .flat_map(|(m, id)| m.ledger.holds.iter().map(move |h| (*id, h)))
                     .collect();
-                for chunk in holds.chunks(ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO holds (program_id, id, member_id, points, created_at, deadline) ",
-                    );
-                    q.push_values(chunk, |mut b, (id, h)| {
-                        b.push_bind(program_id)
-                            .push_bind(&h.id)
-                            .push_bind(*id)
-                            .push_bind(h.points)
-                            .push_bind(us(h.created_at))
-                            .push_bind(us(h.deadline));
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
+                insert_holds(&mut tx, program_id, &holds).await?;
                 let entries: Vec<(i64, &jifen_core::Entry)> = members
                     .iter()
                     .zip(&ids)
                     .flat_map(|(m, id)| m.ledger.entries.iter().map(move |e| (*id, e)))
                     .collect();
-                for chunk in entries.chunks(ROWS / 2) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO entries (member_id, seq, kind, points, lot_no, hold_id, \
-                         order_id, cause_kind, cause_id, reason, effective_at, recorded_at) ",
-                    );
-                    q.push_values(chunk, |mut b, (id, e)| {
-                        b.push_bind(*id)
-                            .push_bind(e.seq)
-                            .push_bind(e.kind.as_str())
-                            .push_bind(e.points)
-                            .push_bind(e.lot)
-                            .push_bind(&e.hold)
-                            .push_bind(&e.order_id)
-                            .push_bind(e.cause.kind.as_str())
-                            .push_bind(&e.cause.id)
-                            .push_bind(&e.reason)
-                            .push_bind(us(e.effective_at))
-                            .push_bind(us(e.effective_at));
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
+                insert_entries(&mut tx, &entries, None).await?;
                 let orders: Vec<(i64, &$crate::Order)> = members
                     .iter()
                     .zip(&ids)
@@ -1106,11 +1139,11 @@ macro_rules! store_impl {
                 row.map(|r| r.into_order()).transpose()
             }
 
-            async fn insert_order(&mut self, o: &$crate::Order) -> $crate::Result<()> {
-                sqlx::query(
+            async fn insert_order(&mut self, o: &$crate::Order) -> $crate::Result<bool> {
+                let inserted = sqlx::query(
                     "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
                      refunded, points_per_yuan, occurred_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                 )
                 .bind(&o.program_id)
                 .bind(&o.order_id)
@@ -1121,8 +1154,9 @@ macro_rules! store_impl {
                 .bind(o.points_per_yuan)
                 .bind($crate::backend::us(o.occurred_at))
                 .execute(&mut *self.tx)
-                .await?;
-                Ok(())
+                .await?
+                .rows_affected();
+                Ok(inserted == 1)
             }
 
             async fn set_order_refunded(
@@ -1185,57 +1219,31 @@ macro_rules! store_impl {
                 entries: &[jifen_core::Entry],
                 recorded_at: jifen_core::Timestamp,
             ) -> $crate::Result<()> {
-                use $crate::backend::us;
-                for l in lots {
-                    sqlx::query(
-                        "INSERT INTO lots (member_id, lot_no, amount, available_at, expires_at, \
-                         order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(member_id)
-                    .bind(l.id)
-                    .bind(l.amount)
-                    .bind(us(l.available_at))
-                    .bind(l.expires_at.map(us))
-                    .bind(&l.order_id)
-                    .bind(us(l.created_at))
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
-                for h in holds {
-                    sqlx::query(
-                        "INSERT INTO holds (program_id, id, member_id, points, created_at, \
-                         deadline) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(program_id)
-                    .bind(&h.id)
-                    .bind(member_id)
-                    .bind(h.points)
-                    .bind(us(h.created_at))
-                    .bind(us(h.deadline))
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
-                for e in entries {
-                    sqlx::query(
-                        "INSERT INTO entries (member_id, seq, kind, points, lot_no, hold_id, \
-                         order_id, cause_kind, cause_id, reason, effective_at, recorded_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(member_id)
-                    .bind(e.seq)
-                    .bind(e.kind.as_str())
-                    .bind(e.points)
-                    .bind(e.lot)
-                    .bind(&e.hold)
-                    .bind(&e.order_id)
-                    .bind(e.cause.kind.as_str())
-                    .bind(&e.cause.id)
-                    .bind(&e.reason)
-                    .bind(us(e.effective_at))
-                    .bind(us(recorded_at))
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
+                self.append_many(program_id, &[(member_id, lots, holds, entries)], recorded_at)
+                    .await
+            }
+
+            async fn append_many(
+                &mut self,
+                program_id: &str,
+                members: &[(i64, &[jifen_core::Lot], &[jifen_core::HoldRecord], &[jifen_core::Entry])],
+                recorded_at: jifen_core::Timestamp,
+            ) -> $crate::Result<()> {
+                let lots: Vec<(i64, &jifen_core::Lot)> = members
+                    .iter()
+                    .flat_map(|(id, lots, _, _)| lots.iter().map(move |l| (*id, l)))
+                    .collect();
+                let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
+                    .iter()
+                    .flat_map(|(id, _, holds, _)| holds.iter().map(move |h| (*id, h)))
+                    .collect();
+                let entries: Vec<(i64, &jifen_core::Entry)> = members
+                    .iter()
+                    .flat_map(|(id, _, _, entries)| entries.iter().map(move |e| (*id, e)))
+                    .collect();
+                insert_lots(&mut self.tx, &lots).await?;
+                insert_holds(&mut self.tx, program_id, &holds).await?;
+                insert_entries(&mut self.tx, &entries, Some(recorded_at)).await?;
                 Ok(())
             }
 

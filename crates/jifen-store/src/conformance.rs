@@ -1396,8 +1396,8 @@ pub async fn orders_lifecycle(backend: Backend) {
 
     let mut tx = store.begin_write().await.unwrap();
     assert_eq!(tx.lock_order("p", "o-1").await.unwrap(), None);
-    tx.insert_order(&member_order).await.unwrap();
-    tx.insert_order(&guest_order).await.unwrap();
+    assert!(tx.insert_order(&member_order).await.unwrap());
+    assert!(tx.insert_order(&guest_order).await.unwrap());
     tx.insert_order(&other_program)
         .await
         .expect("order ids are per program");
@@ -1452,9 +1452,13 @@ pub async fn orders_lifecycle(backend: Backend) {
     );
     drop(tx);
 
-    // The same order id twice in one program is refused.
+    // The same order id twice in one program is refused, and changes nothing.
     let mut tx = store.begin_write().await.unwrap();
-    assert!(tx.insert_order(&member_order).await.is_err());
+    assert!(!tx.insert_order(&member_order).await.unwrap());
+    assert_eq!(
+        tx.lock_order("p", "o-1").await.unwrap().map(|o| o.refunded),
+        Some(5_000)
+    );
     drop(tx);
 }
 

@@ -174,7 +174,8 @@ pub trait WriteTx: Send {
 
     /// Finds an order and locks it until the end of the transaction.
     async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>>;
-    async fn insert_order(&mut self, order: &Order) -> Result<()>;
+    /// Records an order; false (and nothing written) when the program has it already.
+    async fn insert_order(&mut self, order: &Order) -> Result<bool>;
     async fn set_order_refunded(
         &mut self,
         program_id: &str,
@@ -192,6 +193,14 @@ pub trait WriteTx: Send {
         lots: &[Lot],
         holds: &[HoldRecord],
         entries: &[Entry],
+        recorded_at: jifen_core::Timestamp,
+    ) -> Result<()>;
+
+    /// Appends the decisions of several members at once (multi-row statements).
+    async fn append_many(
+        &mut self,
+        program_id: &str,
+        members: &[(i64, &[Lot], &[HoldRecord], &[Entry])],
         recorded_at: jifen_core::Timestamp,
     ) -> Result<()>;
 

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use jifen_core::{Book, Cause, CauseKind, Entry, EntryKind, NewLot, PointPolicy, Timestamp};
 use jifen_store::{EventRecord, MemberHead, Order, Program, WriteTx};
 
-use super::ledger::{open_book, save};
+use super::ledger::{open_book, save_all};
 use super::{Failure, Idempotency, claim, with_retries};
 use crate::api::types::entries_out;
 use crate::app::AppState;
@@ -136,23 +136,22 @@ async fn attempt(
             }
         }
     }
-    // Each member's entries and new book, once for the whole batch.
+    // Every member's entries and new book, once for the whole batch.
     let mut touched: Vec<&mut Account> = accounts
         .values_mut()
         .filter(|a| !a.pending.is_empty())
         .collect();
     touched.sort_by_key(|a| a.member.id);
-    for account in touched {
-        let entries = std::mem::take(&mut account.pending);
-        save(
-            &mut tx,
-            &program.id,
-            account.member.id,
-            &mut account.book,
-            &entries,
-        )
-        .await?;
-    }
+    let pending: Vec<Vec<Entry>> = touched
+        .iter_mut()
+        .map(|a| std::mem::take(&mut a.pending))
+        .collect();
+    let items = touched
+        .into_iter()
+        .zip(&pending)
+        .map(|(a, entries)| (a.member.id, &mut a.book, &entries[..]))
+        .collect();
+    save_all(&mut tx, &program.id, items).await?;
     tx.commit().await?;
     for kind in ingested {
         metrics::counter!("jifen_events_ingested_total", "type" => kind.to_owned()).increment(1);
@@ -190,20 +189,21 @@ async fn apply(
     let policy = program.policy;
     let entries: Vec<Entry> = match &event.kind {
         EventKind::Purchase { order_id, amount } => {
-            if tx.lock_order(&program.id, order_id).await?.is_some() {
+            let recorded = tx
+                .insert_order(&Order {
+                    program_id: program.id.clone(),
+                    order_id: order_id.clone(),
+                    member_id: Some(account.member.id),
+                    guest_ref: None,
+                    amount: *amount,
+                    refunded: 0,
+                    points_per_yuan: policy.points_per_yuan,
+                    occurred_at: event.occurred_at,
+                })
+                .await?;
+            if !recorded {
                 return Ok(Err(ApiError::OrderExists(order_id.clone())));
             }
-            tx.insert_order(&Order {
-                program_id: program.id.clone(),
-                order_id: order_id.clone(),
-                member_id: Some(account.member.id),
-                guest_ref: None,
-                amount: *amount,
-                refunded: 0,
-                points_per_yuan: policy.points_per_yuan,
-                occurred_at: event.occurred_at,
-            })
-            .await?;
             let lot = NewLot {
                 points: PointPolicy::order_points(policy.points_per_yuan, *amount),
                 available_at: policy.available_at(event.occurred_at),
@@ -252,20 +252,21 @@ async fn guest(
 ) -> Result<Result<Value, ApiError>, Failure> {
     match &event.kind {
         EventKind::Purchase { order_id, amount } => {
-            if tx.lock_order(&program.id, order_id).await?.is_some() {
+            let recorded = tx
+                .insert_order(&Order {
+                    program_id: program.id.clone(),
+                    order_id: order_id.clone(),
+                    member_id: None,
+                    guest_ref: Some(event.member.clone()),
+                    amount: *amount,
+                    refunded: 0,
+                    points_per_yuan: 0,
+                    occurred_at: event.occurred_at,
+                })
+                .await?;
+            if !recorded {
                 return Ok(Err(ApiError::OrderExists(order_id.clone())));
             }
-            tx.insert_order(&Order {
-                program_id: program.id.clone(),
-                order_id: order_id.clone(),
-                member_id: None,
-                guest_ref: Some(event.member.clone()),
-                amount: *amount,
-                refunded: 0,
-                points_per_yuan: 0,
-                occurred_at: event.occurred_at,
-            })
-            .await?;
         }
         EventKind::Refund { order_id, amount } => {
             let order = tx

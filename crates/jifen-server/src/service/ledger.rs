@@ -149,17 +149,38 @@ pub async fn save(
     book: &mut Book,
     entries: &[Entry],
 ) -> Result<(), Failure> {
-    let (lots, holds): (Vec<Lot>, Vec<HoldRecord>) = book.take_new_records();
-    let now = book.now();
-    tx.append(program_id, member_id, &lots, &holds, entries, now)
-        .await?;
-    let snapshot = book.snapshot();
-    let bytes = serde_json::to_vec(&snapshot).map_err(|e| {
-        tracing::error!(error = %e, "cannot encode a book");
-        Failure::Api(ApiError::Internal)
-    })?;
-    tx.save_book(member_id, snapshot.seq, &bytes, book.next_due())
-        .await?;
+    save_all(tx, program_id, vec![(member_id, book, entries)]).await
+}
+
+/// [`save`] for several members at once: their lots, holds and entries go in multi-row
+/// statements.
+pub async fn save_all(
+    tx: &mut Box<dyn WriteTx>,
+    program_id: &str,
+    mut members: Vec<(i64, &mut Book, &[Entry])>,
+) -> Result<(), Failure> {
+    let records: Vec<(Vec<Lot>, Vec<HoldRecord>)> = members
+        .iter_mut()
+        .map(|(_, book, _)| book.take_new_records())
+        .collect();
+    let rows: Vec<(i64, &[Lot], &[HoldRecord], &[Entry])> = members
+        .iter()
+        .zip(&records)
+        .map(|((id, _, entries), (lots, holds))| (*id, &lots[..], &holds[..], *entries))
+        .collect();
+    let now = members.iter().map(|(_, b, _)| b.now()).max();
+    if let Some(now) = now {
+        tx.append_many(program_id, &rows, now).await?;
+    }
+    for (member_id, book, _) in members {
+        let snapshot = book.snapshot();
+        let bytes = serde_json::to_vec(&snapshot).map_err(|e| {
+            tracing::error!(error = %e, "cannot encode a book");
+            Failure::Api(ApiError::Internal)
+        })?;
+        tx.save_book(member_id, snapshot.seq, &bytes, book.next_due())
+            .await?;
+    }
     Ok(())
 }
 
