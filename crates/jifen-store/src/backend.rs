@@ -1226,7 +1226,7 @@ macro_rules! store_impl {
             async fn append_many(
                 &mut self,
                 program_id: &str,
-                members: &[(i64, &[jifen_core::Lot], &[jifen_core::HoldRecord], &[jifen_core::Entry])],
+                members: &[$crate::MemberAppend<'_>],
                 recorded_at: jifen_core::Timestamp,
             ) -> $crate::Result<()> {
                 let lots: Vec<(i64, &jifen_core::Lot)> = members

@@ -28,6 +28,9 @@ pub use sqlx::Error as SqlxError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What one member's decision appends: (member id, new lots, new holds, entries).
+pub type MemberAppend<'a> = (i64, &'a [Lot], &'a [HoldRecord], &'a [Entry]);
+
 /// Opens the store a URL names (`sqlite://path` or `postgres://…`) and runs its migrations.
 pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
@@ -200,7 +203,7 @@ pub trait WriteTx: Send {
     async fn append_many(
         &mut self,
         program_id: &str,
-        members: &[(i64, &[Lot], &[HoldRecord], &[Entry])],
+        members: &[MemberAppend<'_>],
         recorded_at: jifen_core::Timestamp,
     ) -> Result<()>;
 

@@ -163,7 +163,7 @@ pub async fn save_all(
         .iter_mut()
         .map(|(_, book, _)| book.take_new_records())
         .collect();
-    let rows: Vec<(i64, &[Lot], &[HoldRecord], &[Entry])> = members
+    let rows: Vec<jifen_store::MemberAppend<'_>> = members
         .iter()
         .zip(&records)
         .map(|((id, _, entries), (lots, holds))| (*id, &lots[..], &holds[..], *entries))
