@@ -1247,6 +1247,181 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn lock_heads(
+                &mut self,
+                program_id: &str,
+                external_ids: &[&str],
+            ) -> $crate::Result<Vec<$crate::MemberHead>> {
+                let mut heads = Vec::with_capacity(external_ids.len());
+                for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT id, external_id, status, ledger_seq, book FROM members \
+                         WHERE program_id = ",
+                    );
+                    q.push_bind(program_id).push(" AND external_id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    q.push(") ORDER BY id").push($for_update);
+                    let rows: Vec<$crate::backend::HeadRow> =
+                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    heads.extend(rows.into_iter().map(|r| r.into_head()));
+                }
+                Ok(heads)
+            }
+
+            async fn stored_answers(
+                &mut self,
+                program_id: &str,
+                scope: &'static str,
+                keys: &[&str],
+            ) -> $crate::Result<Vec<(String, String, u16, String)>> {
+                let mut out = Vec::new();
+                for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT key, request_hash, status, response FROM idempotency \
+                         WHERE program_id = ",
+                    );
+                    q.push_bind(program_id)
+                        .push(" AND scope = ")
+                        .push_bind(scope)
+                        .push(" AND key IN (");
+                    let mut list = q.separated(", ");
+                    for k in chunk {
+                        list.push_bind(*k);
+                    }
+                    q.push(")");
+                    let rows: Vec<(String, String, Option<i64>, Option<String>)> =
+                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    out.extend(rows.into_iter().map(|(k, h, st, r)| {
+                        let status = st.and_then(|v| u16::try_from(v).ok()).unwrap_or(200);
+                        (k, h, status, r.unwrap_or_default())
+                    }));
+                }
+                Ok(out)
+            }
+
+            async fn store_answers(
+                &mut self,
+                program_id: &str,
+                scope: &'static str,
+                answers: &[(&str, &str, u16, &str)],
+            ) -> $crate::Result<u64> {
+                let now = $crate::backend::us(chrono::Utc::now());
+                let mut inserted = 0;
+                for chunk in answers.chunks(ROWS_PER_STATEMENT / 2) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO idempotency (program_id, scope, key, request_hash, status, \
+                         response, created_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (key, hash, status, response)| {
+                        b.push_bind(program_id)
+                            .push_bind(scope)
+                            .push_bind(*key)
+                            .push_bind(*hash)
+                            .push_bind(i64::from(*status))
+                            .push_bind(*response)
+                            .push_bind(now);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected();
+                }
+                Ok(inserted)
+            }
+
+            async fn lock_orders(
+                &mut self,
+                program_id: &str,
+                order_ids: &[&str],
+            ) -> $crate::Result<Vec<$crate::Order>> {
+                let mut out = Vec::new();
+                for chunk in order_ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT * FROM orders WHERE program_id = ",
+                    );
+                    q.push_bind(program_id).push(" AND order_id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    q.push(") ORDER BY order_id").push($for_update);
+                    let rows: Vec<$crate::backend::OrderRow> =
+                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    for r in rows {
+                        out.push(r.into_order()?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn insert_orders(&mut self, orders: &[$crate::Order]) -> $crate::Result<u64> {
+                let mut inserted = 0;
+                for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
+                         refunded, points_per_yuan, occurred_at) ",
+                    );
+                    q.push_values(chunk, |mut b, o| {
+                        b.push_bind(&o.program_id)
+                            .push_bind(&o.order_id)
+                            .push_bind(o.member_id)
+                            .push_bind(&o.guest_ref)
+                            .push_bind(o.amount)
+                            .push_bind(o.refunded)
+                            .push_bind(o.points_per_yuan)
+                            .push_bind($crate::backend::us(o.occurred_at));
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected();
+                }
+                Ok(inserted)
+            }
+
+            async fn insert_events(&mut self, events: &[$crate::EventRecord]) -> $crate::Result<()> {
+                for chunk in events.chunks(ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
+                         attributes, recorded_at) ",
+                    );
+                    q.push_values(chunk, |mut b, e| {
+                        b.push_bind(&e.program_id)
+                            .push_bind(&e.id)
+                            .push_bind(e.member_id)
+                            .push_bind(&e.kind)
+                            .push_bind($crate::backend::us(e.occurred_at))
+                            .push_bind(&e.site)
+                            .push_bind(e.attributes.to_string())
+                            .push_bind($crate::backend::us(e.recorded_at));
+                    });
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn save_books(
+                &mut self,
+                books: &[(i64, i64, Vec<u8>, Option<jifen_core::Timestamp>)],
+            ) -> $crate::Result<()> {
+                for chunk in books.chunks(ROWS_PER_STATEMENT / 2) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "WITH v (id, seq, book, due) AS (",
+                    );
+                    q.push_values(chunk, |mut b, (id, seq, book, due)| {
+                        b.push_bind(*id)
+                            .push_bind(*seq)
+                            .push_bind(book)
+                            .push_bind(due.map($crate::backend::us));
+                    });
+                    q.push(
+                        ") UPDATE members SET ledger_seq = v.seq, book = v.book, \
+                         next_due_at = v.due FROM v WHERE members.id = v.id",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
             async fn commit(self: Box<Self>) -> $crate::Result<()> {
                 self.tx.commit().await?;
                 Ok(())

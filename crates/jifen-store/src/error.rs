@@ -8,6 +8,8 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("a row conflicts with an existing one: {0}")]
     Conflict(String),
+    #[error("another transaction wrote the same rows meanwhile; try again")]
+    Busy,
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -23,7 +25,7 @@ impl StoreError {
             StoreError::Database(sqlx::Error::Database(db)) => {
                 matches!(db.code().as_deref(), Some("40001" | "40P01" | "5" | "6"))
             }
-            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::Busy => true,
             _ => false,
         }
     }

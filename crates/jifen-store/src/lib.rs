@@ -199,6 +199,38 @@ pub trait WriteTx: Send {
         recorded_at: jifen_core::Timestamp,
     ) -> Result<()>;
 
+    /// Finds members and locks them (in id order) until the end of the transaction.
+    async fn lock_heads(
+        &mut self,
+        program_id: &str,
+        external_ids: &[&str],
+    ) -> Result<Vec<MemberHead>>;
+    /// The answers stored under some keys of one scope: key → (request hash, status, answer).
+    async fn stored_answers(
+        &mut self,
+        program_id: &str,
+        scope: &'static str,
+        keys: &[&str],
+    ) -> Result<Vec<(String, String, u16, String)>>;
+    /// Stores answers under new keys: (key, request hash, status, answer). Returns how many were
+    /// new; a key another transaction stored meanwhile is not overwritten.
+    async fn store_answers(
+        &mut self,
+        program_id: &str,
+        scope: &'static str,
+        answers: &[(&str, &str, u16, &str)],
+    ) -> Result<u64>;
+    /// Finds orders and locks them (in id order) until the end of the transaction.
+    async fn lock_orders(&mut self, program_id: &str, order_ids: &[&str]) -> Result<Vec<Order>>;
+    /// Records orders the program does not have yet; returns how many were new.
+    async fn insert_orders(&mut self, orders: &[Order]) -> Result<u64>;
+    async fn insert_events(&mut self, events: &[EventRecord]) -> Result<()>;
+    /// Saves several members' books: (member id, last entry seq, snapshot, next due instant).
+    async fn save_books(
+        &mut self,
+        books: &[(i64, i64, Vec<u8>, Option<jifen_core::Timestamp>)],
+    ) -> Result<()>;
+
     /// Appends the decisions of several members at once (multi-row statements).
     async fn append_many(
         &mut self,

@@ -11,7 +11,7 @@ use jifen_core::{Book, Cause, CauseKind, Entry, EntryKind, NewLot, PointPolicy, 
 use jifen_store::{EventRecord, MemberHead, Order, Program, WriteTx};
 
 use super::ledger::{open_book, save_all};
-use super::{Failure, Idempotency, claim, with_retries};
+use super::{Failure, request_hash, with_retries};
 use crate::api::types::entries_out;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -76,6 +76,19 @@ struct Account {
     pending: Vec<Entry>,
 }
 
+/// What a batch writes, gathered while its events are decided in memory and written at the end
+/// in a few multi-row statements.
+#[derive(Default)]
+struct Writes {
+    answers: Vec<(String, String, String)>,
+    orders: Vec<Order>,
+    refunded: Vec<(String, i64)>,
+    events: Vec<EventRecord>,
+}
+
+/// Orders the batch knows: locked rows read at the start, plus those it records.
+struct Orders(HashMap<String, Order>);
+
 async fn attempt(
     state: &AppState,
     program: &Program,
@@ -83,20 +96,20 @@ async fn attempt(
 ) -> Result<Vec<EventOutcome>, Failure> {
     let now = state.clock.now();
     let mut tx = state.store.begin_write().await?;
-    // Lock members in one order, so that concurrent batches cannot deadlock.
-    let wanted: BTreeSet<&str> = events
+    // Lock every member named, in id order (so concurrent batches cannot deadlock), and open
+    // their books.
+    let wanted: Vec<&str> = events
         .iter()
         .filter(|e| !e.guest)
         .map(|e| e.member.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
     let mut accounts: HashMap<String, Account> = HashMap::new();
-    for external_id in wanted {
-        let Some(member) = tx.lock_head(&program.id, external_id).await? else {
-            continue;
-        };
+    for member in tx.lock_heads(&program.id, &wanted).await? {
         let (book, implied) = open_book(&mut tx, &member, now).await?;
         accounts.insert(
-            external_id.to_owned(),
+            member.external_id.clone(),
             Account {
                 member,
                 book,
@@ -104,39 +117,98 @@ async fn attempt(
             },
         );
     }
+    // Answers stored by earlier requests, and the orders the batch refers to.
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let mut stored: HashMap<String, (String, String)> = tx
+        .stored_answers(&program.id, "event", &ids)
+        .await?
+        .into_iter()
+        .map(|(key, hash, _, answer)| (key, (hash, answer)))
+        .collect();
+    let order_ids: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Purchase { order_id, .. } | EventKind::Refund { order_id, .. } => {
+                Some(order_id.as_str())
+            }
+            EventKind::Behaviour { .. } => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut orders = Orders(
+        tx.lock_orders(&program.id, &order_ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.order_id.clone(), o))
+            .collect(),
+    );
     let tz: Tz = program
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
+    let mut writes = Writes::default();
     let mut outcomes = Vec::with_capacity(events.len());
-    let mut ingested: Vec<&str> = Vec::new();
     for event in events {
-        let idem = Idempotency::new(&program.id, "event", &event.id, event);
-        if let Some(answer) = match claim(&mut tx, &idem).await {
-            Ok(a) => a,
-            Err(Failure::Api(e)) => {
-                outcomes.push(Err(e));
-                continue;
-            }
-            Err(f) => return Err(f),
-        } {
-            outcomes.push(Ok(answer.body));
+        let hash = request_hash(event);
+        if let Some((first_hash, answer)) = stored.get(&event.id) {
+            outcomes.push(if *first_hash == hash {
+                serde_json::from_str(answer).map_err(|_| ApiError::Internal)
+            } else {
+                Err(ApiError::IdempotencyConflict)
+            });
             continue;
         }
-        let account = accounts.get_mut(&event.member);
-        match apply(&mut tx, program, tz, event, account, now).await? {
-            Ok(body) => {
-                tx.complete(&idem.key, 200, &body.to_string()).await?;
-                ingested.push(&event.type_name);
-                outcomes.push(Ok(body));
-            }
-            Err(e) => {
-                tx.unclaim(&idem.key).await?;
-                outcomes.push(Err(e));
-            }
+        let outcome = decide(
+            program,
+            tz,
+            event,
+            &mut accounts,
+            &mut orders,
+            &mut writes,
+            now,
+        );
+        if let Ok(answer) = &outcome {
+            let text = answer.to_string();
+            stored.insert(event.id.clone(), (hash.clone(), text.clone()));
+            writes.answers.push((event.id.clone(), hash, text));
         }
+        outcomes.push(outcome);
     }
-    // Every member's entries and new book, once for the whole batch.
+    let fresh: BTreeSet<String> = writes.answers.iter().map(|(k, _, _)| k.clone()).collect();
+    persist(&mut tx, program, &mut accounts, writes).await?;
+    tx.commit().await?;
+    for event in events.iter().filter(|e| fresh.contains(e.id.as_str())) {
+        metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
+            .increment(1);
+    }
+    Ok(outcomes)
+}
+
+/// Writes what the batch decided: answers, orders, refunds, events, entries and books.
+async fn persist(
+    tx: &mut Box<dyn WriteTx>,
+    program: &Program,
+    accounts: &mut HashMap<String, Account>,
+    writes: Writes,
+) -> Result<(), Failure> {
+    let answers: Vec<(&str, &str, u16, &str)> = writes
+        .answers
+        .iter()
+        .map(|(k, h, a)| (k.as_str(), h.as_str(), 200, a.as_str()))
+        .collect();
+    let fresh = tx.store_answers(&program.id, "event", &answers).await?;
+    let new_orders = tx.insert_orders(&writes.orders).await?;
+    if fresh != answers.len() as u64 || new_orders != writes.orders.len() as u64 {
+        // Another transaction recorded one of these events or orders since we looked (only
+        // possible on PostgreSQL): start over, and its answer will be found.
+        return Err(Failure::Store(jifen_store::StoreError::Busy));
+    }
+    for (order_id, refunded) in &writes.refunded {
+        tx.set_order_refunded(&program.id, order_id, *refunded)
+            .await?;
+    }
+    tx.insert_events(&writes.events).await?;
     let mut touched: Vec<&mut Account> = accounts
         .values_mut()
         .filter(|a| !a.pending.is_empty())
@@ -151,24 +223,19 @@ async fn attempt(
         .zip(&pending)
         .map(|(a, entries)| (a.member.id, &mut a.book, &entries[..]))
         .collect();
-    save_all(&mut tx, &program.id, items).await?;
-    tx.commit().await?;
-    for kind in ingested {
-        metrics::counter!("jifen_events_ingested_total", "type" => kind.to_owned()).increment(1);
-    }
-    Ok(outcomes)
+    save_all(tx, &program.id, items).await
 }
 
-/// Applies one event. The outer error aborts the batch (database trouble); the inner one
-/// refuses only this event, before anything of it was written.
-async fn apply(
-    tx: &mut Box<dyn WriteTx>,
+/// Decides one event in memory. An error refuses only this event: nothing of it is written.
+fn decide(
     program: &Program,
     tz: Tz,
     event: &ParsedEvent,
-    account: Option<&mut Account>,
+    accounts: &mut HashMap<String, Account>,
+    orders: &mut Orders,
+    writes: &mut Writes,
     now: Timestamp,
-) -> Result<Result<Value, ApiError>, Failure> {
+) -> Result<Value, ApiError> {
     let record = |member_id: Option<i64>| EventRecord {
         program_id: program.id.clone(),
         id: event.id.clone(),
@@ -179,122 +246,103 @@ async fn apply(
         attributes: event.attributes.clone(),
         recorded_at: now,
     };
-    if event.guest {
-        return guest(tx, program, event, record(None)).await;
-    }
-    let Some(account) = account else {
-        return Ok(Err(ApiError::MemberNotFound(event.member.clone())));
+    let member_id = if event.guest {
+        None
+    } else {
+        Some(
+            accounts
+                .get(&event.member)
+                .ok_or_else(|| ApiError::MemberNotFound(event.member.clone()))?
+                .member
+                .id,
+        )
     };
-    let cause = Cause::new(CauseKind::Event, event.id.clone());
     let policy = program.policy;
+    let cause = Cause::new(CauseKind::Event, event.id.clone());
     let entries: Vec<Entry> = match &event.kind {
         EventKind::Purchase { order_id, amount } => {
-            let recorded = tx
-                .insert_order(&Order {
-                    program_id: program.id.clone(),
-                    order_id: order_id.clone(),
-                    member_id: Some(account.member.id),
-                    guest_ref: None,
-                    amount: *amount,
-                    refunded: 0,
-                    points_per_yuan: policy.points_per_yuan,
-                    occurred_at: event.occurred_at,
-                })
-                .await?;
-            if !recorded {
-                return Ok(Err(ApiError::OrderExists(order_id.clone())));
+            if orders.0.contains_key(order_id) {
+                return Err(ApiError::OrderExists(order_id.clone()));
             }
-            let lot = NewLot {
-                points: PointPolicy::order_points(policy.points_per_yuan, *amount),
-                available_at: policy.available_at(event.occurred_at),
-                expires_at: policy.expires_at(event.occurred_at, tz),
-                order_id: Some(order_id.clone()),
+            let order = Order {
+                program_id: program.id.clone(),
+                order_id: order_id.clone(),
+                member_id,
+                guest_ref: event.guest.then(|| event.member.clone()),
+                amount: *amount,
+                refunded: 0,
+                points_per_yuan: if event.guest {
+                    0
+                } else {
+                    policy.points_per_yuan
+                },
+                occurred_at: event.occurred_at,
             };
-            account.book.earn(lot, EntryKind::Earn, &cause)
+            orders.0.insert(order_id.clone(), order.clone());
+            writes.orders.push(order);
+            match accounts.get_mut(&event.member).filter(|_| !event.guest) {
+                Some(account) => {
+                    let lot = NewLot {
+                        points: PointPolicy::order_points(policy.points_per_yuan, *amount),
+                        available_at: policy.available_at(event.occurred_at),
+                        expires_at: policy.expires_at(event.occurred_at, tz),
+                        order_id: Some(order_id.clone()),
+                    };
+                    account.book.earn(lot, EntryKind::Earn, &cause)
+                }
+                None => Vec::new(),
+            }
         }
         EventKind::Refund { order_id, amount } => {
-            let order = tx
-                .lock_order(&program.id, order_id)
-                .await?
-                .filter(|o| o.member_id == Some(account.member.id));
+            let order = orders.0.get_mut(order_id).filter(|o| {
+                o.member_id == member_id
+                    && (!event.guest || o.guest_ref.as_deref() == Some(event.member.as_str()))
+            });
             let Some(order) = order else {
-                return Ok(Err(ApiError::OrderNotFound(order_id.clone())));
+                return Err(ApiError::OrderNotFound(order_id.clone()));
             };
             let total = order.refunded + amount;
             if total > order.amount {
-                return Ok(Err(ApiError::RefundExceedsOrder {
+                return Err(ApiError::RefundExceedsOrder {
                     order_id: order_id.clone(),
                     total,
                     amount: order.amount,
-                }));
+                });
             }
-            tx.set_order_refunded(&program.id, order_id, total).await?;
+            order.refunded = total;
             let worth = PointPolicy::order_points(order.points_per_yuan, order.amount - total);
-            let owed = account.book.order_credited(order_id) - worth;
-            account
-                .book
-                .clawback(order_id, owed, policy.negative_balance, &cause)
+            if let Some(o) = writes.orders.iter_mut().find(|o| &o.order_id == order_id) {
+                o.refunded = total;
+            } else {
+                match writes.refunded.iter_mut().find(|(o, _)| o == order_id) {
+                    Some((_, r)) => *r = total,
+                    None => writes.refunded.push((order_id.clone(), total)),
+                }
+            }
+            match accounts.get_mut(&event.member).filter(|_| !event.guest) {
+                Some(account) => {
+                    let owed = account.book.order_credited(order_id) - worth;
+                    account
+                        .book
+                        .clawback(order_id, owed, policy.negative_balance, &cause)
+                }
+                None => Vec::new(),
+            }
+        }
+        EventKind::Behaviour { .. } if event.guest => {
+            return Err(ApiError::invalid(
+                "attributes.guest",
+                "only purchases and refunds can be recorded for guests",
+            ));
         }
         EventKind::Behaviour { .. } => Vec::new(),
     };
-    tx.insert_event(&record(Some(account.member.id))).await?;
+    writes.events.push(record(member_id));
     let answer = result(event, &entries);
-    account.pending.extend(entries);
-    Ok(Ok(answer))
-}
-
-/// A guest's purchase or refund: kept for analytics, earns nothing.
-async fn guest(
-    tx: &mut Box<dyn WriteTx>,
-    program: &Program,
-    event: &ParsedEvent,
-    record: EventRecord,
-) -> Result<Result<Value, ApiError>, Failure> {
-    match &event.kind {
-        EventKind::Purchase { order_id, amount } => {
-            let recorded = tx
-                .insert_order(&Order {
-                    program_id: program.id.clone(),
-                    order_id: order_id.clone(),
-                    member_id: None,
-                    guest_ref: Some(event.member.clone()),
-                    amount: *amount,
-                    refunded: 0,
-                    points_per_yuan: 0,
-                    occurred_at: event.occurred_at,
-                })
-                .await?;
-            if !recorded {
-                return Ok(Err(ApiError::OrderExists(order_id.clone())));
-            }
-        }
-        EventKind::Refund { order_id, amount } => {
-            let order = tx
-                .lock_order(&program.id, order_id)
-                .await?
-                .filter(|o| o.member_id.is_none() && o.guest_ref.as_deref() == Some(&event.member));
-            let Some(order) = order else {
-                return Ok(Err(ApiError::OrderNotFound(order_id.clone())));
-            };
-            let total = order.refunded + amount;
-            if total > order.amount {
-                return Ok(Err(ApiError::RefundExceedsOrder {
-                    order_id: order_id.clone(),
-                    total,
-                    amount: order.amount,
-                }));
-            }
-            tx.set_order_refunded(&program.id, order_id, total).await?;
-        }
-        EventKind::Behaviour { .. } => {
-            return Ok(Err(ApiError::invalid(
-                "attributes.guest",
-                "only purchases and refunds can be recorded for guests",
-            )));
-        }
+    if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
+        account.pending.extend(entries);
     }
-    tx.insert_event(&record).await?;
-    Ok(Ok(result(event, &[])))
+    Ok(answer)
 }
 
 fn result(event: &ParsedEvent, entries: &[Entry]) -> Value {
