@@ -158,4 +158,26 @@ mod tests {
         assert!(!s.to_redacted_toml().contains(":p@"));
         assert!(s.to_redacted_toml().contains("[jobs]"));
     }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jifen.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9090\"\nmax_connections = 3\n[jobs]\ninterval_seconds = 7\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.listen.port(), 9090);
+        assert_eq!(s.max_connections, 3);
+        assert_eq!(s.jobs.interval_seconds, 7);
+        assert!(s.jobs.enabled, "unset keys keep their defaults");
+        std::fs::write(&path, "listne = \"0.0.0.0:1\"\n").unwrap();
+        assert!(
+            Settings::load(Some(&path)).is_err(),
+            "a misspelt key is refused"
+        );
+        assert!(Settings::load(Some(&dir.path().join("missing.toml"))).is_err());
+    }
 }

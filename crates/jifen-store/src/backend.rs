@@ -1263,7 +1263,7 @@ macro_rules! store_impl {
                     for id in chunk {
                         list.push_bind(*id);
                     }
-                    q.push(") ORDER BY id").push($for_update);
+                    q.push(") ORDER BY external_id").push($for_update);
                     let rows: Vec<$crate::backend::HeadRow> =
                         q.build_query_as().fetch_all(&mut *self.tx).await?;
                     heads.extend(rows.into_iter().map(|r| r.into_head()));

@@ -1810,3 +1810,130 @@ pub async fn concurrent_upserts_create_once(backend: Backend) {
         assert_eq!(stored.identities.len(), 1);
     }
 }
+
+/// The multi-row reads and writes an event batch uses.
+pub async fn batch_writes(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    create_program(&store, "p").await;
+    create_program(&store, "q").await;
+    let a = new_member(&store, "p", "a").await;
+    let b = new_member(&store, "p", "b").await;
+    new_member(&store, "q", "a").await;
+    let at = ts("2024-03-01T12:00:00Z");
+
+    let mut tx = store.begin_write().await.unwrap();
+    let heads = tx.lock_heads("p", &["b", "nobody", "a"]).await.unwrap();
+    let ids: Vec<i64> = heads.iter().map(|h| h.id).collect();
+    assert_eq!(
+        ids,
+        vec![a.id, b.id],
+        "existing members of the program, in id order"
+    );
+
+    let answers = [
+        ("e1", "h1", 200, "{\"n\":1}"),
+        ("e2", "h2", 200, "{\"n\":2}"),
+    ];
+    assert_eq!(tx.store_answers("p", "event", &answers).await.unwrap(), 2);
+    let again = [("e2", "other", 200, "{}"), ("e3", "h3", 200, "{\"n\":3}")];
+    assert_eq!(
+        tx.store_answers("p", "event", &again).await.unwrap(),
+        1,
+        "e2 kept"
+    );
+    let mut found = tx
+        .stored_answers("p", "event", &["e2", "e3", "e9"])
+        .await
+        .unwrap();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("e2".into(), "h2".into(), 200, "{\"n\":2}".into()),
+            ("e3".into(), "h3".into(), 200, "{\"n\":3}".into()),
+        ]
+    );
+    assert!(
+        tx.stored_answers("q", "event", &["e2"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        tx.stored_answers("p", "redemption", &["e2"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let order = |id: &str, member: Option<i64>| Order {
+        program_id: "p".into(),
+        order_id: id.into(),
+        member_id: member,
+        guest_ref: None,
+        amount: 10_000,
+        refunded: 0,
+        points_per_yuan: 1,
+        occurred_at: at,
+    };
+    let orders = [order("o2", Some(a.id)), order("o1", Some(b.id))];
+    assert_eq!(tx.insert_orders(&orders).await.unwrap(), 2);
+    assert_eq!(
+        tx.insert_orders(&[order("o1", None), order("o3", None)])
+            .await
+            .unwrap(),
+        1
+    );
+    let locked = tx
+        .lock_orders("p", &["o3", "o1", "o2", "o9"])
+        .await
+        .unwrap();
+    let got: Vec<(&str, Option<i64>)> = locked
+        .iter()
+        .map(|o| (o.order_id.as_str(), o.member_id))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("o1", Some(b.id)), ("o2", Some(a.id)), ("o3", None)]
+    );
+
+    let event = |id: &str, member: i64| EventRecord {
+        program_id: "p".into(),
+        id: id.into(),
+        member_id: Some(member),
+        kind: "purchase".into(),
+        occurred_at: at,
+        site: Some("tmall".into()),
+        attributes: serde_json::json!({"order_id": id}),
+        recorded_at: at,
+    };
+    tx.insert_events(&[event("e1", a.id), event("e2", b.id)])
+        .await
+        .unwrap();
+    tx.save_books(&[
+        (a.id, 3, b"{\"a\":1}".to_vec(), Some(at)),
+        (b.id, 5, b"{\"b\":2}".to_vec(), None),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let head_a = store.member_head("p", "a").await.unwrap().unwrap();
+    assert_eq!(
+        (head_a.ledger_seq, head_a.book.as_deref()),
+        (3, Some(&b"{\"a\":1}"[..]))
+    );
+    let head_b = store.member_head("p", "b").await.unwrap().unwrap();
+    assert_eq!(
+        (head_b.ledger_seq, head_b.book.as_deref()),
+        (5, Some(&b"{\"b\":2}"[..]))
+    );
+    let due = store.members_to_maintain(at, 10).await.unwrap();
+    assert_eq!(due, vec![("p".to_owned(), "a".to_owned())]);
+    let untouched = store.member_head("q", "a").await.unwrap().unwrap();
+    assert_eq!((untouched.ledger_seq, untouched.book), (0, None));
+
+    // A duplicate event id is refused as a whole statement, and the transaction says so.
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(tx.insert_events(&[event("e1", a.id)]).await.is_err());
+}

@@ -199,7 +199,7 @@ pub trait WriteTx: Send {
         recorded_at: jifen_core::Timestamp,
     ) -> Result<()>;
 
-    /// Finds members and locks them (in id order) until the end of the transaction.
+    /// Finds members and locks them (in external id order) until the end of the transaction.
     async fn lock_heads(
         &mut self,
         program_id: &str,

@@ -19,6 +19,7 @@ jifen_store::backend_tests! {
     events_unique_per_program => jifen_store::conformance::events_unique_per_program;
     holds_lookup => jifen_store::conformance::holds_lookup;
     members_to_maintain => jifen_store::conformance::members_to_maintain;
+    batch_writes => jifen_store::conformance::batch_writes;
     lock_member_serializes_writers => jifen_store::conformance::lock_member_serializes_writers;
     concurrent_upserts_create_once => jifen_store::conformance::concurrent_upserts_create_once;
 }

@@ -96,7 +96,7 @@ async fn attempt(
 ) -> Result<Vec<EventOutcome>, Failure> {
     let now = state.clock.now();
     let mut tx = state.store.begin_write().await?;
-    // Lock every member named, in id order (so concurrent batches cannot deadlock), and open
+    // Lock every member named, in one order (so concurrent batches cannot deadlock), and open
     // their books.
     let wanted: Vec<&str> = events
         .iter()
