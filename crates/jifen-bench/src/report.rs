@@ -46,27 +46,41 @@ pub struct Row {
     pub met: Option<bool>,
 }
 
+impl Row {
+    /// A figure with nothing to compare it with yet.
+    fn figure(scenario: impl Into<String>, backend: &str, figure: f64, unit: &str) -> Row {
+        Row {
+            scenario: scenario.into(),
+            backend: backend.into(),
+            figure,
+            unit: unit.into(),
+            ceiling_name: String::new(),
+            ceiling: None,
+            ratio: None,
+            p50_ms: None,
+            p99_ms: None,
+            p999_ms: None,
+            errors: 0,
+            non_2xx: 0,
+            peak_rss_mib: None,
+            target: String::new(),
+            met: None,
+        }
+    }
+}
+
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
 fn load_row(scenario: &str, backend: &str, r: &LoadResult, per_request: f64, unit: &str) -> Row {
     Row {
-        scenario: scenario.into(),
-        backend: backend.into(),
-        figure: r.throughput * per_request,
-        unit: unit.into(),
-        ceiling_name: String::new(),
-        ceiling: None,
-        ratio: None,
         p50_ms: Some(ms(r.p50_us)),
         p99_ms: Some(ms(r.p99_us)),
         p999_ms: Some(ms(r.p999_us)),
         errors: r.errors,
         non_2xx: r.non_2xx,
-        peak_rss_mib: None,
-        target: String::new(),
-        met: None,
+        ..Row::figure(scenario, backend, r.throughput * per_request, unit)
     }
 }
 
@@ -168,26 +182,15 @@ async fn run_backend(
     )
     .await?;
     drop(store);
-    rows.push(Row {
-        scenario: format!(
+    rows.push(Row::figure(
+        format!(
             "dataset load: {} members, {} entries, {} lots",
             info.members, info.entries, info.lots
         ),
-        backend: backend.into(),
-        figure: info.entries as f64 / info.seconds,
-        unit: "entries/s".into(),
-        ceiling_name: String::new(),
-        ceiling: None,
-        ratio: None,
-        p50_ms: None,
-        p99_ms: None,
-        p999_ms: None,
-        errors: 0,
-        non_2xx: 0,
-        peak_rss_mib: None,
-        target: String::new(),
-        met: None,
-    });
+        backend,
+        info.entries as f64 / info.seconds,
+        "entries/s",
+    ));
 
     let served = server::start_jifen(&url).await?;
     let target = Target {
@@ -290,21 +293,10 @@ async fn run_backend(
     let rss = served.peak_rss_mib();
     served.stop();
     rows.push(Row {
-        scenario: "peak resident memory of jifen serve".into(),
-        backend: backend.into(),
-        figure: rss,
-        unit: "MiB".into(),
-        ceiling_name: String::new(),
-        ceiling: None,
-        ratio: None,
-        p50_ms: None,
-        p99_ms: None,
-        p999_ms: None,
-        errors: 0,
-        non_2xx: 0,
         peak_rss_mib: Some(rss),
         target: "≤ 300 MB".into(),
         met: Some(rss <= 300.0 * 1_000_000.0 / 1_048_576.0),
+        ..Row::figure("peak resident memory of jifen serve", backend, rss, "MiB")
     });
 
     eprintln!("== {backend}: (e) expiry job over every lot");
@@ -326,21 +318,13 @@ fn with_rss(mut row: Row, served: &Served) -> Row {
 
 fn ceiling_row(backend: &str, c: &ceiling::InsertCeiling) -> Row {
     Row {
-        scenario: format!("raw inserts, batches of {} (ceiling)", c.batch),
-        backend: backend.into(),
-        figure: c.rows_per_second,
-        unit: "rows/s".into(),
-        ceiling_name: String::new(),
-        ceiling: None,
-        ratio: None,
-        p50_ms: None,
-        p99_ms: None,
-        p999_ms: None,
-        errors: 0,
-        non_2xx: 0,
-        peak_rss_mib: None,
         target: "ceiling".into(),
-        met: None,
+        ..Row::figure(
+            format!("raw inserts, batches of {} (ceiling)", c.batch),
+            backend,
+            c.rows_per_second,
+            "rows/s",
+        )
     }
 }
 
@@ -361,23 +345,16 @@ fn expiry_row(backend: &str, url: &str, lots: u64) -> anyhow::Result<Row> {
     let per_second = lots as f64 / seconds;
     let projected = 10_000_000.0 / per_second;
     Ok(Row {
-        scenario: format!(
-            "(e) expiry job over {lots} lots ({seconds:.1} s; 10M lots projected {projected:.0} s)"
-        ),
-        backend: backend.into(),
-        figure: per_second,
-        unit: "lots/s".into(),
-        ceiling_name: String::new(),
-        ceiling: None,
-        ratio: None,
-        p50_ms: None,
-        p99_ms: None,
-        p999_ms: None,
-        errors: 0,
-        non_2xx: 0,
-        peak_rss_mib: None,
         target: "10M lots ≤ 60 s".into(),
         met: Some(projected <= 60.0),
+        ..Row::figure(
+            format!(
+                "(e) expiry job over {lots} lots ({seconds:.1} s; 10M lots projected {projected:.0} s)"
+            ),
+            backend,
+            per_second,
+            "lots/s",
+        )
     })
 }
 

@@ -88,27 +88,13 @@ async fn answered_events_survive_kill_9(backend: Backend) {
         assert_eq!(&again, first, "a retry of {id} returns the first answer");
     }
     // Every earn in the ledger is one event, and the balance adds them up once.
-    let ledger: Value = client
-        .get(format!(
-            "http://{}/v1/members/m-1001/ledger?limit=200",
-            server.addr
-        ))
-        .bearer_auth(&server.key)
-        .send()
-        .await
-        .expect("ledger")
-        .json()
-        .await
-        .expect("json");
     let mut crash_earns = 0;
-    let mut pages = vec![ledger];
-    while let Some(next) = pages
-        .last()
-        .and_then(|p| p["next"].as_str().map(str::to_owned))
-    {
+    let mut pages: Vec<Value> = Vec::new();
+    let mut after = String::new();
+    loop {
         let page: Value = client
             .get(format!(
-                "http://{}/v1/members/m-1001/ledger?limit=200&after={next}",
+                "http://{}/v1/members/m-1001/ledger?limit=200{after}",
                 server.addr
             ))
             .bearer_auth(&server.key)
@@ -118,7 +104,12 @@ async fn answered_events_survive_kill_9(backend: Backend) {
             .json()
             .await
             .expect("json");
+        let next = page["next"].as_str().map(|n| format!("&after={n}"));
         pages.push(page);
+        match next {
+            Some(n) => after = n,
+            None => break,
+        }
     }
     let mut causes = std::collections::HashSet::new();
     for page in &pages {

@@ -1123,42 +1123,6 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn lock_order(
-                &mut self,
-                program_id: &str,
-                order_id: &str,
-            ) -> $crate::Result<Option<$crate::Order>> {
-                let row: Option<$crate::backend::OrderRow> = sqlx::query_as(concat!(
-                    "SELECT * FROM orders WHERE program_id = $1 AND order_id = $2",
-                    $for_update
-                ))
-                .bind(program_id)
-                .bind(order_id)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-                row.map(|r| r.into_order()).transpose()
-            }
-
-            async fn insert_order(&mut self, o: &$crate::Order) -> $crate::Result<bool> {
-                let inserted = sqlx::query(
-                    "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
-                     refunded, points_per_yuan, occurred_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                )
-                .bind(&o.program_id)
-                .bind(&o.order_id)
-                .bind(o.member_id)
-                .bind(&o.guest_ref)
-                .bind(o.amount)
-                .bind(o.refunded)
-                .bind(o.points_per_yuan)
-                .bind($crate::backend::us(o.occurred_at))
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected();
-                Ok(inserted == 1)
-            }
-
             async fn set_order_refunded(
                 &mut self,
                 program_id: &str,
@@ -1171,24 +1135,6 @@ macro_rules! store_impl {
                 .bind(refunded)
                 .bind(program_id)
                 .bind(order_id)
-                .execute(&mut *self.tx)
-                .await?;
-                Ok(())
-            }
-
-            async fn insert_event(&mut self, e: &$crate::EventRecord) -> $crate::Result<()> {
-                sqlx::query(
-                    "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
-                     attributes, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&e.program_id)
-                .bind(&e.id)
-                .bind(e.member_id)
-                .bind(&e.kind)
-                .bind($crate::backend::us(e.occurred_at))
-                .bind(&e.site)
-                .bind(e.attributes.to_string())
-                .bind($crate::backend::us(e.recorded_at))
                 .execute(&mut *self.tx)
                 .await?;
                 Ok(())

@@ -176,16 +176,22 @@ pub trait WriteTx: Send {
     ) -> Result<()>;
 
     /// Finds an order and locks it until the end of the transaction.
-    async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>>;
+    async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>> {
+        Ok(self.lock_orders(program_id, &[order_id]).await?.pop())
+    }
     /// Records an order; false (and nothing written) when the program has it already.
-    async fn insert_order(&mut self, order: &Order) -> Result<bool>;
+    async fn insert_order(&mut self, order: &Order) -> Result<bool> {
+        Ok(self.insert_orders(std::slice::from_ref(order)).await? == 1)
+    }
     async fn set_order_refunded(
         &mut self,
         program_id: &str,
         order_id: &str,
         refunded: i64,
     ) -> Result<()>;
-    async fn insert_event(&mut self, event: &EventRecord) -> Result<()>;
+    async fn insert_event(&mut self, event: &EventRecord) -> Result<()> {
+        self.insert_events(std::slice::from_ref(event)).await
+    }
     async fn hold_member(&mut self, program_id: &str, hold_id: &str) -> Result<Option<String>>;
 
     /// Appends what a decision produced to a member's ledger.
