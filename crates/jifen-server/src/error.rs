@@ -155,7 +155,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        (status, axum::Json(self.body())).into_response()
+        let mut res = (status, axum::Json(self.body())).into_response();
+        if matches!(self, ApiError::Unauthorized) {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"jifen\""),
+            );
+        }
+        res
     }
 }
 

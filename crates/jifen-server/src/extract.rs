@@ -119,9 +119,11 @@ impl FromRequestParts<AppState> for Auth {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
+        // The scheme is case-insensitive (RFC 9110); the secret is not.
         let secret = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim())
             .filter(|s| s.starts_with(crate::keys::SECRET_PREFIX))
             .ok_or(ApiError::Unauthorized)?;
         let hash = hash_secret(secret);

@@ -144,8 +144,13 @@ async fn requests_without_a_valid_key_are_unauthorized(b: TestBackend) {
             let r = raw_as(&app, auth.as_deref(), method.clone(), path, body).await;
             assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
             assert!(r.body["error"].get("field").is_none(), "{r:?}");
+            assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"jifen\"");
         }
     }
+    // The scheme is case-insensitive.
+    let lower = format!("bearer {}", app.key);
+    let r = raw_as(&app, Some(&lower), Method::GET, "/v1/program", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
     // Nothing was written by any of them.
     let r = app.get("/v1/members").await;
     assert_eq!(r.body, json!({"data": [], "next": null}));
