@@ -1051,57 +1051,8 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn unclaim(&mut self, key: &$crate::IdempotencyKey) -> $crate::Result<()> {
-                sqlx::query(
-                    "DELETE FROM idempotency WHERE program_id = $1 AND scope = $2 AND key = $3",
-                )
-                .bind(&key.program_id)
-                .bind(key.scope)
-                .bind(&key.key)
-                .execute(&mut *self.tx)
-                .await?;
-                Ok(())
-            }
-
-            async fn lock_member(
-                &mut self,
-                program_id: &str,
-                external_id: &str,
-            ) -> $crate::Result<Option<$crate::Member>> {
-                let row: Option<$crate::backend::MemberRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM members WHERE program_id = $1 AND external_id = $2{}",
-                    $crate::backend::MEMBER_COLUMNS,
-                    $for_update
-                ))
-                .bind(program_id)
-                .bind(external_id)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let mut ids = load_identities(&mut *self.tx, &[row.id]).await?;
-                let id = row.id;
-                Ok(Some(row.into_member(ids.remove(&id).unwrap_or_default())?))
-            }
-
             async fn ledger(&mut self, member_id: i64) -> $crate::Result<$crate::LedgerRows> {
                 ledger_rows(&mut self.tx, member_id).await
-            }
-
-            async fn lock_head(
-                &mut self,
-                program_id: &str,
-                external_id: &str,
-            ) -> $crate::Result<Option<$crate::MemberHead>> {
-                let row: Option<$crate::backend::HeadRow> = sqlx::query_as(concat!(
-                    "SELECT id, external_id, status, ledger_seq, book FROM members ",
-                    "WHERE program_id = $1 AND external_id = $2",
-                    $for_update
-                ))
-                .bind(program_id)
-                .bind(external_id)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-                Ok(row.map(|r| r.into_head()))
             }
 
             async fn save_book(

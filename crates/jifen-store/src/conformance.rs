@@ -1159,7 +1159,7 @@ pub async fn dropped_tx_persists_nothing(backend: Backend) {
 
 // --- idempotency -----------------------------------------------------------------------------
 
-/// Claim, complete, replay; unclaim frees the key. Keys are per program and scope.
+/// Claim, complete, replay; a dropped claim frees the key. Keys are per program and scope.
 pub async fn idempotency_lifecycle(backend: Backend) {
     let (_db, store) = setup(backend).await;
     let key = idem("p", "redemptions", "req-1");
@@ -1212,25 +1212,17 @@ pub async fn idempotency_lifecycle(backend: Backend) {
     );
     drop(tx);
 
-    // Unclaiming removes the stored answer; the next claim is new.
+    // A claim in a transaction that is dropped leaves nothing behind.
     let mut tx = store.begin_write().await.unwrap();
-    tx.unclaim(&key).await.unwrap();
-    tx.commit().await.unwrap();
+    let fresh = idem("p", "redemptions", "dropped");
+    assert_eq!(tx.claim(&fresh, "hash-4").await.unwrap(), Claim::New);
+    drop(tx);
     let mut tx = store.begin_write().await.unwrap();
-    assert_eq!(tx.claim(&key, "hash-4").await.unwrap(), Claim::New);
-    // Claim then unclaim in one transaction leaves nothing behind.
-    tx.unclaim(&key).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut tx = store.begin_write().await.unwrap();
-    assert_eq!(tx.claim(&key, "hash-5").await.unwrap(), Claim::New);
-    // Unclaiming a key nobody holds is harmless.
-    tx.unclaim(&idem("p", "redemptions", "never"))
-        .await
-        .unwrap();
+    assert_eq!(tx.claim(&fresh, "hash-5").await.unwrap(), Claim::New);
     tx.commit().await.unwrap();
     let mut tx = store.begin_write().await.unwrap();
     assert!(matches!(
-        tx.claim(&key, "hash-6").await.unwrap(),
+        tx.claim(&fresh, "hash-6").await.unwrap(),
         Claim::Existing { request_hash, .. } if request_hash == "hash-5"
     ));
     drop(tx);
@@ -1635,7 +1627,7 @@ pub async fn members_to_maintain(backend: Backend) {
 
 // --- locking ---------------------------------------------------------------------------------
 
-/// `lock_member` serializes writers of one member: a second writer proceeds only after the
+/// Locking a member (`lock_head`) serializes writers of one member: a second writer proceeds only after the
 /// first commits, and then sees what it wrote. On PostgreSQL, writers of different members do
 /// not wait for each other.
 pub async fn lock_member_serializes_writers(backend: Backend) {
@@ -1657,15 +1649,19 @@ pub async fn lock_member_serializes_writers(backend: Backend) {
     assert_ne!(m.id, n.id);
 
     let mut first = store.begin_write().await.unwrap();
-    assert_eq!(first.lock_member("p", "u1").await.unwrap(), Some(m.clone()));
-    assert_eq!(first.lock_member("p", "nobody").await.unwrap(), None);
-    assert_eq!(first.lock_member("q", "u1").await.unwrap(), None);
+    let head = first.lock_head("p", "u1").await.unwrap();
+    assert_eq!(
+        head.map(|h| (h.id, h.external_id)),
+        Some((m.id, "u1".to_owned()))
+    );
+    assert_eq!(first.lock_head("p", "nobody").await.unwrap(), None);
+    assert_eq!(first.lock_head("q", "u1").await.unwrap(), None);
 
     let second = tokio::spawn({
         let store = store.clone();
         async move {
             let mut tx = store.begin_write().await.unwrap();
-            let member = tx.lock_member("p", "u1").await.unwrap().expect("member");
+            let member = tx.lock_head("p", "u1").await.unwrap().expect("member");
             let locked_at = Instant::now();
             // Decide from what is there, as a real writer does.
             let seen = tx.ledger(member.id).await.unwrap();
@@ -1727,12 +1723,12 @@ pub async fn lock_member_serializes_writers(backend: Backend) {
     if backend == Backend::Postgres {
         // Different members: no waiting.
         let mut first = store.begin_write().await.unwrap();
-        first.lock_member("p", "u1").await.unwrap().expect("u1");
+        first.lock_head("p", "u1").await.unwrap().expect("u1");
         let other = tokio::spawn({
             let store = store.clone();
             async move {
                 let mut tx = store.begin_write().await.unwrap();
-                let got = tx.lock_member("p", "u2").await.unwrap();
+                let got = tx.lock_head("p", "u2").await.unwrap();
                 tx.commit().await.unwrap();
                 got
             }

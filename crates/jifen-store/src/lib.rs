@@ -153,18 +153,16 @@ pub trait WriteTx: Send {
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.
     async fn complete(&mut self, key: &IdempotencyKey, status: u16, response: &str) -> Result<()>;
-    /// Gives up a key claimed in this transaction (the request failed and wrote nothing).
-    async fn unclaim(&mut self, key: &IdempotencyKey) -> Result<()>;
 
-    /// Finds a member and locks it until the end of the transaction.
-    async fn lock_member(&mut self, program_id: &str, external_id: &str) -> Result<Option<Member>>;
     async fn ledger(&mut self, member_id: i64) -> Result<LedgerRows>;
     /// Finds a member's ids and book, and locks the member until the end of the transaction.
     async fn lock_head(
         &mut self,
         program_id: &str,
         external_id: &str,
-    ) -> Result<Option<MemberHead>>;
+    ) -> Result<Option<MemberHead>> {
+        Ok(self.lock_heads(program_id, &[external_id]).await?.pop())
+    }
     /// Saves a member's materialized book, the last entry it reflects, and when time alone
     /// next implies an entry.
     async fn save_book(
