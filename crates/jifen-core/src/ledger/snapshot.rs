@@ -19,6 +19,7 @@ pub struct Snapshot {
     /// The last entry the snapshot reflects.
     pub seq: i64,
     /// The instant the book stood at.
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub at: Timestamp,
     pub next_lot: i64,
     pub debt: i64,

@@ -145,15 +145,19 @@ impl Entry {
     }
 }
 
-/// A lot of earned points: when they become available and when they expire.
+/// A lot of earned points: when they become available and when they expire. Serialized (in
+/// member books) with instants as microseconds since the epoch, the precision they are stored at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lot {
     /// Position of the lot among the member's lots.
     pub id: i64,
     pub amount: i64,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub available_at: Timestamp,
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub expires_at: Option<Timestamp>,
     pub order_id: Option<String>,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: Timestamp,
 }
 
@@ -190,7 +194,9 @@ pub struct NewLot {
 pub struct HoldRecord {
     pub id: String,
     pub points: i64,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: Timestamp,
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub deadline: Timestamp,
 }
 
