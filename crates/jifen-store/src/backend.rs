@@ -1055,25 +1055,6 @@ macro_rules! store_impl {
                 ledger_rows(&mut self.tx, member_id).await
             }
 
-            async fn save_book(
-                &mut self,
-                member_id: i64,
-                ledger_seq: i64,
-                book: &[u8],
-                next_due_at: Option<jifen_core::Timestamp>,
-            ) -> $crate::Result<()> {
-                sqlx::query(
-                    "UPDATE members SET ledger_seq = $1, book = $2, next_due_at = $3 WHERE id = $4",
-                )
-                .bind(ledger_seq)
-                .bind(book)
-                .bind(next_due_at.map($crate::backend::us))
-                .bind(member_id)
-                .execute(&mut *self.tx)
-                .await?;
-                Ok(())
-            }
-
             async fn set_order_refunded(
                 &mut self,
                 program_id: &str,
@@ -1105,19 +1086,6 @@ macro_rules! store_impl {
                 .fetch_optional(&mut *self.tx)
                 .await?;
                 Ok(row.map(|r| r.0))
-            }
-
-            async fn append(
-                &mut self,
-                program_id: &str,
-                member_id: i64,
-                lots: &[jifen_core::Lot],
-                holds: &[jifen_core::HoldRecord],
-                entries: &[jifen_core::Entry],
-                recorded_at: jifen_core::Timestamp,
-            ) -> $crate::Result<()> {
-                self.append_many(program_id, &[(member_id, lots, holds, entries)], recorded_at)
-                    .await
             }
 
             async fn append_many(

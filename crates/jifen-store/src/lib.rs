@@ -171,7 +171,10 @@ pub trait WriteTx: Send {
         ledger_seq: i64,
         book: &[u8],
         next_due_at: Option<jifen_core::Timestamp>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        let book = (member_id, ledger_seq, book.to_vec(), next_due_at);
+        self.save_books(std::slice::from_ref(&book)).await
+    }
 
     /// Finds an order and locks it until the end of the transaction.
     async fn lock_order(&mut self, program_id: &str, order_id: &str) -> Result<Option<Order>> {
@@ -201,7 +204,14 @@ pub trait WriteTx: Send {
         holds: &[HoldRecord],
         entries: &[Entry],
         recorded_at: jifen_core::Timestamp,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        self.append_many(
+            program_id,
+            &[(member_id, lots, holds, entries)],
+            recorded_at,
+        )
+        .await
+    }
 
     /// Finds members and locks them (in external id order) until the end of the transaction.
     async fn lock_heads(

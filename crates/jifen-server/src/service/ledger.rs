@@ -172,15 +172,16 @@ pub async fn save_all(
     if let Some(now) = now {
         tx.append_many(program_id, &rows, now).await?;
     }
+    let mut books = Vec::with_capacity(members.len());
     for (member_id, book, _) in members {
         let snapshot = book.snapshot();
         let bytes = serde_json::to_vec(&snapshot).map_err(|e| {
             tracing::error!(error = %e, "cannot encode a book");
             Failure::Api(ApiError::Internal)
         })?;
-        tx.save_book(member_id, snapshot.seq, &bytes, book.next_due())
-            .await?;
+        books.push((member_id, snapshot.seq, bytes, book.next_due()));
     }
+    tx.save_books(&books).await?;
     Ok(())
 }
 
