@@ -217,11 +217,7 @@ fn member(spec: &DatasetSpec, n: u64) -> BulkMember {
     }
     let (lots, holds) = book.take_new_records();
     let snapshot = book.snapshot();
-    let saved = (
-        snapshot.seq,
-        serde_json::to_vec(&snapshot).unwrap_or_default(),
-        book.next_due(),
-    );
+    let saved = (snapshot.seq, snapshot.encode(), book.next_due());
     let phone = Some(format!("+861{:010}", 3_000_000_000 + n));
     BulkMember {
         external_id,

@@ -49,6 +49,30 @@ pub struct SnapshotHold {
     pub parts: Vec<(i64, i64)>,
 }
 
+/// The first byte of an encoded snapshot: the version of its layout. A snapshot of another
+/// version (or unreadable) is ignored, and the member's book is replayed from their entries.
+const FORMAT: u8 = 1;
+
+impl Snapshot {
+    /// The stored form: a version byte, then the snapshot in a compact binary layout
+    /// (integers as varints, instants as microseconds). Several times smaller and faster to
+    /// read and write than JSON; a member's book is rewritten on every write to their ledger.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![FORMAT];
+        // Writing into a Vec cannot fail, and every field serializes.
+        postcard::to_io(self, &mut out).expect("a snapshot always encodes");
+        out
+    }
+
+    /// Reads a stored snapshot: `None` when it is of another layout version or unreadable.
+    pub fn decode(bytes: &[u8]) -> Option<Snapshot> {
+        match bytes.split_first() {
+            Some((&FORMAT, rest)) => postcard::from_bytes(rest).ok(),
+            _ => None,
+        }
+    }
+}
+
 impl Book {
     /// What this book's future depends on.
     pub fn snapshot(&self) -> Snapshot {

@@ -131,9 +131,10 @@ async fn replay(
 /// The saved snapshot, when it reflects the member's last entry.
 fn current_snapshot(head: &MemberHead) -> Option<Snapshot> {
     let bytes = head.book.as_deref()?;
-    let snapshot: Snapshot = serde_json::from_slice(bytes)
-        .map_err(|e| tracing::warn!(member = head.id, error = %e, "unreadable book; replaying"))
-        .ok()?;
+    let Some(snapshot) = Snapshot::decode(bytes) else {
+        tracing::debug!(member = head.id, "book of another layout; replaying");
+        return None;
+    };
     (snapshot.seq == head.ledger_seq).then_some(snapshot)
 }
 
@@ -175,33 +176,37 @@ pub async fn save_all(
     let mut books = Vec::with_capacity(members.len());
     for (member_id, book, _) in members {
         let snapshot = book.snapshot();
-        let bytes = serde_json::to_vec(&snapshot).map_err(|e| {
-            tracing::error!(error = %e, "cannot encode a book");
-            Failure::Api(ApiError::Internal)
-        })?;
-        books.push((member_id, snapshot.seq, bytes, book.next_due()));
+        books.push((member_id, snapshot.seq, snapshot.encode(), book.next_due()));
     }
     tx.save_books(&books).await?;
     Ok(())
 }
 
-/// Records what time alone implies for a member (hold deadlines passed, points expired)
-/// without any request, and saves their book. Returns the entries written.
+/// Records what time alone implies for some members of a program (hold deadlines passed,
+/// points expired) without any request, and saves their books, in one transaction with
+/// multi-row statements. Returns the entries written.
 pub async fn materialize(
     state: &AppState,
     program_id: &str,
-    external_id: &str,
+    external_ids: &[&str],
 ) -> Result<usize, ApiError> {
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
-        let Some(head) = tx.lock_head(program_id, external_id).await? else {
-            return Ok(0);
-        };
-        let (mut book, mut implied) = open_book(&mut tx, &head, state.clock.now()).await?;
-        implied.extend(book.record_expiries());
-        save(&mut tx, program_id, head.id, &mut book, &implied).await?;
+        let now = state.clock.now();
+        let mut opened = Vec::with_capacity(external_ids.len());
+        for head in tx.lock_heads(program_id, external_ids).await? {
+            let (mut book, mut implied) = open_book(&mut tx, &head, now).await?;
+            implied.extend(book.record_expiries());
+            opened.push((head.id, book, implied));
+        }
+        let written = opened.iter().map(|(_, _, e)| e.len()).sum();
+        let items = opened
+            .iter_mut()
+            .map(|(id, book, entries)| (*id, book, &entries[..]))
+            .collect();
+        save_all(&mut tx, program_id, items).await?;
         tx.commit().await?;
-        Ok(implied.len())
+        Ok(written)
     })
     .await
 }
