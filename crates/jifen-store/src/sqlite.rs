@@ -6,6 +6,12 @@
 //! for its COMMIT (see [`crate::group`]). Reads use a separate pool and see the last committed
 //! state (WAL readers never block the writer). `synchronous = FULL`: a write that returned has
 //! reached the disk, and survives a crash of the process or of the machine.
+//!
+//! Checkpoints (copying the WAL back into the database file) run on a connection of their own,
+//! in the background, instead of inside the commit that happens to cross SQLite's threshold: a
+//! write never waits for one, and the copy overlaps with the next group's work. They are
+//! `PASSIVE` (they never block the writer or readers); the WAL restarts from its beginning once a
+//! checkpoint has caught up, and its file is truncated back to [`WAL_SIZE_LIMIT`] when it grew.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,6 +22,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::{ConnectOptions, Result};
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// What the WAL file is truncated back to after it grew past it (bytes).
+const WAL_SIZE_LIMIT: &str = "67108864";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -47,19 +58,29 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .pragma("journal_size_limit", WAL_SIZE_LIMIT);
         // Page caches: 16 MiB for the writer, 8 MiB per reader (the OS caches the file too).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.clone().pragma("cache_size", "-16000"))
+            .connect_with(
+                base.clone()
+                    .pragma("cache_size", "-16000")
+                    .pragma("wal_autocheckpoint", "0"),
+            )
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.pragma("cache_size", "-8000"))
+            .connect_with(base.clone().pragma("cache_size", "-8000"))
+            .await?;
+        let checkpointer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(base.pragma("cache_size", "-1000"))
             .await?;
         let group = GroupCommit::start(writer.clone());
+        start_checkpoints(checkpointer, std::sync::Arc::downgrade(&group));
         let store = Self {
             writer,
             reader,
@@ -83,6 +104,27 @@ impl SqliteStore {
     async fn begin_tx(&self) -> Result<Lease> {
         self.group.lease().await
     }
+}
+
+/// Checkpoints the WAL in the background while the store is open (`group` is alive).
+fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if group.strong_count() == 0 {
+                pool.close().await;
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "background checkpoint failed");
+            }
+        }
+    });
 }
 
 store_impl!(
