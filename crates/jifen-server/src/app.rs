@@ -28,6 +28,8 @@ pub struct AppState {
     pub openapi: Arc<String>,
     /// Recently checked API keys.
     pub keys: Arc<crate::keycache::KeyCache>,
+    /// Single events waiting to be recorded together.
+    pub coalescer: Arc<crate::service::coalesce::Coalescer>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             metrics: metrics_handle(),
             openapi: Arc::new(api::openapi_json()),
             keys: Arc::default(),
+            coalescer: Arc::default(),
         }
     }
 }

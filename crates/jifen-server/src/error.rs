@@ -9,7 +9,7 @@ use jifen_core::LedgerError;
 use jifen_store::StoreError;
 
 /// Every error the API answers with. The `code` of each is stable; the message is for people.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     #[error("missing or invalid API key: send `Authorization: Bearer jf_sk_…`")]
     Unauthorized,

@@ -13,6 +13,82 @@ jifen_store::backend_tests! {
     concurrent_redemptions_never_overspend => super::concurrent_redemptions_never_overspend;
     concurrent_retries_apply_once => super::concurrent_retries_apply_once;
     concurrent_holds_and_purchases_balance_out => super::concurrent_holds_and_purchases_balance_out;
+    concurrent_single_events_answer_each_on_its_own => super::concurrent_single_events_answer_each_on_its_own;
+}
+
+/// Single events sent at once are recorded together, yet each answers as if sent alone: a
+/// refused one (unknown member, an order recorded twice, an id reused with another body) takes
+/// nothing from the others.
+async fn concurrent_single_events_answer_each_on_its_own(b: TestBackend) {
+    let app = Arc::new(TestApp::spawn(b).await);
+    for m in ["m1", "m2", "m3", "m4"] {
+        app.member(m).await;
+    }
+    let now = app.now().to_rfc3339();
+    let event = |id: &str, member: &str, order: &str, amount: i64| {
+        json!({"id": id, "type": "purchase", "member": member, "occurred_at": now,
+               "attributes": {"order_id": order, "amount": amount}})
+    };
+    let mut bodies = Vec::new();
+    for i in 0..60 {
+        let member = ["m1", "m2", "m3", "m4"][i % 4];
+        bodies.push((
+            format!("e{i}"),
+            event(&format!("e{i}"), member, &format!("o{i}"), 10_000),
+        ));
+    }
+    bodies.push(("ghost".into(), event("ghost", "nobody", "o-ghost", 10_000)));
+    bodies.push(("dup-order".into(), event("dup-order", "m1", "o0", 10_000)));
+    bodies.push(("e1-again".into(), event("e1", "m2", "o1", 99_900)));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|(label, body)| {
+            let app = app.clone();
+            tokio::spawn(async move { (label, app.post("/v1/events", body).await) })
+        })
+        .collect();
+    let (mut accepted, mut refused) = (0, Vec::new());
+    for t in tasks {
+        let (label, r) = t.await.unwrap();
+        match label.as_str() {
+            "ghost" => {
+                assert_eq!(r.status, StatusCode::NOT_FOUND);
+                assert_eq!(r.code(), "member_not_found");
+            }
+            // Of two events with one order, or one id with two bodies, whichever came second
+            // is refused.
+            "dup-order" | "e0" if r.status == StatusCode::CONFLICT => {
+                assert_eq!(r.code(), "order_exists");
+                refused.push(label);
+            }
+            "e1-again" | "e1" if r.status == StatusCode::CONFLICT => {
+                assert_eq!(r.code(), "idempotency_conflict");
+                refused.push(label);
+            }
+            _ => {
+                assert_eq!(r.status, StatusCode::OK, "{label}: {:?}", r.body);
+                accepted += r.body["points"].as_i64().unwrap();
+            }
+        }
+    }
+    assert_eq!(refused.len(), 2, "one of each pair refused: {refused:?}");
+    let total: i64 = available_total(&app, &["m1", "m2", "m3", "m4"]).await;
+    assert_eq!(
+        total, accepted,
+        "the balances hold exactly what was answered"
+    );
+    assert!(
+        total == 60 * 100 || total == 59 * 100 + 999,
+        "total {total}"
+    );
+}
+
+async fn available_total(app: &TestApp, members: &[&str]) -> i64 {
+    let mut total = 0;
+    for m in members {
+        total += app.balance(m).await["available"].as_i64().unwrap();
+    }
+    total
 }
 
 async fn concurrent_redemptions_never_overspend(b: TestBackend) {

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::extract::{ApiJson, Auth};
 use crate::parse;
+use crate::service::coalesce::Coalescer;
 use crate::service::events::{BEHAVIOUR_TYPES, EventKind, ParsedEvent, record};
 
 /// Most events in one batch.
@@ -161,6 +162,11 @@ pub async fn post_events(
         .iter()
         .filter_map(|p| p.as_ref().ok().cloned())
         .collect();
+    if !batch {
+        let event = parsed.into_iter().next().ok_or(ApiError::Internal)??;
+        let answer = Coalescer::record_one(&state, &program, event).await?;
+        return Ok((StatusCode::OK, Json(answer)).into_response());
+    }
     let mut recorded = record(&state, &program, &valid).await?.into_iter();
     let outcomes: Vec<Result<Value, ApiError>> = parsed
         .into_iter()
@@ -169,13 +175,6 @@ pub async fn post_events(
             Err(e) => Err(e),
         })
         .collect();
-    if !batch {
-        return match outcomes.into_iter().next() {
-            Some(Ok(v)) => Ok((StatusCode::OK, Json(v)).into_response()),
-            Some(Err(e)) => Err(e),
-            None => Err(ApiError::Internal),
-        };
-    }
     let results: Vec<Value> = outcomes
         .into_iter()
         .zip(ids)
