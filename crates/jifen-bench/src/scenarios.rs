@@ -42,7 +42,9 @@ fn random_member(members: u64) -> String {
     member_id(rand::rng().random_range(0..members.max(1)))
 }
 
-fn purchase(run_id: &str, n: u64, member: String) -> serde_json::Value {
+/// A purchase whose event and order ids are unique to the run and the scenario (`tag`).
+fn purchase(run_id: &str, tag: &str, n: u64, member: String) -> serde_json::Value {
+    let run_id = format!("{run_id}{tag}");
     json!({
         "id": format!("{run_id}-{n}"),
         "type": "purchase",
@@ -66,12 +68,15 @@ pub async fn run_scenario(
     let make: RequestMaker = match s {
         Scenario::IngestBatch => Arc::new(move |n| {
             let events: Vec<_> = (0..100)
-                .map(|i| purchase(&run_id, n * 100 + i, random_member(members)))
+                .map(|i| purchase(&run_id, "a", n * 100 + i, random_member(members)))
                 .collect();
             Req::post("/v1/events", &json!({ "events": events }))
         }),
         Scenario::IngestSingle => Arc::new(move |n| {
-            Req::post("/v1/events", &purchase(&run_id, n, random_member(members)))
+            Req::post(
+                "/v1/events",
+                &purchase(&run_id, "b", n, random_member(members)),
+            )
         }),
         Scenario::Balance => {
             Arc::new(move |_| Req::get(format!("/v1/members/{}/balance", random_member(members))))
@@ -93,7 +98,10 @@ pub async fn run_scenario(
         }
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
-                Req::post("/v1/events", &purchase(&run_id, n, random_member(members)))
+                Req::post(
+                    "/v1/events",
+                    &purchase(&run_id, "f", n, random_member(members)),
+                )
             } else {
                 Req::get(format!("/v1/members/{}/balance", random_member(members)))
             }

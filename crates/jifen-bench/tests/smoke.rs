@@ -17,6 +17,10 @@ fn harness_runs_every_scenario_on_both_backends() {
             "--dir",
         ])
         .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("benchmarks.md"))
+        .arg("--json")
+        .arg(dir.path().join("benchmarks.json"))
         .env(
             "JIFEN_BENCH_DATABASE_URL",
             std::env::var("JIFEN_TEST_DATABASE_URL")
@@ -39,4 +43,21 @@ fn harness_runs_every_scenario_on_both_backends() {
         assert!(stderr.contains(step), "step {step} ran:\n{stderr}");
     }
     assert!(stderr.contains("23 measurements"), "{stderr}");
+    // Ingestion and reads are measured on answers that succeeded: a scenario whose requests
+    // were refused (ids reused between scenarios, say) would measure errors.
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("benchmarks.json")).expect("the JSON report"),
+    )
+    .expect("JSON");
+    let rows = json.as_array().expect("rows");
+    for row in rows {
+        let scenario = row["scenario"].as_str().unwrap_or_default();
+        if ["(a)", "(b)", "(c)", "(f)"]
+            .iter()
+            .any(|s| scenario.starts_with(s))
+        {
+            assert_eq!(row["non_2xx"], 0, "{scenario} on {}: {row}", row["backend"]);
+            assert_eq!(row["errors"], 0, "{scenario} on {}: {row}", row["backend"]);
+        }
+    }
 }
