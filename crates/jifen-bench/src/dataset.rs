@@ -206,6 +206,7 @@ fn member(spec: &DatasetSpec, n: u64) -> BulkMember {
             amount: fen,
             refunded,
             points_per_yuan: 1,
+            points: Some(PointPolicy::order_points(1, fen)),
             occurred_at: at,
         });
         if i % 6 == 5 {

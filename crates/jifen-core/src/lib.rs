@@ -5,6 +5,7 @@
 
 pub mod ledger;
 pub mod policy;
+pub mod rules;
 
 pub use ledger::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub keys: Arc<crate::keycache::KeyCache>,
     /// Single events waiting to be recorded together.
     pub coalescer: Arc<crate::service::coalesce::Coalescer>,
+    /// Compiled rules by program.
+    pub rules: Arc<crate::service::rules::RuleCache>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             openapi: Arc::new(api::openapi_json()),
             keys: Arc::default(),
             coalescer: Arc::default(),
+            rules: Arc::default(),
         }
     }
 }

@@ -55,6 +55,14 @@ pub enum ApiError {
     IdempotencyConflict,
     #[error("identity {kind}:{value} belongs to another member")]
     IdentityTaken { kind: String, value: String },
+    #[error("rule {0} was not found")]
+    RuleNotFound(String),
+    #[error("rule {0} is archived: it can no longer change")]
+    RuleArchived(String),
+    #[error("rule {0} has awarded points: archive it instead of deleting it")]
+    RuleHasAwarded(String),
+    #[error("campaign {0} was not found")]
+    CampaignNotFound(String),
     #[error("the database is not reachable; try again")]
     Unavailable,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
@@ -114,6 +122,10 @@ impl ApiError {
             ApiError::CommitExceedsHold(_) => ("commit_exceeds_hold", S::UNPROCESSABLE_ENTITY),
             ApiError::IdempotencyConflict => ("idempotency_conflict", S::CONFLICT),
             ApiError::IdentityTaken { .. } => ("identity_taken", S::CONFLICT),
+            ApiError::RuleNotFound(_) => ("rule_not_found", S::NOT_FOUND),
+            ApiError::RuleArchived(_) => ("rule_archived", S::CONFLICT),
+            ApiError::RuleHasAwarded(_) => ("rule_has_awarded", S::CONFLICT),
+            ApiError::CampaignNotFound(_) => ("campaign_not_found", S::NOT_FOUND),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
         }

@@ -995,6 +995,10 @@ fn every_error_code_is_documented() {
             kind: "phone".into(),
             value: "+8613800000000".into(),
         },
+        ApiError::RuleNotFound("r".into()),
+        ApiError::RuleArchived("r".into()),
+        ApiError::RuleHasAwarded("r".into()),
+        ApiError::CampaignNotFound("c".into()),
         ApiError::Unavailable,
         ApiError::Internal,
     ];

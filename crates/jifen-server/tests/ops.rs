@@ -224,6 +224,8 @@ async fn openapi_route_serves_the_document() {
         vec![
             "/v1/api-keys",
             "/v1/api-keys/{id}",
+            "/v1/campaigns",
+            "/v1/campaigns/{id}",
             "/v1/events",
             "/v1/holds/{id}",
             "/v1/holds/{id}/commit",
@@ -236,6 +238,13 @@ async fn openapi_route_serves_the_document() {
             "/v1/members/{external_id}/ledger",
             "/v1/members/{external_id}/redemptions",
             "/v1/program",
+            "/v1/rules",
+            "/v1/rules/simulate",
+            "/v1/rules/{id}",
+            "/v1/rules/{id}/archive",
+            "/v1/rules/{id}/pause",
+            "/v1/rules/{id}/resume",
+            "/v1/rules/{id}/versions",
         ]
     );
     assert!(served["components"]["securitySchemes"]["api_key"].is_object());

@@ -227,6 +227,7 @@ pub(crate) struct OrderRow {
     amount: i64,
     refunded: i64,
     points_per_yuan: i64,
+    points: Option<i64>,
     occurred_at: i64,
 }
 
@@ -240,6 +241,7 @@ impl OrderRow {
             amount: self.amount,
             refunded: self.refunded,
             points_per_yuan: self.points_per_yuan,
+            points: self.points,
             occurred_at: at(self.occurred_at)?,
         })
     }
@@ -252,6 +254,9 @@ pub(crate) struct HeadRow {
     status: String,
     ledger_seq: i64,
     book: Option<Vec<u8>>,
+    enrolled_at: i64,
+    birthday: Option<String>,
+    attributes: String,
 }
 
 impl HeadRow {
@@ -262,6 +267,12 @@ impl HeadRow {
             status: self.status,
             ledger_seq: self.ledger_seq,
             book: self.book,
+            enrolled_at: DateTime::<Utc>::from_timestamp_micros(self.enrolled_at)
+                .unwrap_or_default(),
+            birthday: self
+                .birthday
+                .and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
+            attributes: self.attributes,
         }
     }
 }
@@ -785,7 +796,8 @@ macro_rules! store_impl {
                 external_id: &str,
             ) -> $crate::Result<Option<$crate::MemberHead>> {
                 let row: Option<$crate::backend::HeadRow> = sqlx::query_as(
-                    "SELECT id, external_id, status, ledger_seq, book FROM members \
+                    "SELECT id, external_id, status, ledger_seq, book, enrolled_at, birthday, \
+                         attributes FROM members \
                      WHERE program_id = $1 AND external_id = $2",
                 )
                 .bind(program_id)
@@ -929,7 +941,7 @@ macro_rules! store_impl {
                 for chunk in orders.chunks(ROWS) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
-                         refunded, points_per_yuan, occurred_at) ",
+                         refunded, points_per_yuan, points, occurred_at) ",
                     );
                     q.push_values(chunk, |mut b, (id, o)| {
                         b.push_bind(program_id)
@@ -939,6 +951,7 @@ macro_rules! store_impl {
                             .push_bind(o.amount)
                             .push_bind(o.refunded)
                             .push_bind(o.points_per_yuan)
+                            .push_bind(o.points)
                             .push_bind(us(o.occurred_at));
                     });
                     q.build().execute(&mut *tx).await?;
@@ -1120,7 +1133,8 @@ macro_rules! store_impl {
                 let mut heads = Vec::with_capacity(external_ids.len());
                 for chunk in external_ids.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT id, external_id, status, ledger_seq, book FROM members \
+                        "SELECT id, external_id, status, ledger_seq, book, enrolled_at, birthday, \
+                         attributes FROM members \
                          WHERE program_id = ",
                     );
                     q.push_bind(program_id).push(" AND external_id IN (");
@@ -1225,7 +1239,7 @@ macro_rules! store_impl {
                 for chunk in orders.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
-                         refunded, points_per_yuan, occurred_at) ",
+                         refunded, points_per_yuan, points, occurred_at) ",
                     );
                     q.push_values(chunk, |mut b, o| {
                         b.push_bind(&o.program_id)
@@ -1235,6 +1249,7 @@ macro_rules! store_impl {
                             .push_bind(o.amount)
                             .push_bind(o.refunded)
                             .push_bind(o.points_per_yuan)
+                            .push_bind(o.points)
                             .push_bind($crate::backend::us(o.occurred_at));
                     });
                     q.push(" ON CONFLICT DO NOTHING");

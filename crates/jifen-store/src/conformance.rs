@@ -1111,6 +1111,7 @@ pub async fn dropped_tx_persists_nothing(backend: Backend) {
         amount: 10_000,
         refunded: 0,
         points_per_yuan: 1,
+        points: Some(1_230),
         occurred_at: t,
     };
     let event = EventRecord {
@@ -1369,6 +1370,7 @@ pub async fn orders_lifecycle(backend: Backend) {
         amount: 12_345,
         refunded: 0,
         points_per_yuan: 3,
+        points: None,
         occurred_at: ts("2024-03-01T12:00:00.000321Z"),
     };
     let guest_order = Order {
@@ -1749,6 +1751,7 @@ pub async fn lock_member_serializes_writers(backend: Backend) {
                 amount: 100,
                 refunded: 0,
                 points_per_yuan: 1,
+                points: None,
                 occurred_at: t,
             })
             .await
@@ -1870,6 +1873,7 @@ pub async fn batch_writes(backend: Backend) {
         amount: 10_000,
         refunded: 0,
         points_per_yuan: 1,
+        points: None,
         occurred_at: at,
     };
     let orders = [order("o2", Some(a.id)), order("o1", Some(b.id))];

@@ -13,6 +13,7 @@ mod error;
 mod group;
 mod model;
 pub mod postgres;
+mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -24,6 +25,10 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use error::StoreError;
 pub use model::*;
+pub use rules::{
+    CampaignRecord, MemberFacts, MeterEntry, Notification, RuleStore, RuleVersion, RulesTx,
+    StoredNotification, Streak, UsageKeyRow, UsageRow, UsageSummary,
+};
 pub use sqlx::Error as SqlxError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -62,7 +67,7 @@ impl Default for ConnectOptions {
 
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RuleStore + Send + Sync + 'static {
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -148,7 +153,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: Send {
+pub trait WriteTx: RulesTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

@@ -74,7 +74,7 @@ pub struct MemberPatch {
 }
 
 /// A member as a ledger write or a balance read needs it: ids, status, and the materialized
-/// book (a `jifen_core::Snapshot` as JSON) with the last entry it reflects.
+/// book (a `jifen_core::Snapshot`, encoded) with the last entry it reflects.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberHead {
     pub id: i64,
@@ -83,6 +83,10 @@ pub struct MemberHead {
     /// The sequence number of the member's last entry.
     pub ledger_seq: i64,
     pub book: Option<Vec<u8>>,
+    pub enrolled_at: Timestamp,
+    pub birthday: Option<NaiveDate>,
+    /// The member's custom attributes as JSON text.
+    pub attributes: String,
 }
 
 /// What a member's book is rebuilt from.
@@ -120,6 +124,9 @@ pub struct Order {
     pub refunded: i64,
     /// The rate in force when the purchase was recorded.
     pub points_per_yuan: i64,
+    /// The points the purchase earned under the rules; `None` for orders recorded before
+    /// rules, which earned `points_per_yuan` per yuan.
+    pub points: Option<i64>,
     pub occurred_at: Timestamp,
 }
 

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
+use crate::rules::rules_impl;
 use crate::{ConnectOptions, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -58,3 +59,5 @@ store_impl!(
     backend = "postgres",
     for_update = " FOR UPDATE"
 );
+
+rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");

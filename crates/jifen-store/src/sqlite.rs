@@ -21,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::rules::rules_impl;
 use crate::{ConnectOptions, Result};
 
 /// How often the background checkpoint runs.
@@ -135,3 +136,5 @@ store_impl!(
     backend = "sqlite",
     for_update = ""
 );
+
+rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");

@@ -186,7 +186,7 @@ pub async fn post_events(
     Ok((StatusCode::OK, Json(json!({ "results": results }))).into_response())
 }
 
-fn failed(id: Value, e: &ApiError) -> Value {
+pub(crate) fn failed(id: Value, e: &ApiError) -> Value {
     let ErrorBody {
         error:
             ErrorDetail {
@@ -208,7 +208,7 @@ fn at(prefix: &str, field: &str) -> String {
 }
 
 /// Turns one raw event into a typed one, naming the field at fault.
-fn parse_event(
+pub(crate) fn parse_event(
     raw: Value,
     prefix: &str,
     now: chrono::DateTime<chrono::Utc>,
@@ -293,7 +293,10 @@ fn parse_event(
     })
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> Result<T, ApiError> {
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
+    v: Value,
+    prefix: &str,
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(v).map_err(|err| {
         let path = err.path().to_string();
         let field = if path == "." {

@@ -5,6 +5,7 @@ pub mod members;
 pub mod ops;
 pub mod points;
 pub mod program;
+pub mod rules;
 pub mod types;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -29,6 +30,7 @@ use crate::app::AppState;
         (name = "events", description = "What members do: purchases, refunds, behaviours"),
         (name = "points", description = "Balances, the ledger, redemptions and adjustments"),
         (name = "holds", description = "Two-phase reservations of points for checkouts"),
+        (name = "rules", description = "Earning rules and campaigns: versions, simulation"),
     )
 )]
 struct ApiDoc;
@@ -58,6 +60,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(points::post_redemption))
         .routes(routes!(points::post_adjustment))
         .routes(routes!(points::post_hold))
+        .routes(routes!(rules::list_rules))
+        .routes(routes!(rules::simulate))
+        .routes(routes!(
+            rules::put_rule,
+            rules::get_rule,
+            rules::delete_rule
+        ))
+        .routes(routes!(rules::rule_versions))
+        .routes(routes!(rules::pause_rule))
+        .routes(routes!(rules::resume_rule))
+        .routes(routes!(rules::archive_rule))
+        .routes(routes!(rules::list_campaigns))
+        .routes(routes!(rules::put_campaign, rules::get_campaign))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

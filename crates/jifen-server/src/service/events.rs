@@ -1,14 +1,23 @@
 //! Recording events: purchases earn, refunds claw back, other behaviours are kept for the rules
 //! that later react to them. A batch is one transaction; each event answers for itself.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
+use chrono::{Datelike, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use jifen_core::rules::{
+    Action, Evaluation, EventInput, Facts, RuleSet, Scope, UsageBook, UsageKey, evaluate,
+    usage_keys,
+};
 use jifen_core::{Book, Cause, CauseKind, Entry, EntryKind, NewLot, PointPolicy, Timestamp};
-use jifen_store::{EventRecord, MemberHead, Order, Program, WriteTx};
+use jifen_store::{
+    EventRecord, MemberFacts, MemberHead, MeterEntry, Notification, Order, Program, Streak,
+    UsageKeyRow, UsageRow, WriteTx,
+};
 
 use super::ledger::{open_book, save_all};
 use super::{Failure, request_hash, with_retries};
@@ -33,6 +42,9 @@ pub const BEHAVIOUR_TYPES: [&str; 14] = [
     "event_invite",
     "birthday",
 ];
+
+/// Behaviours that count once per member: a repeat is recorded, and no rule runs for it.
+pub const ONCE_PER_MEMBER: [&str; 2] = ["profile_completed", "identity_bound"];
 
 /// What an event is, with its typed attributes.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -84,6 +96,267 @@ struct Writes {
     orders: Vec<Order>,
     refunded: Vec<(String, i64)>,
     events: Vec<EventRecord>,
+    meters: Vec<MeterEntry>,
+    notifications: Vec<Notification>,
+    tags_added: Vec<(i64, String)>,
+    tags_removed: Vec<(i64, String)>,
+}
+
+fn member_ids(judged: &[(i64, String, Timestamp)]) -> Vec<i64> {
+    judged
+        .iter()
+        .map(|(m, _, _)| *m)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// What rule conditions read about a member, kept current through the batch.
+#[derive(Default)]
+struct MemberState {
+    streaks: HashMap<String, (NaiveDate, i64)>,
+    changed_streaks: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    meters: BTreeMap<String, i64>,
+}
+
+/// The rules and what they read, for one batch.
+struct Judge {
+    rules: Arc<RuleSet>,
+    tz: Tz,
+    usage: UsageBook,
+    members: HashMap<i64, MemberState>,
+    program: Value,
+}
+
+impl Judge {
+    /// Loads the rules, the counters the batch's events may read (locked) and the members'
+    /// streaks, tags and meters.
+    async fn load(
+        state: &AppState,
+        tx: &mut Box<dyn WriteTx>,
+        program: &Program,
+        tz: Tz,
+        events: &[ParsedEvent],
+        accounts: &HashMap<String, Account>,
+    ) -> Result<Judge, Failure> {
+        let rules = super::rules::rules_in_tx(&state.rules, tx, program).await?;
+        let (judged, keys) = Judge::reads(&rules, tz, events, accounts);
+        let usage = tx.lock_usage(&program.id, &keys).await?;
+        let facts = if Judge::needs_facts(&rules, events) {
+            tx.member_facts(&member_ids(&judged)).await?
+        } else {
+            MemberFacts::default()
+        };
+        Ok(Judge::assemble(rules, tz, program, usage, facts))
+    }
+
+    /// The members and instants the rules will judge, and the counters they may read.
+    fn reads(
+        rules: &RuleSet,
+        tz: Tz,
+        events: &[ParsedEvent],
+        accounts: &HashMap<String, Account>,
+    ) -> (Vec<(i64, String, Timestamp)>, Vec<UsageKeyRow>) {
+        let judged: Vec<(i64, String, Timestamp)> = events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Refund { .. }))
+            .filter_map(|e| {
+                let member = accounts.get(&e.member).filter(|_| !e.guest)?;
+                Some((member.member.id, e.type_name.clone(), e.occurred_at))
+            })
+            .collect();
+        let refs: Vec<(i64, &str, Timestamp)> = judged
+            .iter()
+            .map(|(m, t, at)| (*m, t.as_str(), *at))
+            .collect();
+        let keys = usage_keys(rules, tz, &refs)
+            .into_iter()
+            .map(|k| (k.scope.key(), k.member.unwrap_or(0), k.period))
+            .collect();
+        (judged, keys)
+    }
+
+    /// Streaks, tags and meters matter to behaviours and to conditions.
+    fn needs_facts(rules: &RuleSet, events: &[ParsedEvent]) -> bool {
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Behaviour { .. }))
+            || rules.versions().any(|r| r.spec.condition.is_some())
+    }
+
+    fn assemble(
+        rules: Arc<RuleSet>,
+        tz: Tz,
+        program: &Program,
+        usage_rows: Vec<UsageRow>,
+        facts: MemberFacts,
+    ) -> Judge {
+        let mut usage = UsageBook::default();
+        for row in usage_rows {
+            if let Some(scope) = Scope::parse(&row.scope) {
+                let key = UsageKey {
+                    scope,
+                    member: (row.member_id != 0).then_some(row.member_id),
+                    period: row.period,
+                };
+                usage.load(
+                    key,
+                    jifen_core::rules::Usage {
+                        count: row.count,
+                        points: row.points,
+                    },
+                );
+            }
+        }
+        let mut members: HashMap<i64, MemberState> = HashMap::new();
+        for s in facts.streaks {
+            if let Ok(day) = NaiveDate::parse_from_str(&s.last_day, "%Y-%m-%d") {
+                members
+                    .entry(s.member_id)
+                    .or_default()
+                    .streaks
+                    .insert(s.kind, (day, s.length));
+            }
+        }
+        for (m, tag) in facts.tags {
+            members.entry(m).or_default().tags.insert(tag);
+        }
+        for (m, meter, v) in facts.meters {
+            members.entry(m).or_default().meters.insert(meter, v);
+        }
+        Judge {
+            rules,
+            tz,
+            usage,
+            members,
+            program: json!({
+                "id": program.id,
+                "name": program.name,
+                "timezone": program.timezone,
+                "currency": program.currency,
+            }),
+        }
+    }
+
+    /// Records the event's day in the member's streak of its type; returns whether the member
+    /// had sent one before.
+    fn note_activity(&mut self, member: i64, event: &ParsedEvent) -> bool {
+        let day = event.occurred_at.with_timezone(&self.tz).date_naive();
+        let state = self.members.entry(member).or_default();
+        let seen = state.streaks.contains_key(&event.type_name);
+        let next = match state.streaks.get(&event.type_name) {
+            None => Some((day, 1)),
+            Some((last, _)) if *last >= day => None,
+            Some((last, n)) if last.succ_opt() == Some(day) => Some((day, n + 1)),
+            Some(_) => Some((day, 1)),
+        };
+        if let Some(next) = next {
+            state.streaks.insert(event.type_name.clone(), next);
+            state.changed_streaks.insert(event.type_name.clone());
+        }
+        seen
+    }
+
+    /// Runs the rules for one event of a member.
+    fn judge(
+        &mut self,
+        event: &ParsedEvent,
+        head: &MemberHead,
+        amount: Option<i64>,
+        now: Timestamp,
+    ) -> Evaluation {
+        let state = self.members.entry(head.id).or_default();
+        let local = event.occurred_at.with_timezone(&self.tz);
+        let event_facts = json!({
+            "id": event.id,
+            "type": event.type_name,
+            "occurred_at": event.occurred_at.to_rfc3339(),
+            "site": event.site,
+            "attributes": event.attributes,
+            "amount": amount,
+            "local": {
+                "date": local.format("%Y-%m-%d").to_string(),
+                "year": local.year(),
+                "month": local.month(),
+                "day": local.day(),
+                "hour": local.hour(),
+                "weekday": local.weekday().number_from_monday(),
+            },
+        });
+        let streaks: BTreeMap<&str, i64> = state
+            .streaks
+            .iter()
+            .map(|(k, (_, n))| (k.as_str(), *n))
+            .collect();
+        let member_facts = json!({
+            "id": head.external_id,
+            "status": head.status,
+            "enrolled_at": head.enrolled_at.to_rfc3339(),
+            "birthday": head.birthday.map(|b| b.format("%Y-%m-%d").to_string()),
+            "attributes": serde_json::from_str::<Value>(&head.attributes).unwrap_or(json!({})),
+            "tags": state.tags,
+            "streaks": streaks,
+            "meters": state.meters,
+        });
+        let facts = Facts::new(&event_facts, &member_facts, &self.program, now);
+        let input = EventInput {
+            id: &event.id,
+            type_name: &event.type_name,
+            occurred_at: event.occurred_at,
+            member: head.id,
+            amount,
+            facts: &facts,
+        };
+        let evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
+        for action in &evaluation.actions {
+            match action {
+                Action::Tag { tag, .. } => {
+                    state.tags.insert(tag.clone());
+                }
+                Action::Untag { tag, .. } => {
+                    state.tags.remove(tag);
+                }
+                Action::AddToMeter { meter, amount, .. } => {
+                    *state.meters.entry(meter.clone()).or_default() += amount;
+                }
+                Action::Notify { .. } => {}
+            }
+        }
+        evaluation
+    }
+
+    /// What the batch changed in counters and streaks.
+    fn take_writes(&mut self) -> (Vec<UsageRow>, Vec<Streak>) {
+        let usage = self
+            .usage
+            .take_deltas()
+            .into_iter()
+            .map(|(k, u)| UsageRow {
+                scope: k.scope.key(),
+                member_id: k.member.unwrap_or(0),
+                period: k.period,
+                count: u.count,
+                points: u.points,
+            })
+            .collect();
+        let mut streaks = Vec::new();
+        let mut members: Vec<(&i64, &mut MemberState)> = self.members.iter_mut().collect();
+        members.sort_by_key(|(id, _)| **id);
+        for (id, state) in members {
+            for kind in std::mem::take(&mut state.changed_streaks) {
+                if let Some((day, length)) = state.streaks.get(&kind) {
+                    streaks.push(Streak {
+                        member_id: *id,
+                        kind,
+                        last_day: day.format("%Y-%m-%d").to_string(),
+                        length: *length,
+                    });
+                }
+            }
+        }
+        (usage, streaks)
+    }
 }
 
 /// Orders the batch knows: locked rows read at the start, plus those it records.
@@ -147,6 +420,12 @@ async fn attempt(
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
+    let fresh_events: Vec<ParsedEvent> = events
+        .iter()
+        .filter(|e| !stored.contains_key(&e.id))
+        .cloned()
+        .collect();
+    let mut judge = Judge::load(state, &mut tx, program, tz, &fresh_events, &accounts).await?;
     let mut writes = Writes::default();
     let mut outcomes = Vec::with_capacity(events.len());
     for event in events {
@@ -166,6 +445,7 @@ async fn attempt(
             &mut accounts,
             &mut orders,
             &mut writes,
+            &mut judge,
             now,
         );
         if let Ok(answer) = &outcome {
@@ -176,7 +456,10 @@ async fn attempt(
         outcomes.push(outcome);
     }
     let fresh: BTreeSet<String> = writes.answers.iter().map(|(k, _, _)| k.clone()).collect();
-    persist(&mut tx, program, &mut accounts, writes).await?;
+    let (usage, streaks) = judge.take_writes();
+    tx.add_usage(&program.id, &usage).await?;
+    tx.save_streaks(&streaks).await?;
+    persist(&mut tx, program, &mut accounts, writes, now).await?;
     tx.commit().await?;
     for event in events.iter().filter(|e| fresh.contains(e.id.as_str())) {
         metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
@@ -191,6 +474,7 @@ async fn persist(
     program: &Program,
     accounts: &mut HashMap<String, Account>,
     writes: Writes,
+    now: Timestamp,
 ) -> Result<(), Failure> {
     let answers: Vec<(&str, &str, u16, &str)> = writes
         .answers
@@ -209,6 +493,10 @@ async fn persist(
             .await?;
     }
     tx.insert_events(&writes.events).await?;
+    tx.insert_meter_entries(&writes.meters).await?;
+    tx.insert_notifications(&writes.notifications).await?;
+    tx.add_tags(&writes.tags_added, now).await?;
+    tx.remove_tags(&writes.tags_removed).await?;
     let mut touched: Vec<&mut Account> = accounts
         .values_mut()
         .filter(|a| !a.pending.is_empty())
@@ -227,6 +515,7 @@ async fn persist(
 }
 
 /// Decides one event in memory. An error refuses only this event: nothing of it is written.
+#[allow(clippy::too_many_arguments)]
 fn decide(
     program: &Program,
     tz: Tz,
@@ -234,6 +523,7 @@ fn decide(
     accounts: &mut HashMap<String, Account>,
     orders: &mut Orders,
     writes: &mut Writes,
+    judge: &mut Judge,
     now: Timestamp,
 ) -> Result<Value, ApiError> {
     let record = |member_id: Option<i64>| EventRecord {
@@ -259,11 +549,17 @@ fn decide(
     };
     let policy = program.policy;
     let cause = Cause::new(CauseKind::Event, event.id.clone());
+    let mut evaluation = None;
+    let mut repeat = false;
     let entries: Vec<Entry> = match &event.kind {
         EventKind::Purchase { order_id, amount } => {
             if orders.0.contains_key(order_id) {
                 return Err(ApiError::OrderExists(order_id.clone()));
             }
+            let account = accounts.get_mut(&event.member).filter(|_| !event.guest);
+            let judged = account
+                .as_ref()
+                .map(|a| judge.judge(event, &a.member, Some(*amount), now));
             let order = Order {
                 program_id: program.id.clone(),
                 order_id: order_id.clone(),
@@ -276,22 +572,25 @@ fn decide(
                 } else {
                     policy.points_per_yuan
                 },
+                points: Some(judged.as_ref().map_or(0, Evaluation::points)),
                 occurred_at: event.occurred_at,
             };
             orders.0.insert(order_id.clone(), order.clone());
             writes.orders.push(order);
-            match accounts.get_mut(&event.member).filter(|_| !event.guest) {
-                Some(account) => {
-                    let lot = NewLot {
-                        points: PointPolicy::order_points(policy.points_per_yuan, *amount),
-                        available_at: policy.available_at(event.occurred_at),
-                        expires_at: policy.expires_at(event.occurred_at, tz),
-                        order_id: Some(order_id.clone()),
-                    };
-                    account.book.earn(lot, EntryKind::Earn, &cause)
-                }
-                None => Vec::new(),
-            }
+            let entries = match (account, &judged) {
+                (Some(account), Some(e)) => award(
+                    &mut account.book,
+                    e,
+                    policy,
+                    tz,
+                    event,
+                    Some(order_id),
+                    &cause,
+                ),
+                _ => Vec::new(),
+            };
+            evaluation = judged;
+            entries
         }
         EventKind::Refund { order_id, amount } => {
             let order = orders.0.get_mut(order_id).filter(|o| {
@@ -310,7 +609,7 @@ fn decide(
                 });
             }
             order.refunded = total;
-            let worth = PointPolicy::order_points(order.points_per_yuan, order.amount - total);
+            let worth = order_worth(order, order.amount - total);
             if let Some(o) = writes.orders.iter_mut().find(|o| &o.order_id == order_id) {
                 o.refunded = total;
             } else {
@@ -335,23 +634,128 @@ fn decide(
                 "only purchases and refunds can be recorded for guests",
             ));
         }
-        EventKind::Behaviour { .. } => Vec::new(),
+        EventKind::Behaviour { .. } => match accounts.get_mut(&event.member) {
+            Some(account) => {
+                let seen = judge.note_activity(account.member.id, event);
+                if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
+                    repeat = true;
+                    Vec::new()
+                } else {
+                    let e = judge.judge(event, &account.member, amount_of(event), now);
+                    let entries = award(&mut account.book, &e, policy, tz, event, None, &cause);
+                    evaluation = Some(e);
+                    entries
+                }
+            }
+            None => Vec::new(),
+        },
     };
+    if let (Some(e), Some(member_id)) = (&evaluation, member_id) {
+        for action in &e.actions {
+            match action {
+                Action::AddToMeter {
+                    rule,
+                    meter,
+                    amount,
+                } => writes.meters.push(MeterEntry {
+                    member_id,
+                    meter: meter.clone(),
+                    amount: *amount,
+                    occurred_at: event.occurred_at,
+                    rule_id: rule.clone(),
+                    event_id: event.id.clone(),
+                }),
+                Action::Tag { tag, .. } => {
+                    writes
+                        .tags_removed
+                        .retain(|(m, t)| !(*m == member_id && t == tag));
+                    writes.tags_added.push((member_id, tag.clone()));
+                }
+                Action::Untag { tag, .. } => {
+                    writes
+                        .tags_added
+                        .retain(|(m, t)| !(*m == member_id && t == tag));
+                    writes.tags_removed.push((member_id, tag.clone()));
+                }
+                Action::Notify { rule, template } => writes.notifications.push(Notification {
+                    program_id: program.id.clone(),
+                    member_id,
+                    template: template.clone(),
+                    rule_id: rule.clone(),
+                    event_id: event.id.clone(),
+                    created_at: now,
+                }),
+            }
+        }
+    }
     writes.events.push(record(member_id));
-    let answer = result(event, &entries);
+    let answer = result(event, &entries, evaluation.as_ref(), repeat);
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
         account.pending.extend(entries);
     }
     Ok(answer)
 }
 
-fn result(event: &ParsedEvent, entries: &[Entry]) -> Value {
+/// The amount (fen) a behaviour carries in its attributes, for per-yuan rules.
+fn amount_of(event: &ParsedEvent) -> Option<i64> {
+    event.attributes.get("amount").and_then(Value::as_i64)
+}
+
+/// What an order is worth with `remaining` fen of it not refunded: in proportion to what it
+/// earned (or, for orders recorded before rules, at the rate of its day).
+fn order_worth(order: &Order, remaining: i64) -> i64 {
+    match order.points {
+        Some(points) if order.amount > 0 => {
+            let n = i128::from(points) * i128::from(remaining.max(0));
+            i64::try_from(n / i128::from(order.amount)).unwrap_or(points)
+        }
+        Some(_) => 0,
+        None => PointPolicy::order_points(order.points_per_yuan, remaining),
+    }
+}
+
+/// Turns a rule evaluation's awards into lots of the member's book.
+fn award(
+    book: &mut Book,
+    evaluation: &Evaluation,
+    policy: PointPolicy,
+    tz: Tz,
+    event: &ParsedEvent,
+    order_id: Option<&String>,
+    cause: &Cause,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for a in &evaluation.awards {
+        let mut p = policy;
+        if let Some(days) = a.pending_days {
+            p.pending_days = days;
+        }
+        if let Some(expiry) = a.expiry {
+            p.expiry = expiry;
+        }
+        let lot = NewLot {
+            points: a.points,
+            available_at: p.available_at(event.occurred_at),
+            expires_at: p.expires_at(event.occurred_at, tz),
+            order_id: order_id.cloned(),
+        };
+        entries.extend(book.earn(lot, EntryKind::Earn, cause));
+    }
+    entries
+}
+
+fn result(
+    event: &ParsedEvent,
+    entries: &[Entry],
+    evaluation: Option<&Evaluation>,
+    repeat: bool,
+) -> Value {
     let points: i64 = entries
         .iter()
         .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
         .map(|e| e.points)
         .sum();
-    json!({
+    let mut answer = json!({
         "id": event.id,
         "type": event.type_name,
         "member": event.member,
@@ -359,5 +763,113 @@ fn result(event: &ParsedEvent, entries: &[Entry]) -> Value {
         "status": "processed",
         "points": points,
         "entries": entries_out(entries),
-    })
+    });
+    if let Some(e) = evaluation {
+        answer["rules"] = json!(e.trace);
+        if !e.actions.is_empty() {
+            answer["actions"] = json!(e.actions);
+        }
+    }
+    if repeat {
+        answer["repeat"] = json!(true);
+    }
+    answer
+}
+
+/// What events would earn under the program's rules, with `drafts` in place of the saved
+/// versions of the same ids (or added), against the members' counters, streaks and tags as
+/// they stand. Writes nothing. Events are judged in order, each seeing what the ones before
+/// it used of the limits.
+pub async fn simulate(
+    state: &AppState,
+    program: &Program,
+    events: &[ParsedEvent],
+    drafts: Vec<jifen_core::rules::Rule>,
+) -> Result<Vec<EventOutcome>, ApiError> {
+    let now = state.clock.now();
+    let tz: Tz = program
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let versions = state.store.rule_versions(&program.id).await?;
+    let campaigns = state.store.campaigns(&program.id).await?;
+    let drafted: BTreeSet<String> = drafts.iter().map(|r| r.id.clone()).collect();
+    let mut rules: Vec<jifen_core::rules::Rule> = versions
+        .iter()
+        .filter(|v| !drafted.contains(&v.id))
+        .filter_map(|v| super::rules::compile_stored(v).ok())
+        .collect();
+    rules.extend(drafts);
+    let set = Arc::new(RuleSet::new(
+        rules,
+        &super::rules::campaign_map(&campaigns),
+        program.policy.points_per_yuan,
+    ));
+    let mut accounts: HashMap<String, Account> = HashMap::new();
+    for e in events.iter().filter(|e| !e.guest) {
+        if accounts.contains_key(&e.member) {
+            continue;
+        }
+        if let Some(head) = state.store.member_head(&program.id, &e.member).await? {
+            accounts.insert(
+                e.member.clone(),
+                Account {
+                    member: head,
+                    book: Book::new(now),
+                    pending: Vec::new(),
+                },
+            );
+        }
+    }
+    let (judged, keys) = Judge::reads(&set, tz, events, &accounts);
+    let usage = state.store.usage(&program.id, &keys).await?;
+    let facts = state.store.member_facts(&member_ids(&judged)).await?;
+    let mut judge = Judge::assemble(set, tz, program, usage, facts);
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        if event.guest {
+            out.push(Ok(
+                json!({"id": event.id, "type": event.type_name, "member": event.member,
+                "guest": true, "points": 0, "rules": []}),
+            ));
+            continue;
+        }
+        let Some(account) = accounts.get(&event.member) else {
+            out.push(Err(ApiError::MemberNotFound(event.member.clone())));
+            continue;
+        };
+        let head = &account.member;
+        let (evaluation, repeat) = match &event.kind {
+            EventKind::Refund { .. } => (None, false),
+            EventKind::Purchase { amount, .. } => {
+                (Some(judge.judge(event, head, Some(*amount), now)), false)
+            }
+            EventKind::Behaviour { .. } => {
+                let seen = judge.note_activity(head.id, event);
+                if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
+                    (None, true)
+                } else {
+                    (Some(judge.judge(event, head, amount_of(event), now)), false)
+                }
+            }
+        };
+        let mut answer = json!({
+            "id": event.id,
+            "type": event.type_name,
+            "member": event.member,
+            "points": evaluation.as_ref().map_or(0, Evaluation::points),
+            "rules": evaluation.as_ref().map(|e| json!(e.trace)).unwrap_or(json!([])),
+            "actions": evaluation.as_ref().map(|e| json!(e.actions)).unwrap_or(json!([])),
+        });
+        if repeat {
+            answer["repeat"] = json!(true);
+        }
+        if matches!(event.kind, EventKind::Refund { .. }) {
+            answer["note"] = json!(
+                "a refund claws back what its order earned, in proportion; rules do not judge it"
+            );
+        }
+        out.push(Ok(answer));
+    }
+    Ok(out)
 }

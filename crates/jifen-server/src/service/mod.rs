@@ -3,6 +3,7 @@
 pub mod coalesce;
 pub mod events;
 pub mod ledger;
+pub mod rules;
 
 use axum::http::StatusCode;
 use serde::Serialize;

@@ -1,0 +1,203 @@
+//! Rule conditions in CEL (the Common Expression Language), compiled once when a rule is saved
+//! and evaluated per event. This module is the only one that knows the `cel` crate.
+
+use std::sync::Arc;
+
+use cel::extractors::This;
+use cel::objects::{Key, Map};
+use cel::{Context, Program, Value};
+
+/// Variables a condition can read.
+pub const VARIABLES: [&str; 4] = ["event", "member", "program", "now"];
+
+/// A compiled condition.
+#[derive(Debug)]
+pub struct Condition {
+    source: String,
+    program: Program,
+}
+
+/// Why a condition cannot be used, with where in its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (line {line}, column {column})")]
+pub struct ConditionError {
+    pub message: String,
+    pub line: i64,
+    pub column: i64,
+}
+
+impl Condition {
+    /// Compiles `source`, refusing syntax errors and variables other than [`VARIABLES`] (and
+    /// those a macro such as `exists(x, …)` binds).
+    pub fn compile(source: &str) -> Result<Condition, ConditionError> {
+        let program = Program::compile(source).map_err(|errors| {
+            let first = errors.errors.first();
+            ConditionError {
+                message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
+                line: first.map_or(1, |e| e.pos.0 as i64),
+                column: first.map_or(1, |e| e.pos.1 as i64 + 1),
+            }
+        })?;
+        let references = program.references();
+        let mut unknown: Vec<&str> = references
+            .variables()
+            .into_iter()
+            .filter(|v| !VARIABLES.contains(v) && !bound_by_macro(source, v))
+            .collect();
+        unknown.sort_unstable();
+        if let Some(v) = unknown.first().copied() {
+            let at = source.find(v).unwrap_or(0);
+            let line = source[..at].matches('\n').count() as i64 + 1;
+            let column = (at - source[..at].rfind('\n').map_or(0, |n| n + 1)) as i64 + 1;
+            return Err(ConditionError {
+                message: format!(
+                    "unknown variable `{v}`: a condition reads event, member, program and now"
+                ),
+                line,
+                column,
+            });
+        }
+        drop(references);
+        Ok(Condition {
+            source: source.to_owned(),
+            program,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Whether `v` is the variable of a comprehension macro (`list.exists(v, …)`).
+fn bound_by_macro(source: &str, v: &str) -> bool {
+    let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains(&format!("({v},"))
+}
+
+/// The facts conditions are evaluated against, converted once per event.
+pub struct Facts {
+    event: Value,
+    member: Value,
+    program: Value,
+    now: Value,
+}
+
+impl Facts {
+    /// Facts from JSON documents (the event, the member, the program) and the instant.
+    pub fn new(
+        event: &serde_json::Value,
+        member: &serde_json::Value,
+        program: &serde_json::Value,
+        now: crate::Timestamp,
+    ) -> Facts {
+        Facts {
+            event: json_to_cel(event),
+            member: json_to_cel(member),
+            program: json_to_cel(program),
+            now: Value::Timestamp(now.fixed_offset()),
+        }
+    }
+}
+
+thread_local! {
+    /// The functions conditions may call, built once per thread.
+    static ROOT: Context<'static, 'static> = root();
+}
+
+fn root() -> Context<'static, 'static> {
+    let mut ctx = Context::default();
+    // `member.streak("check_in")`: consecutive days with that event, in program time.
+    let _ = ctx.add_function("streak", |This(member): This<Value>, name: Arc<String>| {
+        lookup(&member, "streaks", &name)
+    });
+    // `member.meter("taoqizhi")`: a meter's value now.
+    let _ = ctx.add_function("meter", |This(member): This<Value>, name: Arc<String>| {
+        lookup(&member, "meters", &name)
+    });
+    // `member.has_tag("vip")`.
+    let _ = ctx.add_function(
+        "has_tag",
+        |This(member): This<Value>, tag: Arc<String>| match field(&member, "tags") {
+            Some(Value::List(tags)) => tags
+                .iter()
+                .any(|t| matches!(t, Value::String(s) if **s == *tag)),
+            _ => false,
+        },
+    );
+    ctx
+}
+
+fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.map.get(&Key::String(Arc::new(name.to_owned()))),
+        _ => None,
+    }
+}
+
+fn lookup(member: &Value, table: &str, name: &str) -> i64 {
+    match field(member, table).and_then(|t| field(t, name)) {
+        Some(Value::Int(n)) => *n,
+        Some(Value::UInt(n)) => i64::try_from(*n).unwrap_or(i64::MAX),
+        _ => 0,
+    }
+}
+
+/// How evaluating a condition went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    /// The condition could not be evaluated (a missing attribute, a type mismatch): the rule
+    /// does not fire, and the trace says why.
+    Error(String),
+}
+
+impl Condition {
+    /// Evaluates the condition against `facts`.
+    pub fn eval(&self, facts: &Facts) -> Truth {
+        ROOT.with(|root| {
+            let mut scope = root.new_inner_scope();
+            scope.add_variable_from_value("event", facts.event.clone());
+            scope.add_variable_from_value("member", facts.member.clone());
+            scope.add_variable_from_value("program", facts.program.clone());
+            scope.add_variable_from_value("now", facts.now.clone());
+            match self.program.execute(&scope) {
+                Ok(Value::Bool(true)) => Truth::True,
+                Ok(Value::Bool(false)) => Truth::False,
+                Ok(other) => Truth::Error(format!(
+                    "the condition gave {:?}, not true or false",
+                    other.type_of()
+                )),
+                Err(e) => Truth::Error(e.to_string()),
+            }
+        })
+    }
+}
+
+/// JSON into CEL values; strings that are RFC 3339 instants stay strings (compare them with
+/// `timestamp(...)`).
+fn json_to_cel(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Int(i),
+            (None, Some(u), _) => Value::UInt(u),
+            (_, _, Some(f)) => Value::Float(f),
+            _ => Value::Null,
+        },
+        serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
+        serde_json::Value::Array(items) => {
+            Value::List(Arc::new(items.iter().map(json_to_cel).collect()))
+        }
+        serde_json::Value::Object(fields) => Value::Map(Map {
+            map: Arc::new(
+                fields
+                    .iter()
+                    .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_to_cel(v)))
+                    .collect(),
+            ),
+        }),
+    }
+}
