@@ -62,6 +62,7 @@ impl Member {
             occurred_at: at,
             member: self.id,
             amount,
+            only_rule: None,
             facts: &facts,
         };
         evaluate(rules, Shanghai, &input, &mut self.usage)

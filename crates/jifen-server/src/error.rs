@@ -63,6 +63,8 @@ pub enum ApiError {
     RuleHasAwarded(String),
     #[error("campaign {0} was not found")]
     CampaignNotFound(String),
+    #[error("backtest {0} was not found")]
+    BacktestNotFound(String),
     #[error("the database is not reachable; try again")]
     Unavailable,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
@@ -126,6 +128,7 @@ impl ApiError {
             ApiError::RuleArchived(_) => ("rule_archived", S::CONFLICT),
             ApiError::RuleHasAwarded(_) => ("rule_has_awarded", S::CONFLICT),
             ApiError::CampaignNotFound(_) => ("campaign_not_found", S::NOT_FOUND),
+            ApiError::BacktestNotFound(_) => ("backtest_not_found", S::NOT_FOUND),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
         }

@@ -73,6 +73,102 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
                 Ok(n) => tracing::info!(entries = n, "ledger maintenance recorded entries"),
                 Err(e) => tracing::warn!(error = %e, "ledger maintenance failed; will retry"),
             }
+            if let Err(e) = birthdays(&state).await {
+                tracing::warn!(error = %e, "birthday job failed; will retry");
+            }
         }
     })
+}
+
+/// How far back the birthday job looks, so a server that was down on a birthday catches up.
+const BIRTHDAY_CATCH_UP_DAYS: i64 = 7;
+
+/// Sends a `birthday` event for every member whose birthday (or birthday month) has come in
+/// the last week, for every live birthday rule, once a year: the event id is
+/// `birthday-{rule}-{year}-{member}`, so running the job twice, or on two nodes, records each
+/// once (a repeat finds the first answer). Each event is judged by its rule alone. Returns the
+/// events sent.
+pub async fn birthdays(state: &AppState) -> Result<usize, crate::error::ApiError> {
+    use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+    use jifen_core::rules::{BirthdayPer, Trigger};
+
+    use crate::service::events::{EventKind, ParsedEvent, record};
+
+    let now = state.clock.now();
+    let mut recorded = 0;
+    for program_id in state.store.programs_with_rules().await? {
+        let Some(program) = state.store.get_program(&program_id).await? else {
+            continue;
+        };
+        let tz: chrono_tz::Tz = program
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let versions = state.store.rule_versions(&program.id).await?;
+        let campaigns = state.store.campaigns(&program.id).await?;
+        let set = crate::service::rules::build(&program, versions, &campaigns);
+        let today = now.with_timezone(&tz).date_naive();
+        let mut events = Vec::new();
+        for rule in set.versions() {
+            let Trigger::Birthday { per, at } = rule.spec.trigger else {
+                continue;
+            };
+            // The instants the rule would have fired at in the window, newest last.
+            for back in (0..=BIRTHDAY_CATCH_UP_DAYS).rev() {
+                let day = today - Duration::days(back);
+                let Some(fires) = tz.from_local_datetime(&day.and_time(at)).earliest() else {
+                    continue;
+                };
+                let fires = fires.with_timezone(&chrono::Utc);
+                if fires > now
+                    || fires < rule.live_from
+                    || rule.live_until.is_some_and(|u| fires >= u)
+                {
+                    continue;
+                }
+                let born = match per {
+                    BirthdayPer::Day => {
+                        let mut born = state
+                            .store
+                            .members_born(&program.id, day.month(), Some(day.day()))
+                            .await?;
+                        // Born on 29 February: the 28th in other years.
+                        if day.month() == 2
+                            && day.day() == 28
+                            && NaiveDate::from_ymd_opt(day.year(), 2, 29).is_none()
+                        {
+                            born.extend(state.store.members_born(&program.id, 2, Some(29)).await?);
+                        }
+                        born
+                    }
+                    BirthdayPer::Month if day.day() == 1 => {
+                        state
+                            .store
+                            .members_born(&program.id, day.month(), None)
+                            .await?
+                    }
+                    BirthdayPer::Month => continue,
+                };
+                for member in born {
+                    events.push(ParsedEvent {
+                        id: format!("birthday-{}-{}-{member}", rule.id, day.year()),
+                        kind: EventKind::Behaviour {
+                            name: "birthday".into(),
+                        },
+                        type_name: "birthday".into(),
+                        member,
+                        occurred_at: fires,
+                        site: None,
+                        guest: false,
+                        attributes: serde_json::json!({"rule": rule.id}),
+                    });
+                }
+            }
+        }
+        for chunk in events.chunks(500) {
+            record(state, &program, chunk).await?;
+            recorded += chunk.len();
+        }
+    }
+    Ok(recorded)
 }

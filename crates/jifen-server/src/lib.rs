@@ -13,6 +13,7 @@ pub mod keys;
 pub mod parse;
 pub mod serve;
 pub mod service;
+pub mod templates;
 
 pub use app::{AppState, router};
 pub use clock::{Clock, ManualClock, SystemClock};

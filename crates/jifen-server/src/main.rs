@@ -72,10 +72,15 @@ enum ConfigCommand {
 
 #[derive(Subcommand)]
 enum ProgramCommand {
-    /// Create a program and print its id and a new secret API key as JSON.
+    /// Create a program and print its id and a new secret API key as JSON. With `--template`,
+    /// the program starts with a template's policy, campaigns and rules (taobao-points,
+    /// inoherb-checkin, wechat-behaviours, campaign-618).
     Create {
+        /// The program's name (default: the template's).
+        #[arg(long, required_unless_present = "template")]
+        name: Option<String>,
         #[arg(long)]
-        name: String,
+        template: Option<String>,
         #[arg(long, default_value = "Asia/Shanghai")]
         timezone: String,
         #[arg(long, default_value = "CNY")]
@@ -135,14 +140,33 @@ async fn main() -> anyhow::Result<()> {
             command:
                 ProgramCommand::Create {
                     name,
+                    template,
                     timezone,
                     currency,
                 },
         } => {
             let store = serve::open_store(&settings).await?;
-            let (program, secret) =
-                serve::create_program(store, Arc::new(SystemClock), &name, &timezone, &currency)
-                    .await?;
+            let (program, secret) = match template {
+                Some(t) => {
+                    serve::create_program_from_template(
+                        store,
+                        Arc::new(SystemClock),
+                        &t,
+                        name.as_deref(),
+                    )
+                    .await?
+                }
+                None => {
+                    serve::create_program(
+                        store,
+                        Arc::new(SystemClock),
+                        name.as_deref().unwrap_or_default(),
+                        &timezone,
+                        &currency,
+                    )
+                    .await?
+                }
+            };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
@@ -194,9 +218,13 @@ async fn main() -> anyhow::Result<()> {
             let entries = jifen_server::jobs::maintain_ledgers(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let birthday_events = jifen_server::jobs::birthdays(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{}",
-                json!({"entries": entries, "seconds": started.elapsed().as_secs_f64()})
+                json!({"entries": entries, "birthday_events": birthday_events,
+                       "seconds": started.elapsed().as_secs_f64()})
             );
             Ok(())
         }

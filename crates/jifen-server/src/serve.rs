@@ -107,6 +107,31 @@ pub async fn shutdown_signal() {
 }
 
 /// Creates a program with a first API key; returns the program and the key's secret.
+/// Creates a program from a template (its policy, campaigns and rules live from now), named
+/// `name` or after the template, and issues its first key.
+pub async fn create_program_from_template(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    template: &str,
+    name: Option<&str>,
+) -> anyhow::Result<(Program, String)> {
+    let loaded = crate::templates::load(template)?;
+    let t = &loaded.template;
+    let (mut program, secret) = create_program(
+        store.clone(),
+        clock.clone(),
+        name.unwrap_or(&t.name),
+        &t.timezone,
+        &t.currency,
+    )
+    .await?;
+    let state = AppState::new(store, clock);
+    crate::templates::apply(&state, &mut program, &loaded)
+        .await
+        .map_err(|e| anyhow::anyhow!("template {template}: {e}"))?;
+    Ok((program, secret))
+}
+
 pub async fn create_program(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,

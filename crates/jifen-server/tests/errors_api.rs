@@ -999,6 +999,7 @@ fn every_error_code_is_documented() {
         ApiError::RuleArchived("r".into()),
         ApiError::RuleHasAwarded("r".into()),
         ApiError::CampaignNotFound("c".into()),
+        ApiError::BacktestNotFound("b".into()),
         ApiError::Unavailable,
         ApiError::Internal,
     ];

@@ -69,4 +69,8 @@ fn readme_tour_runs_as_written() {
     assert!(stdout.contains("\"field\":\"points\""), "{stdout}");
     // 268 + 99 − 100 − 50 − 80 + 20
     assert!(stdout.contains("\"available\":157"), "{stdout}");
+    // The check-in rule fired; the simulated 6.18 purchase doubles 199 points.
+    assert!(stdout.contains("\"rule\":\"daily-check-in\""), "{stdout}");
+    assert!(stdout.contains("\"outcome\":\"fired\""), "{stdout}");
+    assert!(stdout.contains("\"points\":398"), "{stdout}");
 }

@@ -26,8 +26,9 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 pub use error::StoreError;
 pub use model::*;
 pub use rules::{
-    CampaignRecord, MemberFacts, MeterEntry, Notification, RuleStore, RuleVersion, RulesTx,
-    StoredNotification, Streak, UsageKeyRow, UsageRow, UsageSummary,
+    BacktestRecord, CampaignRecord, EventTypeRecord, MemberFacts, MeterEntry, Notification,
+    RuleStore, RuleVersion, RulesTx, StoredNotification, Streak, UsageKeyRow, UsageRow,
+    UsageSummary,
 };
 pub use sqlx::Error as SqlxError;
 

@@ -97,6 +97,30 @@ pub struct StoredNotification {
     pub delivered_at: Option<Timestamp>,
 }
 
+/// An event type a program declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTypeRecord {
+    pub name: String,
+    pub description: String,
+    /// The JSON schema of its attributes, as JSON.
+    pub schema: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A backtest's progress and report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacktestRecord {
+    pub id: String,
+    pub status: String,
+    pub events_total: i64,
+    pub events_done: i64,
+    /// The report so far, as JSON.
+    pub report: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// Awarded points and members reached, per scope (`rule:<id>`, `campaign:<id>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageSummary {
@@ -121,6 +145,35 @@ pub trait RuleStore: Send + Sync {
     async fn member_facts(&self, member_ids: &[i64]) -> Result<MemberFacts>;
     /// A member's notifications, newest first.
     async fn notifications(&self, member_id: i64, limit: u32) -> Result<Vec<StoredNotification>>;
+    /// Programs that have rules.
+    async fn programs_with_rules(&self) -> Result<Vec<String>>;
+    /// The event types a program declared.
+    async fn event_types(&self, program_id: &str) -> Result<Vec<EventTypeRecord>>;
+    /// External ids of active members born on a month and day (`MM`, `DD`), or in a month
+    /// when `day` is `None`.
+    async fn members_born(
+        &self,
+        program_id: &str,
+        month: u32,
+        day: Option<u32>,
+    ) -> Result<Vec<String>>;
+    /// How many events of a program occurred in `[from, to)`.
+    async fn count_events(&self, program_id: &str, from: Timestamp, to: Timestamp) -> Result<i64>;
+    /// Events of a program that occurred in `[from, to)`, by occurrence then id, after a cursor.
+    async fn events_between(
+        &self,
+        program_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+        after: Option<(Timestamp, String)>,
+        limit: u32,
+    ) -> Result<Vec<crate::EventRecord>>;
+    /// Points members earned per event (their `earn` entries caused by events): (member id,
+    /// event id, points).
+    async fn earned_by_events(&self, member_ids: &[i64]) -> Result<Vec<(i64, String, i64)>>;
+    /// Members by internal id.
+    async fn member_heads(&self, member_ids: &[i64]) -> Result<Vec<crate::MemberHead>>;
+    async fn get_backtest(&self, program_id: &str, id: &str) -> Result<Option<BacktestRecord>>;
 }
 
 /// Rule writes inside a write transaction.
@@ -130,6 +183,16 @@ pub trait RulesTx: Send {
     async fn rules_rev(&mut self, program_id: &str) -> Result<i64>;
     async fn rule_versions(&mut self, program_id: &str) -> Result<Vec<RuleVersion>>;
     async fn campaigns(&mut self, program_id: &str) -> Result<Vec<CampaignRecord>>;
+    async fn event_types(&mut self, program_id: &str) -> Result<Vec<EventTypeRecord>>;
+    /// Creates or replaces a declared event type (bumping the rules revision); true when new.
+    async fn save_event_type(
+        &mut self,
+        program_id: &str,
+        name: &str,
+        description: &str,
+        schema: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
     /// Saves a new version of a rule, live from `at` (closing the current one), and bumps the
     /// rules revision. Returns the new version number.
     async fn save_rule_version(
@@ -162,6 +225,8 @@ pub trait RulesTx: Send {
     async fn remove_tags(&mut self, tags: &[(i64, String)]) -> Result<()>;
     async fn insert_meter_entries(&mut self, entries: &[MeterEntry]) -> Result<()>;
     async fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;
+    /// Creates or updates a backtest's record.
+    async fn save_backtest(&mut self, program_id: &str, record: &BacktestRecord) -> Result<()>;
 }
 
 /// The statements of [`RuleStore`] and [`RulesTx`], for one backend. Expanded in the module
@@ -187,6 +252,21 @@ macro_rules! rules_impl {
                 spec: r.1,
                 created_at: $crate::backend::at(r.2)?,
                 updated_at: $crate::backend::at(r.3)?,
+            })
+        }
+
+        const EVENT_TYPES: &str = "SELECT name, description, schema, created_at, updated_at \
+             FROM event_types WHERE program_id = $1 ORDER BY name";
+
+        fn event_type_row(
+            r: (String, String, String, i64, i64),
+        ) -> $crate::Result<$crate::rules::EventTypeRecord> {
+            Ok($crate::rules::EventTypeRecord {
+                name: r.0,
+                description: r.1,
+                schema: r.2,
+                created_at: $crate::backend::at(r.3)?,
+                updated_at: $crate::backend::at(r.4)?,
             })
         }
 
@@ -274,7 +354,9 @@ macro_rules! rules_impl {
             let mut q = list("SELECT member_id, tag FROM member_tags");
             q.push(" ORDER BY member_id, tag");
             facts.tags = q.build_query_as().fetch_all(&mut *conn).await?;
-            let mut q = list("SELECT member_id, meter, SUM(amount) FROM meter_entries");
+            let mut q = list(
+                "SELECT member_id, meter, CAST(SUM(amount) AS BIGINT) FROM meter_entries",
+            );
             q.push(" GROUP BY member_id, meter ORDER BY member_id, meter");
             let rows: Vec<(i64, String, Option<i64>)> =
                 q.build_query_as().fetch_all(&mut *conn).await?;
@@ -315,7 +397,8 @@ macro_rules! rules_impl {
                 program_id: &str,
             ) -> $crate::Result<Vec<$crate::UsageSummary>> {
                 let rows: Vec<(String, Option<i64>, i64, Option<i64>)> = sqlx::query_as(
-                    "SELECT scope, SUM(points), COUNT(*), SUM(count) FROM rule_usage \
+                    "SELECT scope, CAST(SUM(points) AS BIGINT), COUNT(*), CAST(SUM(count) AS BIGINT) \
+                     FROM rule_usage \
                      WHERE program_id = $1 AND member_id <> 0 AND period = 'l' \
                      GROUP BY scope ORDER BY scope",
                 )
@@ -382,6 +465,175 @@ macro_rules! rules_impl {
                     })
                     .collect()
             }
+
+            async fn event_types(
+                &self,
+                program_id: &str,
+            ) -> $crate::Result<Vec<$crate::rules::EventTypeRecord>> {
+                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(EVENT_TYPES)
+                    .bind(program_id)
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter().map(event_type_row).collect()
+            }
+
+            async fn count_events(
+                &self,
+                program_id: &str,
+                from: jifen_core::Timestamp,
+                to: jifen_core::Timestamp,
+            ) -> $crate::Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM events WHERE program_id = $1 \
+                     AND occurred_at >= $2 AND occurred_at < $3",
+                )
+                .bind(program_id)
+                .bind($crate::backend::us(from))
+                .bind($crate::backend::us(to))
+                .fetch_one(self.reader())
+                .await?)
+            }
+
+            async fn events_between(
+                &self,
+                program_id: &str,
+                from: jifen_core::Timestamp,
+                to: jifen_core::Timestamp,
+                after: Option<(jifen_core::Timestamp, String)>,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::EventRecord>> {
+                let (after_at, after_id) = match after {
+                    Some((at, id)) => ($crate::backend::us(at), id),
+                    None => ($crate::backend::us(from) - 1, String::new()),
+                };
+                let rows: Vec<(String, Option<i64>, String, i64, Option<String>, String, i64)> =
+                    sqlx::query_as(
+                        "SELECT id, member_id, type, occurred_at, site, attributes, recorded_at \
+                         FROM events WHERE program_id = $1 AND occurred_at < $2 \
+                         AND (occurred_at > $3 OR (occurred_at = $3 AND id > $4)) \
+                         ORDER BY occurred_at, id LIMIT $5",
+                    )
+                    .bind(program_id)
+                    .bind($crate::backend::us(to))
+                    .bind(after_at)
+                    .bind(after_id)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok($crate::EventRecord {
+                            program_id: program_id.to_owned(),
+                            id: r.0,
+                            member_id: r.1,
+                            kind: r.2,
+                            occurred_at: $crate::backend::at(r.3)?,
+                            site: r.4,
+                            attributes: serde_json::from_str(&r.5).unwrap_or_default(),
+                            recorded_at: $crate::backend::at(r.6)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn earned_by_events(
+                &self,
+                member_ids: &[i64],
+            ) -> $crate::Result<Vec<(i64, String, i64)>> {
+                let mut out = Vec::new();
+                for chunk in member_ids.chunks(500) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT member_id, cause_id, CAST(SUM(points) AS BIGINT) FROM entries \
+                         WHERE kind = 'earn' AND cause_kind = 'event' AND member_id IN (",
+                    );
+                    let mut l = q.separated(", ");
+                    for id in chunk {
+                        l.push_bind(*id);
+                    }
+                    q.push(") GROUP BY member_id, cause_id");
+                    let rows: Vec<(i64, String, Option<i64>)> =
+                        q.build_query_as().fetch_all(self.reader()).await?;
+                    out.extend(rows.into_iter().map(|(m, c, p)| (m, c, p.unwrap_or(0))));
+                }
+                Ok(out)
+            }
+
+            async fn member_heads(
+                &self,
+                member_ids: &[i64],
+            ) -> $crate::Result<Vec<$crate::MemberHead>> {
+                let mut out = Vec::new();
+                for chunk in member_ids.chunks(500) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT id, external_id, status, ledger_seq, book, enrolled_at, birthday, \
+                         attributes FROM members WHERE id IN (",
+                    );
+                    let mut l = q.separated(", ");
+                    for id in chunk {
+                        l.push_bind(*id);
+                    }
+                    q.push(")");
+                    let rows: Vec<$crate::backend::HeadRow> =
+                        q.build_query_as().fetch_all(self.reader()).await?;
+                    out.extend(rows.into_iter().map(|r| r.into_head()));
+                }
+                Ok(out)
+            }
+
+            async fn get_backtest(
+                &self,
+                program_id: &str,
+                id: &str,
+            ) -> $crate::Result<Option<$crate::rules::BacktestRecord>> {
+                let row: Option<(String, String, i64, i64, String, i64, i64)> = sqlx::query_as(
+                    "SELECT id, status, events_total, events_done, report, created_at, updated_at \
+                     FROM backtests WHERE program_id = $1 AND id = $2",
+                )
+                .bind(program_id)
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+                row.map(|r| {
+                    Ok($crate::rules::BacktestRecord {
+                        id: r.0,
+                        status: r.1,
+                        events_total: r.2,
+                        events_done: r.3,
+                        report: r.4,
+                        created_at: $crate::backend::at(r.5)?,
+                        updated_at: $crate::backend::at(r.6)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn programs_with_rules(&self) -> $crate::Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT DISTINCT program_id FROM rules ORDER BY program_id")
+                    .fetch_all(self.reader())
+                    .await?)
+            }
+
+            async fn members_born(
+                &self,
+                program_id: &str,
+                month: u32,
+                day: Option<u32>,
+            ) -> $crate::Result<Vec<String>> {
+                let (pattern, len) = match day {
+                    Some(d) => (format!("{month:02}-{d:02}"), 5i64),
+                    None => (format!("{month:02}"), 2i64),
+                };
+                Ok(sqlx::query_scalar(
+                    "SELECT external_id FROM members WHERE program_id = $1 AND status = 'active' \
+                     AND birthday IS NOT NULL AND substr(birthday, 6, CAST($2 AS INTEGER)) = $3 \
+                     ORDER BY external_id",
+                )
+                .bind(program_id)
+                .bind(len)
+                .bind(pattern)
+                .fetch_all(self.reader())
+                .await?)
+            }
         }
 
         #[async_trait::async_trait]
@@ -416,6 +668,59 @@ macro_rules! rules_impl {
                     .fetch_all(&mut *self.tx)
                     .await?;
                 rows.into_iter().map(campaign_row).collect()
+            }
+
+            async fn event_types(
+                &mut self,
+                program_id: &str,
+            ) -> $crate::Result<Vec<$crate::rules::EventTypeRecord>> {
+                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(EVENT_TYPES)
+                    .bind(program_id)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                rows.into_iter().map(event_type_row).collect()
+            }
+
+            async fn save_event_type(
+                &mut self,
+                program_id: &str,
+                name: &str,
+                description: &str,
+                schema: &str,
+                at: jifen_core::Timestamp,
+            ) -> $crate::Result<bool> {
+                sqlx::query("UPDATE programs SET rules_rev = rules_rev + 1 WHERE id = $1")
+                    .bind(program_id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                let at = $crate::backend::us(at);
+                let updated = sqlx::query(
+                    "UPDATE event_types SET description = $3, schema = $4, updated_at = $5 \
+                     WHERE program_id = $1 AND name = $2",
+                )
+                .bind(program_id)
+                .bind(name)
+                .bind(description)
+                .bind(schema)
+                .bind(at)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+                if updated > 0 {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO event_types (program_id, name, description, schema, created_at, \
+                     updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+                )
+                .bind(program_id)
+                .bind(name)
+                .bind(description)
+                .bind(schema)
+                .bind(at)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(true)
             }
 
             async fn save_rule_version(
@@ -657,6 +962,31 @@ macro_rules! rules_impl {
                     });
                     q.build().execute(&mut *self.tx).await?;
                 }
+                Ok(())
+            }
+
+            async fn save_backtest(
+                &mut self,
+                program_id: &str,
+                r: &$crate::rules::BacktestRecord,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO backtests (program_id, id, status, events_total, events_done, \
+                     report, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (program_id, id) DO UPDATE SET status = excluded.status, \
+                     events_total = excluded.events_total, events_done = excluded.events_done, \
+                     report = excluded.report, updated_at = excluded.updated_at",
+                )
+                .bind(program_id)
+                .bind(&r.id)
+                .bind(&r.status)
+                .bind(r.events_total)
+                .bind(r.events_done)
+                .bind(&r.report)
+                .bind($crate::backend::us(r.created_at))
+                .bind($crate::backend::us(r.updated_at))
+                .execute(&mut *self.tx)
+                .await?;
                 Ok(())
             }
 

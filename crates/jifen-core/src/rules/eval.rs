@@ -46,7 +46,7 @@ pub struct UsageKey {
     pub scope: Scope,
     /// `None`: all members together (budgets and totals).
     pub member: Option<i64>,
-    /// `d2026-06-18`, `w2026-25`, `m2026-06`, `y2026`, `c` (the campaign), `l` (lifetime), each
+    /// `d2026-06-18`, `w2026-25`, `m2026-06`, `y2026`, `c:<campaign>`, `l` (lifetime), each
     /// optionally followed by `/<event type>` for limits on one event type.
     pub period: String,
 }
@@ -119,6 +119,8 @@ pub struct EventInput<'a> {
     pub member: i64,
     /// The amount in fen, for per-yuan effects.
     pub amount: Option<i64>,
+    /// Only this rule judges the event (the birthday job sends each birthday rule its own).
+    pub only_rule: Option<&'a str>,
     pub facts: &'a Facts,
 }
 
@@ -250,16 +252,17 @@ fn rule_counters(
         if limit.event_type.as_deref().is_some_and(|t| t != event_type) {
             continue;
         }
-        let (limit_scope, period) = match (limit.per, &rule.spec.campaign) {
-            (Period::Campaign, Some(c)) => (Scope::Campaign(c.clone()), "c".to_owned()),
-            (per, _) => (scope.clone(), period_key(per, at, tz)),
+        // A per-campaign limit counts this rule's firings over its campaign's period.
+        let period = match (limit.per, &rule.spec.campaign) {
+            (Period::Campaign, Some(c)) => format!("c:{c}"),
+            (per, _) => period_key(per, at, tz),
         };
         let period = match &limit.event_type {
             Some(t) => format!("{period}/{t}"),
             None => period,
         };
         let key = UsageKey {
-            scope: limit_scope,
+            scope: scope.clone(),
             member: Some(member),
             period,
         };
@@ -359,7 +362,11 @@ pub fn evaluate(
 ) -> Evaluation {
     let mut out = Evaluation::default();
     let mut closed_groups: HashMap<&str, &str> = HashMap::new();
-    let candidates: Vec<&Arc<Rule>> = rules.candidates(event.type_name, event.occurred_at);
+    let candidates: Vec<&Arc<Rule>> = rules
+        .candidates(event.type_name, event.occurred_at)
+        .into_iter()
+        .filter(|r| event.only_rule.is_none_or(|only| r.id == only))
+        .collect();
     for rule in candidates {
         let verdict = judge(rule, tz, event, usage, &mut out, &closed_groups);
         if matches!(verdict, Verdict::Fired { .. })
@@ -549,7 +556,7 @@ fn describe(key: &UsageKey, what: &str) -> String {
     };
     let period = match key.period.split('/').next().unwrap_or("") {
         "l" => "lifetime".to_owned(),
-        "c" => "campaign".to_owned(),
+        p if p.starts_with("c:") => format!("campaign {}", &p[2..]),
         p => match p.chars().next() {
             Some('d') => format!("day {}", &p[1..]),
             Some('w') => format!("week {}", &p[1..]),

@@ -277,6 +277,16 @@ pub(crate) fn parse_event(
                 a.guest,
             )
         }
+        // A type the program may have declared: checked against its schema when recorded.
+        other if jifen_core::rules::valid_name(other) => {
+            let a: BehaviourAttrs = from_value(attributes.clone(), &attr_prefix)?;
+            (
+                EventKind::Behaviour {
+                    name: other.to_owned(),
+                },
+                a.guest,
+            )
+        }
         other => {
             return Err(ApiError::UnknownEventType(other.to_owned()));
         }

@@ -62,6 +62,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(points::post_hold))
         .routes(routes!(rules::list_rules))
         .routes(routes!(rules::simulate))
+        .routes(routes!(rules::start_backtest))
+        .routes(routes!(rules::get_backtest))
         .routes(routes!(
             rules::put_rule,
             rules::get_rule,
@@ -72,6 +74,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::resume_rule))
         .routes(routes!(rules::archive_rule))
         .routes(routes!(rules::list_campaigns))
+        .routes(routes!(rules::list_event_types))
+        .routes(routes!(rules::put_event_type))
         .routes(routes!(rules::put_campaign, rules::get_campaign))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))

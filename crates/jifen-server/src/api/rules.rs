@@ -470,8 +470,219 @@ pub async fn simulate(
         });
     }
     let now = state.clock.now();
-    let mut drafts = Vec::with_capacity(body.rules.len());
-    for (i, raw) in body.rules.into_iter().enumerate() {
+    let drafts = drafts(body.rules)?
+        .into_iter()
+        .map(|(id, spec)| {
+            jifen_core::rules::Rule::compile(
+                &id,
+                0,
+                RuleStatus::Active,
+                spec,
+                DateTime::<Utc>::MIN_UTC,
+                None,
+            )
+            .map_err(|e| ApiError::invalid(e.field, e.message))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut parsed = Vec::with_capacity(body.events.len());
+    for (i, raw) in body.events.into_iter().enumerate() {
+        parsed.push(crate::api::events::parse_event(
+            raw,
+            &format!("events[{i}]."),
+            now,
+        )?);
+    }
+    let outcomes = crate::service::events::simulate(&state, &program, &parsed, drafts).await?;
+    Ok(Json(SimulateOut {
+        results: outcomes
+            .into_iter()
+            .zip(&parsed)
+            .map(|(o, e)| o.unwrap_or_else(|err| crate::api::events::failed(json!(e.id), &err)))
+            .collect(),
+    }))
+}
+
+/// An event type a program declares, with a JSON schema for its attributes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventTypeIn {
+    #[serde(default)]
+    pub description: String,
+    /// A JSON schema (draft 2020-12 and earlier) the events' `attributes` must satisfy.
+    #[schema(value_type = Object)]
+    pub schema: Value,
+}
+
+/// An event type: built in, or declared by the program.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventTypeOut {
+    pub name: String,
+    pub builtin: bool,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub schema: Option<Value>,
+    /// Recorded every time, rewarded once per member.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub once_per_member: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventTypeList {
+    pub data: Vec<EventTypeOut>,
+}
+
+fn builtin_types() -> Vec<&'static str> {
+    let mut all = vec!["purchase", "refund"];
+    all.extend(crate::service::events::BEHAVIOUR_TYPES);
+    all
+}
+
+/// List event types: the built-in ones and those the program declared.
+#[utoipa::path(get, path = "/v1/event-types", tag = "rules",
+    responses((status = 200, body = EventTypeList)))]
+pub async fn list_event_types(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+) -> Result<Json<EventTypeList>, ApiError> {
+    let once = crate::service::events::ONCE_PER_MEMBER;
+    let mut data: Vec<EventTypeOut> = builtin_types()
+        .into_iter()
+        .map(|name| EventTypeOut {
+            name: name.into(),
+            builtin: true,
+            description: String::new(),
+            schema: None,
+            once_per_member: once.contains(&name),
+        })
+        .collect();
+    for t in state.store.event_types(&program.id).await? {
+        data.push(EventTypeOut {
+            name: t.name,
+            builtin: false,
+            description: t.description,
+            schema: serde_json::from_str(&t.schema).ok(),
+            once_per_member: false,
+        });
+    }
+    Ok(Json(EventTypeList { data }))
+}
+
+/// Declare (or change) an event type of the program, with a JSON schema for its attributes:
+/// events of the type whose attributes do not satisfy it are refused with `invalid_request`
+/// naming the attribute.
+#[utoipa::path(put, path = "/v1/event-types/{name}", tag = "rules",
+    params(("name" = String, Path, description = "1–64 of a-z 0-9 _ - . :, not a built-in type")),
+    request_body = EventTypeIn,
+    responses((status = 201, body = EventTypeOut), (status = 200, body = EventTypeOut),
+        (status = 422, body = ErrorBody)))]
+pub async fn put_event_type(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<EventTypeIn>,
+) -> Result<Response, ApiError> {
+    if !jifen_core::rules::valid_name(&name) {
+        return Err(ApiError::invalid(
+            "name",
+            "an event type is 1–64 characters of a-z, 0-9, _ - . :",
+        ));
+    }
+    if builtin_types().contains(&name.as_str()) {
+        return Err(ApiError::invalid(
+            "name",
+            format!("{name} is a built-in event type"),
+        ));
+    }
+    if !body.schema.is_object() {
+        return Err(ApiError::invalid("schema", "a schema is a JSON object"));
+    }
+    jsonschema::validator_for(&body.schema)
+        .map_err(|e| ApiError::invalid("schema", format!("not a valid JSON schema: {e}")))?;
+    let schema = body.schema.to_string();
+    let created = crate::service::with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        let created = tx
+            .save_event_type(
+                &program.id,
+                &name,
+                &body.description,
+                &schema,
+                state.clock.now(),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(created)
+    })
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let out = EventTypeOut {
+        name,
+        builtin: false,
+        description: body.description,
+        schema: Some(body.schema),
+        once_per_member: false,
+    };
+    Ok((status, Json(out)).into_response())
+}
+
+/// A backtest to run: a window of past events and the draft rules to judge them by.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestIn {
+    /// Events that occurred from this instant…
+    pub from: DateTime<Utc>,
+    /// …until this one (exclusive).
+    pub to: DateTime<Utc>,
+    /// Draft rules (`{"id": …, …the rule}`): each replaces the saved rule of its id, or adds one.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub rules: Vec<Value>,
+    /// Judge by the drafts alone instead of the saved rules with the drafts in place.
+    #[serde(default)]
+    pub drafts_only: bool,
+    /// What one point costs the brand, in fen (default 1: 100 points = ¥1).
+    #[serde(default)]
+    pub point_value_fen: Option<f64>,
+}
+
+/// A backtest: its progress, and its report so far (complete when `status` is `done`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BacktestOut {
+    pub id: String,
+    /// `running`, `done` or `failed`.
+    pub status: String,
+    pub events_total: i64,
+    pub events_done: i64,
+    #[schema(value_type = Object)]
+    pub report: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<jifen_store::BacktestRecord> for BacktestOut {
+    fn from(r: jifen_store::BacktestRecord) -> Self {
+        BacktestOut {
+            report: serde_json::from_str(&r.report).unwrap_or(Value::Null),
+            id: r.id,
+            status: r.status,
+            events_total: r.events_total,
+            events_done: r.events_done,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Parses draft rules given as `{"id": …, …the rule}`, naming the field at fault.
+fn drafts(raw: Vec<Value>) -> Result<Vec<(String, RuleSpec)>, ApiError> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
         let prefix = format!("rules[{i}].");
         let Value::Object(mut fields) = raw else {
             return Err(ApiError::invalid(
@@ -489,31 +700,65 @@ pub async fn simulate(
             }
         };
         let spec: RuleSpec = crate::api::events::from_value(Value::Object(fields), &prefix)?;
-        let rule = jifen_core::rules::Rule::compile(
+        jifen_core::rules::Rule::compile(
             &id,
             0,
             RuleStatus::Active,
-            spec,
+            spec.clone(),
             DateTime::<Utc>::MIN_UTC,
             None,
         )
         .map_err(|e| ApiError::invalid(format!("{prefix}{}", e.field), e.message))?;
-        drafts.push(rule);
+        out.push((id, spec));
     }
-    let mut parsed = Vec::with_capacity(body.events.len());
-    for (i, raw) in body.events.into_iter().enumerate() {
-        parsed.push(crate::api::events::parse_event(
-            raw,
-            &format!("events[{i}]."),
-            now,
-        )?);
+    Ok(out)
+}
+
+/// Start a backtest: replay the events that occurred in `[from, to)` through the saved rules
+/// with the drafts in place (or the drafts alone), and compare with what was awarded: points
+/// and their cost, members affected, the distribution per member, the ten largest changes. It
+/// runs as a job; read its progress and report with `GET /v1/rules/backtests/{id}`.
+#[utoipa::path(post, path = "/v1/rules/backtest", tag = "rules", request_body = BacktestIn,
+    responses((status = 202, body = BacktestOut), (status = 422, body = ErrorBody)))]
+pub async fn start_backtest(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    ApiJson(body): ApiJson<BacktestIn>,
+) -> Result<Response, ApiError> {
+    if body.from >= body.to {
+        return Err(ApiError::invalid("to", "to must be after from"));
     }
-    let outcomes = crate::service::events::simulate(&state, &program, &parsed, drafts).await?;
-    Ok(Json(SimulateOut {
-        results: outcomes
-            .into_iter()
-            .zip(&parsed)
-            .map(|(o, e)| o.unwrap_or_else(|err| crate::api::events::failed(json!(e.id), &err)))
-            .collect(),
-    }))
+    let value = body.point_value_fen.unwrap_or(1.0);
+    if !(0.0..=1_000_000.0).contains(&value) {
+        return Err(ApiError::invalid(
+            "point_value_fen",
+            "point_value_fen must be between 0 and 1,000,000",
+        ));
+    }
+    let request = crate::service::backtest::Request {
+        from: body.from,
+        to: body.to,
+        drafts: drafts(body.rules)?,
+        drafts_only: body.drafts_only,
+        point_value_millifen: (value * 1_000.0).round() as i64,
+    };
+    let record = crate::service::backtest::start(&state, &program, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(BacktestOut::from(record))).into_response())
+}
+
+/// A backtest's progress and report.
+#[utoipa::path(get, path = "/v1/rules/backtests/{id}", tag = "rules",
+    params(("id" = String, Path)),
+    responses((status = 200, body = BacktestOut), (status = 404, body = ErrorBody)))]
+pub async fn get_backtest(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<BacktestOut>, ApiError> {
+    state
+        .store
+        .get_backtest(&program.id, &id)
+        .await?
+        .map(|r| Json(BacktestOut::from(r)))
+        .ok_or(ApiError::BacktestNotFound(id))
 }

@@ -82,7 +82,7 @@ pub async fn record(
 
 /// A member locked for the batch, with their book rebuilt at now and the entries the batch
 /// wrote for them so far.
-struct Account {
+pub(crate) struct Account {
     member: MemberHead,
     book: Book,
     pending: Vec<Entry>,
@@ -121,8 +121,10 @@ struct MemberState {
 }
 
 /// The rules and what they read, for one batch.
-struct Judge {
+pub(crate) struct Judge {
     rules: Arc<RuleSet>,
+    /// The program's declared event types (and, outside simulations, its rules).
+    compiled: Arc<super::rules::Compiled>,
     tz: Tz,
     usage: UsageBook,
     members: HashMap<i64, MemberState>,
@@ -140,7 +142,8 @@ impl Judge {
         events: &[ParsedEvent],
         accounts: &HashMap<String, Account>,
     ) -> Result<Judge, Failure> {
-        let rules = super::rules::rules_in_tx(&state.rules, tx, program).await?;
+        let compiled = super::rules::rules_in_tx(&state.rules, tx, program).await?;
+        let rules = compiled.rules.clone();
         let (judged, keys) = Judge::reads(&rules, tz, events, accounts);
         let usage = tx.lock_usage(&program.id, &keys).await?;
         let facts = if Judge::needs_facts(&rules, events) {
@@ -148,7 +151,7 @@ impl Judge {
         } else {
             MemberFacts::default()
         };
-        Ok(Judge::assemble(rules, tz, program, usage, facts))
+        Ok(Judge::assemble(rules, compiled, tz, program, usage, facts))
     }
 
     /// The members and instants the rules will judge, and the counters they may read.
@@ -185,8 +188,9 @@ impl Judge {
             || rules.versions().any(|r| r.spec.condition.is_some())
     }
 
-    fn assemble(
+    pub(crate) fn assemble(
         rules: Arc<RuleSet>,
+        compiled: Arc<super::rules::Compiled>,
         tz: Tz,
         program: &Program,
         usage_rows: Vec<UsageRow>,
@@ -227,6 +231,7 @@ impl Judge {
         }
         Judge {
             rules,
+            compiled,
             tz,
             usage,
             members,
@@ -241,7 +246,7 @@ impl Judge {
 
     /// Records the event's day in the member's streak of its type; returns whether the member
     /// had sent one before.
-    fn note_activity(&mut self, member: i64, event: &ParsedEvent) -> bool {
+    pub(crate) fn note_activity(&mut self, member: i64, event: &ParsedEvent) -> bool {
         let day = event.occurred_at.with_timezone(&self.tz).date_naive();
         let state = self.members.entry(member).or_default();
         let seen = state.streaks.contains_key(&event.type_name);
@@ -259,7 +264,7 @@ impl Judge {
     }
 
     /// Runs the rules for one event of a member.
-    fn judge(
+    pub(crate) fn judge(
         &mut self,
         event: &ParsedEvent,
         head: &MemberHead,
@@ -306,6 +311,9 @@ impl Judge {
             occurred_at: event.occurred_at,
             member: head.id,
             amount,
+            only_rule: (event.type_name == "birthday")
+                .then(|| event.attributes.get("rule").and_then(Value::as_str))
+                .flatten(),
             facts: &facts,
         };
         let evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
@@ -634,8 +642,13 @@ fn decide(
                 "only purchases and refunds can be recorded for guests",
             ));
         }
-        EventKind::Behaviour { .. } => match accounts.get_mut(&event.member) {
+        EventKind::Behaviour { name } => match accounts.get_mut(&event.member) {
             Some(account) => {
+                if !BEHAVIOUR_TYPES.contains(&name.as_str()) {
+                    judge
+                        .compiled
+                        .check_attributes(name, &event.attributes, "")?;
+                }
                 let seen = judge.note_activity(account.member.id, event);
                 if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
                     repeat = true;
@@ -697,7 +710,7 @@ fn decide(
 }
 
 /// The amount (fen) a behaviour carries in its attributes, for per-yuan rules.
-fn amount_of(event: &ParsedEvent) -> Option<i64> {
+pub(crate) fn amount_of(event: &ParsedEvent) -> Option<i64> {
     event.attributes.get("amount").and_then(Value::as_i64)
 }
 
@@ -793,6 +806,13 @@ pub async fn simulate(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let versions = state.store.rule_versions(&program.id).await?;
     let campaigns = state.store.campaigns(&program.id).await?;
+    let types = state.store.event_types(&program.id).await?;
+    let compiled = Arc::new(super::rules::Compiled::new(
+        program,
+        Vec::new(),
+        &[],
+        &types,
+    ));
     let drafted: BTreeSet<String> = drafts.iter().map(|r| r.id.clone()).collect();
     let mut rules: Vec<jifen_core::rules::Rule> = versions
         .iter()
@@ -824,7 +844,7 @@ pub async fn simulate(
     let (judged, keys) = Judge::reads(&set, tz, events, &accounts);
     let usage = state.store.usage(&program.id, &keys).await?;
     let facts = state.store.member_facts(&member_ids(&judged)).await?;
-    let mut judge = Judge::assemble(set, tz, program, usage, facts);
+    let mut judge = Judge::assemble(set, compiled, tz, program, usage, facts);
     let mut out = Vec::with_capacity(events.len());
     for event in events {
         if event.guest {
@@ -844,7 +864,13 @@ pub async fn simulate(
             EventKind::Purchase { amount, .. } => {
                 (Some(judge.judge(event, head, Some(*amount), now)), false)
             }
-            EventKind::Behaviour { .. } => {
+            EventKind::Behaviour { name } => {
+                if !BEHAVIOUR_TYPES.contains(&name.as_str())
+                    && let Err(e) = judge.compiled.check_attributes(name, &event.attributes, "")
+                {
+                    out.push(Err(e));
+                    continue;
+                }
                 let seen = judge.note_activity(head.id, event);
                 if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
                     (None, true)

@@ -1,5 +1,6 @@
 //! Application services: each write is one database transaction in which jifen-core decides.
 
+pub mod backtest;
 pub mod coalesce;
 pub mod events;
 pub mod ledger;

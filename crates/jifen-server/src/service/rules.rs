@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use jifen_core::rules::{CampaignSpec, Campaigns, Rule, RuleSet, RuleSpec, RuleStatus};
-use jifen_store::{CampaignRecord, Program, RuleVersion, WriteTx};
+use jifen_store::{CampaignRecord, EventTypeRecord, Program, RuleVersion, WriteTx};
 
 use super::Failure;
 
@@ -18,18 +18,83 @@ pub struct RuleCache {
 struct Cached {
     rev: i64,
     points_per_yuan: i64,
-    set: Arc<RuleSet>,
+    set: Arc<Compiled>,
+}
+
+/// A program's rules and declared event types, compiled.
+pub struct Compiled {
+    pub rules: Arc<RuleSet>,
+    /// Declared event types with the validators of their attributes.
+    pub types: HashMap<String, Arc<jsonschema::Validator>>,
+}
+
+impl Compiled {
+    pub fn new(
+        program: &Program,
+        versions: Vec<RuleVersion>,
+        campaigns: &[CampaignRecord],
+        types: &[EventTypeRecord],
+    ) -> Compiled {
+        Compiled {
+            rules: Arc::new(build(program, versions, campaigns)),
+            types: types
+                .iter()
+                .filter_map(|t| {
+                    let schema: serde_json::Value = serde_json::from_str(&t.schema).ok()?;
+                    jsonschema::validator_for(&schema)
+                        .map_err(|e| tracing::error!(event_type = %t.name, error = %e, "stored schema does not compile"))
+                        .ok()
+                        .map(|v| (t.name.clone(), Arc::new(v)))
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks a declared event type's attributes: the first error, with the attribute's path.
+    pub fn check_attributes(
+        &self,
+        type_name: &str,
+        attributes: &serde_json::Value,
+        prefix: &str,
+    ) -> Result<(), crate::error::ApiError> {
+        let Some(validator) = self.types.get(type_name) else {
+            return Err(crate::error::ApiError::UnknownEventType(
+                type_name.to_owned(),
+            ));
+        };
+        match validator.iter_errors(attributes).next() {
+            None => Ok(()),
+            Some(e) => {
+                let path = e.instance_path().to_string();
+                let field: String = path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        if s.chars().all(|c| c.is_ascii_digit()) {
+                            format!("[{s}]")
+                        } else {
+                            format!(".{s}")
+                        }
+                    })
+                    .collect();
+                Err(crate::error::ApiError::invalid(
+                    format!("{prefix}attributes{field}"),
+                    format!("attributes{field}: {e}"),
+                ))
+            }
+        }
+    }
 }
 
 impl RuleCache {
-    fn get(&self, program: &Program, rev: i64) -> Option<Arc<RuleSet>> {
+    fn get(&self, program: &Program, rev: i64) -> Option<Arc<Compiled>> {
         let sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         sets.get(&program.id)
             .filter(|c| c.rev == rev && c.points_per_yuan == program.policy.points_per_yuan)
             .map(|c| c.set.clone())
     }
 
-    fn put(&self, program: &Program, rev: i64, set: Arc<RuleSet>) {
+    fn put(&self, program: &Program, rev: i64, set: Arc<Compiled>) {
         let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         sets.insert(
             program.id.clone(),
@@ -42,20 +107,21 @@ impl RuleCache {
     }
 }
 
-/// The program's rules as of this transaction: from the cache when its revision is current,
-/// else loaded and compiled.
+/// The program's rules and event types as of this transaction: from the cache when its
+/// revision is current, else loaded and compiled.
 pub async fn rules_in_tx(
     cache: &RuleCache,
     tx: &mut Box<dyn WriteTx>,
     program: &Program,
-) -> Result<Arc<RuleSet>, Failure> {
+) -> Result<Arc<Compiled>, Failure> {
     let rev = tx.rules_rev(&program.id).await?;
     if let Some(set) = cache.get(program, rev) {
         return Ok(set);
     }
     let versions = tx.rule_versions(&program.id).await?;
     let campaigns = tx.campaigns(&program.id).await?;
-    let set = Arc::new(build(program, versions, &campaigns));
+    let types = tx.event_types(&program.id).await?;
+    let set = Arc::new(Compiled::new(program, versions, &campaigns, &types));
     cache.put(program, rev, set.clone());
     Ok(set)
 }
@@ -123,8 +189,11 @@ pub async fn save_rule(
     status: RuleStatus,
 ) -> Result<Saved, crate::error::ApiError> {
     use crate::error::ApiError;
+    use chrono::SubsecRound;
     super::with_retries(|| async {
-        let now = state.clock.now();
+        // Live from the start of the second it was saved: events stamped to the second (as
+        // most systems send them) right after a save are judged by it.
+        let now = state.clock.now().trunc_subsecs(0);
         let mut tx = state.store.begin_write().await?;
         let versions = tx.rule_versions(&program.id).await?;
         let current = versions.iter().rfind(|v| v.id == id).cloned();

@@ -51,17 +51,40 @@ impl Res {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_at(backend, t(START), None).await
+    }
+
+    /// A server whose program was created from a template at `start`.
+    #[allow(dead_code)]
+    pub async fn spawn_template(backend: Backend, template: &str, start: DateTime<Utc>) -> TestApp {
+        Self::spawn_at(backend, start, Some(template)).await
+    }
+
+    async fn spawn_at(backend: Backend, start: DateTime<Utc>, template: Option<&str>) -> TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
-        let clock = ManualClock::new(t(START));
-        let (program, key) = serve::create_program(
-            store.clone(),
-            Arc::new(clock.clone()),
-            "Test Brand",
-            "Asia/Shanghai",
-            "CNY",
-        )
-        .await
+        let clock = ManualClock::new(start);
+        let (program, key) = match template {
+            Some(name) => {
+                serve::create_program_from_template(
+                    store.clone(),
+                    Arc::new(clock.clone()),
+                    name,
+                    None,
+                )
+                .await
+            }
+            None => {
+                serve::create_program(
+                    store.clone(),
+                    Arc::new(clock.clone()),
+                    "Test Brand",
+                    "Asia/Shanghai",
+                    "CNY",
+                )
+                .await
+            }
+        }
         .expect("program");
         let state = AppState::new(store, Arc::new(clock.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

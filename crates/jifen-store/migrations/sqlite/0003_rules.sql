@@ -32,7 +32,7 @@ CREATE TABLE campaigns (
 );
 
 -- How often a rule (or a campaign's rules) fired and the points awarded, per member (member_id
--- 0: all members) and period (d2026-06-18, w2026-25, m2026-06, y2026, c, l).
+-- 0: all members) and period (d2026-06-18, w2026-25, m2026-06, y2026, c:<campaign>, l).
 CREATE TABLE rule_usage (
     program_id  TEXT NOT NULL,
     scope       TEXT NOT NULL,

@@ -1,0 +1,188 @@
+//! Ready programs: the files in `templates/` (built into the binary), loaded by
+//! `jifen program create --template NAME`.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use jifen_core::rules::{CampaignSpec, RuleSpec, RuleStatus};
+use jifen_core::{ExpiryPolicy, NegativeBalance, PointPolicy};
+use jifen_store::Program;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Every template: its name and its text.
+pub const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "taobao-points",
+        include_str!("../../../templates/taobao-points.toml"),
+    ),
+    (
+        "inoherb-checkin",
+        include_str!("../../../templates/inoherb-checkin.toml"),
+    ),
+    (
+        "wechat-behaviours",
+        include_str!("../../../templates/wechat-behaviours.toml"),
+    ),
+    (
+        "campaign-618",
+        include_str!("../../../templates/campaign-618.toml"),
+    ),
+];
+
+/// A template as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "shanghai")]
+    pub timezone: String,
+    #[serde(default = "cny")]
+    pub currency: String,
+    #[serde(default)]
+    pub policy: PolicyIn,
+    #[serde(default)]
+    pub campaigns: Vec<toml::Table>,
+    #[serde(default)]
+    pub rules: Vec<toml::Table>,
+}
+
+fn shanghai() -> String {
+    "Asia/Shanghai".into()
+}
+
+fn cny() -> String {
+    "CNY".into()
+}
+
+/// A policy; absent fields keep the defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyIn {
+    pub points_per_yuan: Option<i64>,
+    pub pending_days: Option<u32>,
+    pub expiry: Option<ExpiryPolicy>,
+    pub negative_balance: Option<NegativeBalance>,
+}
+
+/// A template ready to apply: its policy, campaigns and rules checked.
+#[derive(Debug)]
+pub struct Loaded {
+    pub template: Template,
+    pub policy: PointPolicy,
+    pub campaigns: Vec<(String, CampaignSpec)>,
+    pub rules: Vec<(String, RuleSpec)>,
+}
+
+/// The names of every template.
+pub fn names() -> Vec<&'static str> {
+    TEMPLATES.iter().map(|(n, _)| *n).collect()
+}
+
+/// Reads and checks a template by name.
+pub fn load(name: &str) -> anyhow::Result<Loaded> {
+    let text = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| anyhow::anyhow!("no template {name}; templates: {}", names().join(", ")))?;
+    parse(name, text)
+}
+
+/// Parses a template's text, checking every campaign and rule as the API would.
+pub fn parse(name: &str, text: &str) -> anyhow::Result<Loaded> {
+    let template: Template =
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
+    let d = PointPolicy::default();
+    let p = &template.policy;
+    let policy = PointPolicy {
+        points_per_yuan: p.points_per_yuan.unwrap_or(d.points_per_yuan),
+        pending_days: p.pending_days.unwrap_or(d.pending_days),
+        expiry: p.expiry.unwrap_or(d.expiry),
+        negative_balance: p.negative_balance.unwrap_or(d.negative_balance),
+    };
+    policy
+        .validate()
+        .map_err(|e| anyhow::anyhow!("template {name}: policy: {e}"))?;
+    let mut campaigns = Vec::new();
+    for (i, table) in template.campaigns.iter().enumerate() {
+        let (id, value) = split_id(table, &format!("campaigns[{i}]"))?;
+        let spec: CampaignSpec = serde_json::from_value(value)
+            .map_err(|e| anyhow::anyhow!("template {name}: campaign {id}: {e}"))?;
+        jifen_core::rules::validate_campaign(&id, &spec)
+            .map_err(|e| anyhow::anyhow!("template {name}: campaign {id}: {e}"))?;
+        campaigns.push((id, spec));
+    }
+    let mut rules = Vec::new();
+    for (i, table) in template.rules.iter().enumerate() {
+        let (id, value) = split_id(table, &format!("rules[{i}]"))?;
+        let spec: RuleSpec = serde_json::from_value(value)
+            .map_err(|e| anyhow::anyhow!("template {name}: rule {id}: {e}"))?;
+        jifen_core::rules::Rule::compile(
+            &id,
+            1,
+            RuleStatus::Active,
+            spec.clone(),
+            chrono::Utc::now(),
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("template {name}: rule {id}: {e}"))?;
+        if let Some(c) = &spec.campaign {
+            anyhow::ensure!(
+                campaigns.iter().any(|(k, _)| k == c),
+                "template {name}: rule {id}: campaign {c} is not in the template"
+            );
+        }
+        rules.push((id, spec));
+    }
+    Ok(Loaded {
+        template,
+        policy,
+        campaigns,
+        rules,
+    })
+}
+
+/// A table's `id`, and the rest as JSON.
+fn split_id(table: &toml::Table, at: &str) -> anyhow::Result<(String, Value)> {
+    let mut table = table.clone();
+    let id = match table.remove("id") {
+        Some(toml::Value::String(id)) => id,
+        _ => anyhow::bail!("{at} needs an id"),
+    };
+    Ok((id, serde_json::to_value(table)?))
+}
+
+/// Gives a new program a template's policy, campaigns and rules (live from now).
+pub async fn apply(
+    state: &AppState,
+    program: &mut Program,
+    loaded: &Loaded,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .update_policy(&program.id, &loaded.policy)
+        .await?;
+    program.policy = loaded.policy;
+    for (id, spec) in &loaded.campaigns {
+        let text = serde_json::to_string(spec).map_err(|_| ApiError::Internal)?;
+        let mut tx = state.store.begin_write().await?;
+        tx.save_campaign(&program.id, id, &text, state.clock.now())
+            .await?;
+        tx.commit().await?;
+    }
+    for (id, spec) in &loaded.rules {
+        crate::service::rules::save_rule(
+            state,
+            program,
+            id,
+            Some(spec.clone()),
+            RuleStatus::Active,
+        )
+        .await?;
+    }
+    Ok(())
+}
