@@ -290,6 +290,7 @@ async fn run_backend(
     );
     row.target = "(measured)".into();
     rows.push(with_rss(row, &served));
+    rows.extend(rule_rows(backend, &target, &served).await?);
     let rss = served.peak_rss_mib();
     served.stop();
     rows.push(Row {
@@ -307,6 +308,71 @@ async fn run_backend(
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
             .await?;
+    }
+    Ok(rows)
+}
+
+/// (g) behaviour events in batches of 100 with 1, 20 and 200 live rules, against the same
+/// events with no rule for them (recorded, judged by nothing) measured just before.
+async fn rule_rows(backend: &str, target: &Target, served: &Served) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    eprintln!("== {backend}: (g) behaviour events, no rules");
+    let r = run_scenario(
+        Scenario::Behaviours,
+        target,
+        Mode::Closed,
+        CONNECTIONS_BATCH,
+    )
+    .await?;
+    let base = load_row(
+        "(g) behaviour events, batches of 100, no live rule (ceiling)",
+        backend,
+        &r,
+        100.0,
+        "events/s",
+    );
+    let base_figure = base.figure;
+    rows.push(with_rss(
+        Row {
+            target: "ceiling".into(),
+            ..base
+        },
+        served,
+    ));
+    let client = reqwest::Client::new();
+    let mut saved = 0;
+    for live in [1usize, 20, 200] {
+        while saved < live {
+            let res = client
+                .put(format!("{}/v1/rules/bench-{saved}", target.base))
+                .bearer_auth(&target.key)
+                .json(&jifen_bench::bench_rule(saved))
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "saving a rule: {}", res.status());
+            saved += 1;
+        }
+        // Rules are live from the second they were saved.
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        eprintln!("== {backend}: (g) behaviour events, {live} live rules");
+        let r = run_scenario(
+            Scenario::Behaviours,
+            target,
+            Mode::Closed,
+            CONNECTIONS_BATCH,
+        )
+        .await?;
+        let row = load_row(
+            &format!("(g) behaviour events, batches of 100, {live} live rules"),
+            backend,
+            &r,
+            100.0,
+            "events/s",
+        )
+        .against("the same events with no live rule", base_figure);
+        let mut row = with_rss(row, served);
+        row.target = "(measured)".into();
+        rows.push(row);
     }
     Ok(rows)
 }

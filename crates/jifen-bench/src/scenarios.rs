@@ -25,6 +25,8 @@ pub enum Scenario {
     Redeem,
     /// (f) 80% balance reads, 20% single purchases.
     Mixed,
+    /// (g) behaviour events (check-ins, reviews, shares) in batches of 100, judged by rules.
+    Behaviours,
 }
 
 /// Settings shared by every scenario of a run.
@@ -52,6 +54,19 @@ fn purchase(run_id: &str, tag: &str, n: u64, member: String) -> serde_json::Valu
         "occurred_at": chrono::Utc::now().to_rfc3339(),
         "site": "tmall",
         "attributes": {"order_id": format!("{run_id}-o{n}"), "amount": 15_800}
+    })
+}
+
+/// A behaviour event (a check-in, a review or a share) with attributes rules can read.
+fn behaviour(run_id: &str, n: u64, member: String) -> serde_json::Value {
+    let mut rng = rand::rng();
+    json!({
+        "id": format!("{run_id}g-{n}"),
+        "type": jifen_bench::RULE_EVENT_TYPES[(n % 3) as usize],
+        "member": member,
+        "occurred_at": chrono::Utc::now().to_rfc3339(),
+        "site": "wechat_mp",
+        "attributes": {"stars": rng.random_range(1..=5), "photos": rng.random_range(0..=3)}
     })
 }
 
@@ -96,6 +111,12 @@ pub async fn run_scenario(
                 )
             })
         }
+        Scenario::Behaviours => Arc::new(move |n| {
+            let events: Vec<_> = (0..100)
+                .map(|i| behaviour(&run_id, n * 100 + i, random_member(members)))
+                .collect();
+            Req::post("/v1/events", &json!({ "events": events }))
+        }),
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
                 Req::post(

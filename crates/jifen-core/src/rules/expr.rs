@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cel::extractors::This;
 use cel::objects::{Key, Map};
-use cel::{Context, Program, Value};
+use cel::{Context, Env, Program, Value};
 
 /// Variables a condition can read.
 pub const VARIABLES: [&str; 4] = ["event", "member", "program", "now"];
@@ -75,12 +75,10 @@ fn bound_by_macro(source: &str, v: &str) -> bool {
     compact.contains(&format!("({v},"))
 }
 
-/// The facts conditions are evaluated against, converted once per event.
+/// The facts conditions are evaluated against: a CEL context built once per event, with the
+/// variables converted once and shared by every condition judged for it.
 pub struct Facts {
-    event: Value,
-    member: Value,
-    program: Value,
-    now: Value,
+    ctx: Context<'static, 'static>,
 }
 
 impl Facts {
@@ -91,22 +89,23 @@ impl Facts {
         program: &serde_json::Value,
         now: crate::Timestamp,
     ) -> Facts {
-        Facts {
-            event: json_to_cel(event),
-            member: json_to_cel(member),
-            program: json_to_cel(program),
-            now: Value::Timestamp(now.fixed_offset()),
-        }
+        let mut ctx = Context::with_env(ENV.with(Arc::clone));
+        add_functions(&mut ctx);
+        ctx.add_variable_from_value("event", json_to_cel(event));
+        ctx.add_variable_from_value("member", json_to_cel(member));
+        ctx.add_variable_from_value("program", json_to_cel(program));
+        ctx.add_variable_from_value("now", Value::Timestamp(now.fixed_offset()));
+        Facts { ctx }
     }
 }
 
 thread_local! {
-    /// The functions conditions may call, built once per thread.
-    static ROOT: Context<'static, 'static> = root();
+    /// The standard CEL environment (functions and macros), built once per thread.
+    static ENV: Arc<Env> = Arc::new(Env::stdlib());
 }
 
-fn root() -> Context<'static, 'static> {
-    let mut ctx = Context::default();
+/// The functions conditions may call besides the standard ones.
+fn add_functions(ctx: &mut Context<'static, 'static>) {
     // `member.streak("check_in")`: consecutive days with that event, in program time.
     let _ = ctx.add_function("streak", |This(member): This<Value>, name: Arc<String>| {
         lookup(&member, "streaks", &name)
@@ -125,7 +124,6 @@ fn root() -> Context<'static, 'static> {
             _ => false,
         },
     );
-    ctx
 }
 
 fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
@@ -156,22 +154,15 @@ pub enum Truth {
 impl Condition {
     /// Evaluates the condition against `facts`.
     pub fn eval(&self, facts: &Facts) -> Truth {
-        ROOT.with(|root| {
-            let mut scope = root.new_inner_scope();
-            scope.add_variable_from_value("event", facts.event.clone());
-            scope.add_variable_from_value("member", facts.member.clone());
-            scope.add_variable_from_value("program", facts.program.clone());
-            scope.add_variable_from_value("now", facts.now.clone());
-            match self.program.execute(&scope) {
-                Ok(Value::Bool(true)) => Truth::True,
-                Ok(Value::Bool(false)) => Truth::False,
-                Ok(other) => Truth::Error(format!(
-                    "the condition gave {:?}, not true or false",
-                    other.type_of()
-                )),
-                Err(e) => Truth::Error(e.to_string()),
-            }
-        })
+        match self.program.execute(&facts.ctx) {
+            Ok(Value::Bool(true)) => Truth::True,
+            Ok(Value::Bool(false)) => Truth::False,
+            Ok(other) => Truth::Error(format!(
+                "the condition gave {:?}, not true or false",
+                other.type_of()
+            )),
+            Err(e) => Truth::Error(e.to_string()),
+        }
     }
 }
 
