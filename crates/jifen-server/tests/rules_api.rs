@@ -32,22 +32,6 @@ impl TestApp {
         assert!(r.status.is_success(), "save rule {id}: {r:?}");
         r.body
     }
-
-    async fn behaviour(&self, id: &str, kind: &str, member: &str, attributes: Value) -> Value {
-        let r = self
-            .post(
-                "/v1/events",
-                json!({"id": id, "type": kind, "member": member,
-                       "occurred_at": self.now().to_rfc3339(), "attributes": attributes}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{kind} {id}: {r:?}");
-        r.body
-    }
-
-    async fn available(&self, member: &str) -> i64 {
-        self.balance(member).await["available"].as_i64().unwrap()
-    }
 }
 
 fn outcome<'a>(answer: &'a Value, rule: &str) -> &'a Value {

@@ -6,7 +6,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{TestApp, TestBackend, figures, t};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 jifen_store::backend_tests! {
     taobao_points_week => super::taobao_points_week;
@@ -19,18 +19,6 @@ jifen_store::backend_tests! {
 const MONDAY: &str = "2026-03-02T02:00:00Z";
 
 impl TestApp {
-    async fn event(&self, id: &str, kind: &str, member: &str, attributes: Value) -> Value {
-        let r = self
-            .post(
-                "/v1/events",
-                json!({"id": id, "type": kind, "member": member,
-                       "occurred_at": self.now().to_rfc3339(), "attributes": attributes}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{kind} {id}: {r:?}");
-        r.body
-    }
-
     async fn buy(&self, id: &str, member: &str, amount: i64) -> i64 {
         let r = self
             .purchase(id, member, &format!("order-{id}"), amount)
@@ -68,9 +56,13 @@ async fn taobao_points_week(b: TestBackend) {
     );
     app.to(day(1));
     let long = "Smells of green tea, lasts all day.";
-    let a = app.event("r1", "review", "m1", json!({"text": long})).await;
+    let a = app
+        .behaviour("r1", "review", "m1", json!({"text": long}))
+        .await;
     assert_eq!(a["points"], 10, "{a}");
-    let a = app.event("r2", "review", "m2", json!({"text": "ok"})).await;
+    let a = app
+        .behaviour("r2", "review", "m2", json!({"text": "ok"}))
+        .await;
     assert_eq!(a["points"], 0, "too short: {a}");
     app.to(day(2));
     // Refund ¥58 of the ¥158 order: the order is now worth 100 points.
@@ -80,7 +72,7 @@ async fn taobao_points_week(b: TestBackend) {
     let mut earned = 0;
     for i in 0..6 {
         earned += app
-            .event(&format!("r3-{i}"), "review", "m1", json!({"text": long}))
+            .behaviour(&format!("r3-{i}"), "review", "m1", json!({"text": long}))
             .await["points"]
             .as_i64()
             .unwrap();
@@ -105,17 +97,17 @@ async fn inoherb_checkin_week(b: TestBackend) {
     for d in 0..9 {
         app.to(day(d) + Duration::hours(d % 3));
         let a = app
-            .event(&format!("m1-{d}"), "check_in", "m1", json!({}))
+            .behaviour(&format!("m1-{d}"), "check_in", "m1", json!({}))
             .await;
         assert_eq!(a["points"], if d == 6 { 8 } else { 1 }, "m1 day {d}: {a}");
         // m2 skips Thursday, so never reaches 7 days in a row.
         if d != 3 {
-            app.event(&format!("m2-{d}"), "check_in", "m2", json!({}))
+            app.behaviour(&format!("m2-{d}"), "check_in", "m2", json!({}))
                 .await;
         }
         // Twice the same day earns nothing more.
         let again = app
-            .event(&format!("m1-{d}-again"), "check_in", "m1", json!({}))
+            .behaviour(&format!("m1-{d}-again"), "check_in", "m1", json!({}))
             .await;
         assert_eq!(again["points"], 0);
     }
@@ -151,10 +143,12 @@ async fn wechat_behaviours_week(b: TestBackend) {
         .await;
     assert!(r.status.is_success(), "{r:?}");
     app.member("m2").await;
-    let a = app.event("bind-1", "identity_bound", "m1", json!({})).await;
+    let a = app
+        .behaviour("bind-1", "identity_bound", "m1", json!({}))
+        .await;
     assert_eq!(a["points"], 100);
     assert_eq!(
-        app.event("profile-1", "profile_completed", "m1", json!({}))
+        app.behaviour("profile-1", "profile_completed", "m1", json!({}))
             .await["points"],
         50
     );
@@ -167,26 +161,28 @@ async fn wechat_behaviours_week(b: TestBackend) {
             assert_eq!(app.figures_of("m1").await.0, 100 + 50 + 2 * 3 + 200);
         }
         assert_eq!(
-            app.event(&format!("ci-{d}"), "check_in", "m1", json!({}))
+            app.behaviour(&format!("ci-{d}"), "check_in", "m1", json!({}))
                 .await["points"],
             2
         );
     }
     // Bound and completed again: recorded, not rewarded.
-    let again = app.event("bind-2", "identity_bound", "m1", json!({})).await;
+    let again = app
+        .behaviour("bind-2", "identity_bound", "m1", json!({}))
+        .await;
     assert_eq!(
         (again["points"].clone(), again["repeat"].clone()),
         (json!(0), json!(true))
     );
     assert_eq!(
-        app.event("profile-2", "profile_completed", "m1", json!({}))
+        app.behaviour("profile-2", "profile_completed", "m1", json!({}))
             .await["points"],
         0
     );
     let mut ugc = 0;
     for i in 0..4 {
         ugc += app
-            .event(
+            .behaviour(
                 &format!("post-{i}"),
                 "content_posted",
                 "m1",
@@ -198,14 +194,14 @@ async fn wechat_behaviours_week(b: TestBackend) {
     }
     assert_eq!(ugc, 60, "three posts a week");
     assert_eq!(
-        app.event("post-text", "content_posted", "m2", json!({"photos": 0}))
+        app.behaviour("post-text", "content_posted", "m2", json!({"photos": 0}))
             .await["points"],
         0
     );
     let mut invites = 0;
     for i in 0..6 {
         invites += app
-            .event(&format!("inv-{i}"), "event_invite", "m1", json!({}))
+            .behaviour(&format!("inv-{i}"), "event_invite", "m1", json!({}))
             .await["points"]
             .as_i64()
             .unwrap();

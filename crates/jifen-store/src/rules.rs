@@ -168,9 +168,9 @@ pub trait RuleStore: Send + Sync {
         after: Option<(Timestamp, String)>,
         limit: u32,
     ) -> Result<Vec<crate::EventRecord>>;
-    /// Points members earned per event (their `earn` entries caused by events): (member id,
-    /// event id, points).
-    async fn earned_by_events(&self, member_ids: &[i64]) -> Result<Vec<(i64, String, i64)>>;
+    /// Points the events earned their members (`earn` entries they caused): (member id, event
+    /// id, points), for events given as (member id, event id).
+    async fn earned_by_events(&self, events: &[(i64, &str)]) -> Result<Vec<(i64, String, i64)>>;
     /// Members by internal id.
     async fn member_heads(&self, member_ids: &[i64]) -> Result<Vec<crate::MemberHead>>;
     async fn get_backtest(&self, program_id: &str, id: &str) -> Result<Option<BacktestRecord>>;
@@ -538,17 +538,22 @@ macro_rules! rules_impl {
 
             async fn earned_by_events(
                 &self,
-                member_ids: &[i64],
+                events: &[(i64, &str)],
             ) -> $crate::Result<Vec<(i64, String, i64)>> {
                 let mut out = Vec::new();
-                for chunk in member_ids.chunks(500) {
+                for chunk in events.chunks(400) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "SELECT member_id, cause_id, CAST(SUM(points) AS BIGINT) FROM entries \
                          WHERE kind = 'earn' AND cause_kind = 'event' AND member_id IN (",
                     );
                     let mut l = q.separated(", ");
-                    for id in chunk {
-                        l.push_bind(*id);
+                    for (m, _) in chunk {
+                        l.push_bind(*m);
+                    }
+                    q.push(") AND cause_id IN (");
+                    let mut l = q.separated(", ");
+                    for (_, e) in chunk {
+                        l.push_bind(e.to_string());
                     }
                     q.push(") GROUP BY member_id, cause_id");
                     let rows: Vec<(i64, String, Option<i64>)> =

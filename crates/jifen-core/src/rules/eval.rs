@@ -437,11 +437,7 @@ fn judge(
                 pending_days,
                 expiry,
             } => {
-                let p = match (points, per_yuan) {
-                    (Some(p), _) => *p,
-                    (None, Some(r)) => rounding.per_yuan(event.amount.unwrap_or(0), *r),
-                    (None, None) => 0,
-                };
+                let p = fixed_or_per_yuan(*points, *per_yuan, *rounding, event.amount);
                 awards.push((p, *pending_days, *expiry));
                 p
             }
@@ -509,13 +505,12 @@ fn judge(
                 amount,
                 per_yuan,
             } => {
-                let amount = match (amount, per_yuan) {
-                    (Some(a), _) => *a,
-                    (None, Some(r)) => {
-                        super::model::Rounding::Floor.per_yuan(event.amount.unwrap_or(0), *r)
-                    }
-                    (None, None) => 0,
-                };
+                let amount = fixed_or_per_yuan(
+                    *amount,
+                    *per_yuan,
+                    super::model::Rounding::Floor,
+                    event.amount,
+                );
                 Action::AddToMeter {
                     rule: rule.id.clone(),
                     meter: meter.clone(),
@@ -545,6 +540,20 @@ fn judge(
     Verdict::Fired {
         points: granted,
         capped_by,
+    }
+}
+
+/// A fixed amount, or `per_yuan` of the event's amount (rounded to whole yuan first).
+fn fixed_or_per_yuan(
+    fixed: Option<i64>,
+    per_yuan: Option<i64>,
+    rounding: super::model::Rounding,
+    event_amount: Option<i64>,
+) -> i64 {
+    match (fixed, per_yuan) {
+        (Some(n), _) => n,
+        (None, Some(r)) => rounding.per_yuan(event_amount.unwrap_or(0), r),
+        (None, None) => 0,
     }
 }
 

@@ -14,11 +14,11 @@ use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use jifen_core::Timestamp;
-use jifen_core::rules::{Rule, RuleSet, RuleSpec, RuleStatus};
+use jifen_core::rules::{Rule, RuleSpec, RuleStatus};
 use jifen_store::{BacktestRecord, EventRecord, MemberFacts, MemberHead, Program};
 
 use super::events::{EventKind, ONCE_PER_MEMBER, ParsedEvent, amount_of};
-use super::rules::{Compiled, campaign_map, compile_stored};
+use super::rules::{Compiled, with_drafts};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -235,16 +235,6 @@ async fn run(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let versions = state.store.rule_versions(&program.id).await?;
     let campaigns = state.store.campaigns(&program.id).await?;
-    let drafted: BTreeSet<String> = request.drafts.iter().map(|(id, _)| id.clone()).collect();
-    let mut rules: Vec<Rule> = if request.drafts_only {
-        Vec::new()
-    } else {
-        versions
-            .iter()
-            .filter(|v| !drafted.contains(&v.id))
-            .filter_map(|v| compile_stored(v).ok())
-            .collect()
-    };
     let drafts: Vec<Rule> = request
         .drafts
         .iter()
@@ -260,11 +250,12 @@ async fn run(
         })
         .collect::<Result<_, _>>()
         .map_err(|e| ApiError::invalid(e.field, e.message))?;
-    rules.extend(drafts);
-    let set = Arc::new(RuleSet::new(
-        rules,
-        &campaign_map(&campaigns),
-        program.policy.points_per_yuan,
+    let set = Arc::new(with_drafts(
+        program,
+        &versions,
+        &campaigns,
+        drafts,
+        request.drafts_only,
     ));
     let compiled = Arc::new(Compiled::new(program, Vec::new(), &[], &[]));
     let mut judge = super::events::Judge::assemble(
@@ -301,9 +292,13 @@ async fn run(
                 (h.id, h)
             })
             .collect();
+        let pairs: Vec<(i64, &str)> = page
+            .iter()
+            .filter_map(|e| e.member_id.map(|m| (m, e.id.as_str())))
+            .collect();
         let earned: HashMap<(i64, String), i64> = state
             .store
-            .earned_by_events(&ids)
+            .earned_by_events(&pairs)
             .await?
             .into_iter()
             .map(|(m, e, p)| ((m, e), p))

@@ -813,17 +813,8 @@ pub async fn simulate(
         &[],
         &types,
     ));
-    let drafted: BTreeSet<String> = drafts.iter().map(|r| r.id.clone()).collect();
-    let mut rules: Vec<jifen_core::rules::Rule> = versions
-        .iter()
-        .filter(|v| !drafted.contains(&v.id))
-        .filter_map(|v| super::rules::compile_stored(v).ok())
-        .collect();
-    rules.extend(drafts);
-    let set = Arc::new(RuleSet::new(
-        rules,
-        &super::rules::campaign_map(&campaigns),
-        program.policy.points_per_yuan,
+    let set = Arc::new(super::rules::with_drafts(
+        program, &versions, &campaigns, drafts, false,
     ));
     let mut accounts: HashMap<String, Account> = HashMap::new();
     for e in events.iter().filter(|e| !e.guest) {

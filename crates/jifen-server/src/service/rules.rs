@@ -246,3 +246,30 @@ pub async fn save_rule(
     })
     .await
 }
+
+/// The program's saved rules with `drafts` in place of the versions of the same ids (or added),
+/// or the drafts alone, for simulations and backtests.
+pub fn with_drafts(
+    program: &Program,
+    versions: &[RuleVersion],
+    campaigns: &[CampaignRecord],
+    drafts: Vec<Rule>,
+    drafts_only: bool,
+) -> RuleSet {
+    let drafted: std::collections::BTreeSet<&str> = drafts.iter().map(|r| r.id.as_str()).collect();
+    let mut rules: Vec<Rule> = if drafts_only {
+        Vec::new()
+    } else {
+        versions
+            .iter()
+            .filter(|v| !drafted.contains(v.id.as_str()))
+            .filter_map(|v| compile_stored(v).ok())
+            .collect()
+    };
+    rules.extend(drafts);
+    RuleSet::new(
+        rules,
+        &campaign_map(campaigns),
+        program.policy.points_per_yuan,
+    )
+}

@@ -284,6 +284,24 @@ impl TestApp {
         r.body
     }
 
+    #[allow(dead_code)]
+    pub async fn behaviour(&self, id: &str, kind: &str, member: &str, attributes: Value) -> Value {
+        let r = self
+            .post(
+                "/v1/events",
+                json!({"id": id, "type": kind, "member": member,
+                       "occurred_at": self.now().to_rfc3339(), "attributes": attributes}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{kind} {id}: {r:?}");
+        r.body
+    }
+
+    #[allow(dead_code)]
+    pub async fn available(&self, member: &str) -> i64 {
+        self.balance(member).await["available"].as_i64().unwrap()
+    }
+
     pub async fn set_policy(&self, policy: Value) {
         let r = self.patch("/v1/program", policy).await;
         assert_eq!(r.status, StatusCode::OK, "policy: {r:?}");
