@@ -100,10 +100,7 @@ pub async fn birthdays(state: &AppState) -> Result<usize, crate::error::ApiError
         let Some(program) = state.store.get_program(&program_id).await? else {
             continue;
         };
-        let tz: chrono_tz::Tz = program
-            .timezone
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = crate::service::program_tz(&program);
         let versions = state.store.rule_versions(&program.id).await?;
         let campaigns = state.store.campaigns(&program.id).await?;
         let set = crate::service::rules::build(&program, versions, &campaigns);

@@ -24,6 +24,7 @@ jifen_store::backend_tests! {
     tags_set_by_one_rule_are_read_by_another => super::tags_set_by_one_rule_are_read_by_another;
     declared_event_types_check_their_attributes => super::declared_event_types_check_their_attributes;
     backtests_compare_drafts_with_what_was_awarded => super::backtests_compare_drafts_with_what_was_awarded;
+    birthday_months_catch_up_and_come_once_a_year => super::birthday_months_catch_up_and_come_once_a_year;
 }
 
 impl TestApp {
@@ -653,4 +654,50 @@ async fn backtests_compare_drafts_with_what_was_awarded(b: TestBackend) {
     assert_eq!(r.body["error"]["field"], "to");
     let r = app.get("/v1/rules/backtests/nope").await;
     assert_eq!(r.code(), "backtest_not_found");
+}
+
+async fn birthday_months_catch_up_and_come_once_a_year(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    // Born in July; the rule gives 88 points on the first day of the birthday month.
+    let r = app
+        .put(
+            "/v1/members/m1",
+            json!({"name": "Mei", "birthday": "1990-07-23"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let r = app
+        .put(
+            "/v1/members/m2",
+            json!({"name": "Bo", "birthday": "1991-08-02"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    app.rule(
+        "birthday-month",
+        json!({"name": "Birthday month gift", "trigger": {"kind": "birthday", "per": "month", "at": "10:00"},
+               "effects": [{"kind": "award_points", "points": 88}]}),
+    )
+    .await;
+    // The server was down on 1 July; on the 4th, the job catches up.
+    app.advance(
+        chrono::DateTime::parse_from_rfc3339("2026-07-04T12:00:00+08:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+            - app.now(),
+    );
+    assert_eq!(jifen_server::jobs::birthdays(&app.state).await.unwrap(), 1);
+    assert_eq!(app.available("m1").await, 88);
+    assert_eq!(app.available("m2").await, 0, "not August yet");
+    // Running again, even days later, gives nothing more this year.
+    app.advance(Duration::days(2));
+    jifen_server::jobs::birthdays(&app.state).await.unwrap();
+    assert_eq!(app.available("m1").await, 88);
+    // More than a week after the 1st, July is out of reach; August comes for m2.
+    app.advance(Duration::days(27));
+    jifen_server::jobs::birthdays(&app.state).await.unwrap();
+    assert_eq!(
+        (app.available("m1").await, app.available("m2").await),
+        (88, 88)
+    );
 }

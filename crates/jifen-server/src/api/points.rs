@@ -225,10 +225,7 @@ pub async fn post_adjustment(
     let idem = Idempotency::new(&program.id, "adjustment", &id, &(&external_id, &body));
     let cause = Cause::new(CauseKind::Adjustment, id.clone());
     let policy = program.policy;
-    let tz: chrono_tz::Tz = program
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = crate::service::program_tz(&program);
     let a = member_write(
         &state,
         &program,

@@ -10,7 +10,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use jifen_core::Timestamp;
@@ -229,10 +228,7 @@ async fn run(
     mut record: BacktestRecord,
     request: Request,
 ) -> Result<(), ApiError> {
-    let tz: Tz = program
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = crate::service::program_tz(program);
     let versions = state.store.rule_versions(&program.id).await?;
     let campaigns = state.store.campaigns(&program.id).await?;
     let drafts: Vec<Rule> = request

@@ -424,10 +424,7 @@ async fn attempt(
             .map(|o| (o.order_id.clone(), o))
             .collect(),
     );
-    let tz: Tz = program
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = crate::service::program_tz(program);
     let fresh_events: Vec<ParsedEvent> = events
         .iter()
         .filter(|e| !stored.contains_key(&e.id))
@@ -800,10 +797,7 @@ pub async fn simulate(
     drafts: Vec<jifen_core::rules::Rule>,
 ) -> Result<Vec<EventOutcome>, ApiError> {
     let now = state.clock.now();
-    let tz: Tz = program
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = crate::service::program_tz(program);
     let versions = state.store.rule_versions(&program.id).await?;
     let campaigns = state.store.campaigns(&program.id).await?;
     let types = state.store.event_types(&program.id).await?;

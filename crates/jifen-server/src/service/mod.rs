@@ -14,6 +14,14 @@ use jifen_store::{Claim, IdempotencyKey, StoreError, WriteTx};
 
 use crate::error::ApiError;
 
+/// A program's time zone (validated when the program was created; Shanghai if it ever is not).
+pub fn program_tz(program: &jifen_store::Program) -> chrono_tz::Tz {
+    program
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
 /// How often a transaction that failed on a transient conflict is tried again.
 pub const MAX_ATTEMPTS: usize = 4;
 
