@@ -293,6 +293,10 @@ pub(crate) const MEMBER_COLUMNS: &str = "id, program_id, external_id, name, phon
 /// Result<$txty>`, where `$txty` derefs to the backend's connection and has
 /// `async fn commit(self) -> Result<()>`; `$for_update` is the row-lock suffix of the
 /// backend's `SELECT`.
+/// Statements with a list of ids (`IN ($3, $4, …)`) are not prepared and cached
+/// (`persistent(false)`): their text changes with the list's length, and PostgreSQL's generic
+/// plan for a cached one filtered the key column instead of seeking it (32 ms instead of 0.1 ms
+/// for 100 idempotency keys, growing with the table).
 macro_rules! store_impl {
     ($store:ident, $tx:ident, $db:ty, tx = $txty:ty, backend = $name:literal, for_update = $for_update:literal) => {
         /// A write transaction.
@@ -1144,7 +1148,7 @@ macro_rules! store_impl {
                     }
                     q.push(") ORDER BY external_id").push($for_update);
                     let rows: Vec<$crate::backend::HeadRow> =
-                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
                     heads.extend(rows.into_iter().map(|r| r.into_head()));
                 }
                 Ok(heads)
@@ -1172,7 +1176,7 @@ macro_rules! store_impl {
                     }
                     q.push(")");
                     let rows: Vec<(String, String, Option<i64>, Option<String>)> =
-                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
                     out.extend(rows.into_iter().map(|(k, h, st, r)| {
                         let status = st.and_then(|v| u16::try_from(v).ok()).unwrap_or(200);
                         (k, h, status, r.unwrap_or_default())
@@ -1226,7 +1230,7 @@ macro_rules! store_impl {
                     }
                     q.push(") ORDER BY order_id").push($for_update);
                     let rows: Vec<$crate::backend::OrderRow> =
-                        q.build_query_as().fetch_all(&mut *self.tx).await?;
+                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
                     for r in rows {
                         out.push(r.into_order()?);
                     }

@@ -306,7 +306,7 @@ macro_rules! rules_impl {
             }
             q.push(") ORDER BY scope, member_id, period").push(suffix);
             let rows: Vec<(String, i64, String, i64, i64)> =
-                q.build_query_as().fetch_all(exec).await?;
+                q.build_query_as().persistent(false).fetch_all(exec).await?;
             Ok(rows
                 .into_iter()
                 .map(
@@ -341,7 +341,7 @@ macro_rules! rules_impl {
             };
             let mut q = list("SELECT member_id, kind, last_day, length FROM member_streaks");
             let rows: Vec<(i64, String, String, i64)> =
-                q.build_query_as().fetch_all(&mut *conn).await?;
+                q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
             facts.streaks = rows
                 .into_iter()
                 .map(|(member_id, kind, last_day, length)| $crate::Streak {
@@ -353,13 +353,13 @@ macro_rules! rules_impl {
                 .collect();
             let mut q = list("SELECT member_id, tag FROM member_tags");
             q.push(" ORDER BY member_id, tag");
-            facts.tags = q.build_query_as().fetch_all(&mut *conn).await?;
+            facts.tags = q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
             let mut q = list(
                 "SELECT member_id, meter, CAST(SUM(amount) AS BIGINT) FROM meter_entries",
             );
             q.push(" GROUP BY member_id, meter ORDER BY member_id, meter");
             let rows: Vec<(i64, String, Option<i64>)> =
-                q.build_query_as().fetch_all(&mut *conn).await?;
+                q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
             facts.meters = rows
                 .into_iter()
                 .map(|(m, meter, v)| (m, meter, v.unwrap_or(0)))
@@ -557,7 +557,7 @@ macro_rules! rules_impl {
                     }
                     q.push(") GROUP BY member_id, cause_id");
                     let rows: Vec<(i64, String, Option<i64>)> =
-                        q.build_query_as().fetch_all(self.reader()).await?;
+                        q.build_query_as().persistent(false).fetch_all(self.reader()).await?;
                     out.extend(rows.into_iter().map(|(m, c, p)| (m, c, p.unwrap_or(0))));
                 }
                 Ok(out)
@@ -579,7 +579,7 @@ macro_rules! rules_impl {
                     }
                     q.push(")");
                     let rows: Vec<$crate::backend::HeadRow> =
-                        q.build_query_as().fetch_all(self.reader()).await?;
+                        q.build_query_as().persistent(false).fetch_all(self.reader()).await?;
                     out.extend(rows.into_iter().map(|r| r.into_head()));
                 }
                 Ok(out)
