@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
                     member: 1,
                     amount: None,
                     only_rule: None,
-                    facts: &facts,
+                    facts: Some(&facts),
                 };
                 evaluate(&set, tz, &input, &mut usage)
             })

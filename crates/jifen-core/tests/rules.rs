@@ -63,7 +63,7 @@ impl Member {
             member: self.id,
             amount,
             only_rule: None,
-            facts: &facts,
+            facts: Some(&facts),
         };
         evaluate(rules, Shanghai, &input, &mut self.usage)
     }

@@ -51,6 +51,17 @@ pub struct UsageKey {
     pub period: String,
 }
 
+impl UsageKey {
+    /// The lifetime counter of a scope, for one member or (`None`) all members.
+    fn lifetime(scope: Scope, member: Option<i64>) -> UsageKey {
+        UsageKey {
+            scope,
+            member,
+            period: "l".into(),
+        }
+    }
+}
+
 /// How often a rule fired and the points it awarded, within a counter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -121,7 +132,9 @@ pub struct EventInput<'a> {
     pub amount: Option<i64>,
     /// Only this rule judges the event (the birthday job sends each birthday rule its own).
     pub only_rule: Option<&'a str>,
-    pub facts: &'a Facts,
+    /// What conditions read; `None` when no candidate rule has a condition
+    /// ([`RuleSet::has_conditions`]), so that building them can be skipped.
+    pub facts: Option<&'a Facts>,
 }
 
 /// Points a rule awards, with their own timing overrides.
@@ -277,47 +290,20 @@ fn rule_counters(
     // limits: purchases stay one statement lighter); in total only under a budget, as that
     // counter is shared by every member's events.
     if rule.version > 0 {
-        out.push((
-            UsageKey {
-                scope: scope.clone(),
-                member: Some(member),
-                period: "l".into(),
-            },
-            Cap::None,
-        ));
+        out.push((UsageKey::lifetime(scope.clone(), Some(member)), Cap::None));
     }
     if let Some(budget) = rule.spec.budget {
-        out.push((
-            UsageKey {
-                scope,
-                member: None,
-                period: "l".into(),
-            },
-            Cap::Points(budget),
-        ));
+        out.push((UsageKey::lifetime(scope, None), Cap::Points(budget)));
     }
     if let Some(c) = &rule.spec.campaign {
         let campaign = rule.campaign.as_deref();
         let scope = Scope::Campaign(c.clone());
-        out.push((
-            UsageKey {
-                scope: scope.clone(),
-                member: Some(member),
-                period: "l".into(),
-            },
-            campaign
-                .and_then(|c| c.member_cap)
-                .map_or(Cap::None, Cap::Points),
-        ));
+        let cap = campaign
+            .and_then(|c| c.member_cap)
+            .map_or(Cap::None, Cap::Points);
+        out.push((UsageKey::lifetime(scope.clone(), Some(member)), cap));
         if let Some(budget) = campaign.and_then(|c| c.budget) {
-            out.push((
-                UsageKey {
-                    scope,
-                    member: None,
-                    period: "l".into(),
-                },
-                Cap::Points(budget),
-            ));
+            out.push((UsageKey::lifetime(scope, None), Cap::Points(budget)));
         }
     }
     out
@@ -408,7 +394,11 @@ fn judge(
         return Verdict::OutOfSchedule { reason };
     }
     if let Some(condition) = &rule.condition {
-        match condition.eval(event.facts) {
+        let truth = event.facts.map_or_else(
+            || Truth::Error("the event's facts were not built".into()),
+            |facts| condition.eval(facts),
+        );
+        match truth {
             Truth::True => {}
             Truth::False => return Verdict::ConditionFalse,
             Truth::Error(message) => return Verdict::ConditionError { message },

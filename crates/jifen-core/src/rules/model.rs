@@ -43,6 +43,18 @@ pub struct RuleSpec {
     pub campaign: Option<String>,
 }
 
+impl RuleSpec {
+    /// Whether the rule awards points of its own for events of `event_type` (multipliers alone
+    /// do not): such a purchase rule replaces the built-in default one.
+    pub fn awards_points_on(&self, event_type: &str) -> bool {
+        self.trigger.fires_on(event_type)
+            && self
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::AwardPoints { .. }))
+    }
+}
+
 /// What makes a rule run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]

@@ -414,13 +414,9 @@ impl RuleSet {
             .iter()
             .filter(|r| r.live_at(at) && r.spec.trigger.fires_on(event_type))
             .collect();
-        let own_purchase_rule = live.iter().any(|r| {
-            r.status != RuleStatus::Archived
-                && r.spec
-                    .effects
-                    .iter()
-                    .any(|e| matches!(e, Effect::AwardPoints { .. }))
-        });
+        let own_purchase_rule = live
+            .iter()
+            .any(|r| r.status != RuleStatus::Archived && r.spec.awards_points_on(event_type));
         let mut out: Vec<&Arc<Rule>> = live
             .into_iter()
             .filter(|r| r.status == RuleStatus::Active)
@@ -432,6 +428,14 @@ impl RuleSet {
             out.insert(0, d);
         }
         out
+    }
+
+    /// Whether a rule that would judge an event of `event_type` at `at` has a condition (the
+    /// event's facts are needed only then).
+    pub fn has_conditions(&self, event_type: &str, at: Timestamp) -> bool {
+        self.candidates(event_type, at)
+            .iter()
+            .any(|r| r.condition.is_some())
     }
 
     /// Every version.

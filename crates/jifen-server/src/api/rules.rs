@@ -129,12 +129,8 @@ pub async fn list_rules(
         .collect();
     let own_purchase_rule = data.iter().any(|r| {
         r.status != "archived"
-            && serde_json::from_value::<RuleSpec>(r.spec.clone()).is_ok_and(|s| {
-                s.trigger.fires_on("purchase")
-                    && s.effects
-                        .iter()
-                        .any(|e| matches!(e, jifen_core::rules::Effect::AwardPoints { .. }))
-            })
+            && serde_json::from_value::<RuleSpec>(r.spec.clone())
+                .is_ok_and(|s| s.awards_points_on("purchase"))
     });
     if !own_purchase_rule && program.policy.points_per_yuan > 0 {
         let builtin = jifen_core::rules::Rule::default_purchase(program.policy.points_per_yuan);
@@ -470,20 +466,7 @@ pub async fn simulate(
         });
     }
     let now = state.clock.now();
-    let drafts = drafts(body.rules)?
-        .into_iter()
-        .map(|(id, spec)| {
-            jifen_core::rules::Rule::compile(
-                &id,
-                0,
-                RuleStatus::Active,
-                spec,
-                DateTime::<Utc>::MIN_UTC,
-                None,
-            )
-            .map_err(|e| ApiError::invalid(e.field, e.message))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let drafts = drafts(body.rules)?;
     let mut parsed = Vec::with_capacity(body.events.len());
     for (i, raw) in body.events.into_iter().enumerate() {
         parsed.push(crate::api::events::parse_event(
@@ -679,8 +662,9 @@ impl From<jifen_store::BacktestRecord> for BacktestOut {
     }
 }
 
-/// Parses draft rules given as `{"id": …, …the rule}`, naming the field at fault.
-fn drafts(raw: Vec<Value>) -> Result<Vec<(String, RuleSpec)>, ApiError> {
+/// Parses and compiles draft rules given as `{"id": …, …the rule}`, naming the field at fault.
+/// Drafts are live at every instant.
+fn drafts(raw: Vec<Value>) -> Result<Vec<jifen_core::rules::Rule>, ApiError> {
     let mut out = Vec::with_capacity(raw.len());
     for (i, raw) in raw.into_iter().enumerate() {
         let prefix = format!("rules[{i}].");
@@ -700,16 +684,16 @@ fn drafts(raw: Vec<Value>) -> Result<Vec<(String, RuleSpec)>, ApiError> {
             }
         };
         let spec: RuleSpec = crate::api::events::from_value(Value::Object(fields), &prefix)?;
-        jifen_core::rules::Rule::compile(
+        let rule = jifen_core::rules::Rule::compile(
             &id,
             0,
             RuleStatus::Active,
-            spec.clone(),
+            spec,
             DateTime::<Utc>::MIN_UTC,
             None,
         )
         .map_err(|e| ApiError::invalid(format!("{prefix}{}", e.field), e.message))?;
-        out.push((id, spec));
+        out.push(rule);
     }
     Ok(out)
 }
@@ -738,7 +722,11 @@ pub async fn start_backtest(
     let request = crate::service::backtest::Request {
         from: body.from,
         to: body.to,
-        drafts: drafts(body.rules)?,
+        // The job compiles its own copies in its task.
+        drafts: drafts(body.rules)?
+            .into_iter()
+            .map(|r| (r.id, r.spec))
+            .collect(),
         drafts_only: body.drafts_only,
         point_value_millifen: (value * 1_000.0).round() as i64,
     };

@@ -16,7 +16,7 @@ use jifen_core::Timestamp;
 use jifen_core::rules::{Rule, RuleSpec, RuleStatus};
 use jifen_store::{BacktestRecord, EventRecord, MemberFacts, MemberHead, Program};
 
-use super::events::{EventKind, ONCE_PER_MEMBER, ParsedEvent, amount_of};
+use super::events::{EventKind, ParsedEvent};
 use super::rules::{Compiled, with_drafts};
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -311,16 +311,9 @@ async fn run(
                 EventKind::Purchase { amount, .. } => judge
                     .judge(&event, head, Some(*amount), e.recorded_at)
                     .points(),
-                EventKind::Behaviour { .. } => {
-                    let seen = judge.note_activity(head.id, &event);
-                    if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
-                        0
-                    } else {
-                        judge
-                            .judge(&event, head, amount_of(&event), e.recorded_at)
-                            .points()
-                    }
-                }
+                EventKind::Behaviour { .. } => judge
+                    .judge_behaviour(&event, head, e.recorded_at)
+                    .map_or(0, |e| e.points()),
             };
             report.judged += 1;
             names

@@ -102,6 +102,51 @@ struct Writes {
     tags_removed: Vec<(i64, String)>,
 }
 
+/// What conditions read about an event and its member.
+fn facts_of(
+    event: &ParsedEvent,
+    head: &MemberHead,
+    state: &MemberState,
+    program: &Value,
+    amount: Option<i64>,
+    tz: Tz,
+    now: Timestamp,
+) -> Facts {
+    let local = event.occurred_at.with_timezone(&tz);
+    let event_facts = json!({
+        "id": event.id,
+        "type": event.type_name,
+        "occurred_at": event.occurred_at.to_rfc3339(),
+        "site": event.site,
+        "attributes": event.attributes,
+        "amount": amount,
+        "local": {
+            "date": local.format("%Y-%m-%d").to_string(),
+            "year": local.year(),
+            "month": local.month(),
+            "day": local.day(),
+            "hour": local.hour(),
+            "weekday": local.weekday().number_from_monday(),
+        },
+    });
+    let streaks: BTreeMap<&str, i64> = state
+        .streaks
+        .iter()
+        .map(|(k, (_, n))| (k.as_str(), *n))
+        .collect();
+    let member_facts = json!({
+        "id": head.external_id,
+        "status": head.status,
+        "enrolled_at": head.enrolled_at.to_rfc3339(),
+        "birthday": head.birthday.map(|b| b.format("%Y-%m-%d").to_string()),
+        "attributes": serde_json::from_str::<Value>(&head.attributes).unwrap_or(json!({})),
+        "tags": state.tags,
+        "streaks": streaks,
+        "meters": state.meters,
+    });
+    Facts::new(&event_facts, &member_facts, program, now)
+}
+
 fn member_ids(judged: &[(i64, String, Timestamp)]) -> Vec<i64> {
     judged
         .iter()
@@ -246,7 +291,7 @@ impl Judge {
 
     /// Records the event's day in the member's streak of its type; returns whether the member
     /// had sent one before.
-    pub(crate) fn note_activity(&mut self, member: i64, event: &ParsedEvent) -> bool {
+    fn note_activity(&mut self, member: i64, event: &ParsedEvent) -> bool {
         let day = event.occurred_at.with_timezone(&self.tz).date_naive();
         let state = self.members.entry(member).or_default();
         let seen = state.streaks.contains_key(&event.type_name);
@@ -272,39 +317,11 @@ impl Judge {
         now: Timestamp,
     ) -> Evaluation {
         let state = self.members.entry(head.id).or_default();
-        let local = event.occurred_at.with_timezone(&self.tz);
-        let event_facts = json!({
-            "id": event.id,
-            "type": event.type_name,
-            "occurred_at": event.occurred_at.to_rfc3339(),
-            "site": event.site,
-            "attributes": event.attributes,
-            "amount": amount,
-            "local": {
-                "date": local.format("%Y-%m-%d").to_string(),
-                "year": local.year(),
-                "month": local.month(),
-                "day": local.day(),
-                "hour": local.hour(),
-                "weekday": local.weekday().number_from_monday(),
-            },
-        });
-        let streaks: BTreeMap<&str, i64> = state
-            .streaks
-            .iter()
-            .map(|(k, (_, n))| (k.as_str(), *n))
-            .collect();
-        let member_facts = json!({
-            "id": head.external_id,
-            "status": head.status,
-            "enrolled_at": head.enrolled_at.to_rfc3339(),
-            "birthday": head.birthday.map(|b| b.format("%Y-%m-%d").to_string()),
-            "attributes": serde_json::from_str::<Value>(&head.attributes).unwrap_or(json!({})),
-            "tags": state.tags,
-            "streaks": streaks,
-            "meters": state.meters,
-        });
-        let facts = Facts::new(&event_facts, &member_facts, &self.program, now);
+        // Conditions are the only readers of the facts: without one, skip building them.
+        let facts = self
+            .rules
+            .has_conditions(&event.type_name, event.occurred_at)
+            .then(|| facts_of(event, head, state, &self.program, amount, self.tz, now));
         let input = EventInput {
             id: &event.id,
             type_name: &event.type_name,
@@ -314,7 +331,7 @@ impl Judge {
             only_rule: (event.type_name == "birthday")
                 .then(|| event.attributes.get("rule").and_then(Value::as_str))
                 .flatten(),
-            facts: &facts,
+            facts: facts.as_ref(),
         };
         let evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
         for action in &evaluation.actions {
@@ -332,6 +349,29 @@ impl Judge {
             }
         }
         evaluation
+    }
+
+    /// Checks the attributes of a behaviour of a type the program declared.
+    fn check_type(&self, name: &str, event: &ParsedEvent) -> Result<(), ApiError> {
+        if BEHAVIOUR_TYPES.contains(&name) {
+            return Ok(());
+        }
+        self.compiled.check_attributes(name, &event.attributes, "")
+    }
+
+    /// Runs the rules for a behaviour: `None` for a repeat of a once-per-member behaviour, which
+    /// no rule judges.
+    pub(crate) fn judge_behaviour(
+        &mut self,
+        event: &ParsedEvent,
+        head: &MemberHead,
+        now: Timestamp,
+    ) -> Option<Evaluation> {
+        let seen = self.note_activity(head.id, event);
+        if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
+            return None;
+        }
+        Some(self.judge(event, head, amount_of(event), now))
     }
 
     /// What the batch changed in counters and streaks.
@@ -641,20 +681,17 @@ fn decide(
         }
         EventKind::Behaviour { name } => match accounts.get_mut(&event.member) {
             Some(account) => {
-                if !BEHAVIOUR_TYPES.contains(&name.as_str()) {
-                    judge
-                        .compiled
-                        .check_attributes(name, &event.attributes, "")?;
-                }
-                let seen = judge.note_activity(account.member.id, event);
-                if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
-                    repeat = true;
-                    Vec::new()
-                } else {
-                    let e = judge.judge(event, &account.member, amount_of(event), now);
-                    let entries = award(&mut account.book, &e, policy, tz, event, None, &cause);
-                    evaluation = Some(e);
-                    entries
+                judge.check_type(name, event)?;
+                match judge.judge_behaviour(event, &account.member, now) {
+                    None => {
+                        repeat = true;
+                        Vec::new()
+                    }
+                    Some(e) => {
+                        let entries = award(&mut account.book, &e, policy, tz, event, None, &cause);
+                        evaluation = Some(e);
+                        entries
+                    }
                 }
             }
             None => Vec::new(),
@@ -707,7 +744,7 @@ fn decide(
 }
 
 /// The amount (fen) a behaviour carries in its attributes, for per-yuan rules.
-pub(crate) fn amount_of(event: &ParsedEvent) -> Option<i64> {
+fn amount_of(event: &ParsedEvent) -> Option<i64> {
     event.attributes.get("amount").and_then(Value::as_i64)
 }
 
@@ -850,18 +887,13 @@ pub async fn simulate(
                 (Some(judge.judge(event, head, Some(*amount), now)), false)
             }
             EventKind::Behaviour { name } => {
-                if !BEHAVIOUR_TYPES.contains(&name.as_str())
-                    && let Err(e) = judge.compiled.check_attributes(name, &event.attributes, "")
-                {
+                if let Err(e) = judge.check_type(name, event) {
                     out.push(Err(e));
                     continue;
                 }
-                let seen = judge.note_activity(head.id, event);
-                if seen && ONCE_PER_MEMBER.contains(&event.type_name.as_str()) {
-                    (None, true)
-                } else {
-                    (Some(judge.judge(event, head, amount_of(event), now)), false)
-                }
+                let judged = judge.judge_behaviour(event, head, now);
+                let repeat = judged.is_none();
+                (judged, repeat)
             }
         };
         let mut answer = json!({
