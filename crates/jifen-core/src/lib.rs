@@ -6,6 +6,7 @@
 pub mod ledger;
 pub mod policy;
 pub mod rules;
+pub mod tiers;
 
 pub use ledger::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,

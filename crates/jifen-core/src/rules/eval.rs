@@ -157,6 +157,9 @@ pub enum Action {
         rule: String,
         meter: String,
         amount: i64,
+        /// What the addition is about, one entry per key (from the effect's `key`).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        keys: Vec<String>,
     },
     Tag {
         rule: String,
@@ -488,12 +491,13 @@ fn judge(
             });
         }
     }
-    for effect in &rule.spec.effects {
+    for (i, effect) in rule.spec.effects.iter().enumerate() {
         let action = match effect {
             Effect::AddToMeter {
                 meter,
                 amount,
                 per_yuan,
+                ..
             } => {
                 let amount = fixed_or_per_yuan(
                     *amount,
@@ -501,10 +505,20 @@ fn judge(
                     super::model::Rounding::Floor,
                     event.amount,
                 );
+                let keys = match (rule.meter_keys.get(i).and_then(Option::as_ref), event.facts) {
+                    (Some(key), Some(facts)) => match key.strings(facts) {
+                        // A key that cannot be read adds nothing.
+                        Ok(keys) if !keys.is_empty() => keys,
+                        _ => continue,
+                    },
+                    (Some(_), None) => continue,
+                    (None, _) => Vec::new(),
+                };
                 Action::AddToMeter {
                     rule: rule.id.clone(),
                     meter: meter.clone(),
                     amount,
+                    keys,
                 }
             }
             Effect::Tag { tag } => Action::Tag {

@@ -166,6 +166,38 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// Evaluates the expression as keys: a string, a number, or a list of them (duplicates
+    /// dropped, order kept).
+    pub fn strings(&self, facts: &Facts) -> Result<Vec<String>, String> {
+        fn one(v: &Value) -> Result<String, String> {
+            match v {
+                Value::String(s) => Ok(s.to_string()),
+                Value::Int(n) => Ok(n.to_string()),
+                Value::UInt(n) => Ok(n.to_string()),
+                other => Err(format!("a key must be a string, not {:?}", other.type_of())),
+            }
+        }
+        let value = self
+            .program
+            .execute(&facts.ctx)
+            .map_err(|e| e.to_string())?;
+        let mut keys: Vec<String> = Vec::new();
+        match &value {
+            Value::List(items) => {
+                for item in items.iter() {
+                    let k = one(item)?;
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+            }
+            v => keys.push(one(v)?),
+        }
+        Ok(keys)
+    }
+}
+
 /// JSON into CEL values; strings that are RFC 3339 instants stay strings (compare them with
 /// `timestamp(...)`).
 fn json_to_cel(v: &serde_json::Value) -> Value {

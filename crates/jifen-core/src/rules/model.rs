@@ -128,6 +128,10 @@ pub enum Effect {
         amount: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         per_yuan: Option<i64>,
+        /// A CEL expression giving what the addition is about (a storefront, a category, or a
+        /// list of them): distinct-count meters count the distinct keys in their window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     Tag {
         tag: String,

@@ -53,6 +53,8 @@ pub struct Rule {
     /// When the next version was saved.
     pub live_until: Option<Timestamp>,
     pub(crate) condition: Option<Condition>,
+    /// The compiled `key` of each effect that adds to a meter with one, by effect index.
+    pub(crate) meter_keys: Vec<Option<Condition>>,
     pub(crate) campaign: Option<Arc<CampaignSpec>>,
 }
 
@@ -114,6 +116,17 @@ impl Rule {
             }
             _ => None,
         };
+        let mut meter_keys = Vec::new();
+        for (i, effect) in spec.effects.iter().enumerate() {
+            let key = match effect {
+                Effect::AddToMeter { key: Some(k), .. } => Some(
+                    Condition::compile(k.trim())
+                        .map_err(|e| err(format!("effects[{i}].key"), e.to_string()))?,
+                ),
+                _ => None,
+            };
+            meter_keys.push(key);
+        }
         Ok(Rule {
             id: id.to_owned(),
             version,
@@ -122,6 +135,7 @@ impl Rule {
             live_from,
             live_until,
             condition,
+            meter_keys,
             campaign: None,
         })
     }
@@ -158,6 +172,7 @@ impl Rule {
             live_from: chrono::DateTime::<chrono::Utc>::MIN_UTC,
             live_until: None,
             condition: None,
+            meter_keys: Vec::new(),
             campaign: None,
         }
     }
@@ -246,6 +261,7 @@ fn validate(spec: &RuleSpec) -> Result<(), RuleError> {
                 meter,
                 amount,
                 per_yuan,
+                ..
             } => {
                 if !valid_name(meter) {
                     return Err(err(
@@ -430,12 +446,12 @@ impl RuleSet {
         out
     }
 
-    /// Whether a rule that would judge an event of `event_type` at `at` has a condition (the
-    /// event's facts are needed only then).
+    /// Whether a rule that would judge an event of `event_type` at `at` has a condition or a
+    /// meter key (the event's facts are needed only then).
     pub fn has_conditions(&self, event_type: &str, at: Timestamp) -> bool {
         self.candidates(event_type, at)
             .iter()
-            .any(|r| r.condition.is_some())
+            .any(|r| r.condition.is_some() || r.meter_keys.iter().any(Option::is_some))
     }
 
     /// Every version.
