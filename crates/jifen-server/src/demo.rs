@@ -26,7 +26,7 @@ pub async fn ensure_demo(state: &AppState) -> Result<(Program, String), ApiError
                 .await?;
         }
     }
-    let (_, secret) = issue_key(state, &program.id, "demo").await?;
+    let (_, secret) = issue_key(state, &program.id, "demo", None).await?;
     Ok((program, secret))
 }
 

@@ -65,6 +65,14 @@ pub enum ApiError {
     CampaignNotFound(String),
     #[error("backtest {0} was not found")]
     BacktestNotFound(String),
+    #[error("the program has no tier policy: save one with PUT /v1/tier-policy")]
+    TierPolicyNotFound,
+    #[error("tier job {0} was not found")]
+    TierJobNotFound(String),
+    #[error("partner {0} was not found")]
+    PartnerNotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("the database is not reachable; try again")]
     Unavailable,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
@@ -129,6 +137,10 @@ impl ApiError {
             ApiError::RuleHasAwarded(_) => ("rule_has_awarded", S::CONFLICT),
             ApiError::CampaignNotFound(_) => ("campaign_not_found", S::NOT_FOUND),
             ApiError::BacktestNotFound(_) => ("backtest_not_found", S::NOT_FOUND),
+            ApiError::TierPolicyNotFound => ("tier_policy_not_found", S::NOT_FOUND),
+            ApiError::TierJobNotFound(_) => ("tier_job_not_found", S::NOT_FOUND),
+            ApiError::PartnerNotFound(_) => ("partner_not_found", S::NOT_FOUND),
+            ApiError::Forbidden(_) => ("forbidden", S::FORBIDDEN),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
         }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::keycache::Principal;
 use crate::keys::hash_secret;
 use jifen_store::Program;
 
@@ -107,35 +108,77 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The program an API key belongs to. A request without a valid key is a 401.
+/// The program an API key belongs to. A request without a valid key is a 401; a partner's
+/// key is a 403 here (it reaches only the partner routes).
 pub struct Auth(pub Program);
+
+/// The program and partner of a partner's key, for the partner routes.
+pub struct PartnerAuth(pub Program, pub String);
+
+/// The principal of the request's key.
+async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError::Unauthorized)?;
+    // The scheme is case-insensitive (RFC 9110); the secret is not.
+    let secret = header
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
+        .filter(|s| s.starts_with(crate::keys::SECRET_PREFIX))
+        .ok_or(ApiError::Unauthorized)?;
+    let hash = hash_secret(secret);
+    if let Some(principal) = state.keys.get(&hash) {
+        return Ok(principal);
+    }
+    let (program, key) = state
+        .store
+        .program_by_key_hash(&hash)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let principal = Principal {
+        program,
+        partner_id: key.partner_id,
+    };
+    state.keys.put(hash, principal.clone());
+    Ok(principal)
+}
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(ApiError::Unauthorized)?;
-        // The scheme is case-insensitive (RFC 9110); the secret is not.
-        let secret = header
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, secret)| secret.trim())
-            .filter(|s| s.starts_with(crate::keys::SECRET_PREFIX))
-            .ok_or(ApiError::Unauthorized)?;
-        let hash = hash_secret(secret);
-        if let Some(program) = state.keys.get(&hash) {
-            return Ok(Auth(program));
+        match principal(parts, state).await? {
+            Principal {
+                program,
+                partner_id: None,
+            } => Ok(Auth(program)),
+            Principal {
+                partner_id: Some(p),
+                ..
+            } => Err(ApiError::Forbidden(format!(
+                "this key belongs to partner {p}: it reaches only /v1/partner/…"
+            ))),
         }
-        let (program, _key) = state
-            .store
-            .program_by_key_hash(&hash)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        state.keys.put(hash, program.clone());
-        Ok(Auth(program))
+    }
+}
+
+impl FromRequestParts<AppState> for PartnerAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(parts, state).await? {
+            Principal {
+                program,
+                partner_id: Some(p),
+            } => Ok(PartnerAuth(program, p)),
+            Principal {
+                partner_id: None, ..
+            } => Err(ApiError::Forbidden(
+                "partner routes take a partner's key (POST /v1/partners/{id}/api-keys)".into(),
+            )),
+        }
     }
 }

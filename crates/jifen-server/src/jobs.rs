@@ -76,6 +76,11 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             if let Err(e) = birthdays(&state).await {
                 tracing::warn!(error = %e, "birthday job failed; will retry");
             }
+            match crate::service::tiers::review_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(changes = n, "tier reviews changed standings"),
+                Err(e) => tracing::warn!(error = %e, "tier reviews failed; will retry"),
+            }
         }
     })
 }

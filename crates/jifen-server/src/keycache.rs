@@ -13,14 +13,21 @@ pub const TTL: Duration = Duration::from_secs(2);
 /// Most keys kept; past this the cache starts over.
 const MAX_KEYS: usize = 10_000;
 
+/// Who a key speaks for: a program, or a partner of it.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub program: Program,
+    pub partner_id: Option<String>,
+}
+
 #[derive(Default)]
 pub struct KeyCache {
-    entries: RwLock<HashMap<String, (Program, Instant)>>,
+    entries: RwLock<HashMap<String, (Principal, Instant)>>,
 }
 
 impl KeyCache {
-    /// The program of a key hash, if looked up less than [`TTL`] ago.
-    pub fn get(&self, hash: &str) -> Option<Program> {
+    /// The program (and partner) of a key hash, if looked up less than [`TTL`] ago.
+    pub fn get(&self, hash: &str) -> Option<Principal> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
@@ -28,7 +35,7 @@ impl KeyCache {
             .map(|(p, _)| p.clone())
     }
 
-    pub fn put(&self, hash: String, program: Program) {
+    pub fn put(&self, hash: String, program: Principal) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_KEYS {
             entries.clear();
@@ -39,6 +46,6 @@ impl KeyCache {
     /// Forgets every key of a program (after its policy changed or a key was revoked).
     pub fn forget_program(&self, program_id: &str) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        entries.retain(|_, (p, _)| p.id != program_id);
+        entries.retain(|_, (p, _)| p.program.id != program_id);
     }
 }

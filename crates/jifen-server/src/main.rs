@@ -188,9 +188,10 @@ async fn main() -> anyhow::Result<()> {
                 "no program {program_id}"
             );
             let state = jifen_server::AppState::new(store, Arc::new(SystemClock));
-            let (key, secret) = jifen_server::api::program::issue_key(&state, &program_id, &name)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (key, secret) =
+                jifen_server::api::program::issue_key(&state, &program_id, &name, None)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
@@ -221,9 +222,13 @@ async fn main() -> anyhow::Result<()> {
             let birthday_events = jifen_server::jobs::birthdays(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let tier_changes = jifen_server::service::tiers::review_due(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{}",
                 json!({"entries": entries, "birthday_events": birthday_events,
+                       "tier_changes": tier_changes,
                        "seconds": started.elapsed().as_secs_f64()})
             );
             Ok(())

@@ -158,7 +158,7 @@ pub async fn create_program(
     };
     store.create_program(&program).await?;
     let state = AppState::new(store, clock);
-    let (_, secret) = crate::api::program::issue_key(&state, &program.id, "default")
+    let (_, secret) = crate::api::program::issue_key(&state, &program.id, "default", None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((program, secret))

@@ -5,14 +5,18 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use jifen_core::rules::{CampaignSpec, RuleSpec, RuleStatus};
+use std::collections::BTreeMap;
+
+use jifen_core::tiers::{MeterSpec, TierPolicy};
 use jifen_core::{ExpiryPolicy, NegativeBalance, PointPolicy};
 use jifen_store::Program;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::service::tiers::{METERS, SITES, SiteSpec, TIER_POLICY};
 
 /// Every template: its name and its text.
-pub const TEMPLATES: [(&str, &str); 4] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     (
         "taobao-points",
         include_str!("../../../templates/taobao-points.toml"),
@@ -28,6 +32,14 @@ pub const TEMPLATES: [(&str, &str); 4] = [
     (
         "campaign-618",
         include_str!("../../../templates/campaign-618.toml"),
+    ),
+    (
+        "alibaba-88",
+        include_str!("../../../templates/alibaba-88.toml"),
+    ),
+    (
+        "spend-tiers",
+        include_str!("../../../templates/spend-tiers.toml"),
     ),
 ];
 
@@ -48,6 +60,24 @@ pub struct Template {
     pub campaigns: Vec<toml::Table>,
     #[serde(default)]
     pub rules: Vec<toml::Table>,
+    #[serde(default)]
+    pub sites: Vec<SiteSpec>,
+    /// Meters by name.
+    #[serde(default)]
+    pub meters: BTreeMap<String, MeterSpec>,
+    #[serde(default)]
+    pub tier_policy: Option<TierPolicy>,
+    #[serde(default)]
+    pub partners: Vec<PartnerIn>,
+}
+
+/// A partner of a template (its keys are created through the API).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerIn {
+    pub id: String,
+    pub name: String,
+    pub identity_kind: String,
 }
 
 fn shanghai() -> String {
@@ -138,6 +168,14 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Loaded> {
         }
         rules.push((id, spec));
     }
+    for (meter, spec) in &template.meters {
+        spec.validate(meter, &template.meters)
+            .map_err(|e| anyhow::anyhow!("template {name}: meter {meter}: {e}"))?;
+    }
+    if let Some(p) = &template.tier_policy {
+        p.validate()
+            .map_err(|e| anyhow::anyhow!("template {name}: tier_policy: {e}"))?;
+    }
     Ok(Loaded {
         template,
         policy,
@@ -156,7 +194,8 @@ fn split_id(table: &toml::Table, at: &str) -> anyhow::Result<(String, Value)> {
     Ok((id, serde_json::to_value(table)?))
 }
 
-/// Gives a new program a template's policy, campaigns and rules (live from now).
+/// Gives a new program a template's policy, campaigns, rules (live from now), sites, meters
+/// and tier policy.
 pub async fn apply(
     state: &AppState,
     program: &mut Program,
@@ -183,6 +222,36 @@ pub async fn apply(
             RuleStatus::Active,
         )
         .await?;
+    }
+    let t = &loaded.template;
+    let mut settings = Vec::new();
+    if !t.sites.is_empty() {
+        settings.push((SITES, serde_json::to_string(&t.sites)));
+    }
+    if !t.meters.is_empty() {
+        settings.push((METERS, serde_json::to_string(&t.meters)));
+    }
+    if let Some(p) = &t.tier_policy {
+        settings.push((TIER_POLICY, serde_json::to_string(p)));
+    }
+    for p in &t.partners {
+        let record = jifen_store::PartnerRecord {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            site: format!("partner:{}", p.id),
+            identity_kind: p.identity_kind.clone(),
+            created_at: state.clock.now(),
+        };
+        let mut tx = state.store.begin_write().await?;
+        tx.save_partner(&program.id, &record).await?;
+        tx.commit().await?;
+    }
+    for (name, body) in settings {
+        let body = body.map_err(|_| ApiError::Internal)?;
+        let mut tx = state.store.begin_write().await?;
+        tx.save_setting(&program.id, name, &body, state.clock.now())
+            .await?;
+        tx.commit().await?;
     }
     Ok(())
 }

@@ -1000,6 +1000,10 @@ fn every_error_code_is_documented() {
         ApiError::RuleHasAwarded("r".into()),
         ApiError::CampaignNotFound("c".into()),
         ApiError::BacktestNotFound("b".into()),
+        ApiError::TierPolicyNotFound,
+        ApiError::TierJobNotFound("j".into()),
+        ApiError::PartnerNotFound("p".into()),
+        ApiError::Forbidden("x".into()),
         ApiError::Unavailable,
         ApiError::Internal,
     ];

@@ -61,6 +61,7 @@ pub(crate) struct ApiKeyRow {
     hash: String,
     created_at: i64,
     revoked_at: Option<i64>,
+    partner_id: Option<String>,
 }
 
 impl ApiKeyRow {
@@ -73,6 +74,7 @@ impl ApiKeyRow {
             hash: self.hash,
             created_at: at(self.created_at)?,
             revoked_at: self.revoked_at.map(at).transpose()?,
+            partner_id: self.partner_id,
         })
     }
 }
@@ -542,8 +544,8 @@ macro_rules! store_impl {
             async fn create_api_key(&self, k: &$crate::ApiKey) -> $crate::Result<()> {
                 let mut tx = self.begin_tx().await?;
                 sqlx::query(
-                    "INSERT INTO api_keys (id, program_id, name, prefix, hash, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO api_keys (id, program_id, name, prefix, hash, created_at, \
+                     partner_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&k.id)
                 .bind(&k.program_id)
@@ -551,6 +553,7 @@ macro_rules! store_impl {
                 .bind(&k.prefix)
                 .bind(&k.hash)
                 .bind($crate::backend::us(k.created_at))
+                .bind(&k.partner_id)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -297,6 +297,7 @@ pub async fn api_key_lifecycle(backend: Backend) {
         hash: format!("sha256-of-{id}"),
         created_at: ts(at),
         revoked_at: None,
+        partner_id: None,
     };
     let k1 = key("k1", "a", "2024-01-01T00:00:00.000001Z");
     let k2 = key("k2", "a", "2024-01-03T00:00:00Z");

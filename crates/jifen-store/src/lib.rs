@@ -17,6 +17,7 @@ mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod tiers;
 
 use std::sync::Arc;
 
@@ -31,6 +32,10 @@ pub use rules::{
     UsageSummary,
 };
 pub use sqlx::Error as SqlxError;
+pub use tiers::{
+    BasisFigure, BenefitGrant, MemberSet, MemberTierRow, MeterPointRow, PartnerRecord,
+    TierChangeRow, TierJobRecord, TierStore, TiersTx,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -68,7 +73,7 @@ impl Default for ConnectOptions {
 
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
-pub trait Store: RuleStore + Send + Sync + 'static {
+pub trait Store: RuleStore + TierStore + Send + Sync + 'static {
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -154,7 +159,7 @@ pub trait Store: RuleStore + Send + Sync + 'static {
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + Send {
+pub trait WriteTx: RulesTx + TiersTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

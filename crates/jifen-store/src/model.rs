@@ -27,6 +27,8 @@ pub struct ApiKey {
     pub hash: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// The partner a key belongs to: such a key only reaches the partner routes.
+    pub partner_id: Option<String>,
 }
 
 /// A way to find a member: `phone`, `wechat_unionid`, `email`, or a custom kind.

@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
 use crate::rules::rules_impl;
+use crate::tiers::tiers_impl;
 use crate::{ConnectOptions, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -61,3 +62,5 @@ store_impl!(
 );
 
 rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
+
+tiers_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");

@@ -73,6 +73,8 @@ pub struct MeterEntry {
     pub occurred_at: Timestamp,
     pub rule_id: String,
     pub event_id: String,
+    /// What the addition is about, for distinct-count meters.
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +85,10 @@ pub struct Notification {
     pub rule_id: String,
     pub event_id: String,
     pub created_at: Timestamp,
+    /// Who it is for when not the member (`partner:<id>`).
+    pub recipient: Option<String>,
+    /// What it carries, as JSON.
+    pub payload: Option<String>,
 }
 
 /// A stored notification.
@@ -95,6 +101,8 @@ pub struct StoredNotification {
     pub event_id: String,
     pub created_at: Timestamp,
     pub delivered_at: Option<Timestamp>,
+    pub recipient: Option<String>,
+    pub payload: Option<String>,
 }
 
 /// An event type a program declared.
@@ -441,10 +449,20 @@ macro_rules! rules_impl {
                 member_id: i64,
                 limit: u32,
             ) -> $crate::Result<Vec<$crate::StoredNotification>> {
-                let rows: Vec<(i64, i64, String, String, String, i64, Option<i64>)> =
-                    sqlx::query_as(
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(
+                    i64,
+                    i64,
+                    String,
+                    String,
+                    String,
+                    i64,
+                    Option<i64>,
+                    Option<String>,
+                    Option<String>,
+                )> = sqlx::query_as(
                         "SELECT id, member_id, template, rule_id, event_id, created_at, \
-                         delivered_at FROM notifications WHERE member_id = $1 \
+                         delivered_at, recipient, payload FROM notifications WHERE member_id = $1 \
                          ORDER BY id DESC LIMIT $2",
                     )
                     .bind(member_id)
@@ -461,6 +479,8 @@ macro_rules! rules_impl {
                             event_id: r.4,
                             created_at: $crate::backend::at(r.5)?,
                             delivered_at: r.6.map($crate::backend::at).transpose()?,
+                            recipient: r.7,
+                            payload: r.8,
                         })
                     })
                     .collect()
@@ -955,7 +975,7 @@ macro_rules! rules_impl {
                 for chunk in entries.chunks(1_000) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO meter_entries (member_id, meter, amount, occurred_at, \
-                         rule_id, event_id) ",
+                         rule_id, event_id, key) ",
                     );
                     q.push_values(chunk, |mut b, e| {
                         b.push_bind(e.member_id)
@@ -963,7 +983,8 @@ macro_rules! rules_impl {
                             .push_bind(e.amount)
                             .push_bind($crate::backend::us(e.occurred_at))
                             .push_bind(&e.rule_id)
-                            .push_bind(&e.event_id);
+                            .push_bind(&e.event_id)
+                            .push_bind(&e.key);
                     });
                     q.build().execute(&mut *self.tx).await?;
                 }
@@ -1002,7 +1023,7 @@ macro_rules! rules_impl {
                 for chunk in notifications.chunks(1_000) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO notifications (program_id, member_id, template, rule_id, \
-                         event_id, created_at) ",
+                         event_id, created_at, recipient, payload) ",
                     );
                     q.push_values(chunk, |mut b, n| {
                         b.push_bind(&n.program_id)
@@ -1010,7 +1031,9 @@ macro_rules! rules_impl {
                             .push_bind(&n.template)
                             .push_bind(&n.rule_id)
                             .push_bind(&n.event_id)
-                            .push_bind($crate::backend::us(n.created_at));
+                            .push_bind($crate::backend::us(n.created_at))
+                            .push_bind(&n.recipient)
+                            .push_bind(&n.payload);
                     });
                     q.build().execute(&mut *self.tx).await?;
                 }

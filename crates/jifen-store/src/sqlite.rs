@@ -22,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::rules::rules_impl;
+use crate::tiers::tiers_impl;
 use crate::{ConnectOptions, Result};
 
 /// How often the background checkpoint runs.
@@ -138,3 +139,5 @@ store_impl!(
 );
 
 rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
+
+tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");

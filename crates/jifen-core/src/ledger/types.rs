@@ -72,10 +72,12 @@ pub enum CauseKind {
     HoldVoid,
     HoldDeadline,
     Expiry,
+    /// A tier benefit (an upgrade, birthday or periodic gift).
+    Benefit,
 }
 
 impl CauseKind {
-    pub const ALL: [CauseKind; 8] = [
+    pub const ALL: [CauseKind; 9] = [
         CauseKind::Event,
         CauseKind::Redemption,
         CauseKind::Adjustment,
@@ -84,6 +86,7 @@ impl CauseKind {
         CauseKind::HoldVoid,
         CauseKind::HoldDeadline,
         CauseKind::Expiry,
+        CauseKind::Benefit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +99,7 @@ impl CauseKind {
             CauseKind::HoldVoid => "hold_void",
             CauseKind::HoldDeadline => "hold_deadline",
             CauseKind::Expiry => "expiry",
+            CauseKind::Benefit => "benefit",
         }
     }
 

@@ -74,6 +74,10 @@ pub struct MemberOut {
     pub identities: Vec<IdentityIn>,
     pub enrolled_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The member's tier and what is left to reach the next one (when the program has tiers;
+    /// shown by `GET /v1/members/{external_id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<crate::api::tiers::StandingOut>,
 }
 
 impl From<&Member> for MemberOut {
@@ -97,6 +101,7 @@ impl From<&Member> for MemberOut {
                 .collect(),
             enrolled_at: m.enrolled_at,
             updated_at: m.updated_at,
+            tier: None,
         }
     }
 }
@@ -232,7 +237,9 @@ pub async fn get_member(
     Path(external_id): Path<String>,
 ) -> Result<Json<MemberOut>, ApiError> {
     let m = crate::service::ledger::find_member(&state, &program, &external_id).await?;
-    Ok(Json(MemberOut::from(&m)))
+    let mut out = MemberOut::from(&m);
+    out.tier = crate::api::tiers::standing(&state, &program, &m, state.clock.now()).await?;
+    Ok(Json(out))
 }
 
 /// Filters of the member list.

@@ -3,9 +3,11 @@
 pub mod events;
 pub mod members;
 pub mod ops;
+pub mod partners;
 pub mod points;
 pub mod program;
 pub mod rules;
+pub mod tiers;
 pub mod types;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -31,6 +33,8 @@ use crate::app::AppState;
         (name = "points", description = "Balances, the ledger, redemptions and adjustments"),
         (name = "holds", description = "Two-phase reservations of points for checkouts"),
         (name = "rules", description = "Earning rules and campaigns: versions, simulation"),
+        (name = "tiers", description = "Meters, sites, tiers, benefits and their re-evaluation"),
+        (name = "partners", description = "Partner businesses, their keys, and what their keys reach"),
     )
 )]
 struct ApiDoc;
@@ -77,6 +81,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::list_event_types))
         .routes(routes!(rules::put_event_type))
         .routes(routes!(rules::put_campaign, rules::get_campaign))
+        .routes(routes!(tiers::list_meters))
+        .routes(routes!(tiers::put_meter))
+        .routes(routes!(tiers::get_sites, tiers::put_sites))
+        .routes(routes!(tiers::get_tier_policy, tiers::put_tier_policy))
+        .routes(routes!(tiers::post_tier_job))
+        .routes(routes!(tiers::get_tier_job))
+        .routes(routes!(tiers::member_tiers))
+        .routes(routes!(tiers::put_override, tiers::delete_override))
+        .routes(routes!(tiers::member_benefits))
+        .routes(routes!(tiers::member_meters))
+        .routes(routes!(partners::list_partners))
+        .routes(routes!(partners::put_partner))
+        .routes(routes!(partners::create_partner_key))
+        .routes(routes!(partners::partner_event))
+        .routes(routes!(partners::partner_member))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

@@ -120,6 +120,9 @@ pub struct ApiKeyOut {
     pub prefix: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The partner the key belongs to (it then reaches only `/v1/partner/…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
     /// The secret: shown once, in the answer that created the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -133,6 +136,7 @@ impl From<&ApiKey> for ApiKeyOut {
             prefix: k.prefix.clone(),
             created_at: k.created_at,
             revoked_at: k.revoked_at,
+            partner: k.partner_id.clone(),
             secret: None,
         }
     }
@@ -154,7 +158,7 @@ pub async fn create_api_key(
     ApiJson(body): ApiJson<NewApiKey>,
 ) -> Result<(StatusCode, Json<ApiKeyOut>), ApiError> {
     let name = crate::parse::client_id("name", &body.name)?;
-    let (key, secret) = issue_key(&state, &program.id, &name).await?;
+    let (key, secret) = issue_key(&state, &program.id, &name, None).await?;
     let mut out = ApiKeyOut::from(&key);
     out.secret = Some(secret);
     Ok((StatusCode::CREATED, Json(out)))
@@ -165,6 +169,7 @@ pub async fn issue_key(
     state: &AppState,
     program_id: &str,
     name: &str,
+    partner_id: Option<&str>,
 ) -> Result<(ApiKey, String), ApiError> {
     let secret = keys::new_secret();
     let key = ApiKey {
@@ -175,6 +180,7 @@ pub async fn issue_key(
         hash: keys::hash_secret(&secret),
         created_at: state.clock.now(),
         revoked_at: None,
+        partner_id: partner_id.map(str::to_owned),
     };
     state.store.create_api_key(&key).await?;
     Ok((key, secret))

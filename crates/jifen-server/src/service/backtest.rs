@@ -253,7 +253,13 @@ async fn run(
         drafts,
         request.drafts_only,
     ));
-    let compiled = Arc::new(Compiled::new(program, Vec::new(), &[], &[]));
+    let compiled = Arc::new(Compiled::new(
+        program,
+        Vec::new(),
+        &[],
+        &[],
+        Default::default(),
+    ));
     let mut judge = super::events::Judge::assemble(
         set,
         compiled,

@@ -13,13 +13,15 @@ use jifen_core::rules::{
     Action, Evaluation, EventInput, Facts, RuleSet, Scope, UsageBook, UsageKey, evaluate,
     usage_keys,
 };
+use jifen_core::tiers::{MeterPoint, apply_earn_multiplier};
 use jifen_core::{Book, Cause, CauseKind, Entry, EntryKind, NewLot, PointPolicy, Timestamp};
 use jifen_store::{
-    EventRecord, MemberFacts, MemberHead, MeterEntry, Notification, Order, Program, Streak,
-    UsageKeyRow, UsageRow, WriteTx,
+    BasisFigure, EventRecord, MemberFacts, MemberHead, MeterEntry, Notification, Order, Program,
+    Streak, UsageKeyRow, UsageRow, WriteTx,
 };
 
 use super::ledger::{open_book, save_all};
+use super::tiers::TierBatch;
 use super::{Failure, request_hash, with_retries};
 use crate::api::types::entries_out;
 use crate::app::AppState;
@@ -103,10 +105,12 @@ struct Writes {
 }
 
 /// What conditions read about an event and its member.
+#[allow(clippy::too_many_arguments)]
 fn facts_of(
     event: &ParsedEvent,
     head: &MemberHead,
     state: &MemberState,
+    tiers: Option<&TierBatch>,
     program: &Value,
     amount: Option<i64>,
     tz: Tz,
@@ -142,7 +146,11 @@ fn facts_of(
         "attributes": serde_json::from_str::<Value>(&head.attributes).unwrap_or(json!({})),
         "tags": state.tags,
         "streaks": streaks,
-        "meters": state.meters,
+        "meters": match tiers {
+            Some(t) => json!(t.meters(head.id)),
+            None => json!(state.meters),
+        },
+        "tier": tiers.and_then(|t| t.effective(head.id)).map(|t| t.id.clone()),
     });
     Facts::new(&event_facts, &member_facts, program, now)
 }
@@ -174,6 +182,8 @@ pub(crate) struct Judge {
     usage: UsageBook,
     members: HashMap<i64, MemberState>,
     program: Value,
+    /// Meters and tiers, when the program declares any.
+    tiers: Option<TierBatch>,
 }
 
 impl Judge {
@@ -196,7 +206,22 @@ impl Judge {
         } else {
             MemberFacts::default()
         };
-        Ok(Judge::assemble(rules, compiled, tz, program, usage, facts))
+        let members: Vec<(i64, String, Timestamp)> = accounts
+            .values()
+            .map(|a| {
+                (
+                    a.member.id,
+                    a.member.external_id.clone(),
+                    a.member.enrolled_at,
+                )
+            })
+            .collect();
+        let settings = compiled.settings.clone();
+        let now = state.clock.now();
+        let tiers = TierBatch::load(tx, settings, program, &members, tz, now).await?;
+        let mut judge = Judge::assemble(rules, compiled, tz, program, usage, facts);
+        judge.tiers = tiers;
+        Ok(judge)
     }
 
     /// The members and instants the rules will judge, and the counters they may read.
@@ -286,6 +311,7 @@ impl Judge {
                 "timezone": program.timezone,
                 "currency": program.currency,
             }),
+            tiers: None,
         }
     }
 
@@ -318,10 +344,22 @@ impl Judge {
     ) -> Evaluation {
         let state = self.members.entry(head.id).or_default();
         // Conditions are the only readers of the facts: without one, skip building them.
+        let tiers = self.tiers.as_ref();
         let facts = self
             .rules
             .has_conditions(&event.type_name, event.occurred_at)
-            .then(|| facts_of(event, head, state, &self.program, amount, self.tz, now));
+            .then(|| {
+                facts_of(
+                    event,
+                    head,
+                    state,
+                    tiers,
+                    &self.program,
+                    amount,
+                    self.tz,
+                    now,
+                )
+            });
         let input = EventInput {
             id: &event.id,
             type_name: &event.type_name,
@@ -333,7 +371,10 @@ impl Judge {
                 .flatten(),
             facts: facts.as_ref(),
         };
-        let evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
+        let mut evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
+        if let Some((tier, factor)) = tiers.and_then(|t| t.earn_factor(head.id, &event.type_name)) {
+            apply_earn_multiplier(&mut evaluation, &tier, factor);
+        }
         for action in &evaluation.actions {
             match action {
                 Action::Tag { tag, .. } => {
@@ -342,8 +383,26 @@ impl Judge {
                 Action::Untag { tag, .. } => {
                     state.tags.remove(tag);
                 }
-                Action::AddToMeter { meter, amount, .. } => {
+                Action::AddToMeter {
+                    meter,
+                    amount,
+                    keys,
+                    ..
+                } => {
                     *state.meters.entry(meter.clone()).or_default() += amount;
+                    if let Some(t) = self.tiers.as_mut() {
+                        for key in meter_keys(keys) {
+                            t.note_meter(
+                                head.id,
+                                MeterPoint {
+                                    meter: meter.clone(),
+                                    key,
+                                    amount: *amount,
+                                    at: event.occurred_at,
+                                },
+                            );
+                        }
+                    }
                 }
                 Action::Notify { .. } => {}
             }
@@ -404,6 +463,15 @@ impl Judge {
             }
         }
         (usage, streaks)
+    }
+}
+
+/// One meter entry per key of an addition, or one without a key.
+fn meter_keys(keys: &[String]) -> Vec<Option<String>> {
+    if keys.is_empty() {
+        vec![None]
+    } else {
+        keys.iter().cloned().map(Some).collect()
     }
 }
 
@@ -505,6 +573,9 @@ async fn attempt(
     tx.add_usage(&program.id, &usage).await?;
     tx.save_streaks(&streaks).await?;
     persist(&mut tx, program, &mut accounts, writes, now).await?;
+    if let Some(tiers) = judge.tiers.take() {
+        tiers.writes.persist(&mut tx, &program.id, now).await?;
+    }
     tx.commit().await?;
     for event in events.iter().filter(|e| fresh.contains(e.id.as_str())) {
         metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
@@ -592,6 +663,10 @@ fn decide(
                 .id,
         )
     };
+    judge
+        .compiled
+        .settings
+        .check_site(event.site.as_deref(), "site")?;
     let policy = program.policy;
     let cause = Cause::new(CauseKind::Event, event.id.clone());
     let mut evaluation = None;
@@ -704,14 +779,20 @@ fn decide(
                     rule,
                     meter,
                     amount,
-                } => writes.meters.push(MeterEntry {
-                    member_id,
-                    meter: meter.clone(),
-                    amount: *amount,
-                    occurred_at: event.occurred_at,
-                    rule_id: rule.clone(),
-                    event_id: event.id.clone(),
-                }),
+                    keys,
+                } => {
+                    for key in meter_keys(keys) {
+                        writes.meters.push(MeterEntry {
+                            member_id,
+                            meter: meter.clone(),
+                            amount: *amount,
+                            occurred_at: event.occurred_at,
+                            rule_id: rule.clone(),
+                            event_id: event.id.clone(),
+                            key,
+                        });
+                    }
+                }
                 Action::Tag { tag, .. } => {
                     writes
                         .tags_removed
@@ -731,12 +812,51 @@ fn decide(
                     rule_id: rule.clone(),
                     event_id: event.id.clone(),
                     created_at: now,
+                    recipient: None,
+                    payload: None,
                 }),
             }
         }
     }
     writes.events.push(record(member_id));
-    let answer = result(event, &entries, evaluation.as_ref(), repeat);
+    let mut entries = entries;
+    let mut change = None;
+    if let (Some(member_id), Some(tiers)) = (member_id, judge.tiers.as_mut()) {
+        match &event.kind {
+            EventKind::Purchase { amount, .. } => {
+                tiers.note_figure(member_id, BasisFigure::Spend, *amount, event.occurred_at);
+            }
+            EventKind::Refund { order_id, amount } => {
+                if let Some(order) = orders.0.get(order_id) {
+                    tiers.note_figure(member_id, BasisFigure::Spend, -amount, order.occurred_at);
+                }
+            }
+            EventKind::Behaviour { .. } => {}
+        }
+        for e in entries
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
+        {
+            tiers.note_figure(
+                member_id,
+                BasisFigure::PointsEarned,
+                e.points,
+                e.effective_at,
+            );
+        }
+        if let Some((c, gifts)) = tiers.settle(member_id, &event.id)
+            && let Some(account) = accounts.get_mut(&event.member)
+        {
+            for gift in &gifts {
+                entries.extend(gift.earn(&mut account.book, policy, tz, now));
+            }
+            change = Some(c);
+        }
+    }
+    let mut answer = result(event, &entries, evaluation.as_ref(), repeat);
+    if let Some(c) = &change {
+        answer["tier"] = super::tiers::change_json(c);
+    }
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
         account.pending.extend(entries);
     }
@@ -843,6 +963,7 @@ pub async fn simulate(
         Vec::new(),
         &[],
         &types,
+        Default::default(),
     ));
     let set = Arc::new(super::rules::with_drafts(
         program, &versions, &campaigns, drafts, false,

@@ -5,6 +5,7 @@ pub mod coalesce;
 pub mod events;
 pub mod ledger;
 pub mod rules;
+pub mod tiers;
 
 use axum::http::StatusCode;
 use serde::Serialize;

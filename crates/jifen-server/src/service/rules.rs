@@ -21,11 +21,13 @@ struct Cached {
     set: Arc<Compiled>,
 }
 
-/// A program's rules and declared event types, compiled.
+/// A program's rules, declared event types and tier settings, compiled.
 pub struct Compiled {
     pub rules: Arc<RuleSet>,
     /// Declared event types with the validators of their attributes.
     pub types: HashMap<String, Arc<jsonschema::Validator>>,
+    /// Meters, sites and the tier policy.
+    pub settings: Arc<super::tiers::TierSettings>,
 }
 
 impl Compiled {
@@ -34,8 +36,10 @@ impl Compiled {
         versions: Vec<RuleVersion>,
         campaigns: &[CampaignRecord],
         types: &[EventTypeRecord],
+        settings: Arc<super::tiers::TierSettings>,
     ) -> Compiled {
         Compiled {
+            settings,
             rules: Arc::new(build(program, versions, campaigns)),
             types: types
                 .iter()
@@ -121,7 +125,10 @@ pub async fn rules_in_tx(
     let versions = tx.rule_versions(&program.id).await?;
     let campaigns = tx.campaigns(&program.id).await?;
     let types = tx.event_types(&program.id).await?;
-    let set = Arc::new(Compiled::new(program, versions, &campaigns, &types));
+    let settings = Arc::new(super::tiers::TierSettings::in_tx(tx, &program.id).await?);
+    let set = Arc::new(Compiled::new(
+        program, versions, &campaigns, &types, settings,
+    ));
     cache.put(program, rev, set.clone());
     Ok(set)
 }
