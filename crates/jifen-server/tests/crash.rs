@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 jifen_store::backend_tests! {
     answered_events_survive_kill_9 => super::answered_events_survive_kill_9;
+    tier_job_resumes_after_kill_9 => super::tier_job_resumes_after_kill_9;
 }
 
 async fn post(
@@ -130,4 +131,141 @@ async fn answered_events_survive_kill_9(backend: Backend) {
         assert!(causes.contains(id), "answered event {id} is in the ledger");
     }
     server.terminate();
+}
+
+/// A tier re-evaluation killed halfway resumes on restart, and every member is upgraded, and
+/// gifted, exactly once.
+async fn tier_job_resumes_after_kill_9(backend: Backend) {
+    const MEMBERS: usize = 10_000;
+    let db = TestDb::new(backend).await;
+    let server = Server::start(&db.url);
+    let client = reqwest::Client::new();
+    let program: Value = client
+        .get(server.url("/v1/program"))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .expect("program")
+        .json()
+        .await
+        .expect("json");
+    let program_id = program["id"].as_str().expect("id").to_owned();
+    server.terminate();
+    // Members with ¥2,000 of orders each, loaded straight into the store.
+    let store = jifen_store::connect(&db.url, &jifen_store::ConnectOptions::default())
+        .await
+        .expect("store");
+    let at = chrono::Utc::now() - chrono::Duration::days(1);
+    let members: Vec<jifen_store::BulkMember> = (0..MEMBERS)
+        .map(|n| jifen_store::BulkMember {
+            external_id: format!("t-{n}"),
+            phone: None,
+            enrolled_at: Some(at),
+            ledger: Default::default(),
+            orders: vec![jifen_store::Order {
+                program_id: program_id.clone(),
+                order_id: format!("t-order-{n}"),
+                member_id: None,
+                guest_ref: None,
+                amount: 200_000,
+                refunded: 0,
+                points_per_yuan: 1,
+                points: Some(0),
+                occurred_at: at,
+            }],
+            events: Vec::new(),
+            book: None,
+        })
+        .collect();
+    for chunk in members.chunks(2_000) {
+        store
+            .bulk_load(&program_id, chunk)
+            .await
+            .expect("bulk load");
+    }
+    drop(store);
+
+    let mut server = Server::start(&db.url);
+    let policy = json!({
+        "basis": {"kind": "spend", "window": {"kind": "rolling_days", "days": 365}},
+        "tiers": [
+            {"id": "silver", "name": "Silver", "threshold": 0},
+            {"id": "gold", "name": "Gold", "threshold": 100_000, "benefits": [
+                {"id": "gold-welcome", "kind": "upgrade_gift", "gift": {"points": 100}}]}
+        ]
+    });
+    let saved: Value = client
+        .put(server.url("/v1/tier-policy"))
+        .bearer_auth(&server.key)
+        .json(&policy)
+        .send()
+        .await
+        .expect("policy")
+        .json()
+        .await
+        .expect("json");
+    let job = saved["job"]["id"].as_str().expect("job").to_owned();
+    let job_url = format!("/v1/tier-jobs/{job}");
+    // Kill the server once a page or more is done, before the last.
+    loop {
+        let j: Value = client
+            .get(server.url(&job_url))
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .expect("job")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(j["status"], "running", "killed before the end: {j}");
+        if j["members"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().expect("kill -9");
+    let _ = server.child.wait();
+
+    // The restarted node's background job picks the job up where it stood.
+    let server = Server::start_jobs(&db.url, true);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let done = loop {
+        let j: Value = client
+            .get(server.url(&job_url))
+            .bearer_auth(&server.key)
+            .send()
+            .await
+            .expect("job")
+            .json()
+            .await
+            .expect("json");
+        if j["status"] == "done" {
+            break j;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job resumed: {j}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(done["changes"], MEMBERS as u64, "{done}");
+    server.terminate();
+    let store = jifen_store::connect(&db.url, &jifen_store::ConnectOptions::default())
+        .await
+        .expect("store");
+    for n in 0..MEMBERS {
+        let head = store
+            .member_head(&program_id, &format!("t-{n}"))
+            .await
+            .expect("read")
+            .expect("member");
+        let changes = store
+            .tier_changes(head.id, None, 10)
+            .await
+            .expect("history");
+        assert_eq!(changes.len(), 1, "t-{n}: {changes:?}");
+        assert_eq!(changes[0].to_tier, "gold");
+        let grants = store.benefit_grants(head.id, 10).await.expect("grants");
+        assert_eq!(grants.len(), 1, "t-{n}: {grants:?}");
+        let rows = store.ledger(head.id).await.expect("ledger");
+        let earned: i64 = rows.entries.iter().map(|e| e.points).sum();
+        assert_eq!(earned, 100, "t-{n} was gifted once");
+    }
 }

@@ -50,8 +50,13 @@ impl Drop for Server {
 
 impl Server {
     /// Starts `jifen serve --demo` and waits until it prints its key and answers
-    /// `jifen healthcheck`.
+    /// `jifen healthcheck`. Background jobs are off.
     pub fn start(database_url: &str) -> Server {
+        Server::start_jobs(database_url, false)
+    }
+
+    /// [`Server::start`], with background jobs on (every second) or off.
+    pub fn start_jobs(database_url: &str, jobs: bool) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let mut child = jifen()
             .args([
@@ -62,7 +67,8 @@ impl Server {
                 "--database-url",
                 database_url,
             ])
-            .env("JIFEN_JOBS__ENABLED", "false")
+            .env("JIFEN_JOBS__ENABLED", jobs.to_string())
+            .env("JIFEN_JOBS__INTERVAL_SECONDS", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
