@@ -64,6 +64,16 @@ enum Command {
         #[arg(long)]
         listen: std::net::SocketAddr,
     },
+    /// Build a program of `members` (a light history: a few orders each) and time the
+    /// re-evaluation of every member's tier that a policy change starts, through the API.
+    Tiers {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 3.0)]
+        entries_per_member: f64,
+        #[arg(long, default_value = "sqlite://./jifen-data/bench-tiers.db")]
+        database_url: String,
+    },
     /// Run every scenario and ceiling and write the report.
     All {
         #[arg(long, default_value_t = 1_000_000)]
@@ -150,6 +160,38 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::BareServer { listen } => ceiling::bare_server(listen).await,
+        Command::Tiers {
+            members,
+            entries_per_member,
+            database_url,
+        } => {
+            let store =
+                jifen_store::connect(&database_url, &jifen_store::ConnectOptions::default())
+                    .await?;
+            let info = dataset::build(
+                store.clone(),
+                &dataset::DatasetSpec {
+                    members,
+                    entries_per_member,
+                    seed: 618,
+                    now: chrono::Utc::now(),
+                    progress: true,
+                },
+            )
+            .await?;
+            drop(store);
+            let backend = if database_url.starts_with("sqlite") {
+                "sqlite"
+            } else {
+                "postgres"
+            };
+            let served = server::start_jifen(&database_url).await?;
+            let mut row = report::tier_row(backend, &served, &info.key, info.members).await?;
+            row.peak_rss_mib = Some(served.peak_rss_mib());
+            served.stop();
+            println!("{}", serde_json::to_string_pretty(&row)?);
+            Ok(())
+        }
         Command::All {
             members,
             entries_per_member,

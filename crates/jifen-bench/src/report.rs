@@ -434,7 +434,12 @@ fn expiry_row(backend: &str, url: &str, lots: u64) -> anyhow::Result<Row> {
 /// Saves a spend-tier policy (Silver / Gold from ¥3,000 / Platinum from ¥10,000 over 365 days,
 /// with a points gift on reaching Platinum) and times the re-evaluation of every member it
 /// starts, through the API.
-async fn tier_row(backend: &str, served: &Served, key: &str, members: u64) -> anyhow::Result<Row> {
+pub async fn tier_row(
+    backend: &str,
+    served: &Served,
+    key: &str,
+    members: u64,
+) -> anyhow::Result<Row> {
     let client = reqwest::Client::new();
     let policy = serde_json::json!({
         "basis": {"kind": "spend", "window": {"kind": "rolling_days", "days": 365}},

@@ -424,13 +424,31 @@ async fn alibaba_88_year(b: TestBackend) {
     let r = app.get(&format!("/v1/members/m1/meters?at={at}")).await;
     assert_eq!(r.body["meters"]["taoqizhi"], 1_885 + 3 * 100, "{r:?}");
 
-    // A re-evaluation gives APASS members their monthly voucher, once a month.
+    // A re-evaluation gives APASS members their monthly voucher, once a month, and their
+    // birthday gift in their birthday month.
+    let r = app
+        .put("/v1/members/m1", json!({"birthday": "1990-03-21"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let before = app.available("m1").await;
     let job = app.reevaluate().await;
     assert_eq!(job["members"], 2, "{job}");
     app.reevaluate().await;
+    let b1 = app.benefits_of("m1").await;
+    assert_eq!(granted(&b1, "apass-monthly").len(), 1);
+    let birthday = granted(&b1, "apass-birthday");
+    assert_eq!(birthday.len(), 1, "{b1}");
     assert_eq!(
-        granted(&app.benefits_of("m1").await, "apass-monthly").len(),
-        1
+        (
+            birthday[0]["period"].as_str(),
+            birthday[0]["points"].as_i64()
+        ),
+        (Some("birthday:2026"), Some(1_000))
+    );
+    assert_eq!(app.available("m1").await, before + 1_000);
+    assert!(
+        granted(&app.benefits_of("m2").await, "super-birthday").is_empty(),
+        "m2 gave no birthday"
     );
 
     // An operator's override: m2 is APASS for ten days, then it ends early.

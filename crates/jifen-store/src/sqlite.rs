@@ -12,6 +12,9 @@
 //! write never waits for one, and the copy overlaps with the next group's work. They are
 //! `PASSIVE` (they never block the writer or readers); the WAL restarts from its beginning once a
 //! checkpoint has caught up, and its file is truncated back to [`WAL_SIZE_LIMIT`] when it grew.
+//! Under writes that never pause a passive checkpoint never catches up: past
+//! [`WAL_RESTART_FRAMES`], a `TRUNCATE` checkpoint makes the writer wait while it finishes, which
+//! bounds the WAL.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -29,6 +32,9 @@ use crate::{ConnectOptions, Result};
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// What the WAL file is truncated back to after it grew past it (bytes).
 const WAL_SIZE_LIMIT: &str = "67108864";
+/// Frames (pages) in the WAL past which a checkpoint makes writers wait for it to finish:
+/// 262,144 pages of 4 KiB, 1 GiB.
+const WAL_RESTART_FRAMES: i64 = 262_144;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -119,11 +125,25 @@ fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
                 pool.close().await;
                 return;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(error = %e, "background checkpoint failed");
+            // (busy, frames in the WAL, frames copied back)
+            let passive: std::result::Result<(i64, i64, i64), _> =
+                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                    .fetch_one(&pool)
+                    .await;
+            match passive {
+                // Writes that never pause leave a PASSIVE checkpoint behind, and the WAL would
+                // grow without bound: past the limit, wait for the writer's turn and copy the
+                // rest (writers wait meanwhile), then truncate the file.
+                Ok((_, frames, _)) if frames > WAL_RESTART_FRAMES => {
+                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .execute(&pool)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "truncating checkpoint failed");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "background checkpoint failed"),
             }
         }
     });

@@ -206,9 +206,29 @@ pub trait TiersTx: Send {
     ) -> Result<()>;
     async fn insert_tier_changes(&mut self, program_id: &str, rows: &[TierChangeRow])
     -> Result<()>;
-    /// Records a grant unless the same (member, benefit, period) was granted; true when new.
-    async fn grant(&mut self, program_id: &str, grant: &BenefitGrant) -> Result<bool>;
+    /// Records grants, skipping any (member, benefit, period) granted before; returns the
+    /// (member, benefit, period) of those recorded now.
+    async fn grant(
+        &mut self,
+        program_id: &str,
+        grants: &[BenefitGrant],
+    ) -> Result<Vec<(i64, String, String)>>;
     async fn save_tier_job(&mut self, program_id: &str, record: &TierJobRecord) -> Result<()>;
+    /// Moves a running job's cursor from `from` to `to`, adding a page's counts; false (and
+    /// nothing changed) when the cursor is not at `from` (the page before was not committed).
+    /// Locks the job's row until the end of the transaction.
+    async fn advance_tier_job(
+        &mut self,
+        program_id: &str,
+        id: &str,
+        from: i64,
+        to: i64,
+        counts: (i64, i64),
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Locks a job's row until the end of the transaction (on PostgreSQL; SQLite's write
+    /// transactions exclude each other already).
+    async fn lock_tier_job(&mut self, program_id: &str, id: &str) -> Result<()>;
     /// Creates or renames a partner; true when new.
     async fn save_partner(&mut self, program_id: &str, partner: &PartnerRecord) -> Result<bool>;
 }
@@ -757,24 +777,33 @@ macro_rules! tiers_impl {
             async fn grant(
                 &mut self,
                 program_id: &str,
-                g: &$crate::BenefitGrant,
-            ) -> $crate::Result<bool> {
-                let done = sqlx::query(
-                    "INSERT INTO benefit_grants (program_id, member_id, tier, benefit, period, \
-                     points, voucher, granted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (member_id, benefit, period) DO NOTHING",
-                )
-                .bind(program_id)
-                .bind(g.member_id)
-                .bind(&g.tier)
-                .bind(&g.benefit)
-                .bind(&g.period)
-                .bind(g.points)
-                .bind(&g.voucher)
-                .bind($crate::backend::us(g.granted_at))
-                .execute(&mut *self.tx)
-                .await?;
-                Ok(done.rows_affected() == 1)
+                grants: &[$crate::BenefitGrant],
+            ) -> $crate::Result<Vec<(i64, String, String)>> {
+                let mut done = Vec::new();
+                for chunk in grants.chunks(500) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO benefit_grants (program_id, member_id, tier, benefit, period, \
+                         points, voucher, granted_at) ",
+                    );
+                    q.push_values(chunk, |mut b, g| {
+                        b.push_bind(program_id.to_owned())
+                            .push_bind(g.member_id)
+                            .push_bind(g.tier.clone())
+                            .push_bind(g.benefit.clone())
+                            .push_bind(g.period.clone())
+                            .push_bind(g.points)
+                            .push_bind(g.voucher.clone())
+                            .push_bind($crate::backend::us(g.granted_at));
+                    });
+                    q.push(
+                        " ON CONFLICT (member_id, benefit, period) DO NOTHING \
+                         RETURNING member_id, benefit, period",
+                    );
+                    let rows: Vec<(i64, String, String)> =
+                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
+                    done.extend(rows);
+                }
+                Ok(done)
             }
 
             async fn save_tier_job(
@@ -801,6 +830,44 @@ macro_rules! tiers_impl {
                 .bind($crate::backend::us(r.created_at))
                 .bind($crate::backend::us(r.updated_at))
                 .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn advance_tier_job(
+                &mut self,
+                program_id: &str,
+                id: &str,
+                from: i64,
+                to: i64,
+                (members, changes): (i64, i64),
+                at: jifen_core::Timestamp,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE tier_jobs SET cursor = $1, members = members + $2, \
+                     changes = changes + $3, updated_at = $4 \
+                     WHERE program_id = $5 AND id = $6 AND cursor = $7 AND status = 'running'",
+                )
+                .bind(to)
+                .bind(members)
+                .bind(changes)
+                .bind($crate::backend::us(at))
+                .bind(program_id)
+                .bind(id)
+                .bind(from)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn lock_tier_job(&mut self, program_id: &str, id: &str) -> $crate::Result<()> {
+                let _: Option<i64> = sqlx::query_scalar(&format!(
+                    "SELECT cursor FROM tier_jobs WHERE program_id = $1 AND id = $2{}",
+                    $for_update
+                ))
+                .bind(program_id)
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
                 .await?;
                 Ok(())
             }

@@ -408,11 +408,14 @@ impl TierWrites {
         let standings: Vec<MemberTierRow> = self.standings.into_values().collect();
         tx.save_member_tiers(program_id, &standings, now).await?;
         tx.insert_tier_changes(program_id, &self.changes).await?;
-        for g in &self.grants {
-            if !tx.grant(program_id, g).await? {
-                tracing::error!(member = g.member_id, benefit = %g.benefit, period = %g.period, "benefit granted twice; refused");
-                return Err(ApiError::Internal.into());
-            }
+        let granted = tx.grant(program_id, &self.grants).await?;
+        if granted.len() != self.grants.len() {
+            tracing::error!(
+                wanted = self.grants.len(),
+                granted = granted.len(),
+                "a benefit would have been granted twice; refused"
+            );
+            return Err(ApiError::Internal.into());
         }
         tx.insert_notifications(&self.notifications).await?;
         Ok(())
@@ -694,34 +697,38 @@ pub async fn review_page(
         }
     }
     // Periodic gifts already given this period are skipped here (a job may run again).
+    let grants: Vec<BenefitGrant> = owed.iter().map(|(g, _)| g.clone()).collect();
+    let new: BTreeSet<(i64, String, String)> =
+        tx.grant(&program.id, &grants).await?.into_iter().collect();
     for (grant, external_id) in owed {
-        if tx.grant(&program.id, &grant).await? {
-            if let Some(points) = grant.points {
-                gifts
-                    .entry(external_id)
-                    .or_insert((grant.member_id, Vec::new()))
-                    .1
-                    .push(PointsGift {
-                        benefit: grant.benefit.clone(),
-                        period: grant.period.clone(),
-                        points,
-                    });
-            }
-            writes.notifications.push(Notification {
-                program_id: program.id.clone(),
-                member_id: grant.member_id,
-                template: "benefit_granted".into(),
-                rule_id: "tiers".into(),
-                event_id: cause.to_owned(),
-                created_at: now,
-                recipient: None,
-                payload: Some(
-                    json!({"benefit": grant.benefit, "period": grant.period,
-                           "points": grant.points, "voucher": grant.voucher})
-                    .to_string(),
-                ),
-            });
+        if !new.contains(&(grant.member_id, grant.benefit.clone(), grant.period.clone())) {
+            continue;
         }
+        if let Some(points) = grant.points {
+            gifts
+                .entry(external_id)
+                .or_insert((grant.member_id, Vec::new()))
+                .1
+                .push(PointsGift {
+                    benefit: grant.benefit.clone(),
+                    period: grant.period.clone(),
+                    points,
+                });
+        }
+        writes.notifications.push(Notification {
+            program_id: program.id.clone(),
+            member_id: grant.member_id,
+            template: "benefit_granted".into(),
+            rule_id: "tiers".into(),
+            event_id: cause.to_owned(),
+            created_at: now,
+            recipient: None,
+            payload: Some(
+                json!({"benefit": grant.benefit, "period": grant.period,
+                       "points": grant.points, "voucher": grant.voucher})
+                .to_string(),
+            ),
+        });
     }
     let outcome = PageOutcome {
         members: locked.len() as i64,
@@ -837,47 +844,83 @@ async fn run_pages(
     let Some(program) = state.store.get_program(program_id).await? else {
         return Ok(None);
     };
-    let Some(mut job) = state.store.tier_job(program_id, job_id).await? else {
-        return Ok(None);
-    };
     let settings = TierSettings::read(state, program_id).await?;
     let cause = format!("tier-job:{job_id}");
-    while job.status == "running" {
+    loop {
+        let Some(job) = state.store.tier_job(program_id, job_id).await? else {
+            return Ok(None);
+        };
+        if job.status != "running" {
+            return Ok(Some(job));
+        }
         let ids = state
             .store
-            .member_ids_after(program_id, job.cursor, PAGE)
+            .member_ids_after(program_id, job.cursor, PAGE * IN_FLIGHT as u32)
             .await?;
-        let page = ids.first().zip(ids.last()).map(|(f, l)| (*f, *l));
-        job = super::with_retries(|| {
-            let (program, settings, cause, mut job) = (&program, &settings, &cause, job.clone());
-            async move {
-                let now = state.clock.now();
+        if ids.is_empty() {
+            let mut job = job;
+            job.status = "done".into();
+            job.updated_at = state.clock.now();
+            super::with_retries(|| async {
                 let mut tx = state.store.begin_write().await?;
-                match page {
-                    Some((first, last)) => {
-                        let members = MemberSet::Range {
-                            program_id: &program.id,
-                            first,
-                            last,
-                        };
-                        let done =
-                            review_page(&mut tx, program, settings, members, cause, now).await?;
-                        job.cursor = last;
-                        job.members += done.members;
-                        job.changes += done.changes;
-                    }
-                    None => job.status = "done".into(),
-                }
-                job.updated_at = now;
                 tx.save_tier_job(&program.id, &job).await?;
                 tx.commit().await?;
-                Ok(job)
+                Ok(())
+            })
+            .await?;
+            continue;
+        }
+        // Pages run side by side (on PostgreSQL, on connections of their own); each moves the
+        // cursor only from where the page before it left it, so a page commits after the one
+        // before it or not at all, and the cursor never passes a page that was not done.
+        let mut from = job.cursor;
+        let mut pages = Vec::new();
+        for chunk in ids.chunks(PAGE as usize) {
+            let (first, last) = (chunk[0], chunk[chunk.len() - 1]);
+            pages.push((from, first, last));
+            from = last;
+        }
+        let run = |(from, first, last): (i64, i64, i64), lead: bool| {
+            let (program, settings, cause) = (&program, &settings, &cause);
+            super::with_retries(move || async move {
+                let now = state.clock.now();
+                let mut tx = state.store.begin_write().await?;
+                // The first page holds the job's row from its start: the next page's move of
+                // the cursor waits for it to commit.
+                if lead {
+                    tx.lock_tier_job(&program.id, job_id).await?;
+                }
+                let members = MemberSet::Range {
+                    program_id: &program.id,
+                    first,
+                    last,
+                };
+                let done = review_page(&mut tx, program, settings, members, cause, now).await?;
+                let counts = (done.members, done.changes);
+                // Not moved: the page before failed; this one is rolled back and done again.
+                if tx
+                    .advance_tier_job(&program.id, job_id, from, last, counts, now)
+                    .await?
+                {
+                    tx.commit().await?;
+                }
+                Ok(())
+            })
+        };
+        match pages[..] {
+            [one] => run(one, true).await?,
+            [a, b, ..] => {
+                let (ra, rb) = tokio::join!(run(a, true), run(b, false));
+                ra?;
+                rb?;
             }
-        })
-        .await?;
+            [] => {}
+        }
     }
-    Ok(Some(job))
 }
+
+/// Pages of a job under way at once.
+const IN_FLIGHT: usize = 2;
 
 /// Reviews the members whose standing is due (a review, the end of a grace period or of an
 /// override) in every program with tiers, and makes sure each program's periodic pass (gifts
@@ -886,7 +929,7 @@ pub async fn review_due(state: &crate::app::AppState) -> Result<i64, ApiError> {
     let mut changes = 0;
     for (program_id, job) in state.store.running_tier_jobs().await? {
         if let Some(done) = run_job(state, &program_id, &job.id).await? {
-            changes += done.changes;
+            changes += done.changes - job.changes;
         }
     }
     for program_id in state.store.programs_with_tiers().await? {
@@ -896,9 +939,11 @@ pub async fn review_due(state: &crate::app::AppState) -> Result<i64, ApiError> {
         let tz = super::program_tz(&program);
         let month = Every::Month.period(state.clock.now(), tz);
         let id = format!("monthly-{month}");
-        create_job(state, &program, &id, "periodic").await?;
-        if let Some(done) = run_job(state, &program_id, &id).await? {
-            changes += done.changes;
+        let monthly = create_job(state, &program, &id, "periodic").await?;
+        if monthly.status == "running"
+            && let Some(done) = run_job(state, &program_id, &id).await?
+        {
+            changes += done.changes - monthly.changes;
         }
         let settings = TierSettings::read(state, &program_id).await?;
         let mut after = 0;
