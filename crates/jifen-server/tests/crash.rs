@@ -133,6 +133,19 @@ async fn answered_events_survive_kill_9(backend: Backend) {
     server.terminate();
 }
 
+/// `GET path` with the server's key, as JSON.
+async fn get_json(client: &reqwest::Client, server: &Server, path: &str) -> Value {
+    client
+        .get(server.url(path))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
 /// A tier re-evaluation killed halfway resumes on restart, and every member is upgraded, and
 /// gifted, exactly once.
 async fn tier_job_resumes_after_kill_9(backend: Backend) {
@@ -140,15 +153,7 @@ async fn tier_job_resumes_after_kill_9(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server = Server::start(&db.url);
     let client = reqwest::Client::new();
-    let program: Value = client
-        .get(server.url("/v1/program"))
-        .bearer_auth(&server.key)
-        .send()
-        .await
-        .expect("program")
-        .json()
-        .await
-        .expect("json");
+    let program = get_json(&client, &server, "/v1/program").await;
     let program_id = program["id"].as_str().expect("id").to_owned();
     server.terminate();
     // Members with ¥2,000 of orders each, loaded straight into the store.
@@ -208,15 +213,7 @@ async fn tier_job_resumes_after_kill_9(backend: Backend) {
     let job_url = format!("/v1/tier-jobs/{job}");
     // Kill the server once a page or more is done, before the last.
     loop {
-        let j: Value = client
-            .get(server.url(&job_url))
-            .bearer_auth(&server.key)
-            .send()
-            .await
-            .expect("job")
-            .json()
-            .await
-            .expect("json");
+        let j = get_json(&client, &server, &job_url).await;
         assert_eq!(j["status"], "running", "killed before the end: {j}");
         if j["members"].as_u64().unwrap_or(0) > 0 {
             break;
@@ -230,15 +227,7 @@ async fn tier_job_resumes_after_kill_9(backend: Backend) {
     let server = Server::start_jobs(&db.url, true);
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     let done = loop {
-        let j: Value = client
-            .get(server.url(&job_url))
-            .bearer_auth(&server.key)
-            .send()
-            .await
-            .expect("job")
-            .json()
-            .await
-            .expect("json");
+        let j = get_json(&client, &server, &job_url).await;
         if j["status"] == "done" {
             break j;
         }
