@@ -73,8 +73,9 @@ enum ConfigCommand {
 #[derive(Subcommand)]
 enum ProgramCommand {
     /// Create a program and print its id and a new secret API key as JSON. With `--template`,
-    /// the program starts with a template's policy, campaigns and rules (taobao-points,
-    /// inoherb-checkin, wechat-behaviours, campaign-618).
+    /// the program starts with a template's policy, campaigns and rules, and its sites, meters,
+    /// tiers and partners (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618,
+    /// alibaba-88, spend-tiers).
     Create {
         /// The program's name (default: the template's).
         #[arg(long, required_unless_present = "template")]

@@ -380,6 +380,17 @@ pub async fn standing(
     at: DateTime<Utc>,
 ) -> Result<Option<StandingOut>, ApiError> {
     let settings = TierSettings::read(state, &program.id).await?;
+    standing_with(state, program, &settings, member, at).await
+}
+
+/// [`standing`] with the program's settings already read.
+async fn standing_with(
+    state: &AppState,
+    program: &Program,
+    settings: &TierSettings,
+    member: &jifen_store::Member,
+    at: DateTime<Utc>,
+) -> Result<Option<StandingOut>, ApiError> {
     let Some(policy) = settings.policy.as_ref() else {
         return Ok(None);
     };
@@ -387,8 +398,8 @@ pub async fn standing(
     let ids = [member.id];
     let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
     let s = state_of(policy, row.as_ref(), member.enrolled_at);
-    let figures = Figures::read(state, &settings, MemberSet::Ids(&ids), tz, at).await?;
-    let value = figures.value(&settings, member.id, tz, at);
+    let figures = Figures::read(state, settings, MemberSet::Ids(&ids), tz, at).await?;
+    let value = figures.value(settings, member.id, tz, at);
     let tier = policy.effective(&s, at);
     Ok(Some(StandingOut {
         tier: TierRef {
@@ -585,7 +596,7 @@ pub async fn benefits_of(
         .as_ref()
         .ok_or(ApiError::TierPolicyNotFound)?;
     let now = state.clock.now();
-    let s = standing(state, program, member, now)
+    let s = standing_with(state, program, &settings, member, now)
         .await?
         .ok_or(ApiError::TierPolicyNotFound)?;
     let tier = policy.tier(&s.tier.id).map_or(&policy.tiers[0], |(_, t)| t);

@@ -193,7 +193,7 @@ impl Judge {
         state: &AppState,
         tx: &mut Box<dyn WriteTx>,
         program: &Program,
-        tz: Tz,
+        (tz, now): (Tz, Timestamp),
         events: &[ParsedEvent],
         accounts: &HashMap<String, Account>,
     ) -> Result<Judge, Failure> {
@@ -217,7 +217,6 @@ impl Judge {
             })
             .collect();
         let settings = compiled.settings.clone();
-        let now = state.clock.now();
         let tiers = TierBatch::load(tx, settings, program, &members, tz, now).await?;
         let mut judge = Judge::assemble(rules, compiled, tz, program, usage, facts);
         judge.tiers = tiers;
@@ -538,7 +537,8 @@ async fn attempt(
         .filter(|e| !stored.contains_key(&e.id))
         .cloned()
         .collect();
-    let mut judge = Judge::load(state, &mut tx, program, tz, &fresh_events, &accounts).await?;
+    let mut judge =
+        Judge::load(state, &mut tx, program, (tz, now), &fresh_events, &accounts).await?;
     let mut writes = Writes::default();
     let mut outcomes = Vec::with_capacity(events.len());
     for event in events {

@@ -89,6 +89,16 @@ impl TierSettings {
         Ok(TierSettings::parse(meters, policy, sites))
     }
 
+    /// The stored figure the policy's basis reads (spend or points earned, not a meter) and
+    /// where its window starts for a value as of `at`.
+    fn basis_read(&self, tz: Tz, at: Timestamp) -> Option<(BasisFigure, Option<Timestamp>)> {
+        let basis = &self.policy.as_ref()?.basis;
+        Some((
+            figure_of(basis)?,
+            basis.window().and_then(|w| w.start(at, tz)),
+        ))
+    }
+
     /// Refuses an event from a site the program did not declare (when it declared any).
     pub fn check_site(&self, site: Option<&str>, field: &str) -> Result<(), ApiError> {
         match site {
@@ -191,15 +201,8 @@ impl Figures {
         let points = tx
             .meter_points(members, settings.meters.since(now, tz))
             .await?;
-        let base = match settings
-            .policy
-            .as_ref()
-            .and_then(|p| Some((figure_of(&p.basis)?, p)))
-        {
-            Some((figure, p)) => {
-                let from = p.basis.window().and_then(|w| w.start(now, tz));
-                tx.basis_figures(figure, members, from, now).await?
-            }
+        let base = match settings.basis_read(tz, now) {
+            Some((figure, from)) => tx.basis_figures(figure, members, from, now).await?,
             None => Vec::new(),
         };
         Ok(Figures::new(points, base))
@@ -216,15 +219,8 @@ impl Figures {
             .store
             .meter_points(members, settings.meters.since(at, tz))
             .await?;
-        let base = match settings
-            .policy
-            .as_ref()
-            .and_then(|p| Some((figure_of(&p.basis)?, p)))
-        {
-            Some((figure, p)) => {
-                let from = p.basis.window().and_then(|w| w.start(at, tz));
-                state.store.basis_figures(figure, members, from, at).await?
-            }
+        let base = match settings.basis_read(tz, at) {
+            Some((figure, from)) => state.store.basis_figures(figure, members, from, at).await?,
             None => Vec::new(),
         };
         Ok(Figures::new(points, base))
@@ -315,8 +311,8 @@ impl TierWrites {
         change: &TierChange,
         now: Timestamp,
     ) -> Vec<PointsGift> {
-        let was = policy.effective(before, change.at).clone();
-        let is = policy.effective(&change.next, change.at).clone();
+        let was = policy.effective(before, change.at);
+        let is = policy.effective(&change.next, change.at);
         self.changes.push(TierChangeRow {
             id: 0,
             member_id: who.member_id,
@@ -348,7 +344,7 @@ impl TierWrites {
             json!({"from": change.from, "to": change.to, "value": change.value,
                    "effective_tier": is.id}),
         ));
-        let (had, has) = (TierPolicy::perks(&was), TierPolicy::perks(&is));
+        let (had, has) = (TierPolicy::perks(was), TierPolicy::perks(is));
         for (gained, (partner, perk)) in has
             .difference(&had)
             .map(|p| (true, p))
