@@ -5,6 +5,7 @@
 
 pub mod ledger;
 pub mod policy;
+pub mod rewards;
 pub mod rules;
 pub mod tiers;
 
