@@ -13,6 +13,7 @@ mod error;
 mod group;
 mod model;
 pub mod postgres;
+mod rewards;
 mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
@@ -26,6 +27,10 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use error::StoreError;
 pub use model::*;
+pub use rewards::{
+    CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
+    VoucherRow, VoucherUseRow,
+};
 pub use rules::{
     BacktestRecord, CampaignRecord, EventTypeRecord, MemberFacts, MeterEntry, Notification,
     RuleStore, RuleVersion, RulesTx, StoredNotification, Streak, UsageKeyRow, UsageRow,
@@ -73,7 +78,7 @@ impl Default for ConnectOptions {
 
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
-pub trait Store: RuleStore + TierStore + Send + Sync + 'static {
+pub trait Store: RuleStore + TierStore + RewardStore + Send + Sync + 'static {
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -159,7 +164,7 @@ pub trait Store: RuleStore + TierStore + Send + Sync + 'static {
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + TiersTx + Send {
+pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

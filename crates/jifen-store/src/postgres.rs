@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
+use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
 use crate::{ConnectOptions, Result};
@@ -64,3 +65,10 @@ store_impl!(
 rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 
 tiers_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
+
+rewards_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    for_update = " FOR UPDATE"
+);

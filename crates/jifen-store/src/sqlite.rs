@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
 use crate::{ConnectOptions, Result};
@@ -161,3 +162,5 @@ store_impl!(
 rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
+
+rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");

@@ -173,6 +173,10 @@ pub enum Action {
         rule: String,
         template: String,
     },
+    IssueVoucher {
+        rule: String,
+        template: String,
+    },
 }
 
 /// Why a rule did or did not fire for an event.
@@ -530,6 +534,10 @@ fn judge(
                 tag: tag.clone(),
             },
             Effect::Notify { template } => Action::Notify {
+                rule: rule.id.clone(),
+                template: template.clone(),
+            },
+            Effect::IssueVoucher { template } => Action::IssueVoucher {
                 rule: rule.id.clone(),
                 template: template.clone(),
             },

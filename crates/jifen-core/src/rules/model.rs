@@ -143,6 +143,11 @@ pub enum Effect {
     Notify {
         template: String,
     },
+    /// Issues the member a voucher of a template (a birthday coupon, a profile-completion
+    /// coupon), with a code of its own.
+    IssueVoucher {
+        template: String,
+    },
 }
 
 /// How the amount of a per-yuan award rounds to whole yuan before it is multiplied.

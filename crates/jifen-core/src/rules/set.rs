@@ -288,7 +288,7 @@ fn validate(spec: &RuleSpec) -> Result<(), RuleError> {
                     ));
                 }
             }
-            Effect::Notify { template } => {
+            Effect::Notify { template } | Effect::IssueVoucher { template } => {
                 if !valid_name(template) {
                     return Err(err(
                         at("template"),
