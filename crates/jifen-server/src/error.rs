@@ -73,6 +73,38 @@ pub enum ApiError {
     PartnerNotFound(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("voucher template {0} was not found")]
+    VoucherTemplateNotFound(String),
+    #[error("voucher {0} was not found")]
+    VoucherNotFound(String),
+    #[error("reward {0} was not found")]
+    RewardNotFound(String),
+    #[error("reward redemption {0} was not found")]
+    RedemptionNotFound(String),
+    #[error("checkout {0} was not found")]
+    CheckoutNotFound(String),
+    #[error("gift {0} was not found")]
+    GiftNotFound(String),
+    #[error("the reward cannot be redeemed now: {message} ({reason})")]
+    RewardUnavailable { reason: String, message: String },
+    #[error("voucher {code} does not apply: {message}")]
+    VoucherNotApplicable {
+        index: usize,
+        code: String,
+        message: String,
+    },
+    #[error("{0}")]
+    PointsNotApplicable(String),
+    #[error("checkout {id} is {status}, not pending")]
+    CheckoutNotPending { id: String, status: String },
+    #[error("{0}")]
+    NotCancellable(String),
+    #[error("{0}")]
+    GiftUnavailable(String),
+    #[error("{0}")]
+    InvalidTransition(String),
+    #[error("stock {stock} is below the {taken} units already redeemed")]
+    StockBelowTaken { stock: i64, taken: i64 },
     #[error("the database is not reachable; try again")]
     Unavailable,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
@@ -141,6 +173,22 @@ impl ApiError {
             ApiError::TierJobNotFound(_) => ("tier_job_not_found", S::NOT_FOUND),
             ApiError::PartnerNotFound(_) => ("partner_not_found", S::NOT_FOUND),
             ApiError::Forbidden(_) => ("forbidden", S::FORBIDDEN),
+            ApiError::VoucherTemplateNotFound(_) => ("voucher_template_not_found", S::NOT_FOUND),
+            ApiError::VoucherNotFound(_) => ("voucher_not_found", S::NOT_FOUND),
+            ApiError::RewardNotFound(_) => ("reward_not_found", S::NOT_FOUND),
+            ApiError::RedemptionNotFound(_) => ("redemption_not_found", S::NOT_FOUND),
+            ApiError::CheckoutNotFound(_) => ("checkout_not_found", S::NOT_FOUND),
+            ApiError::GiftNotFound(_) => ("gift_not_found", S::NOT_FOUND),
+            ApiError::RewardUnavailable { .. } => ("reward_unavailable", S::UNPROCESSABLE_ENTITY),
+            ApiError::VoucherNotApplicable { .. } => {
+                ("voucher_not_applicable", S::UNPROCESSABLE_ENTITY)
+            }
+            ApiError::PointsNotApplicable(_) => ("points_not_applicable", S::UNPROCESSABLE_ENTITY),
+            ApiError::CheckoutNotPending { .. } => ("checkout_not_pending", S::CONFLICT),
+            ApiError::NotCancellable(_) => ("not_cancellable", S::CONFLICT),
+            ApiError::GiftUnavailable(_) => ("gift_unavailable", S::CONFLICT),
+            ApiError::InvalidTransition(_) => ("invalid_transition", S::CONFLICT),
+            ApiError::StockBelowTaken { .. } => ("stock_below_taken", S::CONFLICT),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
         }
@@ -157,6 +205,10 @@ impl ApiError {
                 Some("points".into())
             }
             ApiError::RefundExceedsOrder { .. } => Some("attributes.amount".into()),
+            ApiError::VoucherNotApplicable { index, .. } => Some(format!("vouchers[{index}]")),
+            ApiError::PointsNotApplicable(_) => Some("points".into()),
+            ApiError::RewardUnavailable { .. } => Some("reward_id".into()),
+            ApiError::StockBelowTaken { .. } => Some("stock".into()),
             _ => None,
         }
     }

@@ -81,8 +81,19 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
                 Ok(n) => tracing::info!(changes = n, "tier reviews changed standings"),
                 Err(e) => tracing::warn!(error = %e, "tier reviews failed; will retry"),
             }
+            if let Err(e) = lapse_rewards(&state).await {
+                tracing::warn!(error = %e, "releasing lapsed checkouts and gifts failed; will retry");
+            }
         }
     })
+}
+
+/// Releases checkouts not confirmed by their deadline and returns gifts not claimed by theirs
+/// to their senders: (checkouts, gifts).
+pub async fn lapse_rewards(state: &AppState) -> Result<(usize, usize), crate::error::ApiError> {
+    let checkouts = crate::service::checkout::lapse_due(state).await?;
+    let gifts = crate::service::gifts::lapse_due(state).await?;
+    Ok((checkouts, gifts))
 }
 
 /// How far back the birthday job looks, so a server that was down on a birthday catches up.

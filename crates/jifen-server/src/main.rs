@@ -75,7 +75,7 @@ enum ProgramCommand {
     /// Create a program and print its id and a new secret API key as JSON. With `--template`,
     /// the program starts with a template's policy, campaigns and rules, and its sites, meters,
     /// tiers and partners (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618,
-    /// alibaba-88, spend-tiers).
+    /// alibaba-88, spend-tiers, tmall-voucher-ladder, coffee-holiday-gifts).
     Create {
         /// The program's name (default: the template's).
         #[arg(long, required_unless_present = "template")]
@@ -226,10 +226,14 @@ async fn main() -> anyhow::Result<()> {
             let tier_changes = jifen_server::service::tiers::review_due(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (lapsed_checkouts, returned_gifts) = jifen_server::jobs::lapse_rewards(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{}",
                 json!({"entries": entries, "birthday_events": birthday_events,
-                       "tier_changes": tier_changes,
+                       "tier_changes": tier_changes, "lapsed_checkouts": lapsed_checkouts,
+                       "returned_gifts": returned_gifts,
                        "seconds": started.elapsed().as_secs_f64()})
             );
             Ok(())

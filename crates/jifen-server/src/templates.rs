@@ -4,19 +4,22 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use jifen_core::rewards::catalog::{RewardKind, RewardSpec};
+use jifen_core::rewards::voucher::VoucherTemplate;
 use jifen_core::rules::{CampaignSpec, RuleSpec, RuleStatus};
 use std::collections::BTreeMap;
 
-use jifen_core::tiers::{MeterSpec, TierPolicy};
+use jifen_core::tiers::{BenefitKind, MeterSpec, TierPolicy};
 use jifen_core::{ExpiryPolicy, NegativeBalance, PointPolicy};
 use jifen_store::Program;
 
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::service::tiers::{METERS, SITES, SiteSpec, TIER_POLICY};
+use crate::service::vouchers::{CHECKOUT, CheckoutSettings};
 
 /// Every template: its name and its text.
-pub const TEMPLATES: [(&str, &str); 6] = [
+pub const TEMPLATES: [(&str, &str); 8] = [
     (
         "taobao-points",
         include_str!("../../../templates/taobao-points.toml"),
@@ -40,6 +43,14 @@ pub const TEMPLATES: [(&str, &str); 6] = [
     (
         "spend-tiers",
         include_str!("../../../templates/spend-tiers.toml"),
+    ),
+    (
+        "tmall-voucher-ladder",
+        include_str!("../../../templates/tmall-voucher-ladder.toml"),
+    ),
+    (
+        "coffee-holiday-gifts",
+        include_str!("../../../templates/coffee-holiday-gifts.toml"),
     ),
 ];
 
@@ -69,6 +80,14 @@ pub struct Template {
     pub tier_policy: Option<TierPolicy>,
     #[serde(default)]
     pub partners: Vec<PartnerIn>,
+    /// Voucher templates by id.
+    #[serde(default)]
+    pub voucher_templates: BTreeMap<String, VoucherTemplate>,
+    /// Catalog items by id.
+    #[serde(default)]
+    pub rewards: BTreeMap<String, RewardSpec>,
+    #[serde(default)]
+    pub checkout: Option<CheckoutSettings>,
 }
 
 /// A partner of a template (its keys are created through the API).
@@ -176,6 +195,58 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Loaded> {
         p.validate()
             .map_err(|e| anyhow::anyhow!("template {name}: tier_policy: {e}"))?;
     }
+    for (id, t) in &template.voucher_templates {
+        t.validate().map_err(|(f, m)| {
+            anyhow::anyhow!("template {name}: voucher template {id}: {f}: {m}")
+        })?;
+    }
+    for (id, r) in &template.rewards {
+        r.validate()
+            .map_err(|(f, m)| anyhow::anyhow!("template {name}: reward {id}: {f}: {m}"))?;
+        if let RewardKind::Voucher { template: v } = &r.kind {
+            anyhow::ensure!(
+                template.voucher_templates.contains_key(v),
+                "template {name}: reward {id}: voucher template {v} is not in the template"
+            );
+        }
+    }
+    let mut named: Vec<(String, &str)> = rules
+        .iter()
+        .flat_map(|(id, spec)| {
+            spec.effects.iter().filter_map(move |e| match e {
+                jifen_core::rules::Effect::IssueVoucher { template } => {
+                    Some((format!("rule {id}"), template.as_str()))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    if let Some(p) = &template.tier_policy {
+        for tier in &p.tiers {
+            for b in &tier.benefits {
+                if let BenefitKind::UpgradeGift { gift }
+                | BenefitKind::BirthdayGift { gift }
+                | BenefitKind::PeriodicGift { gift, .. } = &b.kind
+                    && let Some(v) = &gift.voucher
+                {
+                    named.push((format!("benefit {}", b.id), v.as_str()));
+                }
+            }
+        }
+    }
+    for (by, v) in named {
+        anyhow::ensure!(
+            template
+                .voucher_templates
+                .get(v)
+                .is_some_and(|t| !t.automatic),
+            "template {name}: {by}: voucher template {v} is not in the template (or is automatic)"
+        );
+    }
+    if let Some(c) = &template.checkout {
+        c.validate()
+            .map_err(|e| anyhow::anyhow!("template {name}: checkout: {e}"))?;
+    }
     Ok(Loaded {
         template,
         policy,
@@ -206,6 +277,21 @@ pub async fn apply(
         .update_policy(&program.id, &loaded.policy)
         .await?;
     program.policy = loaded.policy;
+    let t = &loaded.template;
+    for (id, v) in &t.voucher_templates {
+        let text = serde_json::to_string(v).map_err(|_| ApiError::Internal)?;
+        let mut tx = state.store.begin_write().await?;
+        tx.save_voucher_template(&program.id, id, &text, v.automatic, state.clock.now())
+            .await?;
+        tx.commit().await?;
+    }
+    for (id, r) in &t.rewards {
+        let text = serde_json::to_string(r).map_err(|_| ApiError::Internal)?;
+        let mut tx = state.store.begin_write().await?;
+        tx.save_reward(&program.id, id, &text, r.stock, state.clock.now())
+            .await?;
+        tx.commit().await?;
+    }
     for (id, spec) in &loaded.campaigns {
         let text = serde_json::to_string(spec).map_err(|_| ApiError::Internal)?;
         let mut tx = state.store.begin_write().await?;
@@ -223,8 +309,10 @@ pub async fn apply(
         )
         .await?;
     }
-    let t = &loaded.template;
     let mut settings = Vec::new();
+    if let Some(c) = &t.checkout {
+        settings.push((CHECKOUT, serde_json::to_string(c)));
+    }
     if !t.sites.is_empty() {
         settings.push((SITES, serde_json::to_string(&t.sites)));
     }

@@ -323,6 +323,16 @@ async fn alibaba_88_year(b: TestBackend) {
         granted(&b1, "apass-welcome")[0]["voucher"],
         "apass-welcome-50"
     );
+    // The gift's voucher is issued to the member, with a code of its own.
+    let wallet = app.get("/v1/members/m1/vouchers").await.body;
+    let welcome: Vec<&Value> = wallet["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["template"] == "apass-welcome-50")
+        .collect();
+    assert_eq!(welcome.len(), 1, "{wallet}");
+    assert_eq!(welcome[0]["state"], "usable");
     let notes = app.notes_of("m1").await;
     for (template, perk) in [
         ("partner_perk_granted", "platinum"),
@@ -436,6 +446,14 @@ async fn alibaba_88_year(b: TestBackend) {
     app.reevaluate().await;
     let b1 = app.benefits_of("m1").await;
     assert_eq!(granted(&b1, "apass-monthly").len(), 1);
+    let wallet = app.get("/v1/members/m1/vouchers").await.body;
+    let monthly = wallet["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["template"] == "apass-monthly-20")
+        .count();
+    assert_eq!(monthly, 1, "one monthly voucher over two jobs: {wallet}");
     let birthday = granted(&b1, "apass-birthday");
     assert_eq!(birthday.len(), 1, "{b1}");
     assert_eq!(

@@ -1,11 +1,13 @@
 //! The HTTP API under `/v1`, described by OpenAPI from the handlers themselves.
 
+pub mod checkout;
 pub mod events;
 pub mod members;
 pub mod ops;
 pub mod partners;
 pub mod points;
 pub mod program;
+pub mod rewards;
 pub mod rules;
 pub mod tiers;
 pub mod types;
@@ -35,6 +37,9 @@ use crate::app::AppState;
         (name = "rules", description = "Earning rules and campaigns: versions, simulation"),
         (name = "tiers", description = "Meters, sites, tiers, benefits and their re-evaluation"),
         (name = "partners", description = "Partner businesses, their keys, and what their keys reach"),
+        (name = "vouchers", description = "Voucher templates, codes, members' vouchers and gifts of them"),
+        (name = "rewards", description = "The rewards catalog, what a member can redeem, redemptions"),
+        (name = "checkout", description = "Carts judged and redeemed with vouchers and points; gifts claimed"),
     )
 )]
 struct ApiDoc;
@@ -96,6 +101,33 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::create_partner_key))
         .routes(routes!(partners::partner_event))
         .routes(routes!(partners::partner_member))
+        .routes(routes!(rewards::list_templates))
+        .routes(routes!(rewards::put_template, rewards::get_template))
+        .routes(routes!(rewards::generate_codes))
+        .routes(routes!(rewards::import_codes))
+        .routes(routes!(rewards::issue_voucher, rewards::member_vouchers))
+        .routes(routes!(rewards::get_voucher))
+        .routes(routes!(rewards::gift_voucher))
+        .routes(routes!(rewards::list_rewards))
+        .routes(routes!(rewards::put_reward, rewards::get_reward))
+        .routes(routes!(rewards::add_perk_codes))
+        .routes(routes!(rewards::member_rewards))
+        .routes(routes!(
+            rewards::post_reward_redemption,
+            rewards::member_reward_redemptions
+        ))
+        .routes(routes!(rewards::get_reward_redemption))
+        .routes(routes!(rewards::cancel_reward_redemption))
+        .routes(routes!(rewards::post_fulfilment))
+        .routes(routes!(checkout::get_settings, checkout::put_settings))
+        .routes(routes!(checkout::post_validate))
+        .routes(routes!(checkout::post_redeem))
+        .routes(routes!(checkout::get_checkout))
+        .routes(routes!(checkout::post_confirm))
+        .routes(routes!(checkout::post_cancel))
+        .routes(routes!(checkout::get_gift))
+        .routes(routes!(checkout::claim_gift))
+        .routes(routes!(checkout::cancel_gift))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

@@ -19,6 +19,20 @@ use crate::parse;
 use crate::service::ledger::{Target, balance_at, book_at, entries_page, member_write};
 use crate::service::{Answer, Idempotency};
 
+/// The prefix of the holds checkouts place (`checkout:<id>`).
+pub const CHECKOUT_HOLD: &str = "checkout:";
+
+/// Refuses to commit or void a checkout's hold directly: the checkout's confirm and cancel do.
+fn checkout_hold(id: &str) -> Result<(), ApiError> {
+    match id.strip_prefix(CHECKOUT_HOLD) {
+        Some(checkout) => Err(ApiError::Forbidden(format!(
+            "hold {id} belongs to checkout {checkout}: confirm or cancel it through \
+             /v1/checkout/{checkout}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Largest number of points in one request.
 pub const MAX_POINTS: i64 = 1_000_000_000_000;
 /// Longest a hold may last: 30 days.
@@ -41,7 +55,7 @@ fn points(field: &str, p: i64, allow_negative: bool) -> Result<i64, ApiError> {
     }
 }
 
-fn answer(a: Answer) -> Response {
+pub fn answer(a: Answer) -> Response {
     let mut res = (a.status, Json(a.body)).into_response();
     if a.replayed {
         res.headers_mut()
@@ -176,6 +190,12 @@ pub async fn post_redemption(
     ApiJson(body): ApiJson<RedemptionIn>,
 ) -> Result<Response, ApiError> {
     let id = parse::client_id("id", &body.id)?;
+    if id.starts_with(CHECKOUT_HOLD) {
+        return Err(ApiError::invalid(
+            "id",
+            "hold ids starting with checkout: belong to checkouts",
+        ));
+    }
     let p = points("points", body.points, false)?;
     reason("reason", &body.reason)?;
     let idem = Idempotency::new(&program.id, "redemption", &id, &(&external_id, &body));
@@ -405,6 +425,7 @@ pub async fn commit_hold(
     if let Some(p) = body.points {
         points("points", p, false)?;
     }
+    checkout_hold(&id)?;
     let idem = Idempotency::new(&program.id, "hold_commit", &id, &body);
     let cause = Cause::new(CauseKind::HoldCommit, id.clone());
     resolve_hold(&state, &program, &id, idem, |book| {
@@ -423,6 +444,7 @@ pub async fn void_hold(
     Auth(program): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    checkout_hold(&id)?;
     let idem = Idempotency::new(&program.id, "hold_void", &id, &json!({}));
     let cause = Cause::new(CauseKind::HoldVoid, id.clone());
     resolve_hold(&state, &program, &id, idem, |book| {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use jifen_core::tiers::{MeterSpec, Progress, TierOverride, TierPolicy};
+use jifen_core::tiers::{BenefitKind, MeterSpec, Progress, TierOverride, TierPolicy};
 use jifen_store::{MemberSet, Program, TierJobRecord};
 
 use crate::api::types::PageQuery;
@@ -40,7 +40,7 @@ pub struct MeterList {
 
 /// Saves one settings document in its own transaction (bumping the rules revision, so every
 /// node reloads it).
-async fn save_setting(
+pub async fn save_setting(
     state: &AppState,
     program: &Program,
     name: &str,
@@ -239,6 +239,30 @@ pub async fn put_tier_policy(
     policy
         .validate()
         .map_err(|e| ApiError::invalid(e.field, e.message))?;
+    let refs: Vec<(String, &str)> = policy
+        .tiers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| {
+            t.benefits
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, b)| match &b.kind {
+                    BenefitKind::UpgradeGift { gift }
+                    | BenefitKind::BirthdayGift { gift }
+                    | BenefitKind::PeriodicGift { gift, .. } => gift
+                        .voucher
+                        .as_deref()
+                        .map(|v| (format!("tiers[{i}].benefits[{j}].gift.voucher"), v)),
+                    _ => None,
+                })
+        })
+        .collect();
+    crate::service::with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        crate::service::vouchers::check_templates(&mut tx, &program.id, &refs).await
+    })
+    .await?;
     let before = TierSettings::read(&state, &program.id).await?;
     if before.policy.as_ref() == Some(&policy) {
         return Ok(Json(TierPolicyOut {

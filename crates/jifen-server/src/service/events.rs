@@ -102,6 +102,8 @@ struct Writes {
     notifications: Vec<Notification>,
     tags_added: Vec<(i64, String)>,
     tags_removed: Vec<(i64, String)>,
+    /// Vouchers to issue: (member, template, source).
+    vouchers: Vec<(i64, String, String)>,
 }
 
 /// What conditions read about an event and its member.
@@ -403,7 +405,7 @@ impl Judge {
                         }
                     }
                 }
-                Action::Notify { .. } => {}
+                Action::Notify { .. } | Action::IssueVoucher { .. } => {}
             }
         }
         evaluation
@@ -613,6 +615,9 @@ async fn persist(
     tx.insert_notifications(&writes.notifications).await?;
     tx.add_tags(&writes.tags_added, now).await?;
     tx.remove_tags(&writes.tags_removed).await?;
+    for (member_id, template, source) in &writes.vouchers {
+        super::vouchers::issue_named(tx, &program.id, template, *member_id, source, now).await?;
+    }
     let mut touched: Vec<&mut Account> = accounts
         .values_mut()
         .filter(|a| !a.pending.is_empty())
@@ -805,6 +810,11 @@ fn decide(
                         .retain(|(m, t)| !(*m == member_id && t == tag));
                     writes.tags_removed.push((member_id, tag.clone()));
                 }
+                Action::IssueVoucher { rule, template } => writes.vouchers.push((
+                    member_id,
+                    template.clone(),
+                    format!("rule:{rule}:{}", event.id),
+                )),
                 Action::Notify { rule, template } => writes.notifications.push(Notification {
                     program_id: program.id.clone(),
                     member_id,

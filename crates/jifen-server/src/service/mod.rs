@@ -1,11 +1,15 @@
 //! Application services: each write is one database transaction in which jifen-core decides.
 
 pub mod backtest;
+pub mod catalog;
+pub mod checkout;
 pub mod coalesce;
 pub mod events;
+pub mod gifts;
 pub mod ledger;
 pub mod rules;
 pub mod tiers;
+pub mod vouchers;
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -121,6 +125,12 @@ pub enum Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         Failure::Store(e)
+    }
+}
+
+impl From<jifen_core::LedgerError> for Failure {
+    fn from(e: jifen_core::LedgerError) -> Self {
+        Failure::Api(e.into())
     }
 }
 

@@ -225,6 +225,18 @@ pub async fn save_rule(
                 .into());
             }
         }
+        let templates: Vec<(String, &str)> = spec
+            .effects
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                jifen_core::rules::Effect::IssueVoucher { template } => {
+                    Some((format!("effects[{i}].template"), template.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        super::vouchers::check_templates(&mut tx, &program.id, &templates).await?;
         let text = serde_json::to_string(&spec).map_err(|_| ApiError::Internal)?;
         if let Some(v) = &current {
             let same_spec = serde_json::from_str::<RuleSpec>(&v.spec).ok().as_ref() == Some(&spec);

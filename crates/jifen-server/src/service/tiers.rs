@@ -413,6 +413,8 @@ impl TierWrites {
             );
             return Err(ApiError::Internal.into());
         }
+        let grants: Vec<&BenefitGrant> = self.grants.iter().collect();
+        super::vouchers::issue_grants(tx, program_id, &grants, now).await?;
         tx.insert_notifications(&self.notifications).await?;
         Ok(())
     }
@@ -696,6 +698,11 @@ pub async fn review_page(
     let grants: Vec<BenefitGrant> = owed.iter().map(|(g, _)| g.clone()).collect();
     let new: BTreeSet<(i64, String, String)> =
         tx.grant(&program.id, &grants).await?.into_iter().collect();
+    let given: Vec<&BenefitGrant> = grants
+        .iter()
+        .filter(|g| new.contains(&(g.member_id, g.benefit.clone(), g.period.clone())))
+        .collect();
+    super::vouchers::issue_grants(tx, &program.id, &given, now).await?;
     for (grant, external_id) in owed {
         if !new.contains(&(grant.member_id, grant.benefit.clone(), grant.period.clone())) {
             continue;

@@ -1,0 +1,717 @@
+//! The rewards catalog: what a member can redeem now and why not, redemptions that spend
+//! points, take stock and issue what the reward gives in one transaction, their cancellation
+//! (points and stock returned once) and the fulfilment of physical gifts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use jifen_core::rewards::catalog::{
+    Availability, MemberView, RedemptionStatus, RewardKind, RewardSpec,
+};
+use jifen_core::rewards::voucher::VoucherTemplate;
+use jifen_core::rules::{Condition, Facts};
+use jifen_core::tiers::BenefitKind;
+use jifen_core::{Cause, CauseKind, EntryKind, NewLot, Timestamp};
+use jifen_store::{
+    MemberSet, MemberTierRow, Program, RedemptionRow, RewardRow, VoucherRow, WriteTx,
+};
+
+use super::gifts::{GiftOut, offer_in_tx};
+use super::ledger::{balance_at, find_member, open_book, save};
+use super::tiers::{TierSettings, state_of};
+use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, insert_new, issue, new_vouchers};
+use super::{Answer, Failure, Idempotency, claim, program_tz, with_retries};
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// A stored catalog item's spec.
+pub fn spec(row: &RewardRow) -> Result<RewardSpec, ApiError> {
+    serde_json::from_str(&row.doc.body).map_err(|e| {
+        tracing::error!(error = %e, "unreadable reward");
+        ApiError::Internal
+    })
+}
+
+/// Units left: stock not taken, and for partner perks, codes not given.
+pub fn left(row: &RewardRow, spec: &RewardSpec) -> Option<i64> {
+    let stock = row.stock.map(|s| s - row.taken);
+    match spec.kind {
+        RewardKind::PartnerPerk { .. } => {
+            Some(stock.map_or(row.codes_left, |s| s.min(row.codes_left)))
+        }
+        _ => stock,
+    }
+}
+
+/// What a member is, for the catalog: tier, tags and the facts conditions read.
+pub struct Who {
+    pub member_id: i64,
+    pub tier: Option<String>,
+    pub early_hours: u32,
+    pub tier_titles: BTreeMap<String, String>,
+    pub tags: Vec<String>,
+    member_facts: Value,
+    program_facts: Value,
+}
+
+impl Who {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        program: &Program,
+        settings: &TierSettings,
+        row: Option<&MemberTierRow>,
+        member_id: i64,
+        external_id: &str,
+        enrolled_at: Timestamp,
+        attributes: Value,
+        facts: jifen_store::MemberFacts,
+        now: Timestamp,
+    ) -> Who {
+        let tags: Vec<String> = facts.tags.into_iter().map(|(_, t)| t).collect();
+        let meters: BTreeMap<String, i64> =
+            facts.meters.into_iter().map(|(_, m, v)| (m, v)).collect();
+        let (tier, early_hours, tier_titles) = match &settings.policy {
+            Some(policy) => {
+                let s = state_of(policy, row, enrolled_at);
+                let t = policy.effective(&s, now);
+                let hours = t
+                    .benefits
+                    .iter()
+                    .filter_map(|b| match b.kind {
+                        BenefitKind::EarlyAccess { hours } => Some(hours),
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(0);
+                let titles = policy
+                    .tiers
+                    .iter()
+                    .map(|t| (t.id.clone(), t.name.clone()))
+                    .collect();
+                (Some(t.id.clone()), hours, titles)
+            }
+            None => (None, 0, BTreeMap::new()),
+        };
+        Who {
+            member_id,
+            member_facts: json!({
+                "id": external_id,
+                "enrolled_at": enrolled_at.to_rfc3339(),
+                "attributes": attributes,
+                "tags": tags,
+                "meters": meters,
+                "tier": tier,
+            }),
+            program_facts: json!({"id": program.id, "name": program.name}),
+            tier,
+            early_hours,
+            tier_titles,
+            tags,
+        }
+    }
+
+    /// Reads a member for the catalog outside a write.
+    pub async fn read(
+        state: &AppState,
+        program: &Program,
+        external_id: &str,
+        now: Timestamp,
+    ) -> Result<Who, ApiError> {
+        let member = find_member(state, program, external_id).await?;
+        let settings = TierSettings::read(state, &program.id).await?;
+        let ids = [member.id];
+        let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
+        let facts = state.store.member_facts(&ids).await?;
+        Ok(Who::new(
+            program,
+            &settings,
+            row.as_ref(),
+            member.id,
+            &member.external_id,
+            member.enrolled_at,
+            member.attributes.clone(),
+            facts,
+            now,
+        ))
+    }
+
+    /// What a reward's condition says of this member (`None`: it has none).
+    fn condition(&self, spec: &RewardSpec, now: Timestamp) -> Option<bool> {
+        let source = spec.eligibility.condition.as_deref()?;
+        let Ok(condition) = Condition::compile(source) else {
+            return Some(false);
+        };
+        let facts = Facts::new(&Value::Null, &self.member_facts, &self.program_facts, now);
+        Some(condition.eval(&facts) == jifen_core::rules::Truth::True)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn availability(
+        &self,
+        spec: &RewardSpec,
+        stock_left: Option<i64>,
+        available_points: i64,
+        counts: (i64, i64),
+        quantity: u32,
+        now: Timestamp,
+    ) -> Availability {
+        let view = MemberView {
+            tier: self.tier.as_deref(),
+            tier_titles: &self.tier_titles,
+            tags: &self.tags,
+            tier_early_access_hours: self.early_hours,
+            condition: self.condition(spec, now),
+            available_points,
+            redeemed_lifetime: u32::try_from(counts.0).unwrap_or(u32::MAX),
+            redeemed_in_period: u32::try_from(counts.1).unwrap_or(u32::MAX),
+            stock_left,
+        };
+        spec.availability(&view, quantity, now)
+    }
+}
+
+/// Where a member's limit period starts (the epoch when the reward has none).
+fn period_start(spec: &RewardSpec, program: &Program, now: Timestamp) -> Timestamp {
+    spec.limits
+        .per_period
+        .as_ref()
+        .map_or(Timestamp::UNIX_EPOCH, |p| {
+            p.every.start(now, program_tz(program))
+        })
+}
+
+/// One catalog item as a member sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberRewardOut {
+    pub id: String,
+    pub kind: String,
+    /// The title in the language asked for.
+    pub title: String,
+    #[schema(value_type = Object)]
+    pub titles: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub images: Vec<String>,
+    /// Units left (absent: unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<i64>,
+    /// Cost, opening and locks for this member.
+    #[schema(value_type = Object)]
+    pub availability: Availability,
+}
+
+/// Every active or paused catalog item, as a member sees it now.
+pub async fn member_catalog(
+    state: &AppState,
+    program: &Program,
+    external_id: &str,
+    lang: &str,
+) -> Result<Vec<MemberRewardOut>, ApiError> {
+    let now = state.clock.now();
+    let who = Who::read(state, program, external_id, now).await?;
+    let available = balance_at(state, program, external_id, now)
+        .await?
+        .available;
+    let mut counts: BTreeMap<Timestamp, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in state.store.rewards(&program.id).await? {
+        let spec = spec(&row)?;
+        let since = period_start(&spec, program, now);
+        if let std::collections::btree_map::Entry::Vacant(e) = counts.entry(since) {
+            let c = state.store.redeemed_counts(who.member_id, since).await?;
+            e.insert(c.into_iter().map(|(r, a, b)| (r, (a, b))).collect());
+        }
+        let count = counts[&since].get(&row.doc.id).copied().unwrap_or((0, 0));
+        let left = left(&row, &spec);
+        let availability = who.availability(&spec, left, available, count, 1, now);
+        out.push(MemberRewardOut {
+            id: row.doc.id.clone(),
+            kind: kind_str(&spec.kind).into(),
+            title: spec.title_in(lang).to_owned(),
+            titles: spec.title.clone(),
+            description: in_lang(&spec.description, lang),
+            images: spec.images.clone(),
+            left,
+            availability,
+        });
+    }
+    Ok(out)
+}
+
+fn in_lang(text: &BTreeMap<String, String>, lang: &str) -> String {
+    text.get(lang)
+        .or_else(|| text.get("zh-CN"))
+        .or_else(|| text.get("en"))
+        .or_else(|| text.values().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+pub fn kind_str(kind: &RewardKind) -> &'static str {
+    match kind {
+        RewardKind::Voucher { .. } => "voucher",
+        RewardKind::Physical { .. } => "physical",
+        RewardKind::PartnerPerk { .. } => "partner_perk",
+        RewardKind::PointsAsCash { .. } => "points_as_cash",
+    }
+}
+
+/// A redemption asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RewardRedemptionIn {
+    /// Chosen by the client; the idempotency key.
+    pub id: String,
+    pub reward_id: String,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// Where to ship a physical gift (name, phone, address…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub shipping: Option<Value>,
+    /// Offer the voucher bought to a friend at once: a share token comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<GiftOption>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A gift made with a redemption.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GiftOption {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
+}
+
+/// What a redemption issued.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Issued {
+    /// Voucher codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vouchers: Vec<String>,
+    /// Partner perk codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<String>,
+}
+
+/// A redemption of a catalog item.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RewardRedemptionOut {
+    pub id: String,
+    pub member: String,
+    pub reward_id: String,
+    pub quantity: i64,
+    /// Points spent (returned when cancelled).
+    pub points: i64,
+    /// `issued`, `requested`, `shipped`, `delivered` or `cancelled`.
+    pub status: String,
+    pub issued: Issued,
+    /// Shipping, tracking and notes.
+    #[schema(value_type = Object)]
+    pub details: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gift: Option<GiftOut>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn redemption_out(r: &RedemptionRow) -> RewardRedemptionOut {
+    RewardRedemptionOut {
+        id: r.id.clone(),
+        member: r.member.clone(),
+        reward_id: r.reward_id.clone(),
+        quantity: r.quantity,
+        points: r.points,
+        status: r.status.clone(),
+        issued: serde_json::from_str(&r.issued).unwrap_or_default(),
+        details: serde_json::from_str(&r.details).unwrap_or(json!({})),
+        gift: None,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+fn refuse(a: &Availability) -> ApiError {
+    let lock = a
+        .locks
+        .first()
+        .map(|l| serde_json::to_value(l).unwrap_or_default())
+        .unwrap_or_default();
+    let code = lock["code"].as_str().unwrap_or("unavailable").to_owned();
+    let message = lock["message"]
+        .as_str()
+        .unwrap_or("not available")
+        .to_owned();
+    if code == "insufficient_points" {
+        ApiError::InsufficientPoints(message)
+    } else {
+        ApiError::RewardUnavailable {
+            reason: code,
+            message,
+        }
+    }
+}
+
+/// Redeems a catalog item for a member, in one transaction.
+pub async fn redeem(
+    state: &AppState,
+    program: &Program,
+    external_id: &str,
+    req: &RewardRedemptionIn,
+) -> Result<Answer, ApiError> {
+    crate::parse::client_id("id", &req.id)?;
+    if !crate::parse::could_be_id(external_id) {
+        return Err(ApiError::MemberNotFound(external_id.to_owned()));
+    }
+    if !crate::parse::could_be_id(&req.reward_id) {
+        return Err(ApiError::RewardNotFound(req.reward_id.clone()));
+    }
+    let idem = Idempotency::new(
+        &program.id,
+        "reward_redemption",
+        &req.id,
+        &(external_id, req),
+    );
+    with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        if let Some(answer) = claim(&mut tx, &idem).await? {
+            tx.commit().await?;
+            return Ok(answer);
+        }
+        let now = state.clock.now();
+        let head = tx
+            .lock_head(&program.id, external_id)
+            .await?
+            .ok_or_else(|| ApiError::MemberNotFound(external_id.to_owned()))?;
+        let row = tx
+            .lock_reward(&program.id, &req.reward_id)
+            .await?
+            .ok_or_else(|| ApiError::RewardNotFound(req.reward_id.clone()))?;
+        let spec = spec(&row)?;
+        let settings = TierSettings::in_tx(&mut tx, &program.id).await?;
+        let ids = [head.id];
+        let tier_row = tx.member_tiers(MemberSet::Ids(&ids)).await?.pop();
+        let facts = tx.member_facts(&ids).await?;
+        let who = Who::new(
+            program,
+            &settings,
+            tier_row.as_ref(),
+            head.id,
+            &head.external_id,
+            head.enrolled_at,
+            serde_json::from_str(&head.attributes).unwrap_or(json!({})),
+            facts,
+            now,
+        );
+        let (mut book, mut entries) = open_book(&mut tx, &head, now).await?;
+        let since = period_start(&spec, program, now);
+        let counts = tx.redeemed_count(head.id, &req.reward_id, since).await?;
+        let a = who.availability(
+            &spec,
+            left(&row, &spec),
+            book.balance().available,
+            counts,
+            req.quantity,
+            now,
+        );
+        if !a.redeemable {
+            return Err(refuse(&a).into());
+        }
+        let quantity = i64::from(req.quantity);
+        if !tx.take_stock(&program.id, &req.reward_id, quantity).await? {
+            return Err(ApiError::RewardUnavailable {
+                reason: "sold_out".into(),
+                message: "sold out".into(),
+            }
+            .into());
+        }
+        if a.total > 0 {
+            entries.extend(book.redeem(
+                a.total,
+                &Cause::new(CauseKind::Redemption, format!("reward:{}", req.id)),
+            )?);
+        }
+        let source = format!("redemption:{}", req.id);
+        let mut issued = Issued::default();
+        let mut vouchers: Vec<VoucherRow> = Vec::new();
+        let members = vec![head.id; req.quantity as usize];
+        match &spec.kind {
+            RewardKind::Voucher { template } => {
+                vouchers = issue(&mut tx, &program.id, template, &members, &source, now).await?;
+            }
+            RewardKind::PointsAsCash { value, valid_days } => {
+                let terms = VoucherTemplate::cash(spec.title.clone(), *value, *valid_days);
+                let owners: Vec<Option<i64>> = members.iter().map(|m| Some(*m)).collect();
+                let template = format!("cash:{}", req.reward_id);
+                let rows = new_vouchers(&template, &terms, &owners, None, &source, now);
+                vouchers = insert_new(&mut tx, &program.id, rows, None).await?;
+            }
+            RewardKind::PartnerPerk { .. } => {
+                issued.codes = tx
+                    .take_reward_codes(&program.id, &req.reward_id, &req.id, quantity, now)
+                    .await?;
+                if issued.codes.len() < req.quantity as usize {
+                    return Err(ApiError::RewardUnavailable {
+                        reason: "sold_out".into(),
+                        message: "no codes left".into(),
+                    }
+                    .into());
+                }
+            }
+            RewardKind::Physical { .. } => {}
+        }
+        issued.vouchers = vouchers.iter().map(|v| v.code.clone()).collect();
+        let status = match spec.kind {
+            RewardKind::Physical { .. } => RedemptionStatus::Requested,
+            _ => RedemptionStatus::Issued,
+        };
+        let redemption = RedemptionRow {
+            id: req.id.clone(),
+            member_id: head.id,
+            member: head.external_id.clone(),
+            reward_id: req.reward_id.clone(),
+            quantity,
+            points: a.total,
+            status: status.as_str().into(),
+            issued: serde_json::to_string(&issued).unwrap_or_default(),
+            details: json!({"shipping": req.shipping}).to_string(),
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_redemption(&program.id, &redemption).await?;
+        let mut out = redemption_out(&redemption);
+        if let Some(gift) = &req.gift {
+            let [voucher] = &vouchers[..] else {
+                return Err(ApiError::invalid(
+                    "gift",
+                    "a gift is one voucher: redeem a voucher reward with quantity 1",
+                )
+                .into());
+            };
+            let checkout = CheckoutSettings::parse(tx.setting(&program.id, CHECKOUT).await?);
+            let hours = gift.hours.unwrap_or(checkout.gift_hours);
+            let stored = Stored::default();
+            out.gift = Some(
+                offer_in_tx(
+                    &mut tx,
+                    program,
+                    &head,
+                    voucher,
+                    &stored,
+                    hours,
+                    gift.message.clone(),
+                    now,
+                )
+                .await?,
+            );
+        }
+        save(&mut tx, &program.id, head.id, &mut book, &entries).await?;
+        let body = serde_json::to_value(&out).unwrap_or_default();
+        tx.complete(&idem.key, 201, &body.to_string()).await?;
+        tx.commit().await?;
+        Ok(Answer {
+            status: axum::http::StatusCode::CREATED,
+            body,
+            replayed: false,
+        })
+    })
+    .await
+}
+
+/// Cancels a redemption: its vouchers are cancelled (when none was used or gifted), its stock
+/// and points come back, once.
+pub async fn cancel(
+    state: &AppState,
+    program: &Program,
+    id: &str,
+    reason: Option<String>,
+) -> Result<RewardRedemptionOut, ApiError> {
+    if !crate::parse::could_be_id(id) {
+        return Err(ApiError::RedemptionNotFound(id.to_owned()));
+    }
+    with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        let r = tx
+            .lock_redemption(&program.id, id)
+            .await?
+            .ok_or_else(|| ApiError::RedemptionNotFound(id.to_owned()))?;
+        if r.status == "cancelled" {
+            return Ok(redemption_out(&r));
+        }
+        let from = RedemptionStatus::parse(&r.status).ok_or(ApiError::Internal)?;
+        if !from.can_move_to(RedemptionStatus::Cancelled) {
+            return Err(ApiError::NotCancellable(format!(
+                "redemption {id} is {}: it can no longer be cancelled",
+                r.status
+            ))
+            .into());
+        }
+        let issued: Issued = serde_json::from_str(&r.issued).unwrap_or_default();
+        if !issued.codes.is_empty() {
+            return Err(ApiError::NotCancellable(format!(
+                "redemption {id} handed over perk codes: they cannot be taken back"
+            ))
+            .into());
+        }
+        let now = state.clock.now();
+        let head = tx
+            .lock_head(&program.id, &r.member)
+            .await?
+            .ok_or_else(|| ApiError::MemberNotFound(r.member.clone()))?;
+        let vouchers = tx
+            .vouchers_from(&program.id, &format!("redemption:{id}"))
+            .await?;
+        let codes: Vec<&str> = vouchers.iter().map(|v| v.code.as_str()).collect();
+        let stored = Stored::new(
+            tx.voucher_uses(&program.id, &codes).await?,
+            tx.gifts_of(&program.id, &codes).await?,
+        );
+        for v in &vouchers {
+            let untouched = v.member_id == Some(r.member_id)
+                && v.uses == 0
+                && stored.blocked(v, v.member_id, None, now).is_none()
+                && stored
+                    .gifts
+                    .get(&v.code)
+                    .is_none_or(|g| g.iter().all(|g| g.status != "claimed"));
+            if !untouched {
+                return Err(ApiError::NotCancellable(format!(
+                    "voucher {} of redemption {id} was used, reserved or gifted",
+                    v.code
+                ))
+                .into());
+            }
+        }
+        for v in &vouchers {
+            tx.update_voucher(&program.id, &v.code, v.member_id, "cancelled", v.uses, now)
+                .await?;
+        }
+        tx.return_stock(&program.id, &r.reward_id, r.quantity)
+            .await?;
+        let (mut book, mut entries) = open_book(&mut tx, &head, now).await?;
+        if r.points > 0 {
+            let tz = program_tz(program);
+            entries.extend(book.earn(
+                NewLot {
+                    points: r.points,
+                    available_at: now,
+                    expires_at: program.policy.expires_at(now, tz),
+                    order_id: None,
+                },
+                EntryKind::Adjust,
+                &Cause::new(CauseKind::Redemption, format!("reward:{id}:cancelled")),
+            ));
+        }
+        save(&mut tx, &program.id, head.id, &mut book, &entries).await?;
+        let mut details: Value = serde_json::from_str(&r.details).unwrap_or(json!({}));
+        details["cancelled_at"] = json!(now);
+        details["cancel_reason"] = json!(reason);
+        tx.update_redemption(&program.id, id, "cancelled", &details.to_string(), now)
+            .await?;
+        tx.commit().await?;
+        let mut out = redemption_out(&r);
+        out.status = "cancelled".into();
+        out.details = details;
+        out.updated_at = now;
+        Ok(out)
+    })
+    .await
+}
+
+/// A step of a physical gift's delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FulfilmentIn {
+    /// `shipped` or `delivered`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Moves a physical gift's redemption along: requested → shipped → delivered.
+pub async fn fulfil(
+    state: &AppState,
+    program: &Program,
+    id: &str,
+    step: &FulfilmentIn,
+) -> Result<RewardRedemptionOut, ApiError> {
+    let to = match RedemptionStatus::parse(&step.status) {
+        Some(s @ (RedemptionStatus::Shipped | RedemptionStatus::Delivered)) => s,
+        _ => {
+            return Err(ApiError::invalid(
+                "status",
+                "status is shipped or delivered (cancel through /cancel)",
+            ));
+        }
+    };
+    if !crate::parse::could_be_id(id) {
+        return Err(ApiError::RedemptionNotFound(id.to_owned()));
+    }
+    with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        let r = tx
+            .lock_redemption(&program.id, id)
+            .await?
+            .ok_or_else(|| ApiError::RedemptionNotFound(id.to_owned()))?;
+        if r.status == to.as_str() {
+            return Ok(redemption_out(&r));
+        }
+        let from = RedemptionStatus::parse(&r.status).ok_or(ApiError::Internal)?;
+        if !from.can_move_to(to) {
+            return Err(ApiError::InvalidTransition(format!(
+                "redemption {id} is {}: it cannot become {}",
+                r.status,
+                to.as_str()
+            ))
+            .into());
+        }
+        let now = state.clock.now();
+        let mut details: Value = serde_json::from_str(&r.details).unwrap_or(json!({}));
+        details[format!("{}_at", to.as_str())] = json!(now);
+        if let Some(t) = &step.tracking {
+            details["tracking"] = json!(t);
+        }
+        if let Some(n) = &step.note {
+            details["note"] = json!(n);
+        }
+        tx.update_redemption(&program.id, id, to.as_str(), &details.to_string(), now)
+            .await?;
+        tx.commit().await?;
+        let mut out = redemption_out(&r);
+        out.status = to.as_str().into();
+        out.details = details;
+        out.updated_at = now;
+        Ok(out)
+    })
+    .await
+}
+
+/// Checks a spec against the program before it is saved: the template a voucher reward
+/// issues exists and is not automatic, and the condition compiles.
+pub async fn check_refs(
+    tx: &mut Box<dyn WriteTx>,
+    program: &Program,
+    spec: &RewardSpec,
+) -> Result<(), Failure> {
+    if let RewardKind::Voucher { template } = &spec.kind {
+        let refs = [("template".to_owned(), template.as_str())];
+        super::vouchers::check_templates(tx, &program.id, &refs).await?;
+    }
+    if let Some(source) = &spec.eligibility.condition
+        && let Err(e) = Condition::compile(source)
+    {
+        return Err(ApiError::invalid("eligibility.condition", e.to_string()).into());
+    }
+    Ok(())
+}
