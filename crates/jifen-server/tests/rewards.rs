@@ -16,6 +16,7 @@ jifen_store::backend_tests! {
     coffee_holiday_gifts => super::coffee_holiday_gifts;
     concurrent_checkouts_never_oversell => super::concurrent_checkouts_never_oversell;
     bad_reward_input_is_refused => super::bad_reward_input_is_refused;
+    catalog_locks_and_early_access => super::catalog_locks_and_early_access;
 }
 
 /// Monday 2 March 2026, 10:00 in Shanghai.
@@ -461,6 +462,20 @@ async fn coffee_holiday_gifts(b: TestBackend) {
 
     // In December Anna buys one with points and gifts it at once.
     app.to(t("2026-12-10T02:00:00Z"));
+    // A birthday rule issues Dora a free drink, once.
+    let r = app
+        .put("/v1/members/dora", json!({"birthday": "1995-12-10"}))
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    for _ in 0..2 {
+        jifen_server::jobs::birthdays(&app.state)
+            .await
+            .expect("birthday job");
+    }
+    let wallet = app.wallet("dora").await;
+    assert_eq!(wallet.len(), 1, "{wallet:?}");
+    assert_eq!(wallet[0]["template"], "birthday-drink");
+    assert_eq!(wallet[0]["state"], "usable");
     let r = app
         .post(
             "/v1/members/anna/reward-redemptions",
@@ -837,4 +852,123 @@ async fn bad_reward_input_is_refused(b: TestBackend) {
         )
         .await;
     assert_eq!(r.code(), "reward_unavailable");
+}
+
+async fn catalog_locks_and_early_access(b: TestBackend) {
+    let app = TestApp::spawn_template(b, "spend-tiers", t(MONDAY)).await;
+    for m in ["silver", "gold"] {
+        app.member(m).await;
+    }
+    // ¥5,000 of spend makes `gold` a Gold member; both have points to spend.
+    app.purchase("p1", "gold", "order-1", 500_000).await;
+    assert_eq!(
+        app.adjust("silver", "a1", 2_000).await.status,
+        StatusCode::CREATED
+    );
+    let opens = app.now() + Duration::hours(5);
+    let r = app
+        .put(
+            "/v1/rewards/gold-preview",
+            json!({"kind": "physical", "title": {"zh-CN": "金卡新品", "en": "Gold preview"},
+                   "images": ["https://cdn.example.com/p.png"],
+                   "cost": 1_000, "cost_by_tier": {"gold": 600}, "stock": 10,
+                   "limits": {"lifetime": 1},
+                   "eligibility": {"tiers": ["gold", "platinum"]},
+                   "available_from": opens.to_rfc3339(),
+                   "early_access": {"gold": 3}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let r = app
+        .put(
+            "/v1/rewards/shanghai-vip",
+            json!({"kind": "physical", "title": {"en": "Shanghai VIP"}, "cost": 100,
+                   "eligibility": {"tags": ["vip"],
+                                   "condition": "member.attributes.city == 'Shanghai'"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let locks = |catalog: &Value, id: &str| -> Vec<String> {
+        catalog["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["availability"]["locks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let silver = app.get("/v1/members/silver/rewards?lang=en").await.body;
+    assert_eq!(
+        locks(&silver, "gold-preview"),
+        ["opens for you in 5 h", "needs Gold or Platinum tier"]
+    );
+    let gold = app.get("/v1/members/gold/rewards").await.body;
+    assert_eq!(locks(&gold, "gold-preview"), ["opens for you in 2 h"]);
+    let preview = gold["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "gold-preview")
+        .unwrap();
+    assert_eq!(preview["title"], "金卡新品");
+    assert_eq!(preview["availability"]["cost"], 600);
+    assert_eq!(
+        locks(&gold, "shanghai-vip").len(),
+        2,
+        "needs the tag and the condition"
+    );
+
+    // Two hours on, Gold members may redeem (at their price); Silver still waits.
+    app.advance(Duration::hours(2));
+    let body = json!({"id": "g-1", "reward_id": "gold-preview",
+                      "shipping": {"name": "Gao", "address": "北京市朝阳区"}});
+    let r = app
+        .post("/v1/members/gold/reward-redemptions", body.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["points"], 600);
+    let again = app.post("/v1/members/gold/reward-redemptions", body).await;
+    assert_eq!(again.body, r.body, "a retry answers as the first did");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let r = app
+        .post(
+            "/v1/members/gold/reward-redemptions",
+            json!({"id": "g-2", "reward_id": "gold-preview"}),
+        )
+        .await;
+    assert_eq!(
+        r.code(),
+        "reward_unavailable",
+        "lifetime limit of one: {r:?}"
+    );
+    let r = app
+        .post(
+            "/v1/members/silver/reward-redemptions",
+            json!({"id": "s-1", "reward_id": "gold-preview"}),
+        )
+        .await;
+    assert_eq!(r.code(), "reward_unavailable");
+    assert_eq!(
+        app.available("silver").await,
+        2_000,
+        "a refused redemption spends nothing"
+    );
+
+    // Tags and conditions: a tagged member in Shanghai may redeem.
+    let r = app
+        .put(
+            "/v1/members/silver",
+            json!({"attributes": {"city": "Shanghai"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let silver = app.get("/v1/members/silver/rewards").await.body;
+    assert_eq!(
+        locks(&silver, "shanghai-vip"),
+        ["only for members tagged vip"]
+    );
 }
