@@ -142,8 +142,13 @@ async fn tmall_ladder_checkout(b: TestBackend) {
 
     // Redeem: the same judge, strict, and the voucher is reserved.
     let body = json!({"id": "order-1", "member": "m1", "cart": c358, "vouchers": [s10]});
+    let shown = app.validate(body.clone()).await;
     let r = app.post("/v1/checkout/redeem", body.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(
+        r.body["quote"], shown,
+        "validation and redemption agree exactly"
+    );
     let q = app
         .validate(json!({"member": "m1", "cart": c358, "vouchers": [s10]}))
         .await;

@@ -29,7 +29,7 @@ use crate::service::checkout::describe;
 use crate::service::gifts::{GiftIn, GiftOut, offer};
 use crate::service::ledger::find_member;
 use crate::service::vouchers::{Stored, VoucherState, insert_new, issue, new_vouchers, terms};
-use crate::service::{Answer, Idempotency, claim, with_retries};
+use crate::service::{Idempotency, claim, finish, with_retries};
 
 /// Most codes one request generates or imports.
 pub const MAX_CODES: usize = 10_000;
@@ -221,14 +221,7 @@ pub async fn generate_codes(
             codes: rows.into_iter().map(|v| v.code).collect(),
             duplicates: Vec::new(),
         };
-        let body = json!(out);
-        tx.complete(&idem.key, 201, &body.to_string()).await?;
-        tx.commit().await?;
-        Ok(Answer {
-            status: StatusCode::CREATED,
-            body,
-            replayed: false,
-        })
+        finish(tx, &idem, StatusCode::CREATED, json!(out)).await
     })
     .await?;
     Ok(answer(a))
@@ -491,13 +484,7 @@ pub async fn issue_voucher(
         let mut v = rows.pop().ok_or(ApiError::Internal)?;
         v.owner = Some(head.external_id.clone());
         let out = json!(voucher_out(&v, &Stored::default(), now)?);
-        tx.complete(&idem.key, 201, &out.to_string()).await?;
-        tx.commit().await?;
-        Ok(Answer {
-            status: StatusCode::CREATED,
-            body: out,
-            replayed: false,
-        })
+        finish(tx, &idem, StatusCode::CREATED, out).await
     })
     .await?;
     Ok(answer(a))

@@ -23,7 +23,7 @@ use super::gifts::{GiftOut, offer_in_tx};
 use super::ledger::{balance_at, find_member, open_book, save};
 use super::tiers::{TierSettings, state_of};
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, insert_new, issue, new_vouchers};
-use super::{Answer, Failure, Idempotency, claim, program_tz, with_retries};
+use super::{Answer, Failure, Idempotency, claim, finish, program_tz, with_retries};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -516,15 +516,21 @@ pub async fn redeem(
         }
         save(&mut tx, &program.id, head.id, &mut book, &entries).await?;
         let body = serde_json::to_value(&out).unwrap_or_default();
-        tx.complete(&idem.key, 201, &body.to_string()).await?;
-        tx.commit().await?;
-        Ok(Answer {
-            status: axum::http::StatusCode::CREATED,
-            body,
-            replayed: false,
-        })
+        finish(tx, &idem, axum::http::StatusCode::CREATED, body).await
     })
     .await
+}
+
+/// A redemption, locked until the end of the transaction.
+async fn locked_redemption(
+    tx: &mut Box<dyn WriteTx>,
+    program: &Program,
+    id: &str,
+) -> Result<RedemptionRow, Failure> {
+    Ok(tx
+        .lock_redemption(&program.id, id)
+        .await?
+        .ok_or_else(|| ApiError::RedemptionNotFound(id.to_owned()))?)
 }
 
 /// Cancels a redemption: its vouchers are cancelled (when none was used or gifted), its stock
@@ -540,10 +546,7 @@ pub async fn cancel(
     }
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
-        let r = tx
-            .lock_redemption(&program.id, id)
-            .await?
-            .ok_or_else(|| ApiError::RedemptionNotFound(id.to_owned()))?;
+        let r = locked_redemption(&mut tx, program, id).await?;
         if r.status == "cancelled" {
             return Ok(redemption_out(&r));
         }
@@ -660,10 +663,7 @@ pub async fn fulfil(
     }
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
-        let r = tx
-            .lock_redemption(&program.id, id)
-            .await?
-            .ok_or_else(|| ApiError::RedemptionNotFound(id.to_owned()))?;
+        let r = locked_redemption(&mut tx, program, id).await?;
         if r.status == to.as_str() {
             return Ok(redemption_out(&r));
         }

@@ -15,7 +15,7 @@ use jifen_store::{CheckoutRow, Program, VoucherRow, VoucherUseRow};
 
 use super::ledger::{balance_at, find_member, open_book, save};
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, request_codes, terms};
-use super::{Answer, Idempotency, claim, with_retries};
+use super::{Answer, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -300,13 +300,7 @@ pub async fn redeem(
         };
         tx.insert_checkout(&program.id, &row).await?;
         let body = serde_json::to_value(out(&row, req.member.clone(), quote)).unwrap_or_default();
-        tx.complete(&idem.key, 201, &body.to_string()).await?;
-        tx.commit().await?;
-        Ok(Answer {
-            status: axum::http::StatusCode::CREATED,
-            body,
-            replayed: false,
-        })
+        finish(tx, &idem, axum::http::StatusCode::CREATED, body).await
     })
     .await
 }

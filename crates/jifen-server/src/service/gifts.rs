@@ -14,7 +14,7 @@ use jifen_store::{GiftRow, MemberHead, MemberPatch, Notification, Program, Vouch
 
 use super::checkout::describe;
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, VoucherState, terms};
-use super::{Answer, Failure, Idempotency, claim, with_retries};
+use super::{Answer, Failure, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -215,13 +215,7 @@ pub async fn offer(
         )
         .await?;
         let body = serde_json::to_value(&out).unwrap_or_default();
-        tx.complete(&idem.key, 201, &body.to_string()).await?;
-        tx.commit().await?;
-        Ok(Answer {
-            status: axum::http::StatusCode::CREATED,
-            body,
-            replayed: false,
-        })
+        finish(tx, &idem, axum::http::StatusCode::CREATED, body).await
     })
     .await
 }

@@ -94,6 +94,23 @@ pub async fn claim(
     }
 }
 
+/// Stores a fresh answer under the key `tx` claimed, commits, and answers it.
+pub async fn finish(
+    mut tx: Box<dyn WriteTx>,
+    idem: &Idempotency,
+    status: StatusCode,
+    body: serde_json::Value,
+) -> Result<Answer, Failure> {
+    tx.complete(&idem.key, status.as_u16(), &body.to_string())
+        .await?;
+    tx.commit().await?;
+    Ok(Answer {
+        status,
+        body,
+        replayed: false,
+    })
+}
+
 /// Runs `attempt` again while it fails on a transient database conflict.
 pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
 where
