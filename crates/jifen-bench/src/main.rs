@@ -155,6 +155,12 @@ async fn main() -> anyhow::Result<()> {
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
+            if matches!(
+                scenario,
+                Scenario::CheckoutValidate | Scenario::CheckoutRedeem
+            ) {
+                scenarios::checkout_setup(&target.base, &target.key).await?;
+            }
             let r = scenarios::run_scenario(scenario, &target, mode, connections).await?;
             println!("{}", serde_json::to_string_pretty(&r)?);
             Ok(())

@@ -290,6 +290,7 @@ async fn run_backend(
     );
     row.target = "(measured)".into();
     rows.push(with_rss(row, &served));
+    rows.extend(checkout_rows(backend, &target, &served, bare_max).await?);
     rows.extend(rule_rows(backend, &target, &served).await?);
     let rss = served.peak_rss_mib();
     served.stop();
@@ -317,6 +318,51 @@ async fn run_backend(
             .await?;
     }
     Ok(rows)
+}
+
+/// (i) checkouts: validation (a read judged against the ladder, with points as cash) against
+/// the bare route, and redemption (a hold and a checkout row, durable).
+async fn checkout_rows(
+    backend: &str,
+    target: &Target,
+    served: &Served,
+    bare_max: f64,
+) -> anyhow::Result<Vec<Row>> {
+    crate::scenarios::checkout_setup(&target.base, &target.key).await?;
+    eprintln!("== {backend}: (i) checkout validation");
+    let r = run_scenario(
+        Scenario::CheckoutValidate,
+        target,
+        Mode::Closed,
+        CONNECTIONS_READ,
+    )
+    .await?;
+    let mut validate = load_row(
+        "(i) checkout validation: ladder and points as cash",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    )
+    .against("bare axum route, maximum", bare_max);
+    validate.target = "(measured)".into();
+    eprintln!("== {backend}: (i) checkout redemption");
+    let r = run_scenario(
+        Scenario::CheckoutRedeem,
+        target,
+        Mode::Closed,
+        CONNECTIONS_REDEEM,
+    )
+    .await?;
+    let mut redeem = load_row(
+        "(i) checkout redemption: hold of points, durable",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    redeem.target = "(measured)".into();
+    Ok(vec![with_rss(validate, served), with_rss(redeem, served)])
 }
 
 /// (g) behaviour events in batches of 100 with 1, 20 and 200 live rules, against the same

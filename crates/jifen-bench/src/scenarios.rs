@@ -27,6 +27,53 @@ pub enum Scenario {
     Mixed,
     /// (g) behaviour events (check-ins, reviews, shares) in batches of 100, judged by rules.
     Behaviours,
+    /// (i) checkout validation: a two-line Tmall cart against the store's automatic voucher
+    /// ladder, with 100 points as cash (run `checkout_setup` first).
+    CheckoutValidate,
+    /// (i) checkout redemption: the same cart redeemed with 1 point, a hold and a checkout
+    /// row each (run `checkout_setup` first).
+    CheckoutRedeem,
+}
+
+/// The cart the checkout scenarios judge.
+fn checkout_cart(member: String, points: i64) -> serde_json::Value {
+    json!({
+        "member": member,
+        "cart": {"site": "tmall", "lines": [
+            {"sku": "tea-gift-box", "category": "food", "price": 15_800, "quantity": 2},
+            {"sku": "cup", "category": "home", "price": 4_200, "quantity": 1}
+        ]},
+        "points": points
+    })
+}
+
+/// Gives the program what the checkout scenarios use: points as cash (100 points = ¥1, at
+/// most half the order) and an automatic Tmall ladder (≥ ¥199 → ¥20 off, ≥ ¥399 → ¥50 off).
+pub async fn checkout_setup(base: &str, key: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let puts = [
+        (
+            "/v1/checkout-settings",
+            json!({"points_as_cash": {"points": 100, "fen": 100, "max_share_percent": 50}}),
+        ),
+        (
+            "/v1/voucher-templates/bench-ladder",
+            json!({"title": {"en": "Store ladder"}, "automatic": true,
+                   "restrictions": {"sites": ["tmall"]}, "stacking": {"group": "ladder"},
+                   "discount": {"kind": "ladder", "rungs": [
+                       {"min_spend": 19_900, "off": 2_000}, {"min_spend": 39_900, "off": 5_000}]}}),
+        ),
+    ];
+    for (path, body) in puts {
+        client
+            .put(format!("{base}{path}"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    Ok(())
 }
 
 /// Settings shared by every scenario of a run.
@@ -116,6 +163,17 @@ pub async fn run_scenario(
                 .map(|i| behaviour(&run_id, n * 100 + i, random_member(members)))
                 .collect();
             Req::post("/v1/events", &json!({ "events": events }))
+        }),
+        Scenario::CheckoutValidate => Arc::new(move |_| {
+            Req::post(
+                "/v1/checkout/validate",
+                &checkout_cart(random_member(members), 100),
+            )
+        }),
+        Scenario::CheckoutRedeem => Arc::new(move |n| {
+            let mut body = checkout_cart(random_member(members), 1);
+            body["id"] = json!(format!("{run_id}-c{n}"));
+            Req::post("/v1/checkout/redeem", &body)
         }),
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {

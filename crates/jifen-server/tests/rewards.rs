@@ -517,6 +517,13 @@ async fn coffee_holiday_gifts(b: TestBackend) {
     assert_eq!(claim.status, StatusCode::OK, "{claim:?}");
     assert_eq!(claim.body["status"], "claimed");
     assert_eq!(claim.body["recipient"], "ben");
+    let ben = app.get("/v1/members/ben").await.body;
+    assert_eq!(ben["name"], "Ben");
+    assert_eq!(
+        ben["enrolled_at"],
+        app.now()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    );
     let again = app
         .post(
             &format!("/v1/gifts/{token}/claim"),
@@ -583,10 +590,10 @@ async fn coffee_holiday_gifts(b: TestBackend) {
         .await;
     assert_eq!(r.code(), "forbidden", "only the sender takes a gift back");
     app.advance(Duration::hours(2));
-    assert_eq!(app.lapse().await.1, 1);
     assert_eq!(
         app.get(&format!("/v1/gifts/{token2}")).await.body["status"],
-        "returned"
+        "returned",
+        "past its deadline before the job writes it down"
     );
     let late = app
         .post(
@@ -600,6 +607,25 @@ async fn coffee_holiday_gifts(b: TestBackend) {
         app.get("/v1/members/cara").await.code(),
         "member_not_found",
         "a refused claim enrols no one"
+    );
+    // Offered again and claimed before the job writes the first offer down: the job's return
+    // of the first offer leaves the voucher with the friend.
+    let again = app
+        .ok(
+            &format!("/v1/members/anna/vouchers/{code2}/gift"),
+            json!({"id": "share-4"}),
+        )
+        .await;
+    let token3 = again["token"].as_str().unwrap();
+    app.ok(
+        &format!("/v1/gifts/{token3}/claim"),
+        json!({"member": "ben"}),
+    )
+    .await;
+    assert_eq!(app.lapse().await.1, 1);
+    assert_eq!(
+        app.get(&format!("/v1/vouchers/{code2}")).await.body["owner"],
+        "ben"
     );
 
     // A partner perk hands out codes from its pool; a physical gift is shipped.

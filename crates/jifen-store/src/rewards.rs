@@ -138,7 +138,15 @@ pub trait RewardStore: Send + Sync {
     async fn vouchers(&self, program_id: &str, codes: &[&str]) -> Result<Vec<VoucherRow>>;
     /// A member's vouchers, newest first.
     async fn member_vouchers(&self, member_id: i64, limit: u32) -> Result<Vec<VoucherRow>>;
-    async fn voucher_uses(&self, program_id: &str, codes: &[&str]) -> Result<Vec<VoucherUseRow>>;
+    /// The uses of some vouchers that count at `now`: reservations not past their deadline,
+    /// and `member`'s confirmed uses (others' confirmed uses are counted in `uses`).
+    async fn voucher_uses(
+        &self,
+        program_id: &str,
+        codes: &[&str],
+        now: Timestamp,
+        member: Option<i64>,
+    ) -> Result<Vec<VoucherUseRow>>;
     /// Gifts of some vouchers, newest first.
     async fn gifts_of(&self, program_id: &str, codes: &[&str]) -> Result<Vec<GiftRow>>;
     async fn gift(&self, program_id: &str, token_hash: &str) -> Result<Option<GiftRow>>;
@@ -232,10 +240,19 @@ pub trait RewardsTx: Send {
         uses: i64,
         at: Timestamp,
     ) -> Result<()>;
+    /// As [`RewardStore::voucher_uses`].
     async fn voucher_uses(
         &mut self,
         program_id: &str,
         codes: &[&str],
+        now: Timestamp,
+        member: Option<i64>,
+    ) -> Result<Vec<VoucherUseRow>>;
+    /// Every use a checkout made.
+    async fn checkout_uses(
+        &mut self,
+        program_id: &str,
+        checkout_id: &str,
     ) -> Result<Vec<VoucherUseRow>>;
     /// Inserts or updates uses (by code and checkout).
     async fn save_voucher_uses(&mut self, program_id: &str, rows: &[VoucherUseRow]) -> Result<()>;
@@ -471,17 +488,38 @@ macro_rules! rewards_impl {
 
             type UseTuple = (String, String, Option<i64>, String, i64, i64, i64);
 
+            /// Which uses a read wants.
+            pub(super) enum UseKey<'a> {
+                /// Of these codes, those that count at an instant for a member.
+                Live(&'a [&'a str], Timestamp, Option<i64>),
+                /// A checkout's.
+                Checkout(&'a str),
+            }
+
             pub(super) async fn uses(
                 conn: &mut Conn,
                 program_id: &str,
-                codes: &[&str],
+                key: UseKey<'_>,
             ) -> Result<Vec<VoucherUseRow>> {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT code, checkout_id, member_id, status, discount, until, updated_at \
                      FROM voucher_uses WHERE program_id = ",
                 );
-                q.push_bind(program_id.to_owned()).push(" AND code IN");
-                push_list(&mut q, codes);
+                q.push_bind(program_id.to_owned());
+                match key {
+                    UseKey::Live(codes, now, member) => {
+                        q.push(" AND code IN");
+                        push_list(&mut q, codes);
+                        q.push(" AND ((status = 'reserved' AND until > ")
+                            .push_bind(us(now))
+                            .push(") OR (status = 'confirmed' AND member_id = ")
+                            .push_bind(member)
+                            .push("))");
+                    }
+                    UseKey::Checkout(id) => {
+                        q.push(" AND checkout_id = ").push_bind(id.to_owned());
+                    }
+                }
                 q.push(" ORDER BY code, checkout_id");
                 let rows: Vec<UseTuple> = q
                     .build_query_as()
@@ -741,9 +779,11 @@ macro_rules! rewards_impl {
                     &self,
                     program_id: &str,
                     codes: &[&str],
+                    now: Timestamp,
+                    member: Option<i64>,
                 ) -> Result<Vec<VoucherUseRow>> {
                     let mut conn = self.reader().acquire().await?;
-                    uses(&mut conn, program_id, codes).await
+                    uses(&mut conn, program_id, UseKey::Live(codes, now, member)).await
                 }
 
                 async fn gifts_of(&self, program_id: &str, codes: &[&str]) -> Result<Vec<GiftRow>> {
@@ -1109,8 +1149,18 @@ macro_rules! rewards_impl {
                     &mut self,
                     program_id: &str,
                     codes: &[&str],
+                    now: Timestamp,
+                    member: Option<i64>,
                 ) -> Result<Vec<VoucherUseRow>> {
-                    uses(&mut self.tx, program_id, codes).await
+                    uses(&mut self.tx, program_id, UseKey::Live(codes, now, member)).await
+                }
+
+                async fn checkout_uses(
+                    &mut self,
+                    program_id: &str,
+                    checkout_id: &str,
+                ) -> Result<Vec<VoucherUseRow>> {
+                    uses(&mut self.tx, program_id, UseKey::Checkout(checkout_id)).await
                 }
 
                 async fn save_voucher_uses(

@@ -123,7 +123,7 @@ fn text(field: &str, v: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn patch_from(
+pub(crate) fn patch_from(
     external_id: String,
     body: MemberIn,
     at: DateTime<Utc>,

@@ -328,7 +328,17 @@ pub async fn import_codes(
     Path(template): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let rows = read_csv(&body)?;
+    let mut rows = read_csv(&body)?;
+    // A code twice in the file is imported once and reported as a duplicate.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = Vec::new();
+    rows.retain(|r| {
+        let first = seen.insert(r.code.clone());
+        if !first {
+            repeated.push(r.code.clone());
+        }
+        first
+    });
     let mut members = BTreeMap::new();
     for r in &rows {
         if let Some(m) = &r.member
@@ -352,14 +362,16 @@ pub async fn import_codes(
             v.code = r.code.clone();
             vouchers.push(v);
         }
-        let duplicates = tx.insert_vouchers(&program.id, &vouchers).await?;
+        let mut duplicates = tx.insert_vouchers(&program.id, &vouchers).await?;
         tx.commit().await?;
+        let taken = duplicates.clone();
+        duplicates.extend(repeated.iter().cloned());
         Ok(CodesOut {
             template: template.clone(),
             codes: vouchers
                 .into_iter()
                 .map(|v| v.code)
-                .filter(|c| !duplicates.contains(c))
+                .filter(|c| !taken.contains(c))
                 .collect(),
             duplicates,
         })
@@ -422,11 +434,14 @@ async fn vouchers_out(
     rows: &[VoucherRow],
 ) -> Result<Vec<VoucherOut>, ApiError> {
     let codes: Vec<&str> = rows.iter().map(|v| v.code.as_str()).collect();
+    let now = state.clock.now();
     let stored = Stored::new(
-        state.store.voucher_uses(&program.id, &codes).await?,
+        state
+            .store
+            .voucher_uses(&program.id, &codes, now, None)
+            .await?,
         state.store.gifts_of(&program.id, &codes).await?,
     );
-    let now = state.clock.now();
     rows.iter().map(|v| voucher_out(v, &stored, now)).collect()
 }
 

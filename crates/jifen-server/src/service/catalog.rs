@@ -27,6 +27,21 @@ use super::{Answer, Failure, Idempotency, claim, finish, program_tz, with_retrie
 use crate::app::AppState;
 use crate::error::ApiError;
 
+/// Longest free text of a redemption's details (shipping, tracking, notes, reasons), in bytes.
+const MAX_DETAIL: usize = 2_000;
+
+fn detail(field: &str, text: Option<&String>) -> Result<(), ApiError> {
+    match text {
+        Some(t) if t.len() > MAX_DETAIL || t.chars().any(char::is_control) => {
+            Err(ApiError::invalid(
+                field,
+                format!("{field} is at most {MAX_DETAIL} bytes, with no control characters"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A stored catalog item's spec.
 pub fn spec(row: &RewardRow) -> Result<RewardSpec, ApiError> {
     serde_json::from_str(&row.doc.body).map_err(|e| {
@@ -372,6 +387,14 @@ pub async fn redeem(
     if !crate::parse::could_be_id(external_id) {
         return Err(ApiError::MemberNotFound(external_id.to_owned()));
     }
+    if let Some(shipping) = &req.shipping
+        && (!shipping.is_object() || shipping.to_string().len() > MAX_DETAIL)
+    {
+        return Err(ApiError::invalid(
+            "shipping",
+            format!("shipping is a JSON object of at most {MAX_DETAIL} bytes"),
+        ));
+    }
     if !crate::parse::could_be_id(&req.reward_id) {
         return Err(ApiError::RewardNotFound(req.reward_id.clone()));
     }
@@ -544,10 +567,13 @@ pub async fn cancel(
     if !crate::parse::could_be_id(id) {
         return Err(ApiError::RedemptionNotFound(id.to_owned()));
     }
+    detail("reason", reason.as_ref())?;
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
         let r = locked_redemption(&mut tx, program, id).await?;
         if r.status == "cancelled" {
+            // On SQLite, committing waits until what is answered is on disk.
+            tx.commit().await?;
             return Ok(redemption_out(&r));
         }
         let from = RedemptionStatus::parse(&r.status).ok_or(ApiError::Internal)?;
@@ -575,12 +601,14 @@ pub async fn cancel(
             .await?;
         let codes: Vec<&str> = vouchers.iter().map(|v| v.code.as_str()).collect();
         let stored = Stored::new(
-            tx.voucher_uses(&program.id, &codes).await?,
+            tx.voucher_uses(&program.id, &codes, now, Some(r.member_id))
+                .await?,
             tx.gifts_of(&program.id, &codes).await?,
         );
         for v in &vouchers {
             let untouched = v.member_id == Some(r.member_id)
                 && v.uses == 0
+                && !stored.in_use(&v.code, now)
                 && stored.blocked(v, v.member_id, None, now).is_none()
                 && stored
                     .gifts
@@ -661,10 +689,14 @@ pub async fn fulfil(
     if !crate::parse::could_be_id(id) {
         return Err(ApiError::RedemptionNotFound(id.to_owned()));
     }
+    detail("tracking", step.tracking.as_ref())?;
+    detail("note", step.note.as_ref())?;
     with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
         let r = locked_redemption(&mut tx, program, id).await?;
         if r.status == to.as_str() {
+            // On SQLite, committing waits until what is answered is on disk.
+            tx.commit().await?;
             return Ok(redemption_out(&r));
         }
         let from = RedemptionStatus::parse(&r.status).ok_or(ApiError::Internal)?;

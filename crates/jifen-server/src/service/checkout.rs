@@ -195,14 +195,17 @@ pub async fn validate(
         settings: CheckoutSettings::parse(store.setting(&program.id, CHECKOUT).await?),
         vouchers: store.vouchers(&program.id, &refs).await?,
         stored: Stored::new(
-            store.voucher_uses(&program.id, &refs).await?,
+            store
+                .voucher_uses(&program.id, &refs, now, member_id)
+                .await?,
             store.gifts_of(&program.id, &refs).await?,
         ),
         automatic: automatic_of(store.voucher_templates(&program.id).await?)?,
         member_id,
         available,
     };
-    judge(req, &codes_in, &facts, None, now)
+    // A pending checkout judged again does not count its own reservations against itself.
+    judge(req, &codes_in, &facts, req.id.as_deref(), now)
 }
 
 /// Redeems a cart: judges it as [`validate`] does, refuses it unless every voucher applies
@@ -245,7 +248,8 @@ pub async fn redeem(
         };
         let refs: Vec<&str> = codes_in.iter().map(String::as_str).collect();
         let vouchers = tx.lock_vouchers(&program.id, &refs).await?;
-        let uses = tx.voucher_uses(&program.id, &refs).await?;
+        let member_id = head.as_ref().map(|h| h.id);
+        let uses = tx.voucher_uses(&program.id, &refs, now, member_id).await?;
         let gifts = tx.gifts_of(&program.id, &refs).await?;
         let automatic = automatic_of(tx.automatic_templates(&program.id).await?)?;
         let facts = Facts {
@@ -413,6 +417,8 @@ pub async fn end(
         let now = state.clock.now();
         if row.status == ending.status() {
             let quote = stored_quote(&row)?;
+            // On SQLite, committing waits until what is answered is on disk.
+            tx.commit().await?;
             return Ok(out(&row, stored_member(&row), quote));
         }
         let lapsed = row.deadline <= now;
@@ -424,6 +430,8 @@ pub async fn end(
                 row.status.clone()
             };
             if ending == Ending::Lapse {
+                // On SQLite, committing waits until what is answered is on disk.
+                tx.commit().await?;
                 return Ok(out(&row, stored_member(&row), stored_quote(&row)?));
             }
             return Err(ApiError::CheckoutNotPending {
@@ -433,6 +441,8 @@ pub async fn end(
             .into());
         }
         if ending == Ending::Lapse && !lapsed {
+            // On SQLite, committing waits until what is answered is on disk.
+            tx.commit().await?;
             return Ok(out(&row, stored_member(&row), stored_quote(&row)?));
         }
         let quote = stored_quote(&row)?;
@@ -466,8 +476,7 @@ pub async fn end(
             .map(|v| v.code.as_str())
             .collect();
         let vouchers = tx.lock_vouchers(&program.id, &codes).await?;
-        let mut uses = tx.voucher_uses(&program.id, &codes).await?;
-        uses.retain(|u| u.checkout_id == id);
+        let mut uses = tx.checkout_uses(&program.id, id).await?;
         for u in &mut uses {
             u.status = if ending == Ending::Confirm {
                 "confirmed".into()
@@ -504,13 +513,19 @@ pub async fn end(
 pub async fn lapse_due(state: &AppState) -> Result<usize, ApiError> {
     let now = state.clock.now();
     let due = state.store.lapsed_checkouts(now, 500).await?;
+    let mut lapsed = 0;
     for (program_id, id) in &due {
         let Some(program) = state.store.get_program(program_id).await? else {
             continue;
         };
-        end(state, &program, id, Ending::Lapse).await?;
+        match end(state, &program, id, Ending::Lapse).await {
+            Ok(_) => lapsed += 1,
+            Err(e) => {
+                tracing::warn!(error = %e, checkout = %id, "releasing a lapsed checkout failed; will retry")
+            }
+        }
     }
-    Ok(due.len())
+    Ok(lapsed)
 }
 
 /// A readable account of a discount, for lists: "¥20 off", "15% off (up to ¥50)",

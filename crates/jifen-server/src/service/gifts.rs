@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use jifen_core::Timestamp;
 use jifen_core::rewards::codes::ALPHABET;
-use jifen_store::{GiftRow, MemberHead, MemberPatch, Notification, Program, VoucherRow, WriteTx};
+use jifen_store::{GiftRow, MemberHead, Notification, Program, VoucherRow, WriteTx};
 
 use super::checkout::describe;
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, VoucherState, terms};
@@ -137,7 +137,8 @@ pub async fn offer_in_tx(
         );
     }
     let state = stored.state(v, now);
-    if v.uses > 0 || !matches!(state, VoucherState::Usable | VoucherState::NotYetValid) {
+    let unused = v.uses == 0 && !stored.in_use(&v.code, now);
+    if !unused || !matches!(state, VoucherState::Usable | VoucherState::NotYetValid) {
         return Err(ApiError::GiftUnavailable(format!(
             "voucher {} is {}: only an unused voucher can be gifted",
             v.code,
@@ -198,7 +199,8 @@ pub async fn offer(
             .pop()
             .ok_or_else(|| ApiError::VoucherNotFound(code.clone()))?;
         let stored = Stored::new(
-            tx.voucher_uses(&program.id, &codes).await?,
+            tx.voucher_uses(&program.id, &codes, now, Some(head.id))
+                .await?,
             tx.gifts_of(&program.id, &codes).await?,
         );
         let settings = CheckoutSettings::parse(tx.setting(&program.id, CHECKOUT).await?);
@@ -295,12 +297,13 @@ pub async fn settle(
             return Err(ApiError::GiftUnavailable(format!("this gift is {status}")));
         }
         if existing.is_none() {
-            let patch = MemberPatch {
-                external_id: f.member.clone(),
+            let profile = crate::api::members::MemberIn {
                 name: f.name.clone(),
                 phone: f.phone.clone(),
-                ..MemberPatch::default()
+                ..Default::default()
             };
+            let patch =
+                crate::api::members::patch_from(f.member.clone(), profile, state.clock.now())?;
             state.store.upsert_member(&program.id, &patch).await?;
         }
     }
@@ -337,6 +340,7 @@ pub async fn settle(
                 return Err(ApiError::GiftUnavailable(format!("this gift is {status}")).into());
             }
             if how == GiftMove::Return && g.deadline > now {
+                tx.commit().await?;
                 return Ok((g, v, now));
             }
             if how == GiftMove::Claim && recipient == Some(g.sender_id) {
@@ -345,14 +349,31 @@ pub async fn settle(
                 )
                 .into());
             }
-            let (status, owner, template) = match how {
-                GiftMove::Claim => ("claimed", recipient, "gift_claimed"),
-                GiftMove::Cancel => ("cancelled", Some(g.sender_id), "gift_cancelled"),
-                GiftMove::Return => ("returned", Some(g.sender_id), "gift_returned"),
+            let (status, template) = match how {
+                GiftMove::Claim => ("claimed", "gift_claimed"),
+                GiftMove::Cancel => ("cancelled", "gift_cancelled"),
+                GiftMove::Return => ("returned", "gift_returned"),
             };
-            tx.update_voucher(&program.id, &v.code, owner, &v.status, v.uses, now)
-                .await?;
-            tx.set_gift(&program.id, hash, status, recipient, now)
+            // The voucher stays the sender's until a claim: a cancel or a return changes the
+            // gift alone (the sender may have offered the voucher again since).
+            let mut owner = v.member_id;
+            if how == GiftMove::Claim {
+                if v.member_id != Some(g.sender_id) || v.status != "active" {
+                    return Err(ApiError::GiftUnavailable(
+                        "this gift's voucher is no longer the sender's to give".into(),
+                    )
+                    .into());
+                }
+                owner = recipient;
+                tx.update_voucher(&program.id, &v.code, owner, &v.status, v.uses, now)
+                    .await?;
+            }
+            let recipient_id = if how == GiftMove::Claim {
+                recipient
+            } else {
+                None
+            };
+            tx.set_gift(&program.id, hash, status, recipient_id, now)
                 .await?;
             tx.insert_notifications(&[Notification {
                 program_id: program.id.clone(),
@@ -368,11 +389,15 @@ pub async fn settle(
             tx.commit().await?;
             let mut g = g;
             g.status = status.into();
-            g.recipient_id = recipient;
+            if how == GiftMove::Claim {
+                g.recipient_id = recipient;
+            }
             let mut v = v;
             v.member_id = owner;
             return Ok((g, v, now));
         }
+        // On SQLite, committing waits until what is answered is on disk.
+        tx.commit().await?;
         Ok((g, v, now))
     })
     .await?;
@@ -387,11 +412,17 @@ pub async fn settle(
 /// Returns gifts unclaimed by their deadline to their senders; returns how many.
 pub async fn lapse_due(state: &AppState) -> Result<usize, ApiError> {
     let due = state.store.lapsed_gifts(state.clock.now(), 500).await?;
+    let mut returned = 0;
     for (program_id, hash) in &due {
         let Some(program) = state.store.get_program(program_id).await? else {
             continue;
         };
-        settle(state, &program, hash, GiftMove::Return, None).await?;
+        match settle(state, &program, hash, GiftMove::Return, None).await {
+            Ok(_) => returned += 1,
+            // Claimed or cancelled since it was listed: nothing to return.
+            Err(ApiError::GiftUnavailable(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "returning a lapsed gift failed; will retry"),
+        }
     }
-    Ok(due.len())
+    Ok(returned)
 }

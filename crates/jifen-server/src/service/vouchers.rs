@@ -293,6 +293,13 @@ impl Stored {
             .find(|g| g.status == "offered" && g.deadline > now)
     }
 
+    /// Whether a checkout holds a reservation of the voucher at `now`.
+    pub fn in_use(&self, code: &str, now: Timestamp) -> bool {
+        self.uses
+            .get(code)
+            .is_some_and(|u| u.iter().any(|u| u.status == "reserved" && u.until > now))
+    }
+
     /// Why `member` cannot use a voucher now, from what is stored (not the cart): `None`
     /// when nothing stored stands in the way. `checkout` is a checkout whose own reservation
     /// does not count against it.

@@ -46,6 +46,10 @@ CREATE TABLE voucher_uses (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (program_id, code, checkout_id)
 );
+-- What counts at checkout: live reservations of a code, and a member's uses of a public code.
+CREATE INDEX voucher_uses_live ON voucher_uses(program_id, code, status, until);
+CREATE INDEX voucher_uses_member ON voucher_uses(program_id, code, member_id);
+CREATE INDEX voucher_uses_checkout ON voucher_uses(program_id, checkout_id);
 
 -- Catalog items, as the JSON their API takes. `taken` counts units redeemed and not returned;
 -- it never exceeds `stock` (no stock: unlimited).
