@@ -133,6 +133,8 @@ pub struct GiftRow {
 pub trait RewardStore: Send + Sync {
     async fn voucher_template(&self, program_id: &str, id: &str) -> Result<Option<DocumentRow>>;
     async fn voucher_templates(&self, program_id: &str) -> Result<Vec<DocumentRow>>;
+    /// The templates that apply to every cart.
+    async fn automatic_templates(&self, program_id: &str) -> Result<Vec<DocumentRow>>;
     async fn reward(&self, program_id: &str, id: &str) -> Result<Option<RewardRow>>;
     async fn rewards(&self, program_id: &str) -> Result<Vec<RewardRow>>;
     async fn vouchers(&self, program_id: &str, codes: &[&str]) -> Result<Vec<VoucherRow>>;
@@ -736,6 +738,14 @@ macro_rules! rewards_impl {
                 async fn voucher_templates(&self, program_id: &str) -> Result<Vec<DocumentRow>> {
                     let mut conn = self.reader().acquire().await?;
                     templates(&mut conn, program_id, None, false).await
+                }
+
+                async fn automatic_templates(
+                    &self,
+                    program_id: &str,
+                ) -> Result<Vec<DocumentRow>> {
+                    let mut conn = self.reader().acquire().await?;
+                    templates(&mut conn, program_id, None, true).await
                 }
 
                 async fn reward(&self, program_id: &str, id: &str) -> Result<Option<RewardRow>> {

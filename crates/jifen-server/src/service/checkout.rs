@@ -13,7 +13,7 @@ use jifen_core::rewards::voucher::{Discount, VoucherTemplate};
 use jifen_core::{Cause, CauseKind, HoldRecord, Timestamp};
 use jifen_store::{CheckoutRow, Program, VoucherRow, VoucherUseRow};
 
-use super::ledger::{balance_at, find_member, open_book, save};
+use super::ledger::{book_at, open_book, save};
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, request_codes, terms};
 use super::{Answer, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
@@ -185,22 +185,25 @@ pub async fn validate(
     let store = &state.store;
     let (member_id, available) = match &req.member {
         Some(m) => {
-            let member = find_member(state, program, m).await?;
-            let balance = balance_at(state, program, m, now).await?;
-            (Some(member.id), balance.available)
+            let (head, book) = book_at(state, program, m, now, false).await?;
+            (Some(head.id), book.balance().available)
         }
         None => (None, 0),
     };
+    let (vouchers, stored) = if refs.is_empty() {
+        (Vec::new(), Stored::default())
+    } else {
+        let uses = store.voucher_uses(&program.id, &refs, now, member_id);
+        (
+            store.vouchers(&program.id, &refs).await?,
+            Stored::new(uses.await?, store.gifts_of(&program.id, &refs).await?),
+        )
+    };
     let facts = Facts {
         settings: CheckoutSettings::parse(store.setting(&program.id, CHECKOUT).await?),
-        vouchers: store.vouchers(&program.id, &refs).await?,
-        stored: Stored::new(
-            store
-                .voucher_uses(&program.id, &refs, now, member_id)
-                .await?,
-            store.gifts_of(&program.id, &refs).await?,
-        ),
-        automatic: automatic_of(store.voucher_templates(&program.id).await?)?,
+        vouchers,
+        stored,
+        automatic: automatic_of(store.automatic_templates(&program.id).await?)?,
         member_id,
         available,
     };
@@ -247,10 +250,16 @@ pub async fn redeem(
             None => None,
         };
         let refs: Vec<&str> = codes_in.iter().map(String::as_str).collect();
-        let vouchers = tx.lock_vouchers(&program.id, &refs).await?;
         let member_id = head.as_ref().map(|h| h.id);
-        let uses = tx.voucher_uses(&program.id, &refs, now, member_id).await?;
-        let gifts = tx.gifts_of(&program.id, &refs).await?;
+        let (vouchers, uses, gifts) = if refs.is_empty() {
+            Default::default()
+        } else {
+            (
+                tx.lock_vouchers(&program.id, &refs).await?,
+                tx.voucher_uses(&program.id, &refs, now, member_id).await?,
+                tx.gifts_of(&program.id, &refs).await?,
+            )
+        };
         let automatic = automatic_of(tx.automatic_templates(&program.id).await?)?;
         let facts = Facts {
             settings,
