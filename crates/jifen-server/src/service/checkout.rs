@@ -15,7 +15,7 @@ use jifen_store::{CheckoutRow, Program, VoucherRow, VoucherUseRow};
 
 use super::ledger::{book_at, open_book, save};
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, request_codes, terms};
-use super::{Answer, Idempotency, claim, finish, with_retries};
+use super::{Answer, Failure, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -424,32 +424,24 @@ pub async fn end(
             .await?
             .ok_or_else(|| ApiError::CheckoutNotFound(id.to_owned()))?;
         let now = state.clock.now();
-        if row.status == ending.status() {
-            let quote = stored_quote(&row)?;
-            // On SQLite, committing waits until what is answered is on disk.
-            tx.commit().await?;
-            return Ok(out(&row, stored_member(&row), quote));
-        }
         let lapsed = row.deadline <= now;
-        let refused = row.status != "pending" || (lapsed && ending != Ending::Lapse);
-        if refused {
-            let status = if row.status == "pending" {
-                "expired".to_owned()
-            } else {
-                row.status.clone()
-            };
-            if ending == Ending::Lapse {
-                // On SQLite, committing waits until what is answered is on disk.
-                tx.commit().await?;
-                return Ok(out(&row, stored_member(&row), stored_quote(&row)?));
-            }
-            return Err(ApiError::CheckoutNotPending {
+        let refuse = |status: &str| -> Result<CheckoutOut, Failure> {
+            Err(ApiError::CheckoutNotPending {
                 id: id.to_owned(),
-                status,
+                status: status.to_owned(),
             }
-            .into());
-        }
-        if ending == Ending::Lapse && !lapsed {
+            .into())
+        };
+        let answer_as_is = match (row.status.as_str(), ending) {
+            (status, e) if status == e.status() => true,
+            // Not due yet, or ended otherwise meanwhile: the job leaves it as it is.
+            ("pending", Ending::Lapse) => !lapsed,
+            (_, Ending::Lapse) => true,
+            ("pending", _) if lapsed => return refuse("expired"),
+            ("pending", _) => false,
+            (status, _) => return refuse(status),
+        };
+        if answer_as_is {
             // On SQLite, committing waits until what is answered is on disk.
             tx.commit().await?;
             return Ok(out(&row, stored_member(&row), stored_quote(&row)?));
