@@ -139,7 +139,12 @@ pub trait RewardStore: Send + Sync {
     async fn rewards(&self, program_id: &str) -> Result<Vec<RewardRow>>;
     async fn vouchers(&self, program_id: &str, codes: &[&str]) -> Result<Vec<VoucherRow>>;
     /// A member's vouchers, newest first.
-    async fn member_vouchers(&self, member_id: i64, limit: u32) -> Result<Vec<VoucherRow>>;
+    async fn member_vouchers(
+        &self,
+        program_id: &str,
+        member_id: i64,
+        limit: u32,
+    ) -> Result<Vec<VoucherRow>>;
     /// The uses of some vouchers that count at `now`: reservations not past their deadline,
     /// and `member`'s confirmed uses (others' confirmed uses are counted in `uses`).
     async fn voucher_uses(
@@ -769,20 +774,13 @@ macro_rules! rewards_impl {
 
                 async fn member_vouchers(
                     &self,
+                    program_id: &str,
                     member_id: i64,
                     limit: u32,
                 ) -> Result<Vec<VoucherRow>> {
                     let mut conn = self.reader().acquire().await?;
-                    let program: Option<String> =
-                        sqlx::query_scalar("SELECT program_id FROM members WHERE id = $1")
-                            .bind(member_id)
-                            .fetch_optional(&mut *conn)
-                            .await?;
-                    let Some(program) = program else {
-                        return Ok(Vec::new());
-                    };
                     let key = VoucherKey::Member(member_id, limit);
-                    vouchers(&mut conn, &program, key, false).await
+                    vouchers(&mut conn, program_id, key, false).await
                 }
 
                 async fn voucher_uses(

@@ -313,4 +313,27 @@ impl VoucherTemplate {
     pub fn title_in(&self, lang: &str) -> &str {
         localized_in(&self.title, lang)
     }
+
+    /// A readable account of what a voucher gives, for lists: "¥20 off", "15% off (up to
+    /// ¥50)", "¥20 off ≥ ¥199, ¥50 off ≥ ¥399", with ", spend ≥ ¥99" for a minimum spend.
+    pub fn gives(&self) -> String {
+        use super::yuan;
+        let main = match &self.discount {
+            Discount::Amount { off } => format!("{} off", yuan(*off)),
+            Discount::Percent { percent, max_off } => match max_off {
+                Some(m) => format!("{percent}% off (up to {})", yuan(*m)),
+                None => format!("{percent}% off"),
+            },
+            Discount::Ladder { rungs } => rungs
+                .iter()
+                .map(|r| format!("{} off ≥ {}", yuan(r.off), yuan(r.min_spend)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        if self.min_spend > 0 {
+            format!("{main}, spend ≥ {}", yuan(self.min_spend))
+        } else {
+            main
+        }
+    }
 }

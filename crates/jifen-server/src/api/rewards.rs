@@ -25,7 +25,6 @@ use crate::service::catalog::{
     FulfilmentIn, MemberRewardOut, RewardRedemptionIn, RewardRedemptionOut, check_refs, left,
     member_catalog, redemption_out, spec,
 };
-use crate::service::checkout::describe;
 use crate::service::gifts::{GiftIn, GiftOut, offer};
 use crate::service::ledger::find_member;
 use crate::service::vouchers::{Stored, VoucherState, insert_new, issue, new_vouchers, terms};
@@ -76,7 +75,7 @@ fn template_out(d: &DocumentRow) -> Result<TemplateOut, ApiError> {
     let t = terms(&d.body)?;
     Ok(TemplateOut {
         id: d.id.clone(),
-        gives: describe(&t),
+        gives: t.gives(),
         template: t,
         created_at: d.created_at,
         updated_at: d.updated_at,
@@ -416,7 +415,7 @@ fn voucher_out(
         code: v.code.clone(),
         template: v.template_id.clone(),
         title: t.title_in("zh-CN").to_owned(),
-        gives: describe(&t),
+        gives: t.gives(),
         owner: v.owner.clone(),
         state: stored.state(v, now),
         uses: v.uses,
@@ -515,7 +514,10 @@ pub async fn member_vouchers(
     Path(external_id): Path<String>,
 ) -> Result<Json<ListOut<VoucherOut>>, ApiError> {
     let member = find_member(&state, &program, &external_id).await?;
-    let rows = state.store.member_vouchers(member.id, 200).await?;
+    let rows = state
+        .store
+        .member_vouchers(&program.id, member.id, 200)
+        .await?;
     Ok(Json(ListOut {
         data: vouchers_out(&state, &program, &rows).await?,
     }))

@@ -16,11 +16,11 @@ use jifen_core::rules::{Condition, Facts};
 use jifen_core::tiers::BenefitKind;
 use jifen_core::{Cause, CauseKind, EntryKind, NewLot, Timestamp};
 use jifen_store::{
-    MemberSet, MemberTierRow, Program, RedemptionRow, RewardRow, VoucherRow, WriteTx,
+    MemberHead, MemberSet, MemberTierRow, Program, RedemptionRow, RewardRow, VoucherRow, WriteTx,
 };
 
 use super::gifts::{GiftOut, offer_in_tx};
-use super::ledger::{balance_at, find_member, open_book, save};
+use super::ledger::{book_at, open_book, save};
 use super::tiers::{TierSettings, state_of};
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, insert_new, issue, new_vouchers};
 use super::{Answer, Failure, Idempotency, claim, finish, program_tz, with_retries};
@@ -73,18 +73,15 @@ pub struct Who {
 }
 
 impl Who {
-    #[allow(clippy::too_many_arguments)]
     fn new(
         program: &Program,
         settings: &TierSettings,
         row: Option<&MemberTierRow>,
-        member_id: i64,
-        external_id: &str,
-        enrolled_at: Timestamp,
-        attributes: Value,
+        head: &MemberHead,
         facts: jifen_store::MemberFacts,
         now: Timestamp,
     ) -> Who {
+        let enrolled_at = head.enrolled_at;
         let tags: Vec<String> = facts.tags.into_iter().map(|(_, t)| t).collect();
         let meters: BTreeMap<String, i64> =
             facts.meters.into_iter().map(|(_, m, v)| (m, v)).collect();
@@ -111,11 +108,11 @@ impl Who {
             None => (None, 0, BTreeMap::new()),
         };
         Who {
-            member_id,
+            member_id: head.id,
             member_facts: json!({
-                "id": external_id,
+                "id": head.external_id,
                 "enrolled_at": enrolled_at.to_rfc3339(),
-                "attributes": attributes,
+                "attributes": serde_json::from_str::<Value>(&head.attributes).unwrap_or(json!({})),
                 "tags": tags,
                 "meters": meters,
                 "tier": tier,
@@ -129,28 +126,17 @@ impl Who {
     }
 
     /// Reads a member for the catalog outside a write.
-    pub async fn read(
+    async fn read(
         state: &AppState,
         program: &Program,
-        external_id: &str,
+        head: &MemberHead,
         now: Timestamp,
     ) -> Result<Who, ApiError> {
-        let member = find_member(state, program, external_id).await?;
         let settings = TierSettings::read(state, &program.id).await?;
-        let ids = [member.id];
+        let ids = [head.id];
         let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
         let facts = state.store.member_facts(&ids).await?;
-        Ok(Who::new(
-            program,
-            &settings,
-            row.as_ref(),
-            member.id,
-            &member.external_id,
-            member.enrolled_at,
-            member.attributes.clone(),
-            facts,
-            now,
-        ))
+        Ok(Who::new(program, &settings, row.as_ref(), head, facts, now))
     }
 
     /// What a reward's condition says of this member (`None`: it has none).
@@ -226,10 +212,9 @@ pub async fn member_catalog(
     lang: &str,
 ) -> Result<Vec<MemberRewardOut>, ApiError> {
     let now = state.clock.now();
-    let who = Who::read(state, program, external_id, now).await?;
-    let available = balance_at(state, program, external_id, now)
-        .await?
-        .available;
+    let (head, book) = book_at(state, program, external_id, now, false).await?;
+    let who = Who::read(state, program, &head, now).await?;
+    let available = book.balance().available;
     let mut counts: BTreeMap<Timestamp, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
     let mut out = Vec::new();
     for row in state.store.rewards(&program.id).await? {
@@ -424,17 +409,7 @@ pub async fn redeem(
         let ids = [head.id];
         let tier_row = tx.member_tiers(MemberSet::Ids(&ids)).await?.pop();
         let facts = tx.member_facts(&ids).await?;
-        let who = Who::new(
-            program,
-            &settings,
-            tier_row.as_ref(),
-            head.id,
-            &head.external_id,
-            head.enrolled_at,
-            serde_json::from_str(&head.attributes).unwrap_or(json!({})),
-            facts,
-            now,
-        );
+        let who = Who::new(program, &settings, tier_row.as_ref(), &head, facts, now);
         let (mut book, mut entries) = open_book(&mut tx, &head, now).await?;
         let since = period_start(&spec, program, now);
         let counts = tx.redeemed_count(head.id, &req.reward_id, since).await?;

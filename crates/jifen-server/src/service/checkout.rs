@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use jifen_core::rewards::checkout::{Candidate, Cart, PointsAsk, Quote, Reason, quote};
 use jifen_core::rewards::codes;
-use jifen_core::rewards::voucher::{Discount, VoucherTemplate};
+use jifen_core::rewards::voucher::VoucherTemplate;
 use jifen_core::{Cause, CauseKind, HoldRecord, Timestamp};
 use jifen_store::{CheckoutRow, Program, VoucherRow, VoucherUseRow};
 
@@ -527,27 +527,4 @@ pub async fn lapse_due(state: &AppState) -> Result<usize, ApiError> {
         }
     }
     Ok(lapsed)
-}
-
-/// A readable account of a discount, for lists: "¥20 off", "15% off (up to ¥50)",
-/// "¥20 off ≥ ¥199, ¥50 off ≥ ¥399".
-pub fn describe(t: &VoucherTemplate) -> String {
-    use jifen_core::rewards::yuan;
-    let main = match &t.discount {
-        Discount::Amount { off } => format!("{} off", yuan(*off)),
-        Discount::Percent { percent, max_off } => match max_off {
-            Some(m) => format!("{percent}% off (up to {})", yuan(*m)),
-            None => format!("{percent}% off"),
-        },
-        Discount::Ladder { rungs } => rungs
-            .iter()
-            .map(|r| format!("{} off ≥ {}", yuan(r.off), yuan(r.min_spend)))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    if t.min_spend > 0 {
-        format!("{main}, spend ≥ {}", yuan(t.min_spend))
-    } else {
-        main
-    }
 }

@@ -616,7 +616,7 @@ async fn persist(
     tx.add_tags(&writes.tags_added, now).await?;
     tx.remove_tags(&writes.tags_removed).await?;
     for (member_id, template, source) in &writes.vouchers {
-        super::vouchers::issue_named(tx, &program.id, template, *member_id, source, now).await?;
+        super::vouchers::issue_named(tx, &program.id, template, &[*member_id], source, now).await?;
     }
     let mut touched: Vec<&mut Account> = accounts
         .values_mut()

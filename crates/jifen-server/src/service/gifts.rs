@@ -12,7 +12,6 @@ use jifen_core::Timestamp;
 use jifen_core::rewards::codes::ALPHABET;
 use jifen_store::{GiftRow, MemberHead, Notification, Program, VoucherRow, WriteTx};
 
-use super::checkout::describe;
 use super::vouchers::{CHECKOUT, CheckoutSettings, Stored, VoucherState, terms};
 use super::{Answer, Failure, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
@@ -96,7 +95,7 @@ fn gift_out(
         code: v.code.clone(),
         template: v.template_id.clone(),
         title: t.title_in("zh-CN").to_owned(),
-        gives: describe(&t),
+        gives: t.gives(),
         sender: sender.to_owned(),
         recipient,
         status,
@@ -222,11 +221,15 @@ pub async fn offer(
     .await
 }
 
-async fn external_id_of(state: &AppState, id: Option<i64>) -> Result<Option<String>, ApiError> {
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    Ok(state.store.external_ids(&[id]).await?.pop().map(|(_, e)| e))
+/// The external ids of a gift's sender and recipient, in one read.
+async fn parties(state: &AppState, g: &GiftRow) -> Result<(String, Option<String>), ApiError> {
+    let ids: Vec<i64> = std::iter::once(g.sender_id).chain(g.recipient_id).collect();
+    let found = state.store.external_ids(&ids).await?;
+    let of = |id: i64| found.iter().find(|(i, _)| *i == id).map(|(_, e)| e.clone());
+    Ok((
+        of(g.sender_id).unwrap_or_default(),
+        g.recipient_id.and_then(of),
+    ))
 }
 
 /// A gift as its link shows it.
@@ -246,10 +249,7 @@ pub async fn preview(
         .await?
         .pop()
         .ok_or(ApiError::Internal)?;
-    let sender = external_id_of(state, Some(g.sender_id))
-        .await?
-        .unwrap_or_default();
-    let recipient = external_id_of(state, g.recipient_id).await?;
+    let (sender, recipient) = parties(state, &g).await?;
     gift_out(&g, &v, &sender, recipient, state.clock.now())
 }
 
@@ -402,10 +402,7 @@ pub async fn settle(
     })
     .await?;
     let (g, v, now) = out;
-    let sender = external_id_of(state, Some(g.sender_id))
-        .await?
-        .unwrap_or_default();
-    let recipient = external_id_of(state, g.recipient_id).await?;
+    let (sender, recipient) = parties(state, &g).await?;
     gift_out(&g, &v, &sender, recipient, now)
 }
 

@@ -158,6 +158,42 @@ pub async fn insert_new(
     Err(ApiError::Internal.into())
 }
 
+/// A stored template's terms when vouchers can be issued from it: `None` when it is missing,
+/// an error when it is automatic (it applies without codes).
+async fn issuable(
+    tx: &mut Box<dyn WriteTx>,
+    program_id: &str,
+    template_id: &str,
+) -> Result<Option<VoucherTemplate>, Failure> {
+    let Some(doc) = tx.voucher_template(program_id, template_id).await? else {
+        return Ok(None);
+    };
+    let terms = terms(&doc.body)?;
+    if terms.automatic {
+        return Err(ApiError::invalid(
+            "template",
+            format!("template {template_id} is automatic: it applies without codes"),
+        )
+        .into());
+    }
+    Ok(Some(terms))
+}
+
+/// Inserts one voucher of `terms` for each member.
+async fn issue_terms(
+    tx: &mut Box<dyn WriteTx>,
+    program_id: &str,
+    template_id: &str,
+    terms: &VoucherTemplate,
+    members: &[i64],
+    source: &str,
+    now: Timestamp,
+) -> Result<Vec<VoucherRow>, Failure> {
+    let owners: Vec<Option<i64>> = members.iter().map(|m| Some(*m)).collect();
+    let rows = new_vouchers(template_id, terms, &owners, None, source, now);
+    insert_new(tx, program_id, rows, terms.code_prefix.as_deref()).await
+}
+
 /// Issues one voucher of a stored template to each member, in `tx`.
 pub async fn issue(
     tx: &mut Box<dyn WriteTx>,
@@ -167,62 +203,59 @@ pub async fn issue(
     source: &str,
     now: Timestamp,
 ) -> Result<Vec<VoucherRow>, Failure> {
-    let doc = tx
-        .voucher_template(program_id, template_id)
+    let terms = issuable(tx, program_id, template_id)
         .await?
         .ok_or_else(|| ApiError::VoucherTemplateNotFound(template_id.to_owned()))?;
-    let terms = terms(&doc.body)?;
-    if terms.automatic {
-        return Err(ApiError::invalid(
-            "template",
-            format!("template {template_id} is automatic: it applies without codes"),
-        )
-        .into());
-    }
-    let owners: Vec<Option<i64>> = members.iter().map(|m| Some(*m)).collect();
-    let rows = new_vouchers(template_id, &terms, &owners, None, source, now);
-    insert_new(tx, program_id, rows, terms.code_prefix.as_deref()).await
+    issue_terms(tx, program_id, template_id, &terms, members, source, now).await
 }
 
-/// Issues a voucher that a rule or a benefit names. Templates were checked when the rule or
-/// policy was saved; one that is missing or became automatic since is logged and skipped,
-/// rather than fail every event or job page that names it.
+/// Issues a voucher that a rule or a benefit names to each member. Templates were checked
+/// when the rule or policy was saved; one that is missing or became automatic since is logged
+/// and skipped, rather than fail every event or job page that names it.
 pub async fn issue_named(
     tx: &mut Box<dyn WriteTx>,
     program_id: &str,
     template: &str,
-    member: i64,
+    members: &[i64],
     source: &str,
     now: Timestamp,
 ) -> Result<(), Failure> {
-    let usable = match tx.voucher_template(program_id, template).await? {
-        Some(doc) => !terms(&doc.body)?.automatic,
-        None => false,
-    };
-    if !usable {
-        tracing::error!(
-            template,
-            source,
-            "missing or automatic voucher template; skipped"
-        );
-        return Ok(());
+    match issuable(tx, program_id, template).await {
+        Ok(Some(terms)) => {
+            issue_terms(tx, program_id, template, &terms, members, source, now).await?;
+        }
+        Ok(None) | Err(Failure::Api(_)) => {
+            tracing::error!(
+                template,
+                source,
+                "missing or automatic voucher template; skipped"
+            );
+        }
+        Err(e) => return Err(e),
     }
-    issue(tx, program_id, template, &[member], source, now).await?;
     Ok(())
 }
 
-/// Issues the vouchers that benefit grants name (source `benefit:<benefit>:<period>`).
+/// Issues the vouchers that benefit grants name (source `benefit:<benefit>:<period>`): one
+/// insert for the members of a page that get the same gift.
 pub async fn issue_grants(
     tx: &mut Box<dyn WriteTx>,
     program_id: &str,
     grants: &[&jifen_store::BenefitGrant],
     now: Timestamp,
 ) -> Result<(), Failure> {
+    let mut by_gift: BTreeMap<(&str, String), Vec<i64>> = BTreeMap::new();
     for g in grants {
         if let Some(template) = &g.voucher {
             let source = format!("benefit:{}:{}", g.benefit, g.period);
-            issue_named(tx, program_id, template, g.member_id, &source, now).await?;
+            by_gift
+                .entry((template.as_str(), source))
+                .or_default()
+                .push(g.member_id);
         }
+    }
+    for ((template, source), members) in by_gift {
+        issue_named(tx, program_id, template, &members, &source, now).await?;
     }
     Ok(())
 }
