@@ -95,6 +95,7 @@ pub async fn build(store: Arc<dyn Store>, spec: &DatasetSpec) -> anyhow::Result<
         }
     });
     let (mut orders, mut lots, mut entries) = (0u64, 0u64, 0u64);
+    store.start_bulk_load().await?;
     while let Some(chunk) = rx.recv().await {
         for m in &chunk {
             orders += m.orders.len() as u64;
@@ -105,6 +106,8 @@ pub async fn build(store: Arc<dyn Store>, spec: &DatasetSpec) -> anyhow::Result<
         bar.inc(chunk.len() as u64);
     }
     generator.await?;
+    bar.set_message("indexing");
+    store.finish_bulk_load().await?;
     bar.finish_and_clear();
     Ok(DatasetInfo {
         program_id: program.id,

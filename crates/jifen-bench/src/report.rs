@@ -311,6 +311,13 @@ async fn run_backend(
     served.stop();
     rows.push(row);
 
+    if backend == "sqlite" {
+        // A million members' history is tens of gigabytes: make room for the next backend.
+        let path = url.trim_start_matches("sqlite://");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
     if let Some(name) = pg_db {
         let mut admin = sqlx::PgConnection::connect(&plan.postgres).await?;
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

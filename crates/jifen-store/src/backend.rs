@@ -871,12 +871,9 @@ macro_rules! store_impl {
                 members: &[$crate::BulkMember],
             ) -> $crate::Result<()> {
                 use $crate::backend::us;
-                // Rows per statement, under both backends' limits on bound parameters.
-                const ROWS: usize = 2_000;
-                const MEMBER_ROWS: usize = 1_000;
                 let mut tx = self.begin_tx().await?;
                 let mut ids = Vec::with_capacity(members.len());
-                for chunk in members.chunks(MEMBER_ROWS) {
+                for chunk in members.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO members (program_id, external_id, phone, attributes, status, \
                          enrolled_at, updated_at, ledger_seq, book, next_due_at) ",
@@ -909,7 +906,7 @@ macro_rules! store_impl {
                     .zip(&ids)
                     .filter_map(|(m, id)| m.phone.as_ref().map(|p| (*id, p)))
                     .collect();
-                for chunk in phones.chunks(ROWS) {
+                for chunk in phones.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO identities (program_id, kind, value, member_id, created_at) ",
                     );
@@ -922,70 +919,37 @@ macro_rules! store_impl {
                     });
                     q.build().execute(&mut *tx).await?;
                 }
-                let lots: Vec<(i64, &jifen_core::Lot)> = members
-                    .iter()
-                    .zip(&ids)
-                    .flat_map(|(m, id)| m.ledger.lots.iter().map(move |l| (*id, l)))
-                    .collect();
-                insert_lots(&mut tx, &lots).await?;
                 let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
                     .iter()
                     .zip(&ids)
                     .flat_map(|(m, id)| m.ledger.holds.iter().map(move |h| (*id, h)))
                     .collect();
                 insert_holds(&mut tx, program_id, &holds).await?;
-                let entries: Vec<(i64, &jifen_core::Entry)> = members
-                    .iter()
-                    .zip(&ids)
-                    .flat_map(|(m, id)| m.ledger.entries.iter().map(move |e| (*id, e)))
-                    .collect();
-                insert_entries(&mut tx, &entries, None).await?;
-                let orders: Vec<(i64, &$crate::Order)> = members
-                    .iter()
-                    .zip(&ids)
-                    .flat_map(|(m, id)| m.orders.iter().map(move |o| (*id, o)))
-                    .collect();
-                for chunk in orders.chunks(ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO orders (program_id, order_id, member_id, guest_ref, amount, \
-                         refunded, points_per_yuan, points, occurred_at) ",
-                    );
-                    q.push_values(chunk, |mut b, (id, o)| {
-                        b.push_bind(program_id)
-                            .push_bind(&o.order_id)
-                            .push_bind(*id)
-                            .push_bind(&o.guest_ref)
-                            .push_bind(o.amount)
-                            .push_bind(o.refunded)
-                            .push_bind(o.points_per_yuan)
-                            .push_bind(o.points)
-                            .push_bind(us(o.occurred_at));
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                let events: Vec<(i64, &$crate::EventRecord)> = members
-                    .iter()
-                    .zip(&ids)
-                    .flat_map(|(m, id)| m.events.iter().map(move |e| (*id, e)))
-                    .collect();
-                for chunk in events.chunks(ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
-                         attributes, recorded_at) ",
-                    );
-                    q.push_values(chunk, |mut b, (id, e)| {
-                        b.push_bind(program_id)
-                            .push_bind(&e.id)
-                            .push_bind(*id)
-                            .push_bind(&e.kind)
-                            .push_bind(us(e.occurred_at))
-                            .push_bind(&e.site)
-                            .push_bind(e.attributes.to_string())
-                            .push_bind(us(e.recorded_at));
-                    });
-                    q.build().execute(&mut *tx).await?;
+                // Lots, entries, orders and events: the bulk of the rows, each backend its
+                // fastest way.
+                bulk_history(&mut tx, program_id, members, &ids).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn start_bulk_load(&self) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                for statement in BULK_SUSPEND {
+                    sqlx::query(statement).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
+                Ok(())
+            }
+
+            async fn finish_bulk_load(&self) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                for statement in BULK_RESTORE {
+                    sqlx::query(statement).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                for statement in BULK_AFTER {
+                    sqlx::query(statement).execute(self.reader()).await?;
+                }
                 Ok(())
             }
 

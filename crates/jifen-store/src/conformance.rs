@@ -1938,3 +1938,182 @@ pub async fn batch_writes(backend: Backend) {
     let mut tx = store.begin_write().await.unwrap();
     assert!(tx.insert_events(&[event("e1", a.id)]).await.is_err());
 }
+
+/// The indexes and constraints of the database, as text to compare.
+async fn schema_fingerprint(backend: Backend, url: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    match backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(url).await.expect("connect");
+            sqlx::query_as(
+                "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' \
+                 ORDER BY name",
+            )
+            .fetch_all(&mut c)
+            .await
+            .expect("indexes")
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::query_as(
+                "SELECT indexname::text, indexdef FROM pg_indexes \
+                 WHERE schemaname = current_schema() \
+                 UNION ALL \
+                 SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2",
+            )
+            .fetch_all(&mut c)
+            .await
+            .expect("indexes and constraints")
+        }
+    }
+}
+
+/// A bulk load between `start_bulk_load` and `finish_bulk_load` stores every row as given
+/// (text that `COPY` would read as structure included), and leaves the schema exactly as the
+/// migrations made it, foreign keys enforced again.
+pub async fn bulk_load_roundtrip(backend: Backend) {
+    use crate::BulkMember;
+    let (db, store) = setup(backend).await;
+    create_program(&store, "p").await;
+    let before = schema_fingerprint(backend, &db.url).await;
+    assert!(before.iter().any(|(n, _)| n == "events_occurred"));
+
+    store.start_bulk_load().await.expect("start");
+    let during = schema_fingerprint(backend, &db.url).await;
+    assert!(
+        !during.iter().any(|(n, _)| n == "events_occurred"),
+        "the index of events by time is dropped while loading"
+    );
+
+    let at = ts("2024-06-18T00:00:00.000001Z");
+    let tricky = "a\tb\\c\nd\r\"e\" 积分 \\N";
+    let mut redeem = entry(3, EntryKind::Redeem, -100, Some(1), None, at);
+    redeem.reason = Some(tricky.to_owned());
+    let mut earn = entry(1, EntryKind::Earn, 500, Some(1), None, at);
+    earn.order_id = Some(format!("o-{tricky}"));
+    let lots = vec![
+        Lot {
+            order_id: Some(format!("o-{tricky}")),
+            ..lot(1, 500, at, Some(ts("2025-06-18T00:00:00Z")))
+        },
+        lot(2, 40, at, None),
+    ];
+    let holds = vec![hold("h-1", 30, at, ts("2024-06-18T00:15:00Z"))];
+    let entries = vec![
+        earn,
+        entry(2, EntryKind::Adjust, 40, Some(2), None, at),
+        redeem,
+        entry(4, EntryKind::Hold, -30, Some(1), Some("h-1"), at),
+    ];
+    let member = |n: usize| BulkMember {
+        external_id: format!("bulk-{n}"),
+        phone: Some(format!("+8613800000{n:03}")),
+        enrolled_at: Some(at),
+        ledger: LedgerRows {
+            lots: if n == 0 { lots.clone() } else { vec![] },
+            holds: if n == 0 { holds.clone() } else { vec![] },
+            entries: if n == 0 { entries.clone() } else { vec![] },
+        },
+        orders: vec![Order {
+            program_id: String::new(),
+            order_id: format!("o-{n}-{tricky}"),
+            member_id: None,
+            guest_ref: None,
+            amount: 15_000,
+            refunded: 0,
+            points_per_yuan: 1,
+            points: Some(150),
+            occurred_at: at,
+        }],
+        events: vec![EventRecord {
+            program_id: String::new(),
+            id: format!("e-{n}"),
+            member_id: None,
+            kind: "purchase".to_owned(),
+            occurred_at: at,
+            site: Some("tmall".to_owned()),
+            attributes: json!({"note": tricky, "amount": 15_000}),
+            recorded_at: at,
+        }],
+        book: None,
+    };
+    let all: Vec<BulkMember> = (0..3).map(member).collect();
+    store.bulk_load("p", &all[..2]).await.expect("bulk load");
+    store.bulk_load("p", &all[2..]).await.expect("second chunk");
+    store.finish_bulk_load().await.expect("finish");
+    store.finish_bulk_load().await.expect("finish again");
+    assert_eq!(
+        schema_fingerprint(backend, &db.url).await,
+        before,
+        "indexes and keys as the migrations made them"
+    );
+
+    let loaded = store
+        .get_member("p", "bulk-0")
+        .await
+        .expect("get")
+        .expect("loaded");
+    assert_eq!(loaded.identities, vec![ident("phone", "+8613800000000")]);
+    assert_rows_eq(
+        store.ledger(loaded.id).await.expect("ledger"),
+        &lots,
+        &holds,
+        &entries,
+    );
+    assert_eq!(
+        store
+            .get_hold("p", "h-1")
+            .await
+            .expect("hold")
+            .map(|h| h.member_external_id),
+        Some("bulk-0".to_owned())
+    );
+    let mut tx = store.begin_write().await.expect("begin");
+    let order = tx
+        .lock_order("p", &format!("o-2-{tricky}"))
+        .await
+        .expect("order")
+        .expect("loaded order");
+    assert_eq!((order.amount, order.points), (15_000, Some(150)));
+    let dup = tx
+        .insert_event(&EventRecord {
+            program_id: "p".to_owned(),
+            member_id: Some(loaded.id),
+            ..all[1].events[0].clone()
+        })
+        .await;
+    assert!(dup.is_err(), "a loaded event's id is taken");
+    drop(tx);
+    let attributes: Vec<(String,)> = match backend {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("c");
+            sqlx::query_as("SELECT attributes FROM events ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .expect("events")
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&db.url).await.expect("c");
+            let orphan = sqlx::query(
+                "INSERT INTO entries (member_id, seq, kind, points, cause_kind, cause_id, \
+                 effective_at, recorded_at) VALUES (987654321, 1, 'adjust', 1, 'adjustment', \
+                 'x', 0, 0)",
+            )
+            .execute(&mut c)
+            .await;
+            assert!(orphan.is_err(), "the foreign key is enforced again");
+            sqlx::query_as("SELECT attributes FROM events ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .expect("events")
+        }
+    };
+    assert_eq!(attributes.len(), 3);
+    for (text,) in attributes {
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(value["note"], tricky);
+    }
+}

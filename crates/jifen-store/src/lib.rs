@@ -149,6 +149,17 @@ pub trait Store: RuleStore + TierStore + RewardStore + Send + Sync + 'static {
     /// nothing is checked beyond the schema's constraints.
     async fn bulk_load(&self, program_id: &str, members: &[BulkMember]) -> Result<()>;
 
+    /// Readies a database for a long [`Store::bulk_load`] in member order: drops the
+    /// secondary indexes such a load would write at random (events by time, members by due
+    /// instant) and, on PostgreSQL, the history tables' foreign keys, so that
+    /// [`Store::finish_bulk_load`] builds each once, sorted, and checks each key in one pass.
+    /// Only for a database nothing else uses meanwhile (a dataset being built).
+    async fn start_bulk_load(&self) -> Result<()>;
+
+    /// Restores what [`Store::start_bulk_load`] dropped, exactly as the migrations define it,
+    /// and refreshes the planner's statistics. Safe to run when nothing was dropped.
+    async fn finish_bulk_load(&self) -> Result<()>;
+
     /// Opens a write transaction.
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>>;
 

@@ -72,3 +72,236 @@ rewards_impl!(
     sqlx::Postgres,
     for_update = " FOR UPDATE"
 );
+
+/// Dropped while a bulk load runs ([`crate::Store::start_bulk_load`]): the secondary indexes
+/// it would write at random and the foreign keys it would check row by row.
+const BULK_SUSPEND: &[&str] = &[
+    "DROP INDEX IF EXISTS events_occurred",
+    "DROP INDEX IF EXISTS members_next_due",
+    "ALTER TABLE lots DROP CONSTRAINT IF EXISTS lots_member_id_fkey",
+    "ALTER TABLE entries DROP CONSTRAINT IF EXISTS entries_member_id_fkey",
+    "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_member_id_fkey",
+    "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_member_id_fkey",
+];
+
+/// The same indexes as migrations 0002 and 0004 create them, and the foreign keys of
+/// migration 0001 under the names PostgreSQL gave them, each checked in one pass over its table.
+const BULK_RESTORE: &[&str] = &[
+    "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)",
+    "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
+     WHERE next_due_at IS NOT NULL",
+    "DO $$ BEGIN \
+       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'lots_member_id_fkey') THEN \
+         ALTER TABLE lots ADD CONSTRAINT lots_member_id_fkey \
+           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
+       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'entries_member_id_fkey') THEN \
+         ALTER TABLE entries ADD CONSTRAINT entries_member_id_fkey \
+           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
+       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'orders_member_id_fkey') THEN \
+         ALTER TABLE orders ADD CONSTRAINT orders_member_id_fkey \
+           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
+       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'events_member_id_fkey') THEN \
+         ALTER TABLE events ADD CONSTRAINT events_member_id_fkey \
+           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
+     END $$",
+];
+
+/// After a bulk load: statistics for the planner, which has seen none of the new rows.
+const BULK_AFTER: &[&str] = &["ANALYZE"];
+
+/// A bulk load's lots, entries, orders and events, with `COPY … FROM STDIN` (text format):
+/// one stream per table instead of a statement per thousand rows.
+async fn bulk_history(
+    conn: &mut sqlx::PgConnection,
+    program_id: &str,
+    members: &[crate::BulkMember],
+    ids: &[i64],
+) -> Result<()> {
+    use crate::backend::us;
+    let rows = members.iter().zip(ids);
+    let mut text = CopyText::default();
+    for (m, id) in rows.clone() {
+        for l in &m.ledger.lots {
+            text.int(*id)
+                .int(l.id)
+                .int(l.amount)
+                .int(us(l.available_at))
+                .opt_int(l.expires_at.map(us))
+                .opt_str(l.order_id.as_deref())
+                .int(us(l.created_at))
+                .end();
+        }
+    }
+    copy(
+        conn,
+        "COPY lots (member_id, lot_no, amount, available_at, expires_at, order_id, created_at) \
+         FROM STDIN",
+        &mut text,
+    )
+    .await?;
+    for (m, id) in rows.clone() {
+        for e in &m.ledger.entries {
+            text.int(*id)
+                .int(e.seq)
+                .str(e.kind.as_str())
+                .int(e.points)
+                .opt_int(e.lot)
+                .opt_str(e.hold.as_deref())
+                .opt_str(e.order_id.as_deref())
+                .str(e.cause.kind.as_str())
+                .str(&e.cause.id)
+                .opt_str(e.reason.as_deref())
+                .int(us(e.effective_at))
+                .int(us(e.effective_at))
+                .end();
+        }
+    }
+    copy(
+        conn,
+        "COPY entries (member_id, seq, kind, points, lot_no, hold_id, order_id, cause_kind, \
+         cause_id, reason, effective_at, recorded_at) FROM STDIN",
+        &mut text,
+    )
+    .await?;
+    for (m, id) in rows.clone() {
+        for o in &m.orders {
+            text.str(program_id)
+                .str(&o.order_id)
+                .int(*id)
+                .opt_str(o.guest_ref.as_deref())
+                .int(o.amount)
+                .int(o.refunded)
+                .int(o.points_per_yuan)
+                .opt_int(o.points)
+                .int(us(o.occurred_at))
+                .end();
+        }
+    }
+    copy(
+        conn,
+        "COPY orders (program_id, order_id, member_id, guest_ref, amount, refunded, \
+         points_per_yuan, points, occurred_at) FROM STDIN",
+        &mut text,
+    )
+    .await?;
+    for (m, id) in rows {
+        for e in &m.events {
+            text.str(program_id)
+                .str(&e.id)
+                .int(*id)
+                .str(&e.kind)
+                .int(us(e.occurred_at))
+                .opt_str(e.site.as_deref())
+                .str(&e.attributes.to_string())
+                .int(us(e.recorded_at))
+                .end();
+        }
+    }
+    copy(
+        conn,
+        "COPY events (program_id, id, member_id, type, occurred_at, site, attributes, \
+         recorded_at) FROM STDIN",
+        &mut text,
+    )
+    .await
+}
+
+/// Sends what `text` holds through one `COPY` statement, and empties it for the next table.
+async fn copy(conn: &mut sqlx::PgConnection, statement: &str, text: &mut CopyText) -> Result<()> {
+    let mut stream = conn.copy_in_raw(statement).await?;
+    for chunk in text.buf.chunks(1 << 20) {
+        stream.send(chunk).await?;
+    }
+    stream.finish().await?;
+    text.buf.clear();
+    text.first = true;
+    Ok(())
+}
+
+/// Rows in PostgreSQL's `COPY` text format: fields separated by tabs, rows by newlines, `\N`
+/// for NULL, and backslash escapes for the characters that would be read as either.
+struct CopyText {
+    buf: Vec<u8>,
+    /// No field yet on the current row.
+    first: bool,
+}
+
+impl Default for CopyText {
+    fn default() -> Self {
+        Self {
+            buf: Vec::with_capacity(1 << 20),
+            first: true,
+        }
+    }
+}
+
+impl CopyText {
+    fn sep(&mut self) {
+        if !self.first {
+            self.buf.push(b'\t');
+        }
+        self.first = false;
+    }
+
+    fn int(&mut self, v: i64) -> &mut Self {
+        use std::io::Write;
+        self.sep();
+        let _ = write!(self.buf, "{v}");
+        self
+    }
+
+    fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.int(v),
+            None => self.null(),
+        }
+    }
+
+    fn null(&mut self) -> &mut Self {
+        self.sep();
+        self.buf.extend_from_slice(b"\\N");
+        self
+    }
+
+    fn str(&mut self, v: &str) -> &mut Self {
+        self.sep();
+        for &b in v.as_bytes() {
+            match b {
+                b'\\' => self.buf.extend_from_slice(b"\\\\"),
+                b'\t' => self.buf.extend_from_slice(b"\\t"),
+                b'\n' => self.buf.extend_from_slice(b"\\n"),
+                b'\r' => self.buf.extend_from_slice(b"\\r"),
+                _ => self.buf.push(b),
+            }
+        }
+        self
+    }
+
+    fn opt_str(&mut self, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => self.str(v),
+            None => self.null(),
+        }
+    }
+
+    fn end(&mut self) {
+        self.buf.push(b'\n');
+        self.first = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CopyText;
+
+    #[test]
+    fn copy_text_escapes_what_copy_would_read_as_structure() {
+        let mut t = CopyText::default();
+        t.int(-7).str("a\tb\\c\nd\re").null().opt_str(None).end();
+        t.opt_int(Some(1)).str("").end();
+        assert_eq!(
+            String::from_utf8(t.buf).unwrap(),
+            "-7\ta\\tb\\\\c\\nd\\re\t\\N\t\\N\n1\t\n"
+        );
+    }
+}

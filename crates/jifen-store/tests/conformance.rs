@@ -22,4 +22,5 @@ jifen_store::backend_tests! {
     batch_writes => jifen_store::conformance::batch_writes;
     lock_member_serializes_writers => jifen_store::conformance::lock_member_serializes_writers;
     concurrent_upserts_create_once => jifen_store::conformance::concurrent_upserts_create_once;
+    bulk_load_roundtrip => jifen_store::conformance::bulk_load_roundtrip;
 }
