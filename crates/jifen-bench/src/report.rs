@@ -113,22 +113,54 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Vec<Row>> {
     eprintln!("== HTTP ceiling: bare axum route");
     let bare = server::start_bare().await?;
     let bare_max = run_bare(&bare.base(), Mode::Closed, CONNECTIONS_READ, dur).await?;
+    // The latency floor of the open-loop balance reads: the same rate, connections and load
+    // generator on the same cores, against a route that does nothing.
+    let bare_open = run_bare(
+        &bare.base(),
+        Mode::Open { rate: BALANCE_RATE },
+        CONNECTIONS_SINGLE,
+        dur,
+    )
+    .await?;
     bare.stop();
     let mut bare_row = load_row("bare axum route (ceiling)", "-", &bare_max, 1.0, "req/s");
     bare_row.target = "ceiling".into();
     rows.push(bare_row);
+    let mut open_row = load_row(
+        "bare axum route, open loop 5,000/s (ceiling)",
+        "-",
+        &bare_open,
+        1.0,
+        "req/s",
+    );
+    open_row.target = "ceiling".into();
+    rows.push(open_row);
+    let bare = Bare {
+        max: bare_max.throughput,
+        p99_ms_at_rate: ms(bare_open.p99_us),
+    };
     for backend in &plan.backends {
-        rows.extend(run_backend(plan, backend, dur, bare_max.throughput).await?);
+        rows.extend(run_backend(plan, backend, dur, bare).await?);
     }
     Ok(rows)
+}
+
+/// The HTTP ceilings of a run.
+#[derive(Debug, Clone, Copy)]
+struct Bare {
+    /// Closed-loop maximum, requests per second.
+    max: f64,
+    /// p99 latency at the open-loop balance rate.
+    p99_ms_at_rate: f64,
 }
 
 async fn run_backend(
     plan: &Plan,
     backend: &str,
     dur: Duration,
-    bare_max: f64,
+    bare: Bare,
 ) -> anyhow::Result<Vec<Row>> {
+    let bare_max = bare.max;
     let mut rows = Vec::new();
     eprintln!("== {backend}: insert ceilings");
     let (url, pg_db) = match backend {
@@ -260,6 +292,16 @@ async fn run_backend(
         "req/s",
     );
     let ok = row.p99_ms.unwrap_or(f64::MAX) <= 2.0 && row.figure >= BALANCE_RATE * 0.95;
+    // Here the ratio is of tails: this p99 over the bare route's at the same rate.
+    let row = Row {
+        ceiling_name: "bare route's p99 at 5,000/s, ms".into(),
+        ceiling: Some(bare.p99_ms_at_rate),
+        ratio: row
+            .p99_ms
+            .filter(|_| bare.p99_ms_at_rate > 0.0)
+            .map(|p| p / bare.p99_ms_at_rate),
+        ..row
+    };
     rows.push(with_rss(row.target("p99 ≤ 2 ms", ok), &served));
     let r = run_scenario(Scenario::Balance, &target, Mode::Closed, CONNECTIONS_READ).await?;
     let row = load_row("(c) balance reads, maximum", backend, &r, 1.0, "req/s")
@@ -584,6 +626,7 @@ pub fn write(plan: &Plan, rows: &[Row], out: &PathBuf, json: &PathBuf) -> anyhow
             r.figure,
             r.unit,
             match r.ceiling {
+                Some(c) if c < 100.0 => format!("{} ({c:.2})", r.ceiling_name),
                 Some(c) => format!("{} ({c:.0})", r.ceiling_name),
                 None => "—".into(),
             },

@@ -44,7 +44,7 @@ fn harness_runs_every_scenario_on_both_backends() {
     ] {
         assert!(stderr.contains(step), "step {step} ran:\n{stderr}");
     }
-    assert!(stderr.contains("37 measurements"), "{stderr}");
+    assert!(stderr.contains("38 measurements"), "{stderr}");
     // Ingestion and reads are measured on answers that succeeded: a scenario whose requests
     // were refused (ids reused between scenarios, say) would measure errors.
     let json: serde_json::Value = serde_json::from_slice(

@@ -157,7 +157,8 @@ pub trait Store: RuleStore + TierStore + RewardStore + Send + Sync + 'static {
     async fn start_bulk_load(&self) -> Result<()>;
 
     /// Restores what [`Store::start_bulk_load`] dropped, exactly as the migrations define it,
-    /// and refreshes the planner's statistics. Safe to run when nothing was dropped.
+    /// and refreshes the planner's statistics (on PostgreSQL with a `VACUUM (ANALYZE)`). Safe
+    /// to run when nothing was dropped.
     async fn finish_bulk_load(&self) -> Result<()>;
 
     /// Opens a write transaction.

@@ -106,8 +106,10 @@ const BULK_RESTORE: &[&str] = &[
      END $$",
 ];
 
-/// After a bulk load: statistics for the planner, which has seen none of the new rows.
-const BULK_AFTER: &[&str] = &["ANALYZE"];
+/// After a bulk load: statistics for the planner, which has seen none of the new rows, and a
+/// vacuum that sets the new rows' hint bits and visibility once, so that neither the first
+/// reads of each page nor autovacuum workers do it later, under live traffic.
+const BULK_AFTER: &[&str] = &["VACUUM (ANALYZE)"];
 
 /// A bulk load's lots, entries, orders and events, with `COPY … FROM STDIN` (text format):
 /// one stream per table instead of a statement per thousand rows.
