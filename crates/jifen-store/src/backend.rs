@@ -934,8 +934,8 @@ macro_rules! store_impl {
 
             async fn start_bulk_load(&self) -> $crate::Result<()> {
                 let mut tx = self.begin_tx().await?;
-                for statement in BULK_SUSPEND {
-                    sqlx::query(statement).execute(&mut *tx).await?;
+                for statement in bulk_suspend() {
+                    sqlx::query(&statement).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -943,8 +943,8 @@ macro_rules! store_impl {
 
             async fn finish_bulk_load(&self) -> $crate::Result<()> {
                 let mut tx = self.begin_tx().await?;
-                for statement in BULK_RESTORE {
-                    sqlx::query(statement).execute(&mut *tx).await?;
+                for statement in bulk_restore() {
+                    sqlx::query(&statement).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 for statement in BULK_AFTER {

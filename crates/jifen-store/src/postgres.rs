@@ -73,38 +73,43 @@ rewards_impl!(
     for_update = " FOR UPDATE"
 );
 
+/// The tables whose foreign key to `members` a bulk load suspends, named by PostgreSQL from
+/// migration 0001 as `{table}_member_id_fkey`.
+const BULK_KEYED: [&str; 4] = ["lots", "entries", "orders", "events"];
+
 /// Dropped while a bulk load runs ([`crate::Store::start_bulk_load`]): the secondary indexes
 /// it would write at random and the foreign keys it would check row by row.
-const BULK_SUSPEND: &[&str] = &[
-    "DROP INDEX IF EXISTS events_occurred",
-    "DROP INDEX IF EXISTS members_next_due",
-    "ALTER TABLE lots DROP CONSTRAINT IF EXISTS lots_member_id_fkey",
-    "ALTER TABLE entries DROP CONSTRAINT IF EXISTS entries_member_id_fkey",
-    "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_member_id_fkey",
-    "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_member_id_fkey",
-];
+fn bulk_suspend() -> Vec<String> {
+    let indexes = [
+        "DROP INDEX IF EXISTS events_occurred",
+        "DROP INDEX IF EXISTS members_next_due",
+    ];
+    let keys = BULK_KEYED
+        .iter()
+        .map(|t| format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {t}_member_id_fkey"));
+    indexes.into_iter().map(String::from).chain(keys).collect()
+}
 
 /// The same indexes as migrations 0002 and 0004 create them, and the foreign keys of
 /// migration 0001 under the names PostgreSQL gave them, each checked in one pass over its table.
-const BULK_RESTORE: &[&str] = &[
-    "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)",
-    "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
-     WHERE next_due_at IS NOT NULL",
-    "DO $$ BEGIN \
-       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'lots_member_id_fkey') THEN \
-         ALTER TABLE lots ADD CONSTRAINT lots_member_id_fkey \
-           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
-       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'entries_member_id_fkey') THEN \
-         ALTER TABLE entries ADD CONSTRAINT entries_member_id_fkey \
-           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
-       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'orders_member_id_fkey') THEN \
-         ALTER TABLE orders ADD CONSTRAINT orders_member_id_fkey \
-           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
-       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'events_member_id_fkey') THEN \
-         ALTER TABLE events ADD CONSTRAINT events_member_id_fkey \
-           FOREIGN KEY (member_id) REFERENCES members(id); END IF; \
-     END $$",
-];
+fn bulk_restore() -> Vec<String> {
+    let indexes = [
+        "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)",
+        "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
+         WHERE next_due_at IS NOT NULL",
+    ];
+    let keys = BULK_KEYED.iter().map(|t| {
+        format!(
+            "DO $$ BEGIN \
+               IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{t}_member_id_fkey') \
+               THEN ALTER TABLE {t} ADD CONSTRAINT {t}_member_id_fkey \
+                 FOREIGN KEY (member_id) REFERENCES members(id); \
+               END IF; \
+             END $$"
+        )
+    });
+    indexes.into_iter().map(String::from).chain(keys).collect()
+}
 
 /// After a bulk load: statistics for the planner, which has seen none of the new rows, and a
 /// vacuum that sets the new rows' hint bits and visibility once, so that neither the first

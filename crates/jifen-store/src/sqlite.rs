@@ -167,17 +167,22 @@ rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 /// Secondary indexes a bulk load in member order would write at random, dropped while it runs
 /// ([`crate::Store::start_bulk_load`]) and built once, sorted, after it.
-const BULK_SUSPEND: &[&str] = &[
-    "DROP INDEX IF EXISTS events_occurred",
-    "DROP INDEX IF EXISTS members_next_due",
-];
+fn bulk_suspend() -> Vec<String> {
+    vec![
+        "DROP INDEX IF EXISTS events_occurred".into(),
+        "DROP INDEX IF EXISTS members_next_due".into(),
+    ]
+}
 
 /// The same indexes as migrations 0002 and 0004 create them.
-const BULK_RESTORE: &[&str] = &[
-    "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)",
-    "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
-     WHERE next_due_at IS NOT NULL",
-];
+fn bulk_restore() -> Vec<String> {
+    vec![
+        "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)".into(),
+        "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
+         WHERE next_due_at IS NOT NULL"
+            .into(),
+    ]
+}
 
 /// After a bulk load, outside its transaction.
 const BULK_AFTER: &[&str] = &["PRAGMA optimize"];
