@@ -2043,6 +2043,11 @@ pub async fn bulk_load_roundtrip(backend: Backend) {
     store.bulk_load("p", &all[2..]).await.expect("second chunk");
     store.finish_bulk_load().await.expect("finish");
     store.finish_bulk_load().await.expect("finish again");
+    if backend == Backend::Sqlite {
+        let wal = format!("{}-wal", db.url.trim_start_matches("sqlite://"));
+        let len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert_eq!(len, 0, "the load's WAL is copied back and truncated");
+    }
     assert_eq!(
         schema_fingerprint(backend, &db.url).await,
         before,
