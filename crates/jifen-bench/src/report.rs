@@ -166,9 +166,7 @@ async fn run_backend(
     let (url, pg_db) = match backend {
         "sqlite" => {
             let path = plan.dir.join(format!("bench-{}.db", plan.members));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+            remove_sqlite(&path.display().to_string());
             (format!("sqlite://{}", path.display()), None)
         }
         "postgres" => {
@@ -355,10 +353,7 @@ async fn run_backend(
 
     if backend == "sqlite" {
         // A million members' history is tens of gigabytes: make room for the next backend.
-        let path = url.trim_start_matches("sqlite://");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
+        remove_sqlite(url.trim_start_matches("sqlite://"));
     }
     if let Some(name) = pg_db {
         let mut admin = sqlx::PgConnection::connect(&plan.postgres).await?;
@@ -367,6 +362,13 @@ async fn run_backend(
             .await?;
     }
     Ok(rows)
+}
+
+/// Removes a SQLite database file with its WAL and shared-memory files, if they exist.
+fn remove_sqlite(path: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
 }
 
 /// (i) checkouts: validation (a read judged against the ladder, with points as cash) against

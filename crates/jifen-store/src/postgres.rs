@@ -220,8 +220,8 @@ async fn copy(conn: &mut sqlx::PgConnection, statement: &str, text: &mut CopyTex
         stream.send(chunk).await?;
     }
     stream.finish().await?;
+    // Every row ended with `end`, so the next table starts on a fresh row.
     text.buf.clear();
-    text.first = true;
     Ok(())
 }
 
