@@ -60,7 +60,11 @@ pub async fn start_jifen(database_url: &str) -> anyhow::Result<Served> {
     let child = Command::new(jifen_binary())
         .args(["serve", "--listen", &addr, "--database-url", database_url])
         .env("JIFEN_JOBS__ENABLED", "false")
-        .env("JIFEN_LOG", "warn")
+        // The server logs warnings only, unless the caller names its own filter.
+        .env(
+            "JIFEN_LOG",
+            std::env::var("JIFEN_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

@@ -947,10 +947,7 @@ macro_rules! store_impl {
                     sqlx::query(&statement).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
-                for statement in BULK_AFTER {
-                    sqlx::query(statement).execute(self.reader()).await?;
-                }
-                Ok(())
+                bulk_after(self.reader()).await
             }
 
             async fn begin_write(&self) -> $crate::Result<Box<dyn $crate::WriteTx>> {

@@ -114,7 +114,10 @@ fn bulk_restore() -> Vec<String> {
 /// After a bulk load: statistics for the planner, which has seen none of the new rows, and a
 /// vacuum that sets the new rows' hint bits and visibility once, so that neither the first
 /// reads of each page nor autovacuum workers do it later, under live traffic.
-const BULK_AFTER: &[&str] = &["VACUUM (ANALYZE)"];
+async fn bulk_after(pool: &PgPool) -> Result<()> {
+    sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
+    Ok(())
+}
 
 /// A bulk load's lots, entries, orders and events, with `COPY … FROM STDIN` (text format):
 /// one stream per table instead of a statement per thousand rows.

@@ -127,6 +127,7 @@ fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
                 return;
             }
             // (busy, frames in the WAL, frames copied back)
+            let started = std::time::Instant::now();
             let passive: std::result::Result<(i64, i64, i64), _> =
                 sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
                     .fetch_one(&pool)
@@ -135,15 +136,32 @@ fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
                 // Writes that never pause leave a PASSIVE checkpoint behind, and the WAL would
                 // grow without bound: past the limit, wait for the writer's turn and copy the
                 // rest (writers wait meanwhile), then truncate the file.
-                Ok((_, frames, _)) if frames > WAL_RESTART_FRAMES => {
-                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(&pool)
-                        .await
-                    {
-                        tracing::warn!(error = %e, "truncating checkpoint failed");
+                Ok((_, frames, copied)) if frames > WAL_RESTART_FRAMES => {
+                    let passive_ms = started.elapsed().as_millis();
+                    let started = std::time::Instant::now();
+                    let truncate: std::result::Result<(i64, i64, i64), _> =
+                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .fetch_one(&pool)
+                            .await;
+                    match truncate {
+                        // Busy: another checkpoint ran meanwhile; the next tick tries again.
+                        Ok((busy, _, _)) => tracing::info!(
+                            frames,
+                            copied,
+                            passive_ms,
+                            truncate_ms = started.elapsed().as_millis(),
+                            truncated = busy == 0,
+                            "WAL past its limit: truncating checkpoint"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "truncating checkpoint failed"),
                     }
                 }
-                Ok(_) => {}
+                Ok((_, frames, copied)) => tracing::debug!(
+                    frames,
+                    copied,
+                    ms = started.elapsed().as_millis(),
+                    "passive checkpoint"
+                ),
                 Err(e) => tracing::warn!(error = %e, "background checkpoint failed"),
             }
         }
@@ -187,7 +205,21 @@ fn bulk_restore() -> Vec<String> {
 /// After a bulk load, outside its transaction: statistics, and the WAL (the sorted index builds
 /// went through it, gigabytes at a million members) copied back and truncated, so the server
 /// that opens the dataset next does not inherit it.
-const BULK_AFTER: &[&str] = &["PRAGMA optimize", "PRAGMA wal_checkpoint(TRUNCATE)"];
+async fn bulk_after(pool: &SqlitePool) -> Result<()> {
+    sqlx::query("PRAGMA optimize").execute(pool).await?;
+    // A checkpoint running elsewhere (the background one) makes this one return at once,
+    // marked busy, without copying anything: try again until it ran.
+    for _ in 0..600 {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await?;
+        if busy == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(crate::StoreError::Busy)
+}
 
 /// A bulk load's lots, entries, orders and events, with multi-row statements (SQLite has no
 /// faster path from outside the process: these run at the speed of its B-trees).
