@@ -295,24 +295,27 @@ macro_rules! rules_impl {
             if keys.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut q = sqlx::QueryBuilder::<$db>::new(
-                "SELECT scope, member_id, period, count, points FROM rule_usage \
-                 WHERE program_id = ",
-            );
-            q.push_bind(program_id.to_owned()).push(" AND (");
-            for (i, (scope, member, period)) in keys.iter().enumerate() {
-                if i > 0 {
-                    q.push(" OR ");
-                }
-                q.push("(scope = ")
-                    .push_bind(scope.clone())
-                    .push(" AND member_id = ")
+            // The keys as a table joined on the primary key: one index probe per key. (A chain
+            // of ORs beside `program_id = …` made SQLite scan the program's every usage row and
+            // test each against every key, a cost growing with the table; `CROSS JOIN` keeps
+            // SQLite from choosing that order, with the keys inside, by itself.)
+            let mut q = sqlx::QueryBuilder::<$db>::new("WITH k(scope, member_id, period) AS (");
+            q.push_values(keys, |mut row, (scope, member, period)| {
+                row.push_bind(scope.clone())
                     .push_bind(*member)
-                    .push(" AND period = ")
-                    .push_bind(period.clone())
-                    .push(")");
+                    .push_bind(period.clone());
+            });
+            q.push(
+                ") SELECT u.scope, u.member_id, u.period, u.count, u.points \
+                 FROM k CROSS JOIN rule_usage u WHERE u.program_id = ",
+            )
+            .push_bind(program_id.to_owned())
+            .push(" AND u.scope = k.scope AND u.member_id = k.member_id AND u.period = k.period")
+            .push(" ORDER BY u.scope, u.member_id, u.period");
+            if !suffix.is_empty() {
+                // Lock the usage rows only (the keys are not a table).
+                q.push(suffix).push(" OF u");
             }
-            q.push(") ORDER BY scope, member_id, period").push(suffix);
             let rows: Vec<(String, i64, String, i64, i64)> =
                 q.build_query_as().persistent(false).fetch_all(exec).await?;
             Ok(rows
