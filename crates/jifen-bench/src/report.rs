@@ -459,13 +459,13 @@ async fn rule_rows(backend: &str, target: &Target, served: &Served) -> anyhow::R
         // Rules are live from the second they were saved.
         tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
         eprintln!("== {backend}: (g) behaviour events, {live} live rules");
-        let r = run_scenario(
-            Scenario::Behaviours,
-            target,
-            Mode::Closed,
-            CONNECTIONS_BATCH,
-        )
-        .await?;
+        // Event ids of their own: ids the run before sent would be answered from the stored
+        // answers (or refused), never judged.
+        let run = Target {
+            run_id: format!("{}r{live}", target.run_id),
+            ..target.clone()
+        };
+        let r = run_scenario(Scenario::Behaviours, &run, Mode::Closed, CONNECTIONS_BATCH).await?;
         let row = load_row(
             &format!("(g) behaviour events, batches of 100, {live} live rules"),
             backend,

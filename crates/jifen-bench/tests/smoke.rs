@@ -54,7 +54,7 @@ fn harness_runs_every_scenario_on_both_backends() {
     let rows = json.as_array().expect("rows");
     for row in rows {
         let scenario = row["scenario"].as_str().unwrap_or_default();
-        if ["(a)", "(b)", "(c)", "(f)"]
+        if ["(a)", "(b)", "(c)", "(f)", "(g)"]
             .iter()
             .any(|s| scenario.starts_with(s))
         {
