@@ -9,7 +9,7 @@ use chrono_tz::Asia::Shanghai;
 use jifen_core::Timestamp;
 use jifen_core::rules::{
     CampaignSpec, Evaluation, EventInput, Facts, Rule, RuleSet, RuleSpec, RuleStatus, UsageBook,
-    Verdict, evaluate,
+    Verdict, evaluate, usage_keys,
 };
 use serde_json::{Value, json};
 
@@ -362,6 +362,46 @@ fn an_event_is_judged_by_the_version_live_when_it_occurred() {
         0,
         "paused"
     );
+}
+
+#[test]
+fn only_counters_under_a_cap_are_read_before_judging() {
+    let rules = set(vec![
+        rule(
+            "plain",
+            json!({"name": "Plain", "trigger": {"kind": "event", "types": ["check_in"]},
+                   "effects": [{"kind": "award_points", "points": 1}]}),
+        ),
+        rule(
+            "daily",
+            json!({"name": "Daily", "trigger": {"kind": "event", "types": ["check_in"]},
+                   "effects": [{"kind": "award_points", "points": 1}],
+                   "limits": [{"per": "day", "count": 1}]}),
+        ),
+    ]);
+    let at = cst(2026, 3, 1, 10);
+    let keys: Vec<(String, Option<i64>, String)> =
+        usage_keys(&rules, Shanghai, &[(7, "check_in", at)])
+            .into_iter()
+            .map(|k| (k.scope.key(), k.member, k.period))
+            .collect();
+    // The lifetime counts of both rules (kept for reports) are added to as they are written,
+    // never read: only the daily limit is.
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0].0, "rule:daily");
+    assert_eq!(keys[0].1, Some(7));
+    // Judging still counts the lifetime firings of both, for the store to add.
+    let mut m = Member::new();
+    assert_eq!(m.send(&rules, "check_in", at, json!({})).points(), 2);
+    let deltas = m.usage.take_deltas();
+    for id in ["rule:plain", "rule:daily"] {
+        assert!(
+            deltas
+                .iter()
+                .any(|(k, u)| k.scope.key() == id && k.period == "l" && u.count == 1),
+            "{id} in {deltas:?}"
+        );
+    }
 }
 
 #[test]

@@ -105,7 +105,9 @@ impl UsageBook {
 }
 
 /// The counters evaluating events of these members at these instants may read, so a store can
-/// load them before deciding.
+/// load them before deciding: those under a cap. Counters kept only for reports (a rule's
+/// firings per member over its lifetime, with no cap) are never read to decide; what a batch
+/// adds to them is added to the stored value as it is written.
 pub fn usage_keys(
     rules: &RuleSet,
     tz: Tz,
@@ -114,8 +116,10 @@ pub fn usage_keys(
     let mut keys = BTreeSet::new();
     for (member, event_type, at) in events {
         for rule in rules.candidates(event_type, *at) {
-            for (key, _) in rule_counters(rule, *member, event_type, *at, tz) {
-                keys.insert(key);
+            for (key, cap) in rule_counters(rule, *member, event_type, *at, tz) {
+                if !matches!(cap, Cap::None) {
+                    keys.insert(key);
+                }
             }
         }
     }
