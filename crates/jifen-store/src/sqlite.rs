@@ -115,6 +115,14 @@ impl SqliteStore {
     }
 }
 
+/// Runs a checkpoint of the given mode: (busy, frames in the WAL, frames copied back). Busy
+/// (1) means another checkpoint held the lock and nothing was done.
+async fn checkpoint(pool: &SqlitePool, mode: &str) -> sqlx::Result<(i64, i64, i64)> {
+    sqlx::query_as(&format!("PRAGMA wal_checkpoint({mode})"))
+        .fetch_one(pool)
+        .await
+}
+
 /// Checkpoints the WAL in the background while the store is open (`group` is alive).
 fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
     tokio::spawn(async move {
@@ -126,24 +134,15 @@ fn start_checkpoints(pool: SqlitePool, group: std::sync::Weak<GroupCommit>) {
                 pool.close().await;
                 return;
             }
-            // (busy, frames in the WAL, frames copied back)
             let started = std::time::Instant::now();
-            let passive: std::result::Result<(i64, i64, i64), _> =
-                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                    .fetch_one(&pool)
-                    .await;
-            match passive {
+            match checkpoint(&pool, "PASSIVE").await {
                 // Writes that never pause leave a PASSIVE checkpoint behind, and the WAL would
                 // grow without bound: past the limit, wait for the writer's turn and copy the
                 // rest (writers wait meanwhile), then truncate the file.
                 Ok((_, frames, copied)) if frames > WAL_RESTART_FRAMES => {
                     let passive_ms = started.elapsed().as_millis();
                     let started = std::time::Instant::now();
-                    let truncate: std::result::Result<(i64, i64, i64), _> =
-                        sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                            .fetch_one(&pool)
-                            .await;
-                    match truncate {
+                    match checkpoint(&pool, "TRUNCATE").await {
                         // Busy: another checkpoint ran meanwhile; the next tick tries again.
                         Ok((busy, _, _)) => tracing::info!(
                             frames,
@@ -210,9 +209,7 @@ async fn bulk_after(pool: &SqlitePool) -> Result<()> {
     // A checkpoint running elsewhere (the background one) makes this one return at once,
     // marked busy, without copying anything: try again until it ran.
     for _ in 0..600 {
-        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(pool)
-            .await?;
+        let (busy, _, _) = checkpoint(pool, "TRUNCATE").await?;
         if busy == 0 {
             return Ok(());
         }
