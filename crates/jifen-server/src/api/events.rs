@@ -14,7 +14,9 @@ use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::extract::{ApiJson, Auth};
 use crate::parse;
 use crate::service::coalesce::Coalescer;
-use crate::service::events::{BEHAVIOUR_TYPES, EventKind, ParsedEvent, record};
+use crate::service::events::{
+    Answer, BEHAVIOUR_TYPES, EventKind, EventOutcome, ParsedEvent, answer_text, record,
+};
 
 /// Most events in one batch.
 pub const MAX_BATCH: usize = 1_000;
@@ -168,22 +170,25 @@ pub async fn post_events(
         return Ok((StatusCode::OK, Json(answer)).into_response());
     }
     let mut recorded = record(&state, &program, &valid).await?.into_iter();
-    let outcomes: Vec<Result<Value, ApiError>> = parsed
+    let outcomes: Vec<EventOutcome> = parsed
         .into_iter()
         .map(|p| match p {
             Ok(_) => recorded.next().unwrap_or(Err(ApiError::Internal)),
             Err(e) => Err(e),
         })
         .collect();
-    let results: Vec<Value> = outcomes
+    let results = outcomes
         .into_iter()
         .zip(ids)
-        .map(|(o, id)| match o {
-            Ok(v) => v,
-            Err(e) => failed(id, &e),
-        })
-        .collect();
-    Ok((StatusCode::OK, Json(json!({ "results": results }))).into_response())
+        .map(|(o, id)| o.or_else(|e| answer_text(&failed(id, &e))))
+        .collect::<Result<Vec<Answer>, ApiError>>()?;
+    Ok((StatusCode::OK, Json(Answers { results })).into_response())
+}
+
+/// A batch's answer, written from the events' answer texts.
+#[derive(Serialize)]
+struct Answers {
+    results: Vec<Answer>,
 }
 
 pub(crate) fn failed(id: Value, e: &ApiError) -> Value {

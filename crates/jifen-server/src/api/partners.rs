@@ -237,6 +237,7 @@ pub async fn partner_event(
         EventKind::Behaviour { .. } => {}
     }
     let answer = Coalescer::record_one(&state, &program, event).await?;
+    let answer: Value = serde_json::from_str(answer.get()).map_err(|_| ApiError::Internal)?;
     // What the partner may see: what the event did, not the member's ledger.
     let mut out = json!({
         "id": answer["id"].as_str().and_then(|i| i.strip_prefix(&format!("{}:", partner.site))),

@@ -70,8 +70,18 @@ pub struct ParsedEvent {
     pub attributes: Value,
 }
 
+/// An event's answer as the JSON text that is stored and sent: a batch keeps no tree of its
+/// answers (with many rules, one event's entries and rule trace reach 10 KB of text and several
+/// times that as a `Value`).
+pub type Answer = Box<serde_json::value::RawValue>;
+
 /// One event's answer: the stored result, or why it was refused (nothing written).
-pub type EventOutcome = Result<Value, ApiError>;
+pub type EventOutcome = Result<Answer, ApiError>;
+
+/// An answer's text, for a reply or for storing.
+pub fn answer_text(answer: &Value) -> Result<Answer, ApiError> {
+    serde_json::value::to_raw_value(answer).map_err(|_| ApiError::Internal)
+}
 
 /// Records a batch of events in one transaction and answers per event.
 pub async fn record(
@@ -547,7 +557,8 @@ async fn attempt(
         let hash = request_hash(event);
         if let Some((first_hash, answer)) = stored.get(&event.id) {
             outcomes.push(if *first_hash == hash {
-                serde_json::from_str(answer).map_err(|_| ApiError::Internal)
+                serde_json::value::RawValue::from_string(answer.clone())
+                    .map_err(|_| ApiError::Internal)
             } else {
                 Err(ApiError::IdempotencyConflict)
             });
@@ -562,9 +573,10 @@ async fn attempt(
             &mut writes,
             &mut judge,
             now,
-        );
+        )
+        .and_then(|answer| answer_text(&answer));
         if let Ok(answer) = &outcome {
-            let text = answer.to_string();
+            let text = answer.get().to_owned();
             stored.insert(event.id.clone(), (hash.clone(), text.clone()));
             writes.answers.push((event.id.clone(), hash, text));
         }
@@ -962,7 +974,7 @@ pub async fn simulate(
     program: &Program,
     events: &[ParsedEvent],
     drafts: Vec<jifen_core::rules::Rule>,
-) -> Result<Vec<EventOutcome>, ApiError> {
+) -> Result<Vec<Result<Value, ApiError>>, ApiError> {
     let now = state.clock.now();
     let tz = crate::service::program_tz(program);
     let versions = state.store.rule_versions(&program.id).await?;
