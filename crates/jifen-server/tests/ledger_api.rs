@@ -19,6 +19,7 @@ jifen_store::backend_tests! {
     writes_are_idempotent => super::writes_are_idempotent;
     ledger_lists_newest_first_with_cursor => super::ledger_lists_newest_first_with_cursor;
     batches_answer_per_event => super::batches_answer_per_event;
+    full_batches_answer_again_as_first => super::full_batches_answer_again_as_first;
     guests_earn_nothing => super::guests_earn_nothing;
     jobs_only_write_down_what_time_implied => super::jobs_only_write_down_what_time_implied;
 }
@@ -358,6 +359,53 @@ async fn batches_answer_per_event(b: TestBackend) {
         .collect();
     let r = app.post("/v1/events", json!({ "events": too_many })).await;
     assert_eq!(r.code(), "batch_too_large");
+}
+
+/// A batch of the largest size writes its rows in statements of full size (kept prepared) and
+/// answers a resend with the very text it answered first; an id twice in one batch gets the
+/// first answer twice and is recorded once.
+async fn full_batches_answer_again_as_first(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    for m in 0..10 {
+        app.member(&format!("m{m}")).await;
+    }
+    let now = app.now().to_rfc3339();
+    let event = |i: usize| {
+        json!({"id": format!("e{i}"), "type": "purchase", "member": format!("m{}", i % 10),
+               "occurred_at": now, "attributes": {"order_id": format!("o{i}"), "amount": 10_000}})
+    };
+    let batch: Vec<_> = (0..1_000).map(event).collect();
+    let first = app.post("/v1/events", json!({ "events": batch })).await;
+    assert_eq!(first.status, StatusCode::OK, "{first:?}");
+    let results = first.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1_000);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "processed" && r["points"] == 100)
+    );
+    let again = app.post("/v1/events", json!({ "events": batch })).await;
+    assert_eq!(
+        again.body, first.body,
+        "a resent batch answers as the first did"
+    );
+    let mut twice: Vec<_> = (1_000..1_999).map(event).collect();
+    twice.push(event(1_000));
+    let r = app.post("/v1/events", json!({ "events": twice })).await;
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(
+        results[999], results[0],
+        "the same id in one batch: the first answer"
+    );
+    for m in 0..10 {
+        let orders = (0..1_999).filter(|i| i % 10 == m).count() as i64;
+        let (available, ..) = figures(&app.balance(&format!("m{m}")).await);
+        assert_eq!(
+            available,
+            orders * 100,
+            "m{m}: 100 points for each of its orders, once"
+        );
+    }
 }
 
 async fn guests_earn_nothing(b: TestBackend) {

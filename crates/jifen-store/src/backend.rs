@@ -299,6 +299,10 @@ pub(crate) const MEMBER_COLUMNS: &str = "id, program_id, external_id, name, phon
 /// (`persistent(false)`): their text changes with the list's length, and PostgreSQL's generic
 /// plan for a cached one filtered the key column instead of seeking it (32 ms instead of 0.1 ms
 /// for 100 idempotency keys, growing with the table).
+/// Multi-row writes (`VALUES (…), (…)`) are kept prepared only at their full chunk size, the one
+/// text that recurs whatever the batch: each other row count is a statement of its own, and a
+/// thousand-row one is a program of hundreds of kilobytes that would sit in the connection's
+/// cache (100 statements) until pushed out, unused.
 macro_rules! store_impl {
     ($store:ident, $tx:ident, $db:ty, tx = $txty:ty, backend = $name:literal, for_update = $for_update:literal) => {
         /// A write transaction.
@@ -415,7 +419,7 @@ macro_rules! store_impl {
                         .push_bind(&l.order_id)
                         .push_bind(us(l.created_at));
                 });
-                q.build().execute(&mut *conn).await?;
+                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *conn).await?;
             }
             Ok(())
         }
@@ -438,7 +442,7 @@ macro_rules! store_impl {
                         .push_bind(us(h.created_at))
                         .push_bind(us(h.deadline));
                 });
-                q.build().execute(&mut *conn).await?;
+                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *conn).await?;
             }
             Ok(())
         }
@@ -469,7 +473,7 @@ macro_rules! store_impl {
                         .push_bind(us(e.effective_at))
                         .push_bind(us(recorded_at.unwrap_or(e.effective_at)));
                 });
-                q.build().execute(&mut *conn).await?;
+                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *conn).await?;
             }
             Ok(())
         }
@@ -896,7 +900,7 @@ macro_rules! store_impl {
                             .push_bind(due);
                     });
                     q.push(" RETURNING id, external_id");
-                    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                    let rows: Vec<(i64, String)> = q.build_query_as().persistent(chunk.len() == ROWS_PER_STATEMENT).fetch_all(&mut *tx).await?;
                     let by_ext: std::collections::HashMap<String, i64> =
                         rows.into_iter().map(|(id, e)| (e, id)).collect();
                     ids.extend(chunk.iter().map(|m| by_ext[&m.external_id]));
@@ -917,7 +921,7 @@ macro_rules! store_impl {
                             .push_bind(*id)
                             .push_bind(0_i64);
                     });
-                    q.build().execute(&mut *tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *tx).await?;
                 }
                 let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
                     .iter()
@@ -1172,7 +1176,7 @@ macro_rules! store_impl {
                             .push_bind(now);
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected();
+                    inserted += q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *self.tx).await?.rows_affected();
                 }
                 Ok(inserted)
             }
@@ -1221,7 +1225,7 @@ macro_rules! store_impl {
                             .push_bind($crate::backend::us(o.occurred_at));
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected();
+                    inserted += q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?.rows_affected();
                 }
                 Ok(inserted)
             }
@@ -1242,7 +1246,7 @@ macro_rules! store_impl {
                             .push_bind(e.attributes.to_string())
                             .push_bind($crate::backend::us(e.recorded_at));
                     });
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -1265,7 +1269,7 @@ macro_rules! store_impl {
                         ") UPDATE members SET ledger_seq = v.seq, book = v.book, \
                          next_due_at = v.due FROM v WHERE members.id = v.id",
                     );
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }

@@ -908,7 +908,7 @@ macro_rules! rules_impl {
                          count = rule_usage.count + excluded.count, \
                          points = rule_usage.points + excluded.points",
                     );
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -935,7 +935,7 @@ macro_rules! rules_impl {
                         " ON CONFLICT (member_id, kind) DO UPDATE SET \
                          last_day = excluded.last_day, length = excluded.length",
                     );
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -955,7 +955,7 @@ macro_rules! rules_impl {
                             .push_bind($crate::backend::us(at));
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -989,7 +989,7 @@ macro_rules! rules_impl {
                             .push_bind(&e.event_id)
                             .push_bind(&e.key);
                     });
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -1038,7 +1038,7 @@ macro_rules! rules_impl {
                             .push_bind(&n.recipient)
                             .push_bind(&n.payload);
                     });
-                    q.build().execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
