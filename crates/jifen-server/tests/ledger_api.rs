@@ -362,8 +362,8 @@ async fn batches_answer_per_event(b: TestBackend) {
 }
 
 /// A batch of the largest size writes its rows in statements of full size (kept prepared) and
-/// answers a resend with the very text it answered first; an id twice in one batch gets the
-/// first answer twice and is recorded once.
+/// answers a resend as it answered first; a batch one row short of full (statements not kept)
+/// with an id twice gets the first answer twice and records the event once.
 async fn full_batches_answer_again_as_first(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     for m in 0..10 {
