@@ -890,7 +890,7 @@ macro_rules! rules_impl {
                 program_id: &str,
                 deltas: &[$crate::UsageRow],
             ) -> $crate::Result<()> {
-                for chunk in deltas.chunks(1_000) {
+                for chunk in deltas.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO rule_usage (program_id, scope, member_id, period, count, \
                          points) ",
@@ -908,7 +908,7 @@ macro_rules! rules_impl {
                          count = rule_usage.count + excluded.count, \
                          points = rule_usage.points + excluded.points",
                     );
-                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -921,7 +921,7 @@ macro_rules! rules_impl {
             }
 
             async fn save_streaks(&mut self, streaks: &[$crate::Streak]) -> $crate::Result<()> {
-                for chunk in streaks.chunks(1_000) {
+                for chunk in streaks.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO member_streaks (member_id, kind, last_day, length) ",
                     );
@@ -935,7 +935,7 @@ macro_rules! rules_impl {
                         " ON CONFLICT (member_id, kind) DO UPDATE SET \
                          last_day = excluded.last_day, length = excluded.length",
                     );
-                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -945,7 +945,7 @@ macro_rules! rules_impl {
                 tags: &[(i64, String)],
                 at: jifen_core::Timestamp,
             ) -> $crate::Result<()> {
-                for chunk in tags.chunks(1_000) {
+                for chunk in tags.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO member_tags (member_id, tag, added_at) ",
                     );
@@ -955,7 +955,7 @@ macro_rules! rules_impl {
                             .push_bind($crate::backend::us(at));
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -975,7 +975,7 @@ macro_rules! rules_impl {
                 &mut self,
                 entries: &[$crate::MeterEntry],
             ) -> $crate::Result<()> {
-                for chunk in entries.chunks(1_000) {
+                for chunk in entries.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO meter_entries (member_id, meter, amount, occurred_at, \
                          rule_id, event_id, key) ",
@@ -989,7 +989,7 @@ macro_rules! rules_impl {
                             .push_bind(&e.event_id)
                             .push_bind(&e.key);
                     });
-                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
@@ -1023,7 +1023,7 @@ macro_rules! rules_impl {
                 &mut self,
                 notifications: &[$crate::Notification],
             ) -> $crate::Result<()> {
-                for chunk in notifications.chunks(1_000) {
+                for chunk in notifications.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO notifications (program_id, member_id, template, rule_id, \
                          event_id, created_at, recipient, payload) ",
@@ -1038,7 +1038,7 @@ macro_rules! rules_impl {
                             .push_bind(&n.recipient)
                             .push_bind(&n.payload);
                     });
-                    q.build().persistent(chunk.len() == 1_000).execute(&mut *self.tx).await?;
+                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }
