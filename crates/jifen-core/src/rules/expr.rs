@@ -7,6 +7,8 @@ use cel::extractors::This;
 use cel::objects::{Key, Map};
 use cel::{Context, Env, Program, Value};
 
+use super::limits;
+
 /// Variables a condition can read.
 pub const VARIABLES: [&str; 4] = ["event", "member", "program", "now"];
 
@@ -19,45 +21,70 @@ pub struct Condition {
 
 /// Why a condition cannot be used, with where in its text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (line {line}, column {column})")]
+#[error("{message} ({}line {line}, column {column})", .limit.map(|l| format!("limit `{l}`, ")).unwrap_or_default())]
 pub struct ConditionError {
     pub message: String,
     pub line: i64,
     pub column: i64,
+    /// The limit of [`limits`](super::limits) the condition exceeds (`depth`, `nodes`, …), if
+    /// that is why it is refused.
+    pub limit: Option<&'static str>,
+}
+
+impl ConditionError {
+    fn at(source: &str, offset: usize, message: String, limit: Option<&'static str>) -> Self {
+        let (line, column) = position(source, offset);
+        ConditionError {
+            message,
+            line,
+            column,
+            limit,
+        }
+    }
+}
+
+/// The line and column (1-based, in characters) of a byte offset in `source`.
+fn position(source: &str, offset: usize) -> (i64, i64) {
+    let mut at = offset.min(source.len());
+    while !source.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &source[..at];
+    let line = before.matches('\n').count() as i64 + 1;
+    let start = before.rfind('\n').map_or(0, |n| n + 1);
+    let column = before[start..].chars().count() as i64 + 1;
+    (line, column)
 }
 
 impl Condition {
-    /// Compiles `source`, refusing syntax errors and variables other than [`VARIABLES`] (and
-    /// those a macro such as `exists(x, …)` binds).
+    /// Compiles `source`, refusing syntax errors, variables other than [`VARIABLES`] (and
+    /// those a macro such as `exists(x, …)` binds), and conditions beyond the
+    /// [limits](super::limits).
+    ///
+    /// The text is checked for its length and lexical shape first, on the caller's thread;
+    /// it is then parsed and checked on a thread of its own with a large stack, so that no
+    /// input can exhaust the caller's stack, whatever the parser does with it.
     pub fn compile(source: &str) -> Result<Condition, ConditionError> {
-        let program = Program::compile(source).map_err(|errors| {
-            let first = errors.errors.first();
-            ConditionError {
-                message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
-                line: first.map_or(1, |e| e.pos.0 as i64),
-                column: first.map_or(1, |e| e.pos.1 as i64 + 1),
-            }
-        })?;
-        let references = program.references();
-        let mut unknown: Vec<&str> = references
-            .variables()
-            .into_iter()
-            .filter(|v| !VARIABLES.contains(v) && !bound_by_macro(source, v))
-            .collect();
-        unknown.sort_unstable();
-        if let Some(v) = unknown.first().copied() {
-            let at = source.find(v).unwrap_or(0);
-            let line = source[..at].matches('\n').count() as i64 + 1;
-            let column = (at - source[..at].rfind('\n').map_or(0, |n| n + 1)) as i64 + 1;
-            return Err(ConditionError {
-                message: format!(
-                    "unknown variable `{v}`: a condition reads event, member, program and now"
-                ),
-                line,
-                column,
+        limits::prescan(source)
+            .map_err(|e| ConditionError::at(source, e.offset, e.message, Some(e.limit)))?;
+        let owned = source.to_owned();
+        let spawned = std::thread::Builder::new()
+            .name("jifen-cel-compile".into())
+            .stack_size(limits::COMPILE_STACK_BYTES)
+            .spawn(move || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_checked(&owned)))
             });
-        }
-        drop(references);
+        let unavailable = |why: &str| ConditionError {
+            message: format!("the condition could not be compiled: {why}"),
+            line: 1,
+            column: 1,
+            limit: None,
+        };
+        let program = match spawned.map(std::thread::JoinHandle::join) {
+            Ok(Ok(Ok(result))) => result?,
+            Ok(Ok(Err(_)) | Err(_)) => return Err(unavailable("the parser failed on it")),
+            Err(_) => return Err(unavailable("no thread to compile it on")),
+        };
         Ok(Condition {
             source: source.to_owned(),
             program,
@@ -67,6 +94,39 @@ impl Condition {
     pub fn source(&self) -> &str {
         &self.source
     }
+}
+
+/// Parses `source` and checks it against the limits. Runs on the compile thread: a refused
+/// expression, however deep, is dropped there too.
+fn compile_checked(source: &str) -> Result<Program, ConditionError> {
+    let program = Program::compile(source).map_err(|errors| {
+        let first = errors.errors.first();
+        ConditionError {
+            message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
+            line: first.map_or(1, |e| e.pos.0 as i64),
+            column: first.map_or(1, |e| e.pos.1 as i64 + 1),
+            limit: None,
+        }
+    })?;
+    limits::check(program.expression(), program.source_info())
+        .map_err(|e| ConditionError::at(source, e.offset, e.message, Some(e.limit)))?;
+    let references = program.references();
+    let mut unknown: Vec<&str> = references
+        .variables()
+        .into_iter()
+        .filter(|v| !VARIABLES.contains(v) && !bound_by_macro(source, v))
+        .collect();
+    unknown.sort_unstable();
+    if let Some(v) = unknown.first().copied() {
+        return Err(ConditionError::at(
+            source,
+            source.find(v).unwrap_or(0),
+            format!("unknown variable `{v}`: a condition reads event, member, program and now"),
+            None,
+        ));
+    }
+    drop(references);
+    Ok(program)
 }
 
 /// Whether `v` is the variable of a comprehension macro (`list.exists(v, …)`).

@@ -7,6 +7,7 @@
 
 mod eval;
 mod expr;
+pub mod limits;
 mod model;
 mod set;
 

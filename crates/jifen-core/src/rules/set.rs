@@ -104,14 +104,9 @@ impl Rule {
         validate(&spec)?;
         let condition = match spec.condition.as_deref().map(str::trim) {
             Some(source) if !source.is_empty() => {
-                Some(Condition::compile(source).map_err(|e| {
-                    err(
-                        "condition",
-                        format!(
-                            "does not compile: {} (line {}, column {})",
-                            e.message, e.line, e.column
-                        ),
-                    )
+                Some(Condition::compile(source).map_err(|e| match e.limit {
+                    Some(_) => err("condition", format!("exceeds a limit: {e}")),
+                    None => err("condition", format!("does not compile: {e}")),
                 })?)
             }
             _ => None,

@@ -241,6 +241,15 @@ pub(crate) fn parse_event(
         }
     };
     let attr_prefix = at(prefix, "attributes.");
+    // Conditions iterate over attributes: their shape is bounded so that a condition's cost is.
+    if let Err((path, message)) = jifen_core::rules::limits::check_attributes(&attributes) {
+        let field = if path.is_empty() {
+            at(prefix, "attributes")
+        } else {
+            at(&attr_prefix, &path)
+        };
+        return Err(ApiError::invalid(field, message));
+    }
     let (kind, guest) = match e.kind.as_str() {
         "purchase" | "refund" => {
             let a: OrderAttrs = from_value(attributes.clone(), &attr_prefix)?;

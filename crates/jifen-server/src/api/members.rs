@@ -146,6 +146,16 @@ pub(crate) fn patch_from(
             "attributes must be a JSON object",
         ));
     }
+    if let Some(a) = &body.attributes
+        && let Err((path, message)) = jifen_core::rules::limits::check_attributes(a)
+    {
+        let field = if path.is_empty() {
+            "attributes".to_owned()
+        } else {
+            format!("attributes.{path}")
+        };
+        return Err(ApiError::invalid(field, message));
+    }
     let replace_identities = body.identities.is_some();
     let mut bind: Vec<Identity> = body
         .identities
