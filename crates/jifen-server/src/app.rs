@@ -32,6 +32,10 @@ pub struct AppState {
     pub coalescer: Arc<crate::service::coalesce::Coalescer>,
     /// Compiled rules by program.
     pub rules: Arc<crate::service::rules::RuleCache>,
+    /// The buckets of the keys' rate limits.
+    pub limiter: Arc<crate::rate_limit::RateLimiter>,
+    /// The limit per key of programs that set none.
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
 }
 
 impl AppState {
@@ -44,6 +48,8 @@ impl AppState {
             keys: Arc::default(),
             coalescer: Arc::default(),
             rules: Arc::default(),
+            limiter: Arc::default(),
+            rate_limit: crate::rate_limit::RateLimitSettings::default(),
         }
     }
 }
@@ -76,6 +82,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole HTTP surface.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (api, _) = api::routes().split_for_parts();
+    // Every /v1 route (not the 404 and 405 fallbacks) checks the key and its rate limit first.
+    let api = api.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::rate_limit::limit_per_key,
+    ));
     Router::new()
         .route("/healthz", get(api::ops::healthz))
         .route("/readyz", get(api::ops::readyz))
@@ -86,6 +97,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(crate::limits::limit_uri))
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

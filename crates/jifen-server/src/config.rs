@@ -26,6 +26,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Background jobs (hold deadlines, expiry records); switch off on nodes that only serve.
     pub jobs: JobSettings,
+    /// The rate limit per API key of programs that set none of their own.
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -62,12 +64,13 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             max_body_bytes: 2 * 1024 * 1024,
             jobs: JobSettings::default(),
+            rate_limit: crate::rate_limit::RateLimitSettings::default(),
         }
     }
 }
 
 /// The top-level settings, as `JIFEN_*` variables name them.
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 8] = [
     "listen",
     "database_url",
     "max_connections",
@@ -75,6 +78,7 @@ const SETTINGS: [&str; 7] = [
     "log_format",
     "max_body_bytes",
     "jobs",
+    "rate_limit",
 ];
 
 impl Settings {
@@ -100,7 +104,10 @@ impl Settings {
                 })
                 .split("__"),
         );
-        fig.extract().map_err(Box::new)
+        let settings: Settings = fig.extract().map_err(Box::new)?;
+        crate::rate_limit::check(&settings.rate_limit.limit())
+            .map_err(|(field, msg)| Box::new(figure_error(format!("rate_limit.{field}: {msg}"))))?;
+        Ok(settings)
     }
 
     /// The settings as TOML, with the database password hidden.
@@ -109,6 +116,10 @@ impl Settings {
         shown.database_url = redact_url(&self.database_url);
         toml::to_string_pretty(&shown).unwrap_or_default()
     }
+}
+
+fn figure_error(msg: String) -> figment::Error {
+    figment::Error::from(msg)
 }
 
 /// Hides the password of a URL (`postgres://user:secret@host` → `postgres://user:***@host`).
@@ -135,6 +146,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("jobs", &self.jobs)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -179,5 +191,11 @@ mod tests {
             "a misspelt key is refused"
         );
         assert!(Settings::load(Some(&dir.path().join("missing.toml"))).is_err());
+        std::fs::write(&path, "[rate_limit]\nper_second = 50\n").unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!((s.rate_limit.per_second, s.rate_limit.burst), (50, 2_000));
+        std::fs::write(&path, "[rate_limit]\nburst = 0\n").unwrap();
+        let e = Settings::load(Some(&path)).unwrap_err();
+        assert!(e.to_string().contains("rate_limit.burst"), "{e}");
     }
 }

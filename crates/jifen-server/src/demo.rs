@@ -40,6 +40,7 @@ async fn create(state: &AppState) -> Result<Program, ApiError> {
         policy: PointPolicy::default(),
         demo: true,
         created_at: now,
+        rate_limit: None,
     };
     state.store.create_program(&program).await?;
     let members = [

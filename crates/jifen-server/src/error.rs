@@ -107,6 +107,26 @@ pub enum ApiError {
     StockBelowTaken { stock: i64, taken: i64 },
     #[error("the database is not reachable; try again")]
     Unavailable,
+    /// A 401 whose cause is worth saying (a key with a space in it).
+    #[error("{0}")]
+    BadCredentials(String),
+    #[error("the request body names the key `{key}` twice in one object (at `{field}`)")]
+    DuplicateKey { field: String, key: String },
+    #[error(
+        "too many requests with this API key: {per_second} a second, bursts of {burst}; \
+         retry in {retry_after} s"
+    )]
+    RateLimited {
+        per_second: u32,
+        burst: u32,
+        retry_after: u64,
+    },
+    #[error("the request is not valid HTTP/1.1 (request line or header)")]
+    MalformedRequest,
+    #[error("the URL is longer than the {max} bytes this server accepts")]
+    UriTooLong { max: usize },
+    #[error("the request's headers are larger than this server accepts")]
+    HeadersTooLarge,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
     Internal,
 }
@@ -191,6 +211,12 @@ impl ApiError {
             ApiError::StockBelowTaken { .. } => ("stock_below_taken", S::CONFLICT),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
+            ApiError::BadCredentials(_) => ("unauthorized", S::UNAUTHORIZED),
+            ApiError::DuplicateKey { .. } => ("malformed_json", S::BAD_REQUEST),
+            ApiError::RateLimited { .. } => ("rate_limited", S::TOO_MANY_REQUESTS),
+            ApiError::MalformedRequest => ("malformed_request", S::BAD_REQUEST),
+            ApiError::UriTooLong { .. } => ("uri_too_long", S::URI_TOO_LONG),
+            ApiError::HeadersTooLarge => ("headers_too_large", S::REQUEST_HEADER_FIELDS_TOO_LARGE),
         }
     }
 
@@ -209,6 +235,7 @@ impl ApiError {
             ApiError::PointsNotApplicable(_) => Some("points".into()),
             ApiError::RewardUnavailable { .. } => Some("reward_id".into()),
             ApiError::StockBelowTaken { .. } => Some("stock".into()),
+            ApiError::DuplicateKey { field, .. } => Some(field.clone()),
             _ => None,
         }
     }
@@ -235,10 +262,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut res = (status, axum::Json(self.body())).into_response();
-        if matches!(self, ApiError::Unauthorized) {
+        if matches!(self, ApiError::Unauthorized | ApiError::BadCredentials(_)) {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer realm=\"jifen\""),
+            );
+        }
+        if let ApiError::RateLimited { retry_after, .. } = self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after),
             );
         }
         res

@@ -31,8 +31,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses JSON, naming the field at fault.
+/// Parses JSON, naming the field at fault. An object that names a key twice, at any depth, is a
+/// 400 `malformed_json` naming it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(dup) = crate::json_keys::find_duplicate_key(bytes) {
+        return Err(ApiError::DuplicateKey {
+            field: dup.field(),
+            key: dup.key,
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -115,23 +122,29 @@ pub struct Auth(pub Program);
 /// The program and partner of a partner's key, for the partner routes.
 pub struct PartnerAuth(pub Program, pub String);
 
-/// The principal of the request's key.
+/// The principal of the request's key: the one the `/v1` layer found, or looked up now.
 async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(found) = parts.extensions.get::<Principal>() {
+        return Ok(found.clone());
+    }
+    authenticate(parts, state).await.map(|(p, _)| p)
+}
+
+/// The principal of the request's key and the key's hash. A request without a valid key is a
+/// 401.
+pub async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(Principal, String), ApiError> {
     let header = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or(ApiError::Unauthorized)?;
-    // The scheme is case-insensitive (RFC 9110); the secret is not.
-    let secret = header
-        .split_once(' ')
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, secret)| secret.trim())
-        .filter(|s| s.starts_with(crate::keys::SECRET_PREFIX))
-        .ok_or(ApiError::Unauthorized)?;
+    let secret = bearer_secret(header)?;
     let hash = hash_secret(secret);
     if let Some(principal) = state.keys.get(&hash) {
-        return Ok(principal);
+        return Ok((principal, hash));
     }
     let (program, key) = state
         .store
@@ -142,8 +155,31 @@ async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiErro
         program,
         partner_id: key.partner_id,
     };
-    state.keys.put(hash, principal.clone());
-    Ok(principal)
+    state.keys.put(hash.clone(), principal.clone());
+    Ok((principal, hash))
+}
+
+/// The key of an `Authorization: Bearer <key>` header. The scheme is case-insensitive and may be
+/// followed by several spaces (RFC 9110 §11.4: `auth-scheme 1*SP token68`); the key is a
+/// token68, so a space inside it or after it is refused with a message that says so, rather
+/// than trimmed away.
+pub fn bearer_secret(header: &str) -> Result<&str, ApiError> {
+    let (scheme, rest) = header.split_once(' ').ok_or(ApiError::Unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::Unauthorized);
+    }
+    let secret = rest.trim_start_matches(' ');
+    if secret.chars().any(char::is_whitespace) {
+        return Err(ApiError::BadCredentials(
+            "the API key in the Authorization header contains a space: send \
+             `Authorization: Bearer jf_sk_…` with nothing inside or after the key"
+                .into(),
+        ));
+    }
+    if !secret.starts_with(crate::keys::SECRET_PREFIX) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(secret)
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -179,6 +215,41 @@ impl FromRequestParts<AppState> for PartnerAuth {
             } => Err(ApiError::Forbidden(
                 "partner routes take a partner's key (POST /v1/partners/{id}/api-keys)".into(),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_is_loose_the_key_is_exact() {
+        let key = "jf_sk_abc";
+        for ok in ["Bearer jf_sk_abc", "bearer jf_sk_abc", "BEARER   jf_sk_abc"] {
+            assert_eq!(bearer_secret(ok).unwrap(), key, "{ok}");
+        }
+        for spaced in [
+            "Bearer jf_sk_abc ",
+            "Bearer jf_sk_ abc",
+            "Bearer jf_sk_abc\t",
+        ] {
+            let e = bearer_secret(spaced).unwrap_err();
+            assert!(matches!(e, ApiError::BadCredentials(_)), "{spaced}: {e:?}");
+            assert_eq!(e.code_and_status().0, "unauthorized");
+            assert!(e.to_string().contains("space"), "{e}");
+        }
+        for bad in [
+            "Bearer",
+            "Basic jf_sk_abc",
+            "Bearerjf_sk_abc",
+            "Bearer abc",
+            "Bearer ",
+        ] {
+            assert!(
+                matches!(bearer_secret(bad), Err(ApiError::Unauthorized)),
+                "{bad}"
+            );
         }
     }
 }

@@ -8,12 +8,16 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod json_keys;
 pub mod keycache;
 pub mod keys;
+pub mod limits;
 pub mod parse;
+pub mod rate_limit;
 pub mod serve;
 pub mod service;
 pub mod templates;
+pub mod wire;
 
 pub use app::{AppState, router};
 pub use clock::{Clock, ManualClock, SystemClock};

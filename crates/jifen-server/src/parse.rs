@@ -5,15 +5,19 @@ use jifen_store::Identity;
 
 use crate::error::ApiError;
 
-/// Longest client-chosen id, external id or identity value.
+/// Longest client-chosen id, external id or identity value, in bytes of UTF-8 (what the
+/// database indexes): 128 ASCII characters, 42 Chinese ones.
 pub const MAX_ID_LEN: usize = 128;
 
-/// A client-chosen id: 1 to 128 printable characters without spaces at the ends.
+/// A client-chosen id: 1 to 128 bytes of UTF-8, printable, without spaces at the ends.
 pub fn client_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    if raw.is_empty() || raw.chars().count() > MAX_ID_LEN {
+    if raw.is_empty() || raw.len() > MAX_ID_LEN {
         return Err(ApiError::invalid(
             field,
-            format!("{field} must be 1 to {MAX_ID_LEN} characters"),
+            format!(
+                "{field} must be 1 to {MAX_ID_LEN} bytes of UTF-8; this one has {}",
+                raw.len()
+            ),
         ));
     }
     if raw.trim() != raw || raw.chars().any(char::is_control) {
@@ -135,6 +139,18 @@ mod tests {
         assert!(instant("t", "2026-06-18T12:00:00Z").is_ok());
         assert!(instant("t", "2026-06-18T20:00:00").is_err());
         assert!(instant("t", "2026-06-18").is_err());
+    }
+
+    #[test]
+    fn ids_are_bounded_in_bytes() {
+        // 42 three-byte characters are 126 bytes; a 43rd makes 129.
+        let han = "积".repeat(42);
+        assert_eq!(client_id("id", &han).unwrap(), han);
+        assert!(client_id("id", &format!("{han}分")).is_err());
+        assert!(client_id("id", &format!("{han}ab")).is_ok(), "128 bytes");
+        assert!(client_id("id", &format!("{han}abc")).is_err(), "129 bytes");
+        assert!(client_id("id", &"a".repeat(128)).is_ok());
+        assert!(client_id("id", &"a".repeat(129)).is_err());
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 /// Runs `jifen serve` until SIGINT or SIGTERM, then lets in-flight requests finish.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
-    let state = AppState::new(store, Arc::new(SystemClock));
+    let mut state = AppState::new(store, Arc::new(SystemClock));
+    state.rate_limit = settings.rate_limit;
     if settings.demo {
         let (program, secret) = crate::demo::ensure_demo(&state)
             .await
@@ -64,6 +65,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
+    let listener = crate::wire::JsonErrorsListener(listener);
     let server = axum::serve(listener, router(state, settings.max_body_bytes))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
@@ -155,6 +157,7 @@ pub async fn create_program(
         policy: PointPolicy::default(),
         demo: false,
         created_at: clock.now(),
+        rate_limit: None,
     };
     store.create_program(&program).await?;
     let state = AppState::new(store, clock);

@@ -1030,6 +1030,19 @@ fn every_error_code_is_documented() {
         ApiError::StockBelowTaken { stock: 1, taken: 2 },
         ApiError::Unavailable,
         ApiError::Internal,
+        ApiError::BadCredentials("x".into()),
+        ApiError::DuplicateKey {
+            field: "a.id".into(),
+            key: "id".into(),
+        },
+        ApiError::RateLimited {
+            per_second: 1,
+            burst: 2,
+            retry_after: 1,
+        },
+        ApiError::MalformedRequest,
+        ApiError::UriTooLong { max: 8192 },
+        ApiError::HeadersTooLarge,
     ];
     for e in all {
         let body = e.body();

@@ -32,6 +32,7 @@ pub(crate) struct ProgramRow {
     policy: String,
     demo: i64,
     created_at: i64,
+    rate_limit: Option<String>,
 }
 
 impl ProgramRow {
@@ -44,6 +45,11 @@ impl ProgramRow {
             currency: self.currency,
             demo: self.demo != 0,
             created_at: at(self.created_at)?,
+            rate_limit: self
+                .rate_limit
+                .as_deref()
+                .map(|t| json(t, "program rate limit"))
+                .transpose()?,
         })
     }
 }
@@ -508,6 +514,13 @@ macro_rules! store_impl {
                 .bind($crate::backend::us(p.created_at))
                 .execute(&mut *tx)
                 .await?;
+                if let Some(limit) = &p.rate_limit {
+                    sqlx::query("UPDATE programs SET rate_limit = $1 WHERE id = $2")
+                        .bind(serde_json::to_string(limit).unwrap_or_default())
+                        .bind(&p.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -538,6 +551,21 @@ macro_rules! store_impl {
                 let mut tx = self.begin_tx().await?;
                 sqlx::query("UPDATE programs SET policy = $1 WHERE id = $2")
                     .bind($crate::backend::policy_text(policy))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_rate_limit(
+                &self,
+                id: &str,
+                limit: Option<&$crate::RateLimit>,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                sqlx::query("UPDATE programs SET rate_limit = $1 WHERE id = $2")
+                    .bind(limit.map(|l| serde_json::to_string(l).unwrap_or_default()))
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;

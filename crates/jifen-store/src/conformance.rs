@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::testkit::{Backend, TestDb};
 use crate::{
     ApiKey, Claim, EventRecord, IdempotencyKey, Identity, LedgerRows, Member, MemberPatch, Order,
-    Program, Store, StoreError, StoredEntry, StoredHold,
+    Program, RateLimit, Store, StoreError, StoredEntry, StoredHold,
 };
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -56,6 +56,7 @@ fn program(id: &str) -> Program {
         policy: PointPolicy::default(),
         demo: false,
         created_at: ts("2024-01-01T08:00:00.000001Z"),
+        rate_limit: None,
     }
 }
 
@@ -211,6 +212,7 @@ pub async fn program_roundtrip(backend: Backend) {
         },
         demo: false,
         created_at: ts("2024-05-06T07:08:09.123456Z"),
+        rate_limit: None,
     };
     store.create_program(&p).await.unwrap();
     let q = Program {
@@ -282,6 +284,46 @@ pub async fn demo_program_and_policy(backend: Backend) {
     // Updating a program that does not exist creates nothing.
     store.update_policy("missing", &policy).await.unwrap();
     assert_eq!(store.get_program("missing").await.unwrap(), None);
+
+    // A program's own rate limit, and back to the server's default.
+    assert_eq!(early.rate_limit, None);
+    let limit = RateLimit {
+        per_second: 5,
+        burst: 20,
+    };
+    store
+        .update_rate_limit("demo-early", Some(&limit))
+        .await
+        .unwrap();
+    let got = store.get_program("demo-early").await.unwrap().unwrap();
+    assert_eq!(got.rate_limit, Some(limit));
+    assert_eq!(got.policy, policy, "the policy is kept");
+    assert_eq!(
+        store
+            .get_program("demo-late")
+            .await
+            .unwrap()
+            .unwrap()
+            .rate_limit,
+        None
+    );
+    store.update_rate_limit("demo-early", None).await.unwrap();
+    assert_eq!(
+        store
+            .get_program("demo-early")
+            .await
+            .unwrap()
+            .unwrap()
+            .rate_limit,
+        None
+    );
+    // A program created with one keeps it.
+    let limited = Program {
+        rate_limit: Some(limit),
+        ..program("limited")
+    };
+    store.create_program(&limited).await.unwrap();
+    assert_eq!(store.get_program("limited").await.unwrap(), Some(limited));
 }
 
 /// Keys: lookup by hash, newest first, revocation scoped to the key's program.

@@ -94,6 +94,8 @@ pub trait Store: RuleStore + TierStore + RewardStore + Send + Sync + 'static {
     async fn get_program(&self, id: &str) -> Result<Option<Program>>;
     async fn demo_program(&self) -> Result<Option<Program>>;
     async fn update_policy(&self, id: &str, policy: &PointPolicy) -> Result<()>;
+    /// Sets a program's own rate limit per key; `None` returns it to the server's default.
+    async fn update_rate_limit(&self, id: &str, limit: Option<&RateLimit>) -> Result<()>;
     async fn create_api_key(&self, key: &ApiKey) -> Result<()>;
     /// The program and key a secret's hash belongs to, if the key is not revoked.
     async fn program_by_key_hash(&self, hash: &str) -> Result<Option<(Program, ApiKey)>>;

@@ -14,6 +14,16 @@ pub struct Program {
     pub policy: PointPolicy,
     pub demo: bool,
     pub created_at: Timestamp,
+    /// The program's own limit on requests per API key; `None`: the server's default.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket per API key: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
 }
 
 /// An API key; only the SHA-256 of its secret is kept.

@@ -7,6 +7,7 @@ pub mod ops;
 pub mod partners;
 pub mod points;
 pub mod program;
+pub mod responses;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;
@@ -135,6 +136,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, as committed in `docs/openapi.json`.
 pub fn openapi_json() -> String {
-    let (_, api) = routes().split_for_parts();
+    let (_, mut api) = routes().split_for_parts();
+    responses::add_common_responses(&mut api);
     api.to_pretty_json().unwrap_or_default() + "\n"
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use jifen_core::{ExpiryPolicy, NegativeBalance, PointPolicy};
-use jifen_store::{ApiKey, Program};
+use jifen_store::{ApiKey, Program, RateLimit};
 
 use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
@@ -26,6 +26,26 @@ pub struct ProgramOut {
     pub currency: String,
     pub policy: PolicyOut,
     pub created_at: DateTime<Utc>,
+    pub rate_limit: RateLimitOut,
+}
+
+/// The limit on requests per API key of the program (see docs/api.md#limits).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RateLimitOut {
+    /// Requests a second each key may sustain.
+    pub per_second: u32,
+    /// Requests each key may send at once.
+    pub burst: u32,
+    /// `program` (set with `PATCH /v1/program`) or `server` (the server's default).
+    pub source: String,
+}
+
+/// A rate limit per key: each from 1 to 1,000,000.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitIn {
+    pub per_second: u32,
+    pub burst: u32,
 }
 
 /// How purchases earn and when points become available or expire.
@@ -42,8 +62,13 @@ pub struct PolicyOut {
     pub negative_balance: NegativeBalance,
 }
 
-impl From<&Program> for ProgramOut {
-    fn from(p: &Program) -> Self {
+impl ProgramOut {
+    /// The program as answered; `server_limit` is the limit of programs that set none.
+    pub fn new(p: &Program, server_limit: RateLimit) -> Self {
+        let (limit, source) = match p.rate_limit {
+            Some(own) => (own, "program"),
+            None => (server_limit, "server"),
+        };
         ProgramOut {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -56,6 +81,11 @@ impl From<&Program> for ProgramOut {
                 negative_balance: p.policy.negative_balance,
             },
             created_at: p.created_at,
+            rate_limit: RateLimitOut {
+                per_second: limit.per_second,
+                burst: limit.burst,
+                source: source.into(),
+            },
         }
     }
 }
@@ -63,8 +93,8 @@ impl From<&Program> for ProgramOut {
 /// Show the program of the calling key.
 #[utoipa::path(get, path = "/v1/program", tag = "program",
     responses((status = 200, body = ProgramOut), (status = 401, body = ErrorBody)))]
-pub async fn get_program(Auth(program): Auth) -> Json<ProgramOut> {
-    Json(ProgramOut::from(&program))
+pub async fn get_program(State(state): State<AppState>, Auth(program): Auth) -> Json<ProgramOut> {
+    Json(ProgramOut::new(&program, state.rate_limit.limit()))
 }
 
 /// A change to the point policy; absent fields stay as they are.
@@ -77,9 +107,23 @@ pub struct PolicyPatch {
     pub expiry: Option<ExpiryPolicy>,
     #[schema(value_type = Option<String>, example = "forbid")]
     pub negative_balance: Option<NegativeBalance>,
+    /// The program's own rate limit per API key; `null` returns to the server's default.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable)]
+    pub rate_limit: Option<Option<RateLimitIn>>,
 }
 
-/// Change the point policy. It applies to points earned after the change.
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Change the point policy (it applies to points earned after the change) or the program's
+/// rate limit per key.
 #[utoipa::path(patch, path = "/v1/program", tag = "program", request_body = PolicyPatch,
     responses((status = 200, body = ProgramOut), (status = 422, body = ErrorBody)))]
 pub async fn patch_program(
@@ -105,10 +149,32 @@ pub async fn patch_program(
         };
         ApiError::invalid(field, e.to_string())
     })?;
+    let set_limit = patch.rate_limit.is_some();
+    let rate_limit = match patch.rate_limit {
+        None => program.rate_limit,
+        Some(None) => None,
+        Some(Some(l)) => {
+            let limit = RateLimit {
+                per_second: l.per_second,
+                burst: l.burst,
+            };
+            crate::rate_limit::check(&limit).map_err(|(field, msg)| {
+                ApiError::invalid(format!("rate_limit.{field}"), format!("rate_limit.{msg}"))
+            })?;
+            Some(limit)
+        }
+    };
     state.store.update_policy(&program.id, &policy).await?;
+    if set_limit {
+        state
+            .store
+            .update_rate_limit(&program.id, rate_limit.as_ref())
+            .await?;
+    }
     state.keys.forget_program(&program.id);
     program.policy = policy;
-    Ok(Json(ProgramOut::from(&program)))
+    program.rate_limit = rate_limit;
+    Ok(Json(ProgramOut::new(&program, state.rate_limit.limit())))
 }
 
 /// An API key, without its secret.
