@@ -233,8 +233,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { from, force } => {
-            let report =
-                jifen_store::backup::restore(&from, &settings.database_url, force).await?;
+            let report = jifen_store::backup::restore(&from, &settings.database_url, force).await?;
             println!(
                 "{}",
                 json!({"restored": from, "database_url": settings.database_url,

@@ -71,7 +71,10 @@ async fn backup_during_ingest(backend: Backend) {
         let out = run(&["backup", "--to", &copy_arg, "--database-url", &db.url]);
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("pg_dump") && err.contains("pg_basebackup"), "{err}");
+        assert!(
+            err.contains("pg_dump") && err.contains("pg_basebackup"),
+            "{err}"
+        );
         assert!(!copy.exists());
         return;
     }
@@ -124,11 +127,9 @@ async fn backup_during_ingest(backend: Backend) {
     let before: HashSet<String> = answered.lock().unwrap().iter().cloned().collect();
     let out = {
         let (url, to) = (db.url.clone(), copy_arg.clone());
-        tokio::task::spawn_blocking(move || {
-            run(&["backup", "--to", &to, "--database-url", &url])
-        })
-        .await
-        .expect("backup")
+        tokio::task::spawn_blocking(move || run(&["backup", "--to", &to, "--database-url", &url]))
+            .await
+            .expect("backup")
     };
     let after_backup = answered.lock().unwrap().len();
     assert!(
@@ -206,7 +207,11 @@ async fn backup_during_ingest(backend: Backend) {
             .get(&restored.key, &format!("/v1/members/{m}/balance"))
             .await;
         assert_eq!(status, StatusCode::OK, "{balance}");
-        assert_eq!(balance["lifetime_earned"].as_i64(), Some(sum), "{m}: {balance}");
+        assert_eq!(
+            balance["lifetime_earned"].as_i64(),
+            Some(sum),
+            "{m}: {balance}"
+        );
         let parts = ["available", "pending", "held"]
             .iter()
             .map(|k| balance[k].as_i64().unwrap())

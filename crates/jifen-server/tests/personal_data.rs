@@ -105,7 +105,10 @@ async fn export_holds_everything_about_the_member(b: TestBackend) {
     }
     assert!(sum != 0);
     let text = e.to_string();
-    assert!(!text.contains("e-2") && !text.contains("13800000002"), "nothing of m-2");
+    assert!(
+        !text.contains("e-2") && !text.contains("13800000002"),
+        "nothing of m-2"
+    );
 
     // Another program's key finds no such member; an unknown member is a 404.
     let other = app.other_program_key().await;
@@ -124,6 +127,8 @@ async fn erasure_removes_the_person_and_keeps_the_figures(b: TestBackend) {
     enrol(&app, "m-2", "13800000002").await;
     purchase(&app, "e-1", "m-1", "o-1").await;
     purchase(&app, "e-2", "m-2", "o-2").await;
+    let r = app.hold("m-1", "h-1", 10, 3600).await;
+    assert!(r.status.is_success(), "{r:?}");
     let balance = app.balance("m-1").await;
     let m1 = app
         .state
@@ -159,13 +164,21 @@ async fn erasure_removes_the_person_and_keeps_the_figures(b: TestBackend) {
     assert_eq!(second.body, first.body);
 
     // The person is gone: by id, by identity, in the list.
-    assert_eq!(app.get("/v1/members/m-1").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/v1/members/m-1").await.status,
+        StatusCode::NOT_FOUND
+    );
     for q in ["phone:13800000001", "wechat_unionid:union-m-1"] {
         let r = app.get(&format!("/v1/members?identity={q}")).await;
         assert_eq!(r.body["data"], json!([]), "{q}");
     }
     let list = app.get("/v1/members?limit=200").await;
-    assert!(!list.body.to_string().contains("Li Wei\",\"phone\":\"+8613800000001"));
+    assert!(
+        !list
+            .body
+            .to_string()
+            .contains("Li Wei\",\"phone\":\"+8613800000001")
+    );
     // It can neither earn nor redeem: no request reaches it.
     let r = app
         .post(
@@ -176,7 +189,13 @@ async fn erasure_removes_the_person_and_keeps_the_figures(b: TestBackend) {
         )
         .await;
     assert_eq!(r.code(), "member_not_found", "{r:?}");
-    assert_eq!(app.redeem("m-1", "r-1", 1).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.redeem("m-1", "r-1", 1).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A hold placed before the erasure can no longer be committed (it lapses at its deadline).
+    let r = app.post("/v1/holds/h-1/commit", json!({})).await;
+    assert_eq!(r.code(), "hold_not_found", "{r:?}");
     for path in [
         format!("/v1/members/{pseudonym}"),
         format!("/v1/members/{pseudonym}/balance"),
@@ -203,7 +222,12 @@ async fn erasure_removes_the_person_and_keeps_the_figures(b: TestBackend) {
     assert_eq!(kept.attributes, json!({}));
     let ledger_after = app.state.store.ledger(m1.id).await.unwrap();
     assert_eq!(ledger_after.entries, ledger_before.entries);
-    let earned: i64 = ledger_after.entries.iter().map(|e| e.points).sum();
+    let earned: i64 = ledger_after
+        .entries
+        .iter()
+        .filter(|e| e.kind == jifen_core::EntryKind::Earn)
+        .map(|e| e.points)
+        .sum();
     assert_eq!(Some(earned), balance["lifetime_earned"].as_i64());
     let rows = app.state.store.member_rows(m1.id).await.unwrap();
     let text = serde_json::to_string(&rows).unwrap();
@@ -239,7 +263,12 @@ async fn erasure_removes_the_person_and_keeps_the_figures(b: TestBackend) {
     assert_eq!(r.status, StatusCode::OK);
     assert_ne!(r.body["pseudonym"], first.body["pseudonym"]);
     let r = app
-        .send_as(Some(&app.key), Method::POST, "/v1/members/nobody/erase", None)
+        .send_as(
+            Some(&app.key),
+            Method::POST,
+            "/v1/members/nobody/erase",
+            None,
+        )
         .await;
     assert_eq!(r.code(), "member_not_found");
 }
@@ -276,12 +305,30 @@ async fn consents_are_recorded_with_time_and_source(b: TestBackend) {
 
     // Bad input: a typed error naming the field, and nothing recorded.
     for (body, field) in [
-        (json!({"id": "c-3", "purpose": "Marketing SMS", "granted": true, "source": "x"}), "purpose"),
-        (json!({"id": "c-3", "purpose": "sms", "granted": true, "source": ""}), "source"),
-        (json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "channel": "a\u{0}b"}), "channel"),
-        (json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "at": "yesterday"}), "at"),
-        (json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "at": "2030-01-01T00:00:00Z"}), "at"),
-        (json!({"id": "", "purpose": "sms", "granted": true, "source": "x"}), "id"),
+        (
+            json!({"id": "c-3", "purpose": "Marketing SMS", "granted": true, "source": "x"}),
+            "purpose",
+        ),
+        (
+            json!({"id": "c-3", "purpose": "sms", "granted": true, "source": ""}),
+            "source",
+        ),
+        (
+            json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "channel": "a\u{0}b"}),
+            "channel",
+        ),
+        (
+            json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "at": "yesterday"}),
+            "at",
+        ),
+        (
+            json!({"id": "c-3", "purpose": "sms", "granted": true, "source": "x", "at": "2030-01-01T00:00:00Z"}),
+            "at",
+        ),
+        (
+            json!({"id": "", "purpose": "sms", "granted": true, "source": "x"}),
+            "id",
+        ),
     ] {
         let r = app.post("/v1/members/m-1/consents", body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
@@ -323,9 +370,7 @@ async fn consents_are_recorded_with_time_and_source(b: TestBackend) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        app.get("/v1/members/m-1/consents")
-            .await
-            .body["data"]
+        app.get("/v1/members/m-1/consents").await.body["data"]
             .as_array()
             .unwrap()
             .len(),

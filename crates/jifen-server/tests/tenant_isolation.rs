@@ -65,7 +65,13 @@ fn case(path: &str, body: Body, expect: Expect, proof: &str, needle: &str) -> Ca
     }
 }
 
-async fn send(app: &TestApp, key: &str, method: &Method, path: &str, body: &Body) -> (StatusCode, Value) {
+async fn send(
+    app: &TestApp,
+    key: &str,
+    method: &Method,
+    path: &str,
+    body: &Body,
+) -> (StatusCode, Value) {
     let mut req = app
         .client
         .request(method.clone(), format!("{}{path}", app.base))
@@ -88,10 +94,19 @@ async fn ok(app: &TestApp, method: Method, path: &str, body: Value) -> Value {
 }
 
 /// What a program holds, read through its own keys: the answer of every GET given.
-async fn state_of(app: &TestApp, key: &str, partner_key: &str, paths: &[String]) -> BTreeMap<String, Value> {
+async fn state_of(
+    app: &TestApp,
+    key: &str,
+    partner_key: &str,
+    paths: &[String],
+) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for p in paths {
-        let k = if p.starts_with("/v1/partner/") { partner_key } else { key };
+        let k = if p.starts_with("/v1/partner/") {
+            partner_key
+        } else {
+            key
+        };
         let (status, body) = send(app, k, &Method::GET, p, &Body::None).await;
         out.insert(p.clone(), json!({"status": status.as_u16(), "body": body}));
     }
@@ -132,15 +147,33 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     )
     .await;
     let issue = |id: &str| json!({"id": id, "template": "apass-welcome-50"});
-    let v1 = ok(&app, Method::POST, "/v1/members/anna/vouchers", issue("v-1")).await["code"]
+    let v1 = ok(
+        &app,
+        Method::POST,
+        "/v1/members/anna/vouchers",
+        issue("v-1"),
+    )
+    .await["code"]
         .as_str()
         .unwrap()
         .to_owned();
-    let v2 = ok(&app, Method::POST, "/v1/members/anna/vouchers", issue("v-2")).await["code"]
+    let v2 = ok(
+        &app,
+        Method::POST,
+        "/v1/members/anna/vouchers",
+        issue("v-2"),
+    )
+    .await["code"]
         .as_str()
         .unwrap()
         .to_owned();
-    let v3 = ok(&app, Method::POST, "/v1/members/anna/vouchers", issue("v-3")).await["code"]
+    let v3 = ok(
+        &app,
+        Method::POST,
+        "/v1/members/anna/vouchers",
+        issue("v-3"),
+    )
+    .await["code"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -261,67 +294,651 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     let mut add = |method: &str, template: &str, c: Case| {
         cases.insert((method.to_owned(), template.to_owned()), c);
     };
-    add("DELETE", "/v1/api-keys/{id}", case(&format!("/v1/api-keys/{key_id}"), Body::None, NotFound, "/v1/api-keys", &key_id));
-    add("GET", "/v1/campaigns/{id}", case("/v1/campaigns/cny", Body::None, NotFound, "/v1/campaigns/cny", "Chinese New Year"));
-    add("PUT", "/v1/campaigns/{id}", case("/v1/campaigns/cny", j(json!({"name": "B's campaign", "starts_at": "2027-03-01T00:00:00+08:00", "ends_at": "2027-03-02T00:00:00+08:00"})), OwnObject, "/v1/campaigns/cny", "Chinese New Year"));
-    add("GET", "/v1/checkout/{id}", case("/v1/checkout/co-1", Body::None, NotFound, "/v1/checkout/co-1", "pending"));
-    add("POST", "/v1/checkout/{id}/cancel", case("/v1/checkout/co-1/cancel", empty(), NotFound, "/v1/checkout/co-1", "pending"));
-    add("POST", "/v1/checkout/{id}/confirm", case("/v1/checkout/co-1/confirm", empty(), NotFound, "/v1/checkout/co-1", "pending"));
-    add("PUT", "/v1/event-types/{name}", case("/v1/event-types/tea_tasting", j(json!({"description": "B's tasting", "schema": {}})), OwnObject, "/v1/event-types", "A tea tasting"));
-    add("GET", "/v1/gifts/{token}", case(&format!("/v1/gifts/{token}"), Body::None, NotFound, &format!("/v1/gifts/{token}"), "offered"));
-    add("POST", "/v1/gifts/{token}/cancel", case(&format!("/v1/gifts/{token}/cancel"), j(json!({"member": "anna"})), NotFound, &format!("/v1/gifts/{token}"), "offered"));
-    add("POST", "/v1/gifts/{token}/claim", case(&format!("/v1/gifts/{token}/claim"), j(json!({"member": "friend"})), NotFound, &format!("/v1/gifts/{token}"), "offered"));
-    add("GET", "/v1/holds/{id}", case("/v1/holds/h-1", Body::None, NotFound, "/v1/holds/h-1", "pending"));
-    add("POST", "/v1/holds/{id}/commit", case("/v1/holds/h-1/commit", empty(), NotFound, "/v1/holds/h-1", "pending"));
-    add("POST", "/v1/holds/{id}/void", case("/v1/holds/h-1/void", empty(), NotFound, "/v1/holds/h-1", "pending"));
-    add("GET", "/v1/members/{external_id}", case(member, Body::None, NotFound, member, "13800000001"));
-    add("PUT", "/v1/members/{external_id}", case(member, j(json!({"name": "B's Anna"})), OwnObject, member, "13800000001"));
-    add("POST", "/v1/members/{external_id}/adjustments", case(&format!("{member}/adjustments"), j(json!({"id": "adj-b", "points": -10, "reason": "x"})), NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/balance", case(&format!("{member}/balance"), Body::None, NotFound, &format!("{member}/balance"), "lifetime_earned"));
-    add("GET", "/v1/members/{external_id}/benefits", case(&format!("{member}/benefits"), Body::None, NotFound, member, "13800000001"));
-    add("POST", "/v1/members/{external_id}/holds", case(&format!("{member}/holds"), j(json!({"id": "h-b", "points": 10, "expires_in_seconds": 60})), NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/ledger", case(&format!("{member}/ledger"), Body::None, NotFound, &format!("{member}/ledger"), "p-1"));
-    add("GET", "/v1/members/{external_id}/meters", case(&format!("{member}/meters"), Body::None, NotFound, member, "13800000001"));
-    add("POST", "/v1/members/{external_id}/redemptions", case(&format!("{member}/redemptions"), j(json!({"id": "red-b", "points": 10})), NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/reward-redemptions", case(&format!("{member}/reward-redemptions"), Body::None, NotFound, &format!("{member}/reward-redemptions"), "rr-1"));
-    add("POST", "/v1/members/{external_id}/reward-redemptions", case(&format!("{member}/reward-redemptions"), j(json!({"id": "rr-b", "reward_id": "tumbler"})), NotFound, &format!("{member}/reward-redemptions"), "rr-1"));
-    add("GET", "/v1/members/{external_id}/rewards", case(&format!("{member}/rewards"), Body::None, NotFound, &format!("{member}/rewards"), "tumbler"));
-    add("PUT", "/v1/members/{external_id}/tier-override", case(&format!("{member}/tier-override"), j(json!({"tier": "apass", "reason": "x", "until": until})), NotFound, member, "13800000001"));
-    add("DELETE", "/v1/members/{external_id}/tier-override", case(&format!("{member}/tier-override"), Body::None, NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/tiers", case(&format!("{member}/tiers"), Body::None, NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/vouchers", case(&format!("{member}/vouchers"), Body::None, NotFound, &format!("{member}/vouchers"), &v3));
-    add("POST", "/v1/members/{external_id}/vouchers", case(&format!("{member}/vouchers"), j(issue("v-b")), NotFound, &format!("{member}/vouchers"), &v3));
-    add("POST", "/v1/members/{external_id}/vouchers/{code}/gift", case(&format!("{member}/vouchers/{v3}/gift"), j(json!({"id": "share-b"})), NotFound, &format!("/v1/vouchers/{v3}"), "usable"));
-    add("GET", "/v1/members/{external_id}/export", case(&format!("{member}/export"), Body::None, NotFound, &format!("{member}/export"), "13800000001"));
-    add("POST", "/v1/members/{external_id}/erase", case(&format!("{member}/erase"), Body::None, NotFound, member, "13800000001"));
-    add("GET", "/v1/members/{external_id}/consents", case(&format!("{member}/consents"), Body::None, NotFound, &format!("{member}/consents"), "marketing_sms"));
-    add("POST", "/v1/members/{external_id}/consents", case(&format!("{member}/consents"), j(json!({"id": "c-b", "purpose": "profiling", "granted": true, "source": "x"})), NotFound, &format!("{member}/consents"), "marketing_sms"));
-    add("PUT", "/v1/meters/{name}", case("/v1/meters/engagement", j(json!({"title": "B's meter", "window": {"kind": "rolling_days", "days": 30}})), OwnObject, "/v1/meters", "Reviews, shares and forum posts"));
-    let mut partner_member = case("/v1/partner/members/H123", Body::None, NotFound, "/v1/partner/members/H123", "H123");
+    add(
+        "DELETE",
+        "/v1/api-keys/{id}",
+        case(
+            &format!("/v1/api-keys/{key_id}"),
+            Body::None,
+            NotFound,
+            "/v1/api-keys",
+            &key_id,
+        ),
+    );
+    add(
+        "GET",
+        "/v1/campaigns/{id}",
+        case(
+            "/v1/campaigns/cny",
+            Body::None,
+            NotFound,
+            "/v1/campaigns/cny",
+            "Chinese New Year",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/campaigns/{id}",
+        case(
+            "/v1/campaigns/cny",
+            j(
+                json!({"name": "B's campaign", "starts_at": "2027-03-01T00:00:00+08:00", "ends_at": "2027-03-02T00:00:00+08:00"}),
+            ),
+            OwnObject,
+            "/v1/campaigns/cny",
+            "Chinese New Year",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/checkout/{id}",
+        case(
+            "/v1/checkout/co-1",
+            Body::None,
+            NotFound,
+            "/v1/checkout/co-1",
+            "pending",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/checkout/{id}/cancel",
+        case(
+            "/v1/checkout/co-1/cancel",
+            empty(),
+            NotFound,
+            "/v1/checkout/co-1",
+            "pending",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/checkout/{id}/confirm",
+        case(
+            "/v1/checkout/co-1/confirm",
+            empty(),
+            NotFound,
+            "/v1/checkout/co-1",
+            "pending",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/event-types/{name}",
+        case(
+            "/v1/event-types/tea_tasting",
+            j(json!({"description": "B's tasting", "schema": {}})),
+            OwnObject,
+            "/v1/event-types",
+            "A tea tasting",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/gifts/{token}",
+        case(
+            &format!("/v1/gifts/{token}"),
+            Body::None,
+            NotFound,
+            &format!("/v1/gifts/{token}"),
+            "offered",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/gifts/{token}/cancel",
+        case(
+            &format!("/v1/gifts/{token}/cancel"),
+            j(json!({"member": "anna"})),
+            NotFound,
+            &format!("/v1/gifts/{token}"),
+            "offered",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/gifts/{token}/claim",
+        case(
+            &format!("/v1/gifts/{token}/claim"),
+            j(json!({"member": "friend"})),
+            NotFound,
+            &format!("/v1/gifts/{token}"),
+            "offered",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/holds/{id}",
+        case(
+            "/v1/holds/h-1",
+            Body::None,
+            NotFound,
+            "/v1/holds/h-1",
+            "pending",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/holds/{id}/commit",
+        case(
+            "/v1/holds/h-1/commit",
+            empty(),
+            NotFound,
+            "/v1/holds/h-1",
+            "pending",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/holds/{id}/void",
+        case(
+            "/v1/holds/h-1/void",
+            empty(),
+            NotFound,
+            "/v1/holds/h-1",
+            "pending",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}",
+        case(member, Body::None, NotFound, member, "13800000001"),
+    );
+    add(
+        "PUT",
+        "/v1/members/{external_id}",
+        case(
+            member,
+            j(json!({"name": "B's Anna"})),
+            OwnObject,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/adjustments",
+        case(
+            &format!("{member}/adjustments"),
+            j(json!({"id": "adj-b", "points": -10, "reason": "x"})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/balance",
+        case(
+            &format!("{member}/balance"),
+            Body::None,
+            NotFound,
+            &format!("{member}/balance"),
+            "lifetime_earned",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/benefits",
+        case(
+            &format!("{member}/benefits"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/holds",
+        case(
+            &format!("{member}/holds"),
+            j(json!({"id": "h-b", "points": 10, "expires_in_seconds": 60})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/ledger",
+        case(
+            &format!("{member}/ledger"),
+            Body::None,
+            NotFound,
+            &format!("{member}/ledger"),
+            "p-1",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/meters",
+        case(
+            &format!("{member}/meters"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/redemptions",
+        case(
+            &format!("{member}/redemptions"),
+            j(json!({"id": "red-b", "points": 10})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/reward-redemptions",
+        case(
+            &format!("{member}/reward-redemptions"),
+            Body::None,
+            NotFound,
+            &format!("{member}/reward-redemptions"),
+            "rr-1",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/reward-redemptions",
+        case(
+            &format!("{member}/reward-redemptions"),
+            j(json!({"id": "rr-b", "reward_id": "tumbler"})),
+            NotFound,
+            &format!("{member}/reward-redemptions"),
+            "rr-1",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/rewards",
+        case(
+            &format!("{member}/rewards"),
+            Body::None,
+            NotFound,
+            &format!("{member}/rewards"),
+            "tumbler",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/members/{external_id}/tier-override",
+        case(
+            &format!("{member}/tier-override"),
+            j(json!({"tier": "apass", "reason": "x", "until": until})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "DELETE",
+        "/v1/members/{external_id}/tier-override",
+        case(
+            &format!("{member}/tier-override"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/tiers",
+        case(
+            &format!("{member}/tiers"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/vouchers",
+        case(
+            &format!("{member}/vouchers"),
+            Body::None,
+            NotFound,
+            &format!("{member}/vouchers"),
+            &v3,
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/vouchers",
+        case(
+            &format!("{member}/vouchers"),
+            j(issue("v-b")),
+            NotFound,
+            &format!("{member}/vouchers"),
+            &v3,
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/vouchers/{code}/gift",
+        case(
+            &format!("{member}/vouchers/{v3}/gift"),
+            j(json!({"id": "share-b"})),
+            NotFound,
+            &format!("/v1/vouchers/{v3}"),
+            "usable",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/export",
+        case(
+            &format!("{member}/export"),
+            Body::None,
+            NotFound,
+            &format!("{member}/export"),
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/erase",
+        case(
+            &format!("{member}/erase"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/consents",
+        case(
+            &format!("{member}/consents"),
+            Body::None,
+            NotFound,
+            &format!("{member}/consents"),
+            "marketing_sms",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/consents",
+        case(
+            &format!("{member}/consents"),
+            j(json!({"id": "c-b", "purpose": "profiling", "granted": true, "source": "x"})),
+            NotFound,
+            &format!("{member}/consents"),
+            "marketing_sms",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/meters/{name}",
+        case(
+            "/v1/meters/engagement",
+            j(json!({"title": "B's meter", "window": {"kind": "rolling_days", "days": 30}})),
+            OwnObject,
+            "/v1/meters",
+            "Reviews, shares and forum posts",
+        ),
+    );
+    let mut partner_member = case(
+        "/v1/partner/members/H123",
+        Body::None,
+        NotFound,
+        "/v1/partner/members/H123",
+        "H123",
+    );
     partner_member.key = Key::Partner;
     add("GET", "/v1/partner/members/{member}", partner_member);
-    add("PUT", "/v1/partners/{id}", case("/v1/partners/hotel", j(json!({"name": "B's hotel"})), OwnObject, "/v1/partners", "Bonvoy Hotels"));
-    add("POST", "/v1/partners/{id}/api-keys", case("/v1/partners/hotel/api-keys", j(json!({"name": "stolen"})), NotFound, "/v1/partners", "Bonvoy Hotels"));
-    add("GET", "/v1/reward-redemptions/{id}", case("/v1/reward-redemptions/rr-1", Body::None, NotFound, "/v1/reward-redemptions/rr-1", "requested"));
-    add("POST", "/v1/reward-redemptions/{id}/cancel", case("/v1/reward-redemptions/rr-1/cancel", empty(), NotFound, "/v1/reward-redemptions/rr-1", "requested"));
-    add("POST", "/v1/reward-redemptions/{id}/fulfilment", case("/v1/reward-redemptions/rr-1/fulfilment", j(json!({"status": "shipped", "tracking": "SF1"})), NotFound, "/v1/reward-redemptions/rr-1", "requested"));
-    add("GET", "/v1/rewards/{id}", case("/v1/rewards/tumbler", Body::None, NotFound, "/v1/rewards/tumbler", "Tumbler"));
-    add("PUT", "/v1/rewards/{id}", case("/v1/rewards/tumbler", j(json!({"kind": "physical", "title": {"en": "B's tumbler"}, "cost": 1})), OwnObject, "/v1/rewards/tumbler", "Tumbler"));
-    add("POST", "/v1/rewards/{id}/codes", case("/v1/rewards/cinema/codes", j(json!({"codes": ["B-1"]})), NotFound, "/v1/rewards/cinema", "Cinema"));
-    add("GET", "/v1/rules/backtests/{id}", case(&format!("/v1/rules/backtests/{backtest}"), Body::None, NotFound, &format!("/v1/rules/backtests/{backtest}"), &backtest));
-    add("GET", "/v1/rules/{id}", case("/v1/rules/purchase", Body::None, NotFound, "/v1/rules/purchase", "1 point per yuan"));
-    add("PUT", "/v1/rules/{id}", case("/v1/rules/purchase", j(json!({"name": "B's rule", "trigger": {"kind": "event", "types": ["review"]}, "effects": [{"kind": "award_points", "points": 1}]})), OwnObject, "/v1/rules/purchase", "1 point per yuan"));
-    add("DELETE", "/v1/rules/{id}", case("/v1/rules/purchase", Body::None, NotFound, "/v1/rules/purchase", "1 point per yuan"));
-    add("POST", "/v1/rules/{id}/archive", case("/v1/rules/purchase/archive", empty(), NotFound, "/v1/rules/purchase", "1 point per yuan"));
-    add("POST", "/v1/rules/{id}/pause", case("/v1/rules/purchase/pause", empty(), NotFound, "/v1/rules/purchase", "1 point per yuan"));
-    add("POST", "/v1/rules/{id}/resume", case("/v1/rules/purchase/resume", empty(), NotFound, "/v1/rules/purchase", "1 point per yuan"));
-    add("GET", "/v1/rules/{id}/versions", case("/v1/rules/purchase/versions", Body::None, NotFound, "/v1/rules/purchase/versions", "purchase"));
-    add("GET", "/v1/tier-jobs/{id}", case(&format!("/v1/tier-jobs/{job}"), Body::None, NotFound, &format!("/v1/tier-jobs/{job}"), &job));
-    add("GET", "/v1/voucher-templates/{id}", case("/v1/voucher-templates/apass-welcome-50", Body::None, NotFound, "/v1/voucher-templates/apass-welcome-50", "APASS"));
-    add("PUT", "/v1/voucher-templates/{id}", case("/v1/voucher-templates/apass-welcome-50", j(json!({"title": {"en": "B's voucher"}, "discount": {"kind": "amount", "off": 100}})), OwnObject, "/v1/voucher-templates/apass-welcome-50", "APASS"));
-    add("POST", "/v1/voucher-templates/{id}/codes", case("/v1/voucher-templates/apass-welcome-50/codes", j(json!({"id": "batch-b", "count": 1})), NotFound, "/v1/voucher-templates/apass-welcome-50", "APASS"));
-    add("POST", "/v1/voucher-templates/{id}/codes/import", case("/v1/voucher-templates/apass-welcome-50/codes/import", Body::Text("BCODE0001\n"), NotFound, "/v1/voucher-templates/apass-welcome-50", "APASS"));
-    add("GET", "/v1/vouchers/{code}", case(&format!("/v1/vouchers/{v3}"), Body::None, NotFound, &format!("/v1/vouchers/{v3}"), "usable"));
+    add(
+        "PUT",
+        "/v1/partners/{id}",
+        case(
+            "/v1/partners/hotel",
+            j(json!({"name": "B's hotel"})),
+            OwnObject,
+            "/v1/partners",
+            "Bonvoy Hotels",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/partners/{id}/api-keys",
+        case(
+            "/v1/partners/hotel/api-keys",
+            j(json!({"name": "stolen"})),
+            NotFound,
+            "/v1/partners",
+            "Bonvoy Hotels",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/reward-redemptions/{id}",
+        case(
+            "/v1/reward-redemptions/rr-1",
+            Body::None,
+            NotFound,
+            "/v1/reward-redemptions/rr-1",
+            "requested",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/reward-redemptions/{id}/cancel",
+        case(
+            "/v1/reward-redemptions/rr-1/cancel",
+            empty(),
+            NotFound,
+            "/v1/reward-redemptions/rr-1",
+            "requested",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/reward-redemptions/{id}/fulfilment",
+        case(
+            "/v1/reward-redemptions/rr-1/fulfilment",
+            j(json!({"status": "shipped", "tracking": "SF1"})),
+            NotFound,
+            "/v1/reward-redemptions/rr-1",
+            "requested",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/rewards/{id}",
+        case(
+            "/v1/rewards/tumbler",
+            Body::None,
+            NotFound,
+            "/v1/rewards/tumbler",
+            "Tumbler",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/rewards/{id}",
+        case(
+            "/v1/rewards/tumbler",
+            j(json!({"kind": "physical", "title": {"en": "B's tumbler"}, "cost": 1})),
+            OwnObject,
+            "/v1/rewards/tumbler",
+            "Tumbler",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/rewards/{id}/codes",
+        case(
+            "/v1/rewards/cinema/codes",
+            j(json!({"codes": ["B-1"]})),
+            NotFound,
+            "/v1/rewards/cinema",
+            "Cinema",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/rules/backtests/{id}",
+        case(
+            &format!("/v1/rules/backtests/{backtest}"),
+            Body::None,
+            NotFound,
+            &format!("/v1/rules/backtests/{backtest}"),
+            &backtest,
+        ),
+    );
+    add(
+        "GET",
+        "/v1/rules/{id}",
+        case(
+            "/v1/rules/purchase",
+            Body::None,
+            NotFound,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/rules/{id}",
+        case(
+            "/v1/rules/purchase",
+            j(
+                json!({"name": "B's rule", "trigger": {"kind": "event", "types": ["review"]}, "effects": [{"kind": "award_points", "points": 1}]}),
+            ),
+            OwnObject,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "DELETE",
+        "/v1/rules/{id}",
+        case(
+            "/v1/rules/purchase",
+            Body::None,
+            NotFound,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/rules/{id}/archive",
+        case(
+            "/v1/rules/purchase/archive",
+            empty(),
+            NotFound,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/rules/{id}/pause",
+        case(
+            "/v1/rules/purchase/pause",
+            empty(),
+            NotFound,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/rules/{id}/resume",
+        case(
+            "/v1/rules/purchase/resume",
+            empty(),
+            NotFound,
+            "/v1/rules/purchase",
+            "1 point per yuan",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/rules/{id}/versions",
+        case(
+            "/v1/rules/purchase/versions",
+            Body::None,
+            NotFound,
+            "/v1/rules/purchase/versions",
+            "purchase",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/tier-jobs/{id}",
+        case(
+            &format!("/v1/tier-jobs/{job}"),
+            Body::None,
+            NotFound,
+            &format!("/v1/tier-jobs/{job}"),
+            &job,
+        ),
+    );
+    add(
+        "GET",
+        "/v1/voucher-templates/{id}",
+        case(
+            "/v1/voucher-templates/apass-welcome-50",
+            Body::None,
+            NotFound,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/voucher-templates/{id}",
+        case(
+            "/v1/voucher-templates/apass-welcome-50",
+            j(json!({"title": {"en": "B's voucher"}, "discount": {"kind": "amount", "off": 100}})),
+            OwnObject,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/voucher-templates/{id}/codes",
+        case(
+            "/v1/voucher-templates/apass-welcome-50/codes",
+            j(json!({"id": "batch-b", "count": 1})),
+            NotFound,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/voucher-templates/{id}/codes/import",
+        case(
+            "/v1/voucher-templates/apass-welcome-50/codes/import",
+            Body::Text("BCODE0001\n"),
+            NotFound,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/vouchers/{code}",
+        case(
+            &format!("/v1/vouchers/{v3}"),
+            Body::None,
+            NotFound,
+            &format!("/v1/vouchers/{v3}"),
+            "usable",
+        ),
+    );
 
     // --- the document the server serves decides what is checked ---------------------------
     let res = app
@@ -351,17 +968,26 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         "operations with an id in the path that this test does not fill (add each, with its \
          object in program A, to tests/tenant_isolation.rs): {unknown:?}"
     );
-    let stale: Vec<_> = cases
-        .keys()
-        .filter(|k| !operations.contains(k))
-        .collect();
-    assert!(stale.is_empty(), "cases for operations the API no longer has: {stale:?}");
+    let stale: Vec<_> = cases.keys().filter(|k| !operations.contains(k)).collect();
+    assert!(
+        stale.is_empty(),
+        "cases for operations the API no longer has: {stale:?}"
+    );
 
     // Each object is real in A.
     for ((method, template), c) in &cases {
-        let key = if c.key == Key::Partner { &a_partner } else { &app.key };
+        let key = if c.key == Key::Partner {
+            &a_partner
+        } else {
+            &app.key
+        };
         let (status, body) = send(&app, key, &Method::GET, &c.proof.0, &Body::None).await;
-        assert_eq!(status, StatusCode::OK, "{method} {template}: A's {} is {status}: {body}", c.proof.0);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{method} {template}: A's {} is {status}: {body}",
+            c.proof.0
+        );
         assert!(
             body.to_string().contains(&c.proof.1),
             "{method} {template}: A's {} holds {:?}: {body}",
@@ -376,11 +1002,24 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         .map(|c| c.proof.0.clone())
         .chain(
             [
-                "/v1/members", "/v1/program", "/v1/api-keys", "/v1/rules", "/v1/campaigns",
-                "/v1/event-types", "/v1/meters", "/v1/sites", "/v1/tier-policy", "/v1/partners",
-                "/v1/rewards", "/v1/voucher-templates", "/v1/checkout-settings",
-                "/v1/members/anna/tiers", "/v1/members/anna/meters", "/v1/members/anna/benefits",
-                "/v1/members/anna/rewards", "/v1/members/anna/export",
+                "/v1/members",
+                "/v1/program",
+                "/v1/api-keys",
+                "/v1/rules",
+                "/v1/campaigns",
+                "/v1/event-types",
+                "/v1/meters",
+                "/v1/sites",
+                "/v1/tier-policy",
+                "/v1/partners",
+                "/v1/rewards",
+                "/v1/voucher-templates",
+                "/v1/checkout-settings",
+                "/v1/members/anna/tiers",
+                "/v1/members/anna/meters",
+                "/v1/members/anna/benefits",
+                "/v1/members/anna/rewards",
+                "/v1/members/anna/export",
             ]
             .map(str::to_owned),
         )
@@ -393,7 +1032,11 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     let mut ordered: Vec<_> = cases.iter().collect();
     ordered.sort_by_key(|(_, c)| c.expect == OwnObject);
     for ((method, template), c) in ordered {
-        let key = if c.key == Key::Partner { &b_partner } else { &b_key };
+        let key = if c.key == Key::Partner {
+            &b_partner
+        } else {
+            &b_key
+        };
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let (status, body) = send(&app, key, &m, &c.path, &c.body).await;
         match c.expect {
@@ -405,9 +1048,16 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
                 );
             }
             OwnObject => {
-                assert!(status.is_success(), "{method} {template} with B's key: {status} {body}");
+                assert!(
+                    status.is_success(),
+                    "{method} {template} with B's key: {status} {body}"
+                );
                 let (status, mine) = send(&app, key, &Method::GET, &c.proof.0, &Body::None).await;
-                assert_eq!(status, StatusCode::OK, "{method} {template}: B reads its own");
+                assert_eq!(
+                    status,
+                    StatusCode::OK,
+                    "{method} {template}: B reads its own"
+                );
                 assert!(
                     !mine.to_string().contains(&c.proof.1),
                     "{method} {template}: B's {} is B's own, not A's: {mine}",

@@ -99,7 +99,10 @@ pub async fn restore(from: &Path, url: &str, force: bool) -> Result<BackupReport
         return Err(BackupError::NotSqlite);
     };
     if !from.exists() {
-        return Err(BackupError::NotJifen(from.to_owned(), "no such file".into()));
+        return Err(BackupError::NotJifen(
+            from.to_owned(),
+            "no such file".into(),
+        ));
     }
     let mut source = open(from, true).await?;
     let report = describe(&mut source, from).await?;

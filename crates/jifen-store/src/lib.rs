@@ -84,7 +84,8 @@ impl Default for ConnectOptions {
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
 pub trait Store:
-    RuleStore + TierStore + RewardStore + PersonalStore + Send + Sync + 'static {
+    RuleStore + TierStore + RewardStore + PersonalStore + Send + Sync + 'static
+{
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

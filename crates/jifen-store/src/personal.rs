@@ -228,9 +228,7 @@ pub(crate) async fn postgres_rows(
     column: &str,
     member_id: i64,
 ) -> Result<Vec<Value>> {
-    let sql = format!(
-        "SELECT row_to_json(t)::text FROM {table} t WHERE {column} = $1 ORDER BY 1"
-    );
+    let sql = format!("SELECT row_to_json(t)::text FROM {table} t WHERE {column} = $1 ORDER BY 1");
     let rows: Vec<String> = sqlx::query_scalar(&sql)
         .bind(member_id)
         .fetch_all(&mut *conn)

@@ -132,9 +132,7 @@ pub async fn export_covers_every_member_table(backend: Backend) {
     assert!(columns.len() >= MEMBER_TABLES.len(), "{columns:?}");
     for (table, column) in &columns {
         assert!(
-            MEMBER_TABLES
-                .iter()
-                .any(|(t, c)| t == table && c == column),
+            MEMBER_TABLES.iter().any(|(t, c)| t == table && c == column),
             "{table}.{column} refers to a member but the export does not read it: \
              add it to jifen_store::personal::MEMBER_TABLES"
         );
@@ -153,7 +151,13 @@ pub async fn export_reads_a_members_rows(backend: Backend) {
     let id = seeded_member(&store, "u1", "+8613800000001").await;
     let other = seeded_member(&store, "u2", "+8613800000002").await;
     store
-        .add_consent(&consent("c-1", id, "marketing_sms", true, "2024-03-01T10:00:00Z"))
+        .add_consent(&consent(
+            "c-1",
+            id,
+            "marketing_sms",
+            true,
+            "2024-03-01T10:00:00Z",
+        ))
         .await
         .expect("consent");
     let rows = store.member_rows(id).await.expect("export");
@@ -186,18 +190,36 @@ pub async fn consents_are_append_only(backend: Backend) {
     let (_db, store) = setup(backend).await;
     let id = seeded_member(&store, "u1", "+8613800000001").await;
     let first = store
-        .add_consent(&consent("c-1", id, "marketing_sms", true, "2024-03-01T10:00:00Z"))
+        .add_consent(&consent(
+            "c-1",
+            id,
+            "marketing_sms",
+            true,
+            "2024-03-01T10:00:00Z",
+        ))
         .await
         .expect("consent");
     assert!(first.seq > 0);
     assert_eq!(first.channel.as_deref(), Some("wechat_mp"));
     let again = store
-        .add_consent(&consent("c-1", id, "marketing_sms", false, "2024-03-02T10:00:00Z"))
+        .add_consent(&consent(
+            "c-1",
+            id,
+            "marketing_sms",
+            false,
+            "2024-03-02T10:00:00Z",
+        ))
         .await
         .expect("retry");
     assert_eq!(again, first, "the id's first record stands");
     let withdrawn = store
-        .add_consent(&consent("c-2", id, "marketing_sms", false, "2024-03-05T10:00:00Z"))
+        .add_consent(&consent(
+            "c-2",
+            id,
+            "marketing_sms",
+            false,
+            "2024-03-05T10:00:00Z",
+        ))
         .await
         .expect("withdrawal");
     let all = store.consents(id, 10, None).await.expect("list");
@@ -276,7 +298,11 @@ pub async fn erasure_keeps_the_ledger_under_a_pseudonym(backend: Backend) {
     assert_eq!(u2.name.as_deref(), Some("Li Wei"));
     assert_eq!(u2.identities.len(), 2);
     let u2_rows = store.member_rows(other).await.unwrap();
-    assert!(serde_json::to_string(&u2_rows).unwrap().contains("West Lake"));
+    assert!(
+        serde_json::to_string(&u2_rows)
+            .unwrap()
+            .contains("West Lake")
+    );
 
     // Once only: a second erasure writes nothing, and there is one audit record.
     assert!(!store.erase_member(&erasure).await.unwrap());
