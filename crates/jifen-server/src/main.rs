@@ -57,6 +57,23 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Copy the SQLite database to FILE while it is in use (a consistent snapshot). PostgreSQL
+    /// is backed up with pg_dump or pg_basebackup (docs/operations.md).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup made by `jifen backup` in place of the configured SQLite database. Refused
+    /// while a process (a running jifen) has that database open.
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the configured database when it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Exit 0 when a running jifen answers /healthz.
     Healthcheck {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -206,6 +223,25 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck { addr } => healthcheck(addr).await,
+        Command::Backup { to } => {
+            let report = jifen_store::backup::backup(&settings.database_url, &to).await?;
+            println!(
+                "{}",
+                json!({"backup": to, "bytes": report.bytes, "members": report.members,
+                       "entries": report.entries})
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let report = jifen_store::backup::restore(&from, &settings.database_url, force).await?;
+            println!(
+                "{}",
+                json!({"restored": from, "database_url": settings.database_url,
+                       "bytes": report.bytes, "members": report.members,
+                       "entries": report.entries})
+            );
+            Ok(())
+        }
         Command::Maintain { at } => {
             init_logs(settings.log_format);
             let store = serve::open_store(&settings).await?;

@@ -7,11 +7,15 @@
 //! No SQL lives outside this crate.
 
 mod backend;
+pub mod backup;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod error;
 mod group;
 mod model;
+pub mod personal;
+#[cfg(feature = "testkit")]
+pub mod personal_conformance;
 pub mod postgres;
 mod rewards;
 mod rules;
@@ -27,6 +31,7 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use error::StoreError;
 pub use model::*;
+pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
 pub use rewards::{
     CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
     VoucherRow, VoucherUseRow,
@@ -78,7 +83,9 @@ impl Default for ConnectOptions {
 
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
-pub trait Store: RuleStore + TierStore + RewardStore + Send + Sync + 'static {
+pub trait Store:
+    RuleStore + TierStore + RewardStore + PersonalStore + Send + Sync + 'static
+{
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
+use crate::personal::personal_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -71,6 +72,14 @@ rewards_impl!(
     PgWriteTx,
     sqlx::Postgres,
     for_update = " FOR UPDATE"
+);
+
+personal_impl!(
+    PgStore,
+    Postgres,
+    rows = crate::personal::postgres_rows,
+    columns = crate::personal::POSTGRES_COLUMNS,
+    scrub = crate::personal::POSTGRES_SCRUB_EVENTS
 );
 
 /// The tables whose foreign key to `members` a bulk load suspends, named by PostgreSQL from

@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::personal::personal_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -181,6 +182,14 @@ rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
+
+personal_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    rows = crate::personal::sqlite_rows,
+    columns = crate::personal::SQLITE_COLUMNS,
+    scrub = crate::personal::SQLITE_SCRUB_EVENTS
+);
 
 /// Secondary indexes a bulk load in member order would write at random, dropped while it runs
 /// ([`crate::Store::start_bulk_load`]) and built once, sorted, after it.

@@ -23,4 +23,8 @@ jifen_store::backend_tests! {
     lock_member_serializes_writers => jifen_store::conformance::lock_member_serializes_writers;
     concurrent_upserts_create_once => jifen_store::conformance::concurrent_upserts_create_once;
     bulk_load_roundtrip => jifen_store::conformance::bulk_load_roundtrip;
+    export_covers_every_member_table => jifen_store::personal_conformance::export_covers_every_member_table;
+    export_reads_a_members_rows => jifen_store::personal_conformance::export_reads_a_members_rows;
+    consents_are_append_only => jifen_store::personal_conformance::consents_are_append_only;
+    erasure_keeps_the_ledger_under_a_pseudonym => jifen_store::personal_conformance::erasure_keeps_the_ledger_under_a_pseudonym;
 }

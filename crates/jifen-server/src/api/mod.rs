@@ -5,6 +5,7 @@ pub mod events;
 pub mod members;
 pub mod ops;
 pub mod partners;
+pub mod personal;
 pub mod points;
 pub mod program;
 pub mod responses;
@@ -64,6 +65,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::revoke_api_key))
         .routes(routes!(members::put_member, members::get_member))
         .routes(routes!(members::list_members))
+        .routes(routes!(personal::export_member))
+        .routes(routes!(personal::erase_member))
+        .routes(routes!(personal::post_consent, personal::list_consents))
         .routes(routes!(events::post_events))
         .routes(routes!(points::get_balance))
         .routes(routes!(points::get_ledger))

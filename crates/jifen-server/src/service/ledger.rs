@@ -78,6 +78,14 @@ where
         .lock_head(&program.id, &external_id)
         .await?
         .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
+    // An erased member's book takes no more writes; a hold of theirs lapses at its deadline.
+    if head.status == "erased" {
+        return Err(match target {
+            Target::Hold(hold) => ApiError::HoldNotFound(hold.to_owned()),
+            Target::Member(_) => ApiError::MemberNotFound(external_id),
+        }
+        .into());
+    }
     let now = state.clock.now();
     let (mut book, mut implied) = open_book(&mut tx, &head, now).await?;
     if let Target::Hold(hold) = target
