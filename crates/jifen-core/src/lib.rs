@@ -3,6 +3,8 @@
 //! Everything here takes the time, the configuration and the state it needs as arguments and
 //! returns decisions (ledger entries). The store persists them; the server wires both together.
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ledger;
 pub mod policy;
 pub mod rewards;

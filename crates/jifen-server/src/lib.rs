@@ -7,6 +7,8 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jobs;
 pub mod json_keys;
 pub mod keycache;

@@ -114,52 +114,12 @@ pub async fn post_events(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
-    let (batch, raw) = match body {
-        Value::Object(mut map) if map.contains_key("events") => {
-            let Some(Value::Array(list)) = map.remove("events") else {
-                return Err(ApiError::invalid("events", "events must be an array"));
-            };
-            if map.keys().next().is_some() {
-                return Err(ApiError::invalid("", "a batch holds only `events`"));
-            }
-            if list.len() > MAX_BATCH {
-                return Err(ApiError::BatchTooLarge {
-                    max: MAX_BATCH,
-                    got: list.len(),
-                });
-            }
-            if list.is_empty() {
-                return Err(ApiError::invalid(
-                    "events",
-                    "a batch needs at least one event",
-                ));
-            }
-            (true, list)
-        }
-        single @ Value::Object(_) => (false, vec![single]),
-        _ => {
-            return Err(ApiError::invalid(
-                "",
-                "send an event object or {\"events\": [...]}",
-            ));
-        }
-    };
+    let (batch, raw) = events_of(body)?;
     let ids: Vec<Value> = raw
         .iter()
         .map(|v| v.get("id").cloned().unwrap_or(Value::Null))
         .collect();
-    let parsed: Vec<Result<ParsedEvent, ApiError>> = raw
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let prefix = if batch {
-                format!("events[{i}].")
-            } else {
-                String::new()
-            };
-            parse_event(v, &prefix, now)
-        })
-        .collect();
+    let parsed = parse_events(raw, batch, now);
     let valid: Vec<ParsedEvent> = parsed
         .iter()
         .filter_map(|p| p.as_ref().ok().cloned())
@@ -189,6 +149,58 @@ pub async fn post_events(
 #[derive(Serialize)]
 struct Answers {
     results: Vec<Answer>,
+}
+
+/// The events of a body: `(true, events)` for a batch (`{"events": [...]}`, 1 to
+/// [`MAX_BATCH`] of them), `(false, [event])` for one event object.
+pub(crate) fn events_of(body: Value) -> Result<(bool, Vec<Value>), ApiError> {
+    match body {
+        Value::Object(mut map) if map.contains_key("events") => {
+            let Some(Value::Array(list)) = map.remove("events") else {
+                return Err(ApiError::invalid("events", "events must be an array"));
+            };
+            if map.keys().next().is_some() {
+                return Err(ApiError::invalid("", "a batch holds only `events`"));
+            }
+            if list.len() > MAX_BATCH {
+                return Err(ApiError::BatchTooLarge {
+                    max: MAX_BATCH,
+                    got: list.len(),
+                });
+            }
+            if list.is_empty() {
+                return Err(ApiError::invalid(
+                    "events",
+                    "a batch needs at least one event",
+                ));
+            }
+            Ok((true, list))
+        }
+        single @ Value::Object(_) => Ok((false, vec![single])),
+        _ => Err(ApiError::invalid(
+            "",
+            "send an event object or {\"events\": [...]}",
+        )),
+    }
+}
+
+/// Parses each event of a body, naming fields `events[i].…` in a batch.
+pub(crate) fn parse_events(
+    raw: Vec<Value>,
+    batch: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Result<ParsedEvent, ApiError>> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let prefix = if batch {
+                format!("events[{i}].")
+            } else {
+                String::new()
+            };
+            parse_event(v, &prefix, now)
+        })
+        .collect()
 }
 
 pub(crate) fn failed(id: Value, e: &ApiError) -> Value {
