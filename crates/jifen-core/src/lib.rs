@@ -6,6 +6,7 @@
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ledger;
+pub mod limits;
 pub mod policy;
 pub mod rewards;
 pub mod rules;
@@ -15,6 +16,7 @@ pub use ledger::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,
     LedgerError, Lot, NewLot, Snapshot,
 };
+pub use limits::{FigureOverflow, MAX_AMOUNT_FEN, MAX_POINTS_PER_ENTRY};
 pub use policy::{ExpiryPolicy, NegativeBalance, PointPolicy, PolicyError};
 
 /// An instant, always in UTC. Programs have a time zone for calendar rules; instants do not.

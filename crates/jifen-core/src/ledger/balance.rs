@@ -32,25 +32,27 @@ pub struct Balance {
 }
 
 impl Book {
-    /// The figures at the book's instant.
+    /// The figures at the book's instant. Each is a part of the lifetime earned, which every
+    /// decision keeps within `i64` (see [`crate::limits`]); the sums saturate rather than wrap
+    /// should a damaged history say otherwise.
     pub fn balance(&self) -> Balance {
         let at = self.now;
         let horizon = at + Duration::days(EXPIRING_WINDOW_DAYS);
-        let (mut available, mut pending, mut expired) = (0, 0, 0);
+        let (mut available, mut pending, mut expired) = (0i64, 0i64, 0i64);
         let mut expiring: Vec<Expiring> = Vec::new();
         for (lot, free) in self.lots() {
             if lot.is_expired_at(at) {
-                expired += free;
+                expired = i64::saturating_add(expired, free);
                 continue;
             }
             if lot.is_pending_at(at) {
-                pending += free;
+                pending = i64::saturating_add(pending, free);
             } else {
-                available += free;
+                available = i64::saturating_add(available, free);
             }
             if let Some(exp) = lot.expires_at.filter(|e| *e <= horizon && free > 0) {
                 match expiring.iter_mut().find(|x| x.at == exp) {
-                    Some(x) => x.points += free,
+                    Some(x) => x.points = x.points.saturating_add(free),
                     None => expiring.push(Expiring {
                         at: exp,
                         points: free,
@@ -64,7 +66,7 @@ impl Book {
             .values()
             .filter(|h| h.status == HoldStatus::Pending)
             .map(|h| h.held())
-            .sum();
+            .fold(0, i64::saturating_add);
         Balance {
             at,
             available,

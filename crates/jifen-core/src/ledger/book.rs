@@ -25,7 +25,7 @@ pub(crate) struct HoldState {
 
 impl HoldState {
     pub fn held(&self) -> i64 {
-        self.parts.values().sum()
+        self.parts.values().fold(0, |a, p| a.saturating_add(*p))
     }
 }
 
@@ -174,33 +174,34 @@ impl Book {
         let p = e.points;
         let order_credit = |book: &mut Book, delta: i64| {
             if let Some(order) = &e.order_id {
-                *book.credited.entry(order.clone()).or_default() += delta;
+                let credited = book.credited.entry(order.clone()).or_default();
+                *credited = credited.saturating_add(delta);
             }
         };
         match e.kind {
             EntryKind::Earn => {
                 self.lot_free(e.lot, p, true);
-                self.earned += p;
+                self.earned = self.earned.saturating_add(p);
                 order_credit(self, p);
             }
             EntryKind::Adjust if p > 0 => {
                 self.lot_free(e.lot, p, true);
-                self.earned += p;
+                self.earned = self.earned.saturating_add(p);
             }
             EntryKind::Adjust => match e.lot {
                 Some(_) => self.lot_free(e.lot, p, false),
-                None => self.debt -= p,
+                None => self.debt = self.debt.saturating_sub(p),
             },
             EntryKind::Clawback => {
                 match e.lot {
                     Some(_) => self.lot_free(e.lot, p, false),
-                    None => self.debt -= p,
+                    None => self.debt = self.debt.saturating_sub(p),
                 }
-                self.clawed_back -= p;
+                self.clawed_back = self.clawed_back.saturating_sub(p);
                 order_credit(self, p);
             }
             EntryKind::WriteOff => {
-                self.written_off -= p;
+                self.written_off = self.written_off.saturating_sub(p);
                 order_credit(self, p);
             }
             EntryKind::Redeem => {
@@ -213,7 +214,7 @@ impl Book {
                     }
                     None => self.lot_free(e.lot, p, false),
                 }
-                self.redeemed -= p;
+                self.redeemed = self.redeemed.saturating_sub(p);
             }
             EntryKind::Hold => {
                 self.lot_free(e.lot, p, false);
@@ -241,11 +242,12 @@ impl Book {
             }
             EntryKind::Repay => {
                 self.lot_free(e.lot, p, false);
-                self.debt += p;
+                self.debt = self.debt.saturating_add(p);
             }
             EntryKind::Expire => {
                 if let Some(lot) = e.lot {
-                    *self.expiry_recorded.entry(lot).or_default() -= p;
+                    let recorded = self.expiry_recorded.entry(lot).or_default();
+                    *recorded = recorded.saturating_sub(p);
                 }
             }
         }
@@ -253,7 +255,7 @@ impl Book {
 
     fn lot_free(&mut self, lot: Option<i64>, delta: i64, creates: bool) {
         if let Some(state) = lot.and_then(|id| self.lots.get_mut(&id)) {
-            state.free += delta;
+            state.free = state.free.saturating_add(delta);
             state.created |= creates;
         }
     }
@@ -262,7 +264,7 @@ impl Book {
     fn hold_part(&mut self, hold: &str, lot: Option<i64>, delta: i64) {
         if let (Some(h), Some(lot)) = (self.holds.get_mut(hold), lot) {
             let part = h.parts.entry(lot).or_default();
-            *part += delta;
+            *part = part.saturating_add(delta);
             if *part <= 0 {
                 h.parts.remove(&lot);
             }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::book::{Book, HoldState, LotState};
 use super::types::{Cause, Entry, EntryKind, HoldRecord, HoldStatus, LedgerError, Lot, NewLot};
+use crate::limits;
 use crate::policy::NegativeBalance;
 
 /// Which lots an operation may take points from.
@@ -15,8 +16,51 @@ enum Pool {
 }
 
 impl Book {
+    /// Whether `points` more can be credited to the member (their lifetime earned, and with it
+    /// every figure a credit feeds, stays within `i64`).
+    pub fn check_credit(&self, points: i64) -> Result<(), LedgerError> {
+        limits::add("lifetime_earned", self.earned, points.max(0))?;
+        Ok(())
+    }
+
+    /// [`Book::earn`], refused with [`LedgerError::FigureOverflow`] (and nothing planned) when
+    /// the member's lifetime earned would leave `i64`.
+    pub fn try_earn(
+        &mut self,
+        new: NewLot,
+        kind: EntryKind,
+        cause: &Cause,
+    ) -> Result<Vec<Entry>, LedgerError> {
+        self.check_credit(new.points)?;
+        Ok(self.earn(new, kind, cause))
+    }
+
+    /// [`Book::clawback`], refused with [`LedgerError::FigureOverflow`] (and nothing planned)
+    /// when the member's debt or clawed-back total could leave `i64`.
+    pub fn try_clawback(
+        &mut self,
+        order_id: &str,
+        points: i64,
+        negative: NegativeBalance,
+        cause: &Cause,
+    ) -> Result<Vec<Entry>, LedgerError> {
+        self.check_clawback(points)?;
+        Ok(self.clawback(order_id, points, negative, cause))
+    }
+
+    /// Whether `points` can be clawed back: what a clawback cannot take becomes debt or is
+    /// written off, and both (with the clawed-back total) must stay within `i64`.
+    pub fn check_clawback(&self, points: i64) -> Result<(), LedgerError> {
+        let bound = points.max(0);
+        limits::add("negative", self.debt, bound)?;
+        limits::add("clawed_back", self.clawed_back, bound)?;
+        limits::add("written_off", self.written_off, bound)?;
+        Ok(())
+    }
+
     /// Creates a lot. While the member is in debt, as much of the lot as the debt is used to
-    /// repay it at once (unless the lot is already expired).
+    /// repay it at once (unless the lot is already expired). Decisions that cannot show the
+    /// lot fits call [`Book::try_earn`].
     pub fn earn(&mut self, new: NewLot, kind: EntryKind, cause: &Cause) -> Vec<Entry> {
         debug_assert!(matches!(kind, EntryKind::Earn | EntryKind::Adjust));
         if new.points <= 0 {
@@ -102,6 +146,7 @@ impl Book {
     /// Spends available points, soonest expiry first.
     pub fn redeem(&mut self, points: i64, cause: &Cause) -> Result<Vec<Entry>, LedgerError> {
         self.require_available(points)?;
+        limits::add("lifetime_redeemed", self.redeemed, points)?;
         let sources = self.spendable(Pool::Available);
         let (out, _) = self.take(EntryKind::Redeem, points, sources, cause);
         self.apply_all(&out);
@@ -121,7 +166,10 @@ impl Book {
         }
         let mut sources = self.spendable(Pool::Available);
         sources.extend(self.spendable(Pool::Pending));
-        let covered: i64 = sources.iter().map(|(_, p)| p).sum();
+        let covered = limits::sum("available", sources.iter().map(|(_, p)| *p))?;
+        if covered < points && negative == NegativeBalance::Allow {
+            limits::add("negative", self.debt, points - covered)?;
+        }
         if covered < points && negative == NegativeBalance::Forbid {
             return Err(LedgerError::InsufficientPoints {
                 available: covered,
@@ -253,7 +301,10 @@ impl Book {
         if points <= 0 {
             return Err(LedgerError::NonPositivePoints);
         }
-        let available: i64 = self.spendable(Pool::Available).iter().map(|(_, p)| p).sum();
+        let available = limits::sum(
+            "available",
+            self.spendable(Pool::Available).iter().map(|(_, p)| *p),
+        )?;
         if self.debt > 0 || available < points {
             return Err(LedgerError::InsufficientPoints {
                 available: if self.debt > 0 { 0 } else { available },

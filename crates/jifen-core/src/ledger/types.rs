@@ -244,4 +244,7 @@ pub enum LedgerError {
     HoldExists(String),
     #[error("points must be positive")]
     NonPositivePoints,
+    /// A figure of the member's book would leave the range of `i64`.
+    #[error(transparent)]
+    FigureOverflow(#[from] crate::limits::FigureOverflow),
 }

@@ -11,6 +11,7 @@ use super::expr::{Facts, Truth};
 use super::model::{CampaignSpec, Effect, Period, weekday_index};
 use super::set::{Rule, RuleSet};
 use crate::Timestamp;
+use crate::limits::MAX_POINTS_PER_ENTRY;
 use crate::policy::ExpiryPolicy;
 
 /// Whose usage a counter holds.
@@ -89,11 +90,12 @@ impl UsageBook {
 
     fn add(&mut self, key: UsageKey, count: i64, points: i64) {
         let v = self.values.entry(key.clone()).or_default();
-        v.count += count;
-        v.points += points;
+        // Usage is only compared with caps, which a saturated figure is above.
+        v.count = v.count.saturating_add(count);
+        v.points = v.points.saturating_add(points);
         let d = self.deltas.entry(key).or_default();
-        d.count += count;
-        d.points += points;
+        d.count = d.count.saturating_add(count);
+        d.points = d.points.saturating_add(points);
     }
 
     /// What the batch added, for the store to write.
@@ -233,7 +235,10 @@ pub struct Evaluation {
 
 impl Evaluation {
     pub fn points(&self) -> i64 {
-        self.awards.iter().map(|a| a.points).sum()
+        self.awards
+            .iter()
+            .map(|a| a.points)
+            .fold(0, i64::saturating_add)
     }
 }
 
@@ -429,6 +434,7 @@ fn judge(
     // What the effects ask for, before caps.
     let mut wanted = 0i64;
     let mut awards = Vec::new();
+    let mut over_entry_max = false;
     for effect in &rule.spec.effects {
         let points = match effect {
             Effect::AwardPoints {
@@ -439,6 +445,7 @@ fn judge(
                 expiry,
             } => {
                 let p = fixed_or_per_yuan(*points, *per_yuan, *rounding, event.amount);
+                let p = per_entry(p, &mut over_entry_max);
                 awards.push((p, *pending_days, *expiry));
                 p
             }
@@ -448,21 +455,21 @@ fn judge(
                     .iter()
                     .filter(|a| rules.is_empty() || rules.contains(&a.rule))
                     .map(|a| a.points)
-                    .sum();
-                let p = factor.extra(base);
+                    .fold(0, i64::saturating_add);
+                let p = per_entry(factor.extra(base), &mut over_entry_max);
                 awards.push((p, None, None));
                 p
             }
             _ => 0,
         };
-        wanted += points;
+        wanted = wanted.saturating_add(points);
     }
     // Points caps cut the award to what is left under each.
     let mut granted = wanted;
     let mut capped_by: Vec<&UsageKey> = Vec::new();
     for (key, cap) in &counters {
         if let Cap::Points(max) = cap {
-            let left = (max - usage.get(key).points).max(0);
+            let left = max.saturating_sub(usage.get(key).points).max(0);
             if left < granted {
                 granted = left;
                 capped_by.push(key);
@@ -483,7 +490,10 @@ fn judge(
             }
         };
     }
-    let capped_by: Vec<String> = capped_by.iter().map(|k| describe(k, "points")).collect();
+    let mut capped_by: Vec<String> = capped_by.iter().map(|k| describe(k, "points")).collect();
+    if over_entry_max {
+        capped_by.push(format!("at most {MAX_POINTS_PER_ENTRY} points per entry"));
+    }
     // Cut awards in order until the granted total is reached.
     let mut left = granted;
     for (p, pending_days, expiry) in awards {
@@ -512,7 +522,8 @@ fn judge(
                     *per_yuan,
                     super::model::Rounding::Floor,
                     event.amount,
-                );
+                )
+                .clamp(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY);
                 let keys = match (rule.meter_keys.get(i).and_then(Option::as_ref), event.facts) {
                     (Some(key), Some(facts)) => match key.strings(facts) {
                         // A key that cannot be read adds nothing.
@@ -557,6 +568,15 @@ fn judge(
         points: granted,
         capped_by,
     }
+}
+
+/// An award cut to [`MAX_POINTS_PER_ENTRY`] (noting that it was): a ¥1bn order at 1,000,000
+/// points per yuan asks for 10¹⁵ points, more than one entry may carry.
+fn per_entry(points: i64, cut: &mut bool) -> i64 {
+    if points > MAX_POINTS_PER_ENTRY {
+        *cut = true;
+    }
+    points.min(MAX_POINTS_PER_ENTRY)
 }
 
 /// A fixed amount, or `per_yuan` of the event's amount (rounded to whole yuan first).

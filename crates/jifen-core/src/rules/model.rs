@@ -182,7 +182,8 @@ impl Factor {
     /// The extra points on `base`: `base × (factor − 1)`, rounded down.
     pub fn extra(self, base: i64) -> i64 {
         let n = i128::from(base) * i128::from(self.0 - 1_000);
-        i64::try_from(n.div_euclid(1_000)).unwrap_or(0)
+        // Beyond i64 the extra is more than any entry may carry: it is cut to the maximum.
+        crate::limits::clamp(n.div_euclid(1_000))
     }
 }
 

@@ -76,6 +76,7 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> RuleError {
 /// Largest sensible values; beyond them a rule is a typo.
 const MAX_POINTS: i64 = 100_000_000;
 const MAX_PER_YUAN: i64 = 1_000_000;
+use crate::limits::MAX_TOTAL;
 
 /// Whether `s` can name a rule, campaign, meter, tag or event type: 1–64 of `a-z 0-9 _ - . :`.
 pub fn valid_name(s: &str) -> bool {
@@ -301,8 +302,8 @@ fn validate(spec: &RuleSpec) -> Result<(), RuleError> {
         if limit.count == Some(0) {
             return Err(err(at("count"), "count must be at least 1"));
         }
-        if limit.points.is_some_and(|p| p < 1) {
-            return Err(err(at("points"), "points must be at least 1"));
+        if limit.points.is_some_and(|p| !(1..=MAX_TOTAL).contains(&p)) {
+            return Err(err(at("points"), "points must be 1 to 10^15"));
         }
         if limit.per == Period::Campaign && spec.campaign.is_none() {
             return Err(err(
@@ -319,8 +320,8 @@ fn validate(spec: &RuleSpec) -> Result<(), RuleError> {
             ));
         }
     }
-    if spec.budget.is_some_and(|b| b < 1) {
-        return Err(err("budget", "a budget must be at least 1 point"));
+    if spec.budget.is_some_and(|b| !(1..=MAX_TOTAL).contains(&b)) {
+        return Err(err("budget", "a budget must be 1 to 10^15 points"));
     }
     let s = &spec.schedule;
     if let (Some(a), Some(b)) = (s.starts_at, s.ends_at)
@@ -369,11 +370,11 @@ pub fn validate_campaign(id: &str, c: &CampaignSpec) -> Result<(), RuleError> {
     if c.starts_at >= c.ends_at {
         return Err(err("ends_at", "ends_at must be after starts_at"));
     }
-    if c.budget.is_some_and(|b| b < 1) {
-        return Err(err("budget", "a budget must be at least 1 point"));
+    if c.budget.is_some_and(|b| !(1..=MAX_TOTAL).contains(&b)) {
+        return Err(err("budget", "a budget must be 1 to 10^15 points"));
     }
-    if c.member_cap.is_some_and(|b| b < 1) {
-        return Err(err("member_cap", "a member cap must be at least 1 point"));
+    if c.member_cap.is_some_and(|b| !(1..=MAX_TOTAL).contains(&b)) {
+        return Err(err("member_cap", "a member cap must be 1 to 10^15 points"));
     }
     Ok(())
 }

@@ -132,8 +132,11 @@ impl MeterSpec {
         self.window
             .validate()
             .map_err(|m| meter_err("window.days", m))?;
-        if self.cap.is_some_and(|c| c <= 0) {
-            return Err(meter_err("cap", "a cap is above 0"));
+        if self
+            .cap
+            .is_some_and(|c| !(1..=crate::limits::MAX_TOTAL).contains(&c))
+        {
+            return Err(meter_err("cap", "a cap is 1 to 10^15"));
         }
         match self.kind {
             MeterKind::Weighted => {

@@ -284,6 +284,9 @@ impl TierPolicy {
             if tier.name.trim().is_empty() || tier.name.chars().count() > 100 {
                 return Err(tier_err(at("name"), "a tier name is 1 to 100 characters"));
             }
+            if !(-crate::limits::MAX_TOTAL..=crate::limits::MAX_TOTAL).contains(&tier.threshold) {
+                return Err(tier_err(at("threshold"), "a threshold is within ±10^15"));
+            }
             if i > 0 && tier.threshold <= self.tiers[i - 1].threshold {
                 return Err(tier_err(
                     at("threshold"),
@@ -484,7 +487,7 @@ impl TierPolicy {
             value,
             next_tier: next.map(|t| t.id.clone()),
             next_threshold: next.map(|t| t.threshold),
-            missing: next.map(|t| (t.threshold - value).max(0)),
+            missing: next.map(|t| t.threshold.saturating_sub(value).max(0)),
             keep_threshold: self.tiers[held].threshold,
         }
     }
