@@ -35,20 +35,20 @@ pub const MAX_LIST_ITEMS: usize = 200;
 /// The longest string (or bytes) literal, in bytes.
 pub const MAX_STRING_BYTES: usize = 512;
 /// The largest compiled form of a regular expression given to `matches`, in bytes.
-pub const MAX_REGEX_BYTES: usize = 64 * 1024;
+pub const MAX_REGEX_BYTES: usize = 16 * 1024;
 /// The most steps one evaluation may take, as [`estimate`](self) counts them: one per node
 /// evaluated, times the number of elements each enclosing comprehension iterates over, plus one
 /// per element (and per KiB of string) an operator reads or builds.
-pub const MAX_COST: u64 = 50_000;
+pub const MAX_COST: u64 = 6_000;
 
 /// What compiling a pattern of [`MAX_REGEX_BYTES`] counts for in [`MAX_COST`] (`matches`
 /// compiles its pattern each time it is evaluated).
-pub const REGEX_STEPS: u64 = 2_000;
+pub const REGEX_STEPS: u64 = 1_000;
 
 /// The deepest nesting of arrays and objects in an event's `attributes` (and a member's).
 pub const MAX_ATTRIBUTE_DEPTH: usize = 8;
 /// The most elements of one array, or keys of one object, in `attributes`.
-pub const MAX_ATTRIBUTE_ITEMS: usize = 500;
+pub const MAX_ATTRIBUTE_ITEMS: usize = 200;
 /// The most values (numbers, strings, arrays, objects… counted at every level) in `attributes`.
 pub const MAX_ATTRIBUTE_VALUES: usize = 10_000;
 /// The longest string in `attributes`, in bytes.
@@ -186,6 +186,8 @@ impl Size {
     }
 }
 
+/// The steps binding a comprehension's variables takes at each iteration.
+const ITERATION_STEPS: u64 = 2;
 /// Elements an operator copies or compares per step of [`MAX_COST`].
 const ITEMS_PER_STEP: u64 = 16;
 /// Bytes of strings an operator copies or reads per step of [`MAX_COST`].
@@ -440,7 +442,9 @@ impl<'a> Walk<'a> {
                 self.scope.pop();
                 let cost = range_cost
                     .saturating_add(init_cost)
-                    .saturating_add(n.saturating_mul(cond_cost.saturating_add(step_cost)))
+                    .saturating_add(n.saturating_mul(
+                        cond_cost.saturating_add(step_cost).saturating_add(ITERATION_STEPS),
+                    ))
                     .saturating_add(result_cost)
                     .saturating_add(1);
                 (result, cost)
@@ -616,7 +620,7 @@ pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, S
 }
 
 
-/// The largest event the API accepts, as the facts a condition reads: 500 order lines (each with
+/// The largest event the API accepts, as the facts a condition reads: 200 order lines (each with
 /// a name of 1 KiB) and a text of [`MAX_ATTRIBUTE_STRING_BYTES`]. For benchmarks and load tests.
 #[doc(hidden)]
 pub fn largest_event() -> serde_json::Value {
@@ -665,7 +669,10 @@ pub fn worst_accepted_conditions() -> Vec<String> {
             }
             best = Some(c);
         }
-        best.expect("the shape is accepted at its smallest")
+        best.unwrap_or_else(|| {
+            let e = super::Condition::compile(&shape(1)).err();
+            panic!("the shape is refused at its smallest: {e:?}")
+        })
     };
     let list = |k: usize| {
         (0..k)
