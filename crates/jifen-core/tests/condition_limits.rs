@@ -156,7 +156,9 @@ fn the_deepest_accepted_condition_evaluates_on_a_2_mib_stack() {
         .expect("the deepest shape");
     // As deep as accepted, inside two comprehensions: their scopes add frames.
     let nested = |k: usize| {
-        let body = (0..k).fold("event.amount == q + r".to_owned(), |acc, _| format!("!({acc})"));
+        let body = (0..k).fold("event.amount == q + r".to_owned(), |acc, _| {
+            format!("!({acc})")
+        });
         format!("[1, 2].exists(q, [3, 4].exists(r, {body}))")
     };
     let deepest_nested = (1..MAX_DEPTH)
@@ -169,11 +171,8 @@ fn the_deepest_accepted_condition_evaluates_on_a_2_mib_stack() {
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
             let facts = facts(&limits::largest_event());
-            [deepest_sum, deepest_nested].map(|c| {
-                Condition::compile(&c)
-                    .expect("accepted")
-                    .eval(&facts)
-            })
+            [deepest_sum, deepest_nested]
+                .map(|c| Condition::compile(&c).expect("accepted").eval(&facts))
         })
         .expect("thread");
     let outcomes = handle.join().expect("no stack overflow");

@@ -52,12 +52,22 @@ fn assert_limit(r: &common::Res, field: &str, limit: &str) {
 async fn conditions_beyond_the_limits_are_refused_and_the_server_stays_up(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     app.member("m1").await;
+    let r = app
+        .put("/v1/rules/hostile", purchase_rule(&sum(1_500)))
+        .await;
+    assert_eq!(
+        r.body["error"]["message"],
+        "exceeds a limit: the condition has more than 500 operators \
+         (limit `nodes`, line 1, column 1002)"
+    );
     for (condition, limit) in [
         (sum(1_500), "nodes"),
         (sum(20_000), "source_bytes"),
         (nested(7), "comprehension_nesting"),
     ] {
-        let r = app.put("/v1/rules/hostile", purchase_rule(&condition)).await;
+        let r = app
+            .put("/v1/rules/hostile", purchase_rule(&condition))
+            .await;
         assert_limit(&r, "condition", limit);
         // Nothing was saved.
         assert_eq!(
@@ -174,7 +184,9 @@ async fn attributes_beyond_their_limits_are_refused(b: TestBackend) {
     let now = app.now().to_rfc3339();
     let lines = |n: usize| -> Vec<Value> {
         (0..n)
-            .map(|i| json!({"sku": format!("s{i}"), "category": "tea", "quantity": 1, "amount": 10}))
+            .map(
+                |i| json!({"sku": format!("s{i}"), "category": "tea", "quantity": 1, "amount": 10}),
+            )
             .collect()
     };
     let order = |id: &str, lines: Vec<Value>| {

@@ -16,7 +16,7 @@
 //! Evaluation recurses once per level of the expression tree, so it never goes deeper than
 //! [`MAX_DEPTH`] levels (plus a constant number of frames per level).
 //!
-//! `docs/rules.md#limits` documents each limit and the error it gives.
+//! `docs/rules.md#condition-limits` documents each limit and the error it gives.
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
@@ -61,7 +61,7 @@ pub const COMPILE_STACK_BYTES: usize = 256 * 1024 * 1024;
 /// A limit a condition exceeds, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exceeded {
-    /// The limit's name in `docs/rules.md#limits` (`source_bytes`, `depth`, `nodes`, …).
+    /// The limit's name in `docs/rules.md#condition-limits` (`source_bytes`, `depth`, `nodes`, …).
     pub limit: &'static str,
     pub message: String,
     /// The byte offset in the source where the limit is exceeded.
@@ -251,8 +251,20 @@ fn work(name: &str, args: &[Size]) -> u64 {
             .map_or(0, |list| list.items / ITEMS_PER_STEP)
             .saturating_add(bytes()),
         "_+_" => args.iter().map(|s| s.work()).sum(),
-        "_[_]" | "_?_:_" | "_&&_" | "_||_" | "!_" | "-_" | "_-_" | "_*_" | "_/_" | "_%_"
-        | "size" | "@not_strictly_false" | "meter" | "streak" => 0,
+        "_[_]"
+        | "_?_:_"
+        | "_&&_"
+        | "_||_"
+        | "!_"
+        | "-_"
+        | "_-_"
+        | "_*_"
+        | "_/_"
+        | "_%_"
+        | "size"
+        | "@not_strictly_false"
+        | "meter"
+        | "streak" => 0,
         "contains" | "startsWith" | "endsWith" | "matches" | "string" | "int" | "uint"
         | "double" | "timestamp" | "duration" => bytes(),
         _ => args.iter().map(|s| s.work()).sum(),
@@ -391,12 +403,12 @@ impl<'a> Walk<'a> {
                     cost = cost.saturating_add(work(name, &sizes));
                 }
                 let size = if name == "_+_" {
-                    args.iter().fold(Size::default(), |acc, (s, _)| acc.plus(*s))
+                    args.iter()
+                        .fold(Size::default(), |acc, (s, _)| acc.plus(*s))
                 } else if SCALAR_RESULTS.contains(&name) {
                     Size::SCALAR
                 } else {
-                    args.iter()
-                        .fold(Size::SCALAR, |acc, (s, _)| acc.max(*s))
+                    args.iter().fold(Size::SCALAR, |acc, (s, _)| acc.max(*s))
                 };
                 (size, cost)
             }
@@ -442,9 +454,13 @@ impl<'a> Walk<'a> {
                 self.scope.pop();
                 let cost = range_cost
                     .saturating_add(init_cost)
-                    .saturating_add(n.saturating_mul(
-                        cond_cost.saturating_add(step_cost).saturating_add(ITERATION_STEPS),
-                    ))
+                    .saturating_add(
+                        n.saturating_mul(
+                            cond_cost
+                                .saturating_add(step_cost)
+                                .saturating_add(ITERATION_STEPS),
+                        ),
+                    )
                     .saturating_add(result_cost)
                     .saturating_add(1);
                 (result, cost)
@@ -519,10 +535,7 @@ impl<'a> Walk<'a> {
 }
 
 /// Checks a compiled expression against the limits; answers the estimated cost in steps.
-pub(crate) fn check(
-    root: &IdedExpr,
-    info: &cel::common::ast::SourceInfo,
-) -> Result<u64, Exceeded> {
+pub(crate) fn check(root: &IdedExpr, info: &cel::common::ast::SourceInfo) -> Result<u64, Exceeded> {
     let mut walk = Walk {
         info,
         nodes: 0,
@@ -549,8 +562,7 @@ pub(crate) fn check(
 /// strings of at most [`MAX_ATTRIBUTE_STRING_BYTES`]. Answers the path at fault (`lines[3].sku`) and why.
 pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, String)> {
     // An explicit stack: the JSON parser already bounds nesting, but this walk must not recurse.
-    let mut stack: Vec<(&serde_json::Value, String, usize)> =
-        vec![(attributes, String::new(), 0)];
+    let mut stack: Vec<(&serde_json::Value, String, usize)> = vec![(attributes, String::new(), 0)];
     let mut values = 0usize;
     while let Some((v, path, depth)) = stack.pop() {
         values += 1;
@@ -582,7 +594,9 @@ pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, S
             {
                 return Err((
                     path,
-                    format!("attributes nest at most {MAX_ATTRIBUTE_DEPTH} arrays and objects deep"),
+                    format!(
+                        "attributes nest at most {MAX_ATTRIBUTE_DEPTH} arrays and objects deep"
+                    ),
                 ));
             }
             serde_json::Value::Array(items) => {
@@ -618,7 +632,6 @@ pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, S
     }
     Ok(())
 }
-
 
 /// The largest event the API accepts, as the facts a condition reads: 200 order lines (each with
 /// a name of 1 KiB) and a text of [`MAX_ATTRIBUTE_STRING_BYTES`]. For benchmarks and load tests.
@@ -674,22 +687,14 @@ pub fn worst_accepted_conditions() -> Vec<String> {
             panic!("the shape is refused at its smallest: {e:?}")
         })
     };
-    let list = |k: usize| {
-        (0..k)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |k: usize| (0..k).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
     vec![
         // Every line of the largest order, with as many tests per line as the cost allows.
         largest(&|k| {
             let tests: Vec<String> = (0..k)
                 .map(|i| format!("l.name.contains(\"absent-{i}\")"))
                 .collect();
-            format!(
-                "event.attributes.lines.exists(l, {})",
-                tests.join(" || ")
-            )
+            format!("event.attributes.lines.exists(l, {})", tests.join(" || "))
         }),
         // Two literal lists, one iterated inside the other.
         largest(&|k| format!("[{0}].exists(a, [{0}].exists(b, a + b < 0))", list(k))),
