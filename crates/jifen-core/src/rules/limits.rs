@@ -36,9 +36,12 @@ pub const MAX_LIST_ITEMS: usize = 200;
 pub const MAX_STRING_BYTES: usize = 512;
 /// The largest compiled form of a regular expression given to `matches`, in bytes.
 pub const MAX_REGEX_BYTES: usize = 16 * 1024;
-/// The most steps one evaluation may take, as [`estimate`](self) counts them: one per node
-/// evaluated, times the number of elements each enclosing comprehension iterates over, plus one
-/// per element (and per KiB of string) an operator reads or builds.
+/// The most steps one evaluation may take, as estimated when the condition is compiled: one per
+/// node evaluated (and two per iteration), times the elements each enclosing comprehension may
+/// iterate over (a literal list's length, or [`MAX_ATTRIBUTE_ITEMS`] for data read from the
+/// facts), plus one per 16 elements and per KiB of string an operator compares or builds, plus
+/// [`REGEX_STEPS`] per `matches`. Measured: the worst accepted conditions
+/// ([`worst_accepted_conditions`]) against [`largest_event`], in `docs/benchmarks.md`.
 pub const MAX_COST: u64 = 6_000;
 
 /// What compiling a pattern of [`MAX_REGEX_BYTES`] counts for in [`MAX_COST`] (`matches`
@@ -54,8 +57,10 @@ pub const MAX_ATTRIBUTE_VALUES: usize = 10_000;
 /// The longest string in `attributes`, in bytes.
 pub const MAX_ATTRIBUTE_STRING_BYTES: usize = 4_096;
 
-/// The stack of the thread a condition is parsed and checked on: large enough for the parser's
-/// recursion on any text of [`MAX_SOURCE_BYTES`].
+/// The stack of the thread a condition is parsed and checked on. The lexical scan lets at most
+/// [`MAX_NODES`] operators and [`MAX_DEPTH`] brackets reach the parser; this leaves the parser's
+/// recursion (and the drop of a refused tree) far more room than such a text can use. Only the
+/// pages touched are ever committed.
 pub const COMPILE_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// A limit a condition exceeds, and where.
