@@ -1,15 +1,12 @@
 //! Micro-benchmark of the rules engine: judging one behaviour event with 1, 20 and 200 live
-//! rules (the same rules `jifen-bench all` saves for scenario (g)), facts included; and the
-//! slowest conditions the limits accept, each evaluated against the largest event the API
-//! accepts.
+//! rules (the same rules `jifen-bench all` saves for scenario (g)), facts included.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jifen_core::rules::{
-    Condition, EventInput, Facts, Rule, RuleSet, RuleSpec, RuleStatus, Truth, UsageBook, evaluate,
-    limits,
+    EventInput, Facts, Rule, RuleSet, RuleSpec, RuleStatus, UsageBook, evaluate,
 };
 use serde_json::json;
 
@@ -62,26 +59,5 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-/// The worst conditions the limits accept, against the largest event; and building that
-/// event's facts, which every condition of the event shares.
-fn worst(c: &mut Criterion) {
-    let at = t0();
-    let event = limits::largest_event();
-    let member = json!({"id": "m1", "tags": ["vip"], "streaks": {}, "meters": {"taoqizhi": 1}});
-    let program = json!({"id": "p"});
-    c.bench_function("facts of the largest event", |b| {
-        b.iter(|| Facts::new(&event, &member, &program, at))
-    });
-    let facts = Facts::new(&event, &member, &program, at);
-    for (i, source) in limits::worst_accepted_conditions().iter().enumerate() {
-        let condition = Condition::compile(source).expect("accepted");
-        assert_eq!(condition.eval(&facts), Truth::False, "{source}");
-        let shown: String = source.chars().take(60).collect();
-        c.bench_function(&format!("worst accepted condition {i}: {shown}…"), |b| {
-            b.iter(|| condition.eval(&facts))
-        });
-    }
-}
-
-criterion_group!(benches, bench, worst);
+criterion_group!(benches, bench);
 criterion_main!(benches);

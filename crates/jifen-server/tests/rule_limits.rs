@@ -52,12 +52,22 @@ fn assert_limit(r: &common::Res, field: &str, limit: &str) {
 async fn conditions_beyond_the_limits_are_refused_and_the_server_stays_up(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     app.member("m1").await;
+    let r = app
+        .put("/v1/rules/hostile", purchase_rule(&sum(1_500)))
+        .await;
+    assert_eq!(
+        r.body["error"]["message"],
+        "exceeds a limit: the condition has more than 500 operators \
+         (limit `nodes`, line 1, column 1002)"
+    );
     for (condition, limit) in [
         (sum(1_500), "nodes"),
         (sum(20_000), "source_bytes"),
         (nested(7), "comprehension_nesting"),
     ] {
-        let r = app.put("/v1/rules/hostile", purchase_rule(&condition)).await;
+        let r = app
+            .put("/v1/rules/hostile", purchase_rule(&condition))
+            .await;
         assert_limit(&r, "condition", limit);
         // Nothing was saved.
         assert_eq!(
@@ -68,7 +78,7 @@ async fn conditions_beyond_the_limits_are_refused_and_the_server_stays_up(b: Tes
     // The server is up and purchases follow the default rule, quickly.
     let started = Instant::now();
     let r = app.purchase("p1", "m1", "o1", 10_000).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert!(r.status.is_success(), "{r:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(app.available("m1").await, 100);
 }
@@ -97,7 +107,8 @@ async fn every_place_that_takes_cel_applies_the_limits(b: TestBackend) {
     let r = app
         .post(
             "/v1/rules/backtest",
-            json!({"from": now, "to": now, "rules": [draft]}),
+            json!({"from": (app.now() - chrono::Duration::days(1)).to_rfc3339(), "to": now,
+                   "rules": [draft]}),
         )
         .await;
     assert_limit(&r, "rules[0].condition", "nodes");
@@ -126,7 +137,7 @@ async fn every_place_that_takes_cel_applies_the_limits(b: TestBackend) {
     );
     // And still up.
     let r = app.purchase("p1", "m1", "o1", 10_000).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert!(r.status.is_success(), "{r:?}");
 }
 
 async fn a_stored_rule_beyond_the_limits_does_not_fire_nor_stall(b: TestBackend) {
@@ -144,7 +155,7 @@ async fn a_stored_rule_beyond_the_limits_does_not_fire_nor_stall(b: TestBackend)
     app.advance(chrono::Duration::minutes(1));
     let started = Instant::now();
     let r = app.purchase("p1", "m1", "o1", 10_000).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert!(r.status.is_success(), "{r:?}");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -173,14 +184,16 @@ async fn attributes_beyond_their_limits_are_refused(b: TestBackend) {
     let now = app.now().to_rfc3339();
     let lines = |n: usize| -> Vec<Value> {
         (0..n)
-            .map(|i| json!({"sku": format!("s{i}"), "category": "tea", "quantity": 1, "amount": 10}))
+            .map(
+                |i| json!({"sku": format!("s{i}"), "category": "tea", "quantity": 1, "amount": 10}),
+            )
             .collect()
     };
     let order = |id: &str, lines: Vec<Value>| {
         json!({"id": id, "type": "purchase", "member": "m1", "occurred_at": now,
                "attributes": {"order_id": id, "amount": 5_000, "lines": lines}})
     };
-    let r = app.post("/v1/events", order("big", lines(501))).await;
+    let r = app.post("/v1/events", order("big", lines(201))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
     assert_eq!(r.body["error"]["field"], "attributes.lines", "{r:?}");
     let r = app
@@ -198,8 +211,8 @@ async fn attributes_beyond_their_limits_are_refused(b: TestBackend) {
             .starts_with("attributes.a[0]"),
         "{r:?}"
     );
-    // A real order of 500 lines passes.
-    let r = app.post("/v1/events", order("full", lines(500))).await;
+    // A real order of 200 lines passes.
+    let r = app.post("/v1/events", order("full", lines(200))).await;
     assert!(r.status.is_success(), "{r:?}");
     // Members' attributes too.
     let r = app

@@ -16,7 +16,7 @@
 //! Evaluation recurses once per level of the expression tree, so it never goes deeper than
 //! [`MAX_DEPTH`] levels (plus a constant number of frames per level).
 //!
-//! `docs/rules.md#limits` documents each limit and the error it gives.
+//! `docs/rules.md#condition-limits` documents each limit and the error it gives.
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 
@@ -35,33 +35,38 @@ pub const MAX_LIST_ITEMS: usize = 200;
 /// The longest string (or bytes) literal, in bytes.
 pub const MAX_STRING_BYTES: usize = 512;
 /// The largest compiled form of a regular expression given to `matches`, in bytes.
-pub const MAX_REGEX_BYTES: usize = 64 * 1024;
-/// The most steps one evaluation may take, as [`estimate`](self) counts them: one per node
-/// evaluated, times the number of elements each enclosing comprehension iterates over, plus one
-/// per element (and per KiB of string) an operator reads or builds.
-pub const MAX_COST: u64 = 50_000;
+pub const MAX_REGEX_BYTES: usize = 16 * 1024;
+/// The most steps one evaluation may take, as estimated when the condition is compiled: one per
+/// node evaluated (and two per iteration), times the elements each enclosing comprehension may
+/// iterate over (a literal list's length, or [`MAX_ATTRIBUTE_ITEMS`] for data read from the
+/// facts), plus one per 16 elements and per KiB of string an operator compares or builds, plus
+/// [`REGEX_STEPS`] per `matches`. Measured: the worst accepted conditions
+/// ([`worst_accepted_conditions`]) against [`largest_event`], in `docs/benchmarks.md`.
+pub const MAX_COST: u64 = 6_000;
 
 /// What compiling a pattern of [`MAX_REGEX_BYTES`] counts for in [`MAX_COST`] (`matches`
 /// compiles its pattern each time it is evaluated).
-pub const REGEX_STEPS: u64 = 2_000;
+pub const REGEX_STEPS: u64 = 1_000;
 
 /// The deepest nesting of arrays and objects in an event's `attributes` (and a member's).
 pub const MAX_ATTRIBUTE_DEPTH: usize = 8;
 /// The most elements of one array, or keys of one object, in `attributes`.
-pub const MAX_ATTRIBUTE_ITEMS: usize = 500;
+pub const MAX_ATTRIBUTE_ITEMS: usize = 200;
 /// The most values (numbers, strings, arrays, objects… counted at every level) in `attributes`.
 pub const MAX_ATTRIBUTE_VALUES: usize = 10_000;
 /// The longest string in `attributes`, in bytes.
 pub const MAX_ATTRIBUTE_STRING_BYTES: usize = 4_096;
 
-/// The stack of the thread a condition is parsed and checked on: large enough for the parser's
-/// recursion on any text of [`MAX_SOURCE_BYTES`].
+/// The stack of the thread a condition is parsed and checked on. The lexical scan lets at most
+/// [`MAX_NODES`] operators and [`MAX_DEPTH`] brackets reach the parser; this leaves the parser's
+/// recursion (and the drop of a refused tree) far more room than such a text can use. Only the
+/// pages touched are ever committed.
 pub const COMPILE_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// A limit a condition exceeds, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exceeded {
-    /// The limit's name in `docs/rules.md#limits` (`source_bytes`, `depth`, `nodes`, …).
+    /// The limit's name in `docs/rules.md#condition-limits` (`source_bytes`, `depth`, `nodes`, …).
     pub limit: &'static str,
     pub message: String,
     /// The byte offset in the source where the limit is exceeded.
@@ -186,6 +191,8 @@ impl Size {
     }
 }
 
+/// The steps binding a comprehension's variables takes at each iteration.
+const ITERATION_STEPS: u64 = 2;
 /// Elements an operator copies or compares per step of [`MAX_COST`].
 const ITEMS_PER_STEP: u64 = 16;
 /// Bytes of strings an operator copies or reads per step of [`MAX_COST`].
@@ -249,8 +256,20 @@ fn work(name: &str, args: &[Size]) -> u64 {
             .map_or(0, |list| list.items / ITEMS_PER_STEP)
             .saturating_add(bytes()),
         "_+_" => args.iter().map(|s| s.work()).sum(),
-        "_[_]" | "_?_:_" | "_&&_" | "_||_" | "!_" | "-_" | "_-_" | "_*_" | "_/_" | "_%_"
-        | "size" | "@not_strictly_false" | "meter" | "streak" => 0,
+        "_[_]"
+        | "_?_:_"
+        | "_&&_"
+        | "_||_"
+        | "!_"
+        | "-_"
+        | "_-_"
+        | "_*_"
+        | "_/_"
+        | "_%_"
+        | "size"
+        | "@not_strictly_false"
+        | "meter"
+        | "streak" => 0,
         "contains" | "startsWith" | "endsWith" | "matches" | "string" | "int" | "uint"
         | "double" | "timestamp" | "duration" => bytes(),
         _ => args.iter().map(|s| s.work()).sum(),
@@ -389,12 +408,12 @@ impl<'a> Walk<'a> {
                     cost = cost.saturating_add(work(name, &sizes));
                 }
                 let size = if name == "_+_" {
-                    args.iter().fold(Size::default(), |acc, (s, _)| acc.plus(*s))
+                    args.iter()
+                        .fold(Size::default(), |acc, (s, _)| acc.plus(*s))
                 } else if SCALAR_RESULTS.contains(&name) {
                     Size::SCALAR
                 } else {
-                    args.iter()
-                        .fold(Size::SCALAR, |acc, (s, _)| acc.max(*s))
+                    args.iter().fold(Size::SCALAR, |acc, (s, _)| acc.max(*s))
                 };
                 (size, cost)
             }
@@ -440,7 +459,13 @@ impl<'a> Walk<'a> {
                 self.scope.pop();
                 let cost = range_cost
                     .saturating_add(init_cost)
-                    .saturating_add(n.saturating_mul(cond_cost.saturating_add(step_cost)))
+                    .saturating_add(
+                        n.saturating_mul(
+                            cond_cost
+                                .saturating_add(step_cost)
+                                .saturating_add(ITERATION_STEPS),
+                        ),
+                    )
                     .saturating_add(result_cost)
                     .saturating_add(1);
                 (result, cost)
@@ -515,10 +540,7 @@ impl<'a> Walk<'a> {
 }
 
 /// Checks a compiled expression against the limits; answers the estimated cost in steps.
-pub(crate) fn check(
-    root: &IdedExpr,
-    info: &cel::common::ast::SourceInfo,
-) -> Result<u64, Exceeded> {
+pub(crate) fn check(root: &IdedExpr, info: &cel::common::ast::SourceInfo) -> Result<u64, Exceeded> {
     let mut walk = Walk {
         info,
         nodes: 0,
@@ -545,8 +567,7 @@ pub(crate) fn check(
 /// strings of at most [`MAX_ATTRIBUTE_STRING_BYTES`]. Answers the path at fault (`lines[3].sku`) and why.
 pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, String)> {
     // An explicit stack: the JSON parser already bounds nesting, but this walk must not recurse.
-    let mut stack: Vec<(&serde_json::Value, String, usize)> =
-        vec![(attributes, String::new(), 0)];
+    let mut stack: Vec<(&serde_json::Value, String, usize)> = vec![(attributes, String::new(), 0)];
     let mut values = 0usize;
     while let Some((v, path, depth)) = stack.pop() {
         values += 1;
@@ -578,7 +599,9 @@ pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, S
             {
                 return Err((
                     path,
-                    format!("attributes nest at most {MAX_ATTRIBUTE_DEPTH} arrays and objects deep"),
+                    format!(
+                        "attributes nest at most {MAX_ATTRIBUTE_DEPTH} arrays and objects deep"
+                    ),
                 ));
             }
             serde_json::Value::Array(items) => {
@@ -615,8 +638,7 @@ pub fn check_attributes(attributes: &serde_json::Value) -> Result<(), (String, S
     Ok(())
 }
 
-
-/// The largest event the API accepts, as the facts a condition reads: 500 order lines (each with
+/// The largest event the API accepts, as the facts a condition reads: 200 order lines (each with
 /// a name of 1 KiB) and a text of [`MAX_ATTRIBUTE_STRING_BYTES`]. For benchmarks and load tests.
 #[doc(hidden)]
 pub fn largest_event() -> serde_json::Value {
@@ -665,24 +687,19 @@ pub fn worst_accepted_conditions() -> Vec<String> {
             }
             best = Some(c);
         }
-        best.expect("the shape is accepted at its smallest")
+        best.unwrap_or_else(|| {
+            let e = super::Condition::compile(&shape(1)).err();
+            panic!("the shape is refused at its smallest: {e:?}")
+        })
     };
-    let list = |k: usize| {
-        (0..k)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |k: usize| (0..k).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
     vec![
         // Every line of the largest order, with as many tests per line as the cost allows.
         largest(&|k| {
             let tests: Vec<String> = (0..k)
                 .map(|i| format!("l.name.contains(\"absent-{i}\")"))
                 .collect();
-            format!(
-                "event.attributes.lines.exists(l, {})",
-                tests.join(" || ")
-            )
+            format!("event.attributes.lines.exists(l, {})", tests.join(" || "))
         }),
         // Two literal lists, one iterated inside the other.
         largest(&|k| format!("[{0}].exists(a, [{0}].exists(b, a + b < 0))", list(k))),
