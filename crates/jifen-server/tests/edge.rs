@@ -18,6 +18,7 @@ jifen_store::backend_tests! {
     ids_are_bounded_in_bytes => super::ids_are_bounded_in_bytes;
     duplicate_keys_are_refused_at_any_depth => super::duplicate_keys_are_refused_at_any_depth;
     authorization_scheme_is_loose_the_key_is_exact => super::authorization_scheme_is_loose_the_key_is_exact;
+    the_smallest_integer_is_refused_not_negated => super::the_smallest_integer_is_refused_not_negated;
 }
 
 fn header(r: &common::Res, name: &str) -> Option<String> {
@@ -353,6 +354,27 @@ async fn authorization_scheme_is_loose_the_key_is_exact(b: TestBackend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// Found by schemathesis: `points: i64::MIN` was negated to check its size, which overflows
+/// (the request's connection died in a debug build; a release build took it as in range).
+async fn the_smallest_integer_is_refused_not_negated(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    let r = app.adjust("m1", "adj-1", i64::MIN).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["error"]["field"], "points");
+    let r = app.adjust("m1", "adj-1", 5).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the refused id stays unused: {r:?}"
+    );
+    let r = app
+        .post("/v1/holds/h-none/commit", json!({"points": i64::MIN}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(app.available("m1").await, 5);
+}
+
 /// Every `/v1` operation of the OpenAPI document lists the answers the layers in front of it
 /// give, and those its inputs can be refused with.
 #[test]
@@ -378,6 +400,18 @@ fn every_operation_lists_every_answer() {
             }
             if params.iter().any(|p| p["in"] == "path") {
                 want.extend(["404", "422"]);
+            }
+            // A write whose body must carry an id is idempotent: a reused id is a 409.
+            let body_schema = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .and_then(|r| r.rsplit('/').next())
+                .map(|name| &doc["components"]["schemas"][name]);
+            if body_schema.is_some_and(|s| {
+                s["required"]
+                    .as_array()
+                    .is_some_and(|r| r.contains(&json!("id")))
+            }) {
+                want.push("409");
             }
             for s in want {
                 assert!(
@@ -412,6 +446,8 @@ fn every_operation_lists_every_answer() {
         ("/v1/events", "post", "400"),
         ("/v1/events", "post", "413"),
         ("/v1/program", "get", "429"),
+        ("/v1/members/{external_id}/adjustments", "post", "409"),
+        ("/v1/members/{external_id}/holds", "post", "409"),
     ] {
         assert!(
             doc["paths"][path][method]["responses"][status].is_object(),

@@ -44,7 +44,19 @@ async fn program_has_defaults(b: TestBackend) {
     keys.sort();
     assert_eq!(
         keys,
-        vec!["created_at", "currency", "id", "name", "policy", "timezone"]
+        vec![
+            "created_at",
+            "currency",
+            "id",
+            "name",
+            "policy",
+            "rate_limit",
+            "timezone"
+        ]
+    );
+    assert_eq!(
+        r.body["rate_limit"],
+        json!({"per_second": 1000, "burst": 2000, "source": "server"})
     );
 }
 

@@ -39,7 +39,9 @@ pub const MAX_POINTS: i64 = 1_000_000_000_000;
 pub const MAX_HOLD_SECONDS: i64 = 30 * 86_400;
 
 fn points(field: &str, p: i64, allow_negative: bool) -> Result<i64, ApiError> {
-    let ok = p != 0 && p.abs() <= MAX_POINTS && (allow_negative || p > 0);
+    // `unsigned_abs`: `i64::MIN.abs()` overflows (a panic in debug builds, i64::MIN itself,
+    // accepted, in release builds).
+    let ok = p != 0 && p.unsigned_abs() <= MAX_POINTS.unsigned_abs() && (allow_negative || p > 0);
     if ok {
         Ok(p)
     } else if allow_negative {

@@ -1,12 +1,13 @@
 //! The answers every operation can give, added to the OpenAPI document in one pass rather than
 //! route by route: what the layers in front of the handlers answer (key, rate limit, URL and
 //! body size, HTTP parse errors, the database), and what any body, query string or path
-//! parameter can be refused with. An operation that describes one of these itself keeps its own.
+//! parameter can be refused with, and the `409` of a write made idempotent by a required `id`.
+//! An operation that describes one of these itself keeps its own.
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::schema::{Object, Schema, Type};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 
 /// A shared answer: its name under `components.responses`, and what it says.
@@ -74,6 +75,12 @@ const INVALID: Common = Common {
                   range; `field` names it",
 };
 
+const IDEMPOTENCY_CONFLICT: Common = Common {
+    status: "409",
+    name: "IdempotencyConflict",
+    description: "`idempotency_conflict`: the id was used before with a different body",
+};
+
 const NOT_FOUND: Common = Common {
     status: "404",
     name: "NotFound",
@@ -111,11 +118,18 @@ fn error_response(c: &Common) -> Response {
 /// Adds the shared answers to every `/v1` operation of `api`.
 pub fn add_common_responses(api: &mut OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
-    for c in ANY.iter().chain([&PAYLOAD_TOO_LARGE, &INVALID, &NOT_FOUND]) {
+    let commons = [
+        &PAYLOAD_TOO_LARGE,
+        &INVALID,
+        &NOT_FOUND,
+        &IDEMPOTENCY_CONFLICT,
+    ];
+    for c in ANY.iter().chain(commons) {
         components
             .responses
             .insert(c.name.into(), RefOr::T(error_response(c)));
     }
+    let schemas = components.schemas.clone();
     for (path, item) in api.paths.paths.iter_mut() {
         if !path.starts_with("/v1/") {
             continue;
@@ -128,12 +142,35 @@ pub fn add_common_responses(api: &mut OpenApi) {
             &mut item.patch,
         ];
         for op in operations.into_iter().flatten() {
-            add_to(op);
+            let idempotent = takes_required_id(op, &schemas);
+            add_to(op, idempotent);
         }
     }
 }
 
-fn add_to(op: &mut Operation) {
+/// Whether the operation's body must carry an `id`: the client-chosen id that makes the write
+/// idempotent, which a different body under the same id answers with `409`.
+fn takes_required_id(
+    op: &Operation,
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+) -> bool {
+    let Some(body) = &op.request_body else {
+        return false;
+    };
+    body.content.values().any(|c| {
+        let schema = match &c.schema {
+            Some(RefOr::Ref(r)) => r
+                .ref_location
+                .rsplit('/')
+                .next()
+                .and_then(|name| schemas.get(name)),
+            other => other.as_ref(),
+        };
+        matches!(schema, Some(RefOr::T(Schema::Object(o))) if o.required.iter().any(|f| f == "id"))
+    })
+}
+
+fn add_to(op: &mut Operation, idempotent: bool) {
     let params = op.parameters.as_deref().unwrap_or(&[]);
     let takes = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let has_query = takes(ParameterIn::Query);
@@ -154,5 +191,8 @@ fn add_to(op: &mut Operation) {
     }
     if has_path {
         add(&NOT_FOUND);
+    }
+    if idempotent {
+        add(&IDEMPOTENCY_CONFLICT);
     }
 }
