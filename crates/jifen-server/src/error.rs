@@ -109,6 +109,8 @@ pub enum ApiError {
     Unavailable,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
     Internal,
+    #[error("{0}; nothing was changed")]
+    FigureOverflow(jifen_core::FigureOverflow),
 }
 
 /// The body of every error answer.
@@ -191,6 +193,7 @@ impl ApiError {
             ApiError::StockBelowTaken { .. } => ("stock_below_taken", S::CONFLICT),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
+            ApiError::FigureOverflow(_) => ("figure_overflow", S::UNPROCESSABLE_ENTITY),
         }
     }
 
@@ -209,6 +212,7 @@ impl ApiError {
             ApiError::PointsNotApplicable(_) => Some("points".into()),
             ApiError::RewardUnavailable { .. } => Some("reward_id".into()),
             ApiError::StockBelowTaken { .. } => Some("stock".into()),
+            ApiError::FigureOverflow(o) => Some(o.figure.into()),
             _ => None,
         }
     }
@@ -270,6 +274,12 @@ fn is_unreachable(e: &jifen_store::SqlxError) -> bool {
     )
 }
 
+impl From<jifen_core::FigureOverflow> for ApiError {
+    fn from(e: jifen_core::FigureOverflow) -> Self {
+        ApiError::FigureOverflow(e)
+    }
+}
+
 impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
@@ -284,6 +294,7 @@ impl From<LedgerError> for ApiError {
             LedgerError::NonPositivePoints => {
                 ApiError::invalid("points", "points must be positive")
             }
+            LedgerError::FigureOverflow(o) => ApiError::FigureOverflow(o),
         }
     }
 }

@@ -1030,6 +1030,9 @@ fn every_error_code_is_documented() {
         ApiError::StockBelowTaken { stock: 1, taken: 2 },
         ApiError::Unavailable,
         ApiError::Internal,
+        ApiError::FigureOverflow(jifen_core::FigureOverflow {
+            figure: "lifetime_earned",
+        }),
     ];
     for e in all {
         let body = e.body();
