@@ -13,6 +13,7 @@ pub mod keys;
 pub mod parse;
 pub mod serve;
 pub mod service;
+pub mod strings;
 pub mod templates;
 
 pub use app::{AppState, router};
