@@ -129,6 +129,8 @@ pub enum ApiError {
     HeadersTooLarge,
     #[error("internal error; the request id in x-request-id helps find it in the logs")]
     Internal,
+    #[error("{0}; nothing was changed")]
+    FigureOverflow(jifen_core::FigureOverflow),
 }
 
 /// The body of every error answer.
@@ -217,6 +219,7 @@ impl ApiError {
             ApiError::MalformedRequest => ("malformed_request", S::BAD_REQUEST),
             ApiError::UriTooLong { .. } => ("uri_too_long", S::URI_TOO_LONG),
             ApiError::HeadersTooLarge => ("headers_too_large", S::REQUEST_HEADER_FIELDS_TOO_LARGE),
+            ApiError::FigureOverflow(_) => ("figure_overflow", S::UNPROCESSABLE_ENTITY),
         }
     }
 
@@ -236,6 +239,7 @@ impl ApiError {
             ApiError::RewardUnavailable { .. } => Some("reward_id".into()),
             ApiError::StockBelowTaken { .. } => Some("stock".into()),
             ApiError::DuplicateKey { field, .. } => Some(field.clone()),
+            ApiError::FigureOverflow(o) => Some(o.figure.into()),
             _ => None,
         }
     }
@@ -303,6 +307,12 @@ fn is_unreachable(e: &jifen_store::SqlxError) -> bool {
     )
 }
 
+impl From<jifen_core::FigureOverflow> for ApiError {
+    fn from(e: jifen_core::FigureOverflow) -> Self {
+        ApiError::FigureOverflow(e)
+    }
+}
+
 impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
@@ -317,6 +327,7 @@ impl From<LedgerError> for ApiError {
             LedgerError::NonPositivePoints => {
                 ApiError::invalid("points", "points must be positive")
             }
+            LedgerError::FigureOverflow(o) => ApiError::FigureOverflow(o),
         }
     }
 }

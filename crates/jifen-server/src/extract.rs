@@ -63,6 +63,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Only whitespace may follow the value (`{"a": 1} trailing` is not JSON).
     de.end()
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    crate::strings::check_body(bytes)?;
     Ok(value)
 }
 
@@ -95,6 +96,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        crate::strings::check_query(parts.uri.query())?;
         axum::extract::Query::try_from_uri(&parts.uri)
             .map(|axum::extract::Query(q)| ApiQuery(q))
             .map_err(|rejection| {

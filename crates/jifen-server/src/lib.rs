@@ -18,6 +18,7 @@ pub mod parse;
 pub mod rate_limit;
 pub mod serve;
 pub mod service;
+pub mod strings;
 pub mod templates;
 pub mod wire;
 

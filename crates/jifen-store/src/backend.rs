@@ -295,6 +295,22 @@ pub(crate) struct ClaimRow {
 pub(crate) const MEMBER_COLUMNS: &str = "id, program_id, external_id, name, phone, birthday, \
     gender, city, attributes, status, enrolled_at, updated_at";
 
+/// `SUM(expr)` as two columns that cannot overflow: the sums of the high and of the low 32 bits
+/// of each value (a total beyond 64 bits is an error on both backends: `integer overflow` on
+/// SQLite, `bigint out of range` on PostgreSQL). [`clamp_halves`] puts them back together.
+pub(crate) fn exact_sum(expr: &str) -> String {
+    format!("CAST(SUM(({expr}) >> 32) AS BIGINT), CAST(SUM(({expr}) & 4294967295) AS BIGINT)")
+}
+
+/// The total of an [`exact_sum`], clamped into `i64`: the figures summed this way (meters, a
+/// tier basis) are only compared with thresholds, all below the largest `i64`.
+pub(crate) fn clamp_halves(high: Option<i64>, low: Option<i64>) -> i64 {
+    jifen_core::limits::clamp(jifen_core::limits::from_halves(
+        high.unwrap_or(0),
+        low.unwrap_or(0),
+    ))
+}
+
 /// Implements [`crate::Store`] and [`crate::WriteTx`] for one backend.
 ///
 /// `$store` must have `fn reader(&self) -> &Pool<$db>` and `async fn begin_tx(&self) ->
@@ -345,6 +361,144 @@ macro_rules! store_impl {
                     .push(row.into_identity());
             }
             Ok(map)
+        }
+
+        /// Creates or updates a member and binds identities, inside a transaction the caller
+        /// commits (or drops, and nothing of it remains).
+        async fn upsert_member_in(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            program_id: &str,
+            m: &$crate::MemberPatch,
+        ) -> $crate::Result<($crate::Member, bool)> {
+            let now = $crate::backend::us(m.at);
+            let select = concat!(
+                "SELECT id FROM members WHERE program_id = $1 AND external_id = $2",
+                $for_update
+            );
+            let mut existing: Option<(i64,)> = sqlx::query_as(select)
+                .bind(program_id)
+                .bind(&m.external_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let birthday = m.birthday.map(|d| d.format("%Y-%m-%d").to_string());
+            let attributes = m.attributes.as_ref().map(|a| a.to_string());
+            let mut inserted: Option<(i64,)> = None;
+            if existing.is_none() {
+                inserted = sqlx::query_as(
+                    "INSERT INTO members (program_id, external_id, name, phone, birthday, \
+                     gender, city, attributes, status, enrolled_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, '{}'), \
+                     COALESCE($9, 'active'), $10, $10) \
+                     ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id",
+                )
+                .bind(program_id)
+                .bind(&m.external_id)
+                .bind(&m.name)
+                .bind(&m.phone)
+                .bind(&birthday)
+                .bind(&m.gender)
+                .bind(&m.city)
+                .bind(&attributes)
+                .bind(&m.status)
+                .bind(now)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if inserted.is_none() {
+                    // A concurrent upsert created the member after our select (on
+                    // PostgreSQL the insert waited for it to commit): update that row.
+                    existing = sqlx::query_as(select)
+                        .bind(program_id)
+                        .bind(&m.external_id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                }
+            }
+            let (id, created) = match (inserted, existing) {
+                (Some((id,)), _) => (id, true),
+                (None, Some((id,))) => {
+                    sqlx::query(
+                        "UPDATE members SET name = COALESCE($1, name), \
+                         phone = COALESCE($2, phone), birthday = COALESCE($3, birthday), \
+                         gender = COALESCE($4, gender), city = COALESCE($5, city), \
+                         attributes = COALESCE($6, attributes), \
+                         status = COALESCE($7, status), updated_at = $8 WHERE id = $9",
+                    )
+                    .bind(&m.name)
+                    .bind(&m.phone)
+                    .bind(&birthday)
+                    .bind(&m.gender)
+                    .bind(&m.city)
+                    .bind(&attributes)
+                    .bind(&m.status)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                    (id, false)
+                }
+                (None, None) => {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "member {} neither inserted nor found",
+                        m.external_id
+                    )));
+                }
+            };
+            if m.replace_identities {
+                let current = load_identities(&mut *conn, &[id]).await?;
+                for old in current.get(&id).into_iter().flatten() {
+                    if !m.bind.contains(old) {
+                        sqlx::query(
+                            "DELETE FROM identities \
+                             WHERE program_id = $1 AND kind = $2 AND value = $3",
+                        )
+                        .bind(program_id)
+                        .bind(&old.kind)
+                        .bind(&old.value)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+            }
+            for ident in &m.bind {
+                sqlx::query(
+                    "INSERT INTO identities (program_id, kind, value, member_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .bind(program_id)
+                .bind(&ident.kind)
+                .bind(&ident.value)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                let (owner,): (i64,) = sqlx::query_as(
+                    "SELECT member_id FROM identities \
+                     WHERE program_id = $1 AND kind = $2 AND value = $3",
+                )
+                .bind(program_id)
+                .bind(&ident.kind)
+                .bind(&ident.value)
+                .fetch_one(&mut *conn)
+                .await?;
+                if owner != id {
+                    return Err($crate::StoreError::IdentityTaken {
+                        kind: ident.kind.clone(),
+                        value: ident.value.clone(),
+                    });
+                }
+            }
+            let row: $crate::backend::MemberRow = sqlx::query_as(&format!(
+                "SELECT {} FROM members WHERE id = $1",
+                $crate::backend::MEMBER_COLUMNS
+            ))
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            let mut identities = load_identities(&mut *conn, &[id]).await?;
+            Ok((
+                row.into_member(identities.remove(&id).unwrap_or_default())?,
+                created,
+            ))
         }
 
         async fn members_with_identities(
@@ -425,7 +579,10 @@ macro_rules! store_impl {
                         .push_bind(&l.order_id)
                         .push_bind(us(l.created_at));
                 });
-                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *conn).await?;
+                q.build()
+                    .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                    .execute(&mut *conn)
+                    .await?;
             }
             Ok(())
         }
@@ -448,7 +605,10 @@ macro_rules! store_impl {
                         .push_bind(us(h.created_at))
                         .push_bind(us(h.deadline));
                 });
-                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *conn).await?;
+                q.build()
+                    .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                    .execute(&mut *conn)
+                    .await?;
             }
             Ok(())
         }
@@ -479,7 +639,10 @@ macro_rules! store_impl {
                         .push_bind(us(e.effective_at))
                         .push_bind(us(recorded_at.unwrap_or(e.effective_at)));
                 });
-                q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *conn).await?;
+                q.build()
+                    .persistent(chunk.len() == ROWS_PER_STATEMENT / 2)
+                    .execute(&mut *conn)
+                    .await?;
             }
             Ok(())
         }
@@ -596,12 +759,11 @@ macro_rules! store_impl {
                 &self,
                 hash: &str,
             ) -> $crate::Result<Option<($crate::Program, $crate::ApiKey)>> {
-                let key: Option<$crate::backend::ApiKeyRow> = sqlx::query_as(
-                    "SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
-                )
-                .bind(hash)
-                .fetch_optional(self.reader())
-                .await?;
+                let key: Option<$crate::backend::ApiKeyRow> =
+                    sqlx::query_as("SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL")
+                        .bind(hash)
+                        .fetch_optional(self.reader())
+                        .await?;
                 let Some(key) = key else { return Ok(None) };
                 let key = key.into_key()?;
                 Ok(self.get_program(&key.program_id).await?.map(|p| (p, key)))
@@ -644,133 +806,9 @@ macro_rules! store_impl {
                 m: &$crate::MemberPatch,
             ) -> $crate::Result<($crate::Member, bool)> {
                 let mut tx = self.begin_tx().await?;
-                let now = $crate::backend::us(m.at);
-                let select = concat!(
-                    "SELECT id FROM members WHERE program_id = $1 AND external_id = $2",
-                    $for_update
-                );
-                let mut existing: Option<(i64,)> = sqlx::query_as(select)
-                    .bind(program_id)
-                    .bind(&m.external_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let birthday = m.birthday.map(|d| d.format("%Y-%m-%d").to_string());
-                let attributes = m.attributes.as_ref().map(|a| a.to_string());
-                let mut inserted: Option<(i64,)> = None;
-                if existing.is_none() {
-                    inserted = sqlx::query_as(
-                        "INSERT INTO members (program_id, external_id, name, phone, birthday, \
-                         gender, city, attributes, status, enrolled_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, '{}'), \
-                         COALESCE($9, 'active'), $10, $10) \
-                         ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id",
-                    )
-                    .bind(program_id)
-                    .bind(&m.external_id)
-                    .bind(&m.name)
-                    .bind(&m.phone)
-                    .bind(&birthday)
-                    .bind(&m.gender)
-                    .bind(&m.city)
-                    .bind(&attributes)
-                    .bind(&m.status)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if inserted.is_none() {
-                        // A concurrent upsert created the member after our select (on
-                        // PostgreSQL the insert waited for it to commit): update that row.
-                        existing = sqlx::query_as(select)
-                            .bind(program_id)
-                            .bind(&m.external_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    }
-                }
-                let (id, created) = match (inserted, existing) {
-                    (Some((id,)), _) => (id, true),
-                    (None, Some((id,))) => {
-                        sqlx::query(
-                            "UPDATE members SET name = COALESCE($1, name), \
-                             phone = COALESCE($2, phone), birthday = COALESCE($3, birthday), \
-                             gender = COALESCE($4, gender), city = COALESCE($5, city), \
-                             attributes = COALESCE($6, attributes), \
-                             status = COALESCE($7, status), updated_at = $8 WHERE id = $9",
-                        )
-                        .bind(&m.name)
-                        .bind(&m.phone)
-                        .bind(&birthday)
-                        .bind(&m.gender)
-                        .bind(&m.city)
-                        .bind(&attributes)
-                        .bind(&m.status)
-                        .bind(now)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                        (id, false)
-                    }
-                    (None, None) => {
-                        return Err($crate::StoreError::Conflict(format!(
-                            "member {} neither inserted nor found",
-                            m.external_id
-                        )));
-                    }
-                };
-                if m.replace_identities {
-                    let current = load_identities(&mut *tx, &[id]).await?;
-                    for old in current.get(&id).into_iter().flatten() {
-                        if !m.bind.contains(old) {
-                            sqlx::query(
-                                "DELETE FROM identities \
-                                 WHERE program_id = $1 AND kind = $2 AND value = $3",
-                            )
-                            .bind(program_id)
-                            .bind(&old.kind)
-                            .bind(&old.value)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
-                }
-                for ident in &m.bind {
-                    sqlx::query(
-                        "INSERT INTO identities (program_id, kind, value, member_id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(program_id)
-                    .bind(&ident.kind)
-                    .bind(&ident.value)
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    let (owner,): (i64,) = sqlx::query_as(
-                        "SELECT member_id FROM identities \
-                         WHERE program_id = $1 AND kind = $2 AND value = $3",
-                    )
-                    .bind(program_id)
-                    .bind(&ident.kind)
-                    .bind(&ident.value)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if owner != id {
-                        return Err($crate::StoreError::IdentityTaken {
-                            kind: ident.kind.clone(),
-                            value: ident.value.clone(),
-                        });
-                    }
-                }
-                let row: $crate::backend::MemberRow = sqlx::query_as(&format!(
-                    "SELECT {} FROM members WHERE id = $1",
-                    $crate::backend::MEMBER_COLUMNS
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                let mut identities = load_identities(&mut *tx, &[id]).await?;
+                let out = upsert_member_in(&mut tx, program_id, m).await?;
                 tx.commit().await?;
-                Ok((row.into_member(identities.remove(&id).unwrap_or_default())?, created))
+                Ok(out)
             }
 
             async fn get_member(
@@ -786,7 +824,8 @@ macro_rules! store_impl {
                 .bind(external_id)
                 .fetch_optional(self.reader())
                 .await?;
-                let rows = members_with_identities(self.reader(), row.into_iter().collect()).await?;
+                let rows =
+                    members_with_identities(self.reader(), row.into_iter().collect()).await?;
                 Ok(rows.into_iter().next())
             }
 
@@ -806,7 +845,8 @@ macro_rules! store_impl {
                 .bind(value)
                 .fetch_optional(self.reader())
                 .await?;
-                let rows = members_with_identities(self.reader(), row.into_iter().collect()).await?;
+                let rows =
+                    members_with_identities(self.reader(), row.into_iter().collect()).await?;
                 Ok(rows.into_iter().next())
             }
 
@@ -928,7 +968,11 @@ macro_rules! store_impl {
                             .push_bind(due);
                     });
                     q.push(" RETURNING id, external_id");
-                    let rows: Vec<(i64, String)> = q.build_query_as().persistent(chunk.len() == ROWS_PER_STATEMENT).fetch_all(&mut *tx).await?;
+                    let rows: Vec<(i64, String)> = q
+                        .build_query_as()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                        .fetch_all(&mut *tx)
+                        .await?;
                     let by_ext: std::collections::HashMap<String, i64> =
                         rows.into_iter().map(|(id, e)| (e, id)).collect();
                     ids.extend(chunk.iter().map(|m| by_ext[&m.external_id]));
@@ -949,7 +993,10 @@ macro_rules! store_impl {
                             .push_bind(*id)
                             .push_bind(0_i64);
                     });
-                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *tx).await?;
+                    q.build()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 let holds: Vec<(i64, &jifen_core::HoldRecord)> = members
                     .iter()
@@ -1039,7 +1086,10 @@ macro_rules! store_impl {
                 .await?;
                 Ok($crate::Claim::Existing {
                     request_hash: row.request_hash,
-                    status: row.status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
+                    status: row
+                        .status
+                        .and_then(|s| u16::try_from(s).ok())
+                        .unwrap_or(200),
                     response: row.response.unwrap_or_default(),
                 })
             }
@@ -1083,6 +1133,14 @@ macro_rules! store_impl {
                 .execute(&mut *self.tx)
                 .await?;
                 Ok(())
+            }
+
+            async fn upsert_member(
+                &mut self,
+                program_id: &str,
+                m: &$crate::MemberPatch,
+            ) -> $crate::Result<($crate::Member, bool)> {
+                upsert_member_in(&mut self.tx, program_id, m).await
             }
 
             async fn hold_member(
@@ -1143,8 +1201,11 @@ macro_rules! store_impl {
                         list.push_bind(*id);
                     }
                     q.push(") ORDER BY external_id").push($for_update);
-                    let rows: Vec<$crate::backend::HeadRow> =
-                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
+                    let rows: Vec<$crate::backend::HeadRow> = q
+                        .build_query_as()
+                        .persistent(false)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
                     heads.extend(rows.into_iter().map(|r| r.into_head()));
                 }
                 Ok(heads)
@@ -1171,8 +1232,11 @@ macro_rules! store_impl {
                         list.push_bind(*k);
                     }
                     q.push(")");
-                    let rows: Vec<(String, String, Option<i64>, Option<String>)> =
-                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
+                    let rows: Vec<(String, String, Option<i64>, Option<String>)> = q
+                        .build_query_as()
+                        .persistent(false)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
                     out.extend(rows.into_iter().map(|(k, h, st, r)| {
                         let status = st.and_then(|v| u16::try_from(v).ok()).unwrap_or(200);
                         (k, h, status, r.unwrap_or_default())
@@ -1204,7 +1268,12 @@ macro_rules! store_impl {
                             .push_bind(now);
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    inserted += q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *self.tx).await?.rows_affected();
+                    inserted += q
+                        .build()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT / 2)
+                        .execute(&mut *self.tx)
+                        .await?
+                        .rows_affected();
                 }
                 Ok(inserted)
             }
@@ -1216,17 +1285,19 @@ macro_rules! store_impl {
             ) -> $crate::Result<Vec<$crate::Order>> {
                 let mut out = Vec::new();
                 for chunk in order_ids.chunks(ROWS_PER_STATEMENT) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT * FROM orders WHERE program_id = ",
-                    );
+                    let mut q =
+                        sqlx::QueryBuilder::<$db>::new("SELECT * FROM orders WHERE program_id = ");
                     q.push_bind(program_id).push(" AND order_id IN (");
                     let mut list = q.separated(", ");
                     for id in chunk {
                         list.push_bind(*id);
                     }
                     q.push(") ORDER BY order_id").push($for_update);
-                    let rows: Vec<$crate::backend::OrderRow> =
-                        q.build_query_as().persistent(false).fetch_all(&mut *self.tx).await?;
+                    let rows: Vec<$crate::backend::OrderRow> = q
+                        .build_query_as()
+                        .persistent(false)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
                     for r in rows {
                         out.push(r.into_order()?);
                     }
@@ -1253,12 +1324,20 @@ macro_rules! store_impl {
                             .push_bind($crate::backend::us(o.occurred_at));
                     });
                     q.push(" ON CONFLICT DO NOTHING");
-                    inserted += q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?.rows_affected();
+                    inserted += q
+                        .build()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                        .execute(&mut *self.tx)
+                        .await?
+                        .rows_affected();
                 }
                 Ok(inserted)
             }
 
-            async fn insert_events(&mut self, events: &[$crate::EventRecord]) -> $crate::Result<()> {
+            async fn insert_events(
+                &mut self,
+                events: &[$crate::EventRecord],
+            ) -> $crate::Result<()> {
                 for chunk in events.chunks(ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO events (program_id, id, member_id, type, occurred_at, site, \
@@ -1274,7 +1353,10 @@ macro_rules! store_impl {
                             .push_bind(e.attributes.to_string())
                             .push_bind($crate::backend::us(e.recorded_at));
                     });
-                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
+                    q.build()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                        .execute(&mut *self.tx)
+                        .await?;
                 }
                 Ok(())
             }
@@ -1284,9 +1366,7 @@ macro_rules! store_impl {
                 books: &[(i64, i64, Vec<u8>, Option<jifen_core::Timestamp>)],
             ) -> $crate::Result<()> {
                 for chunk in books.chunks(ROWS_PER_STATEMENT / 2) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "WITH v (id, seq, book, due) AS (",
-                    );
+                    let mut q = sqlx::QueryBuilder::<$db>::new("WITH v (id, seq, book, due) AS (");
                     q.push_values(chunk, |mut b, (id, seq, book, due)| {
                         b.push_bind(*id)
                             .push_bind(*seq)
@@ -1297,7 +1377,10 @@ macro_rules! store_impl {
                         ") UPDATE members SET ledger_seq = v.seq, book = v.book, \
                          next_due_at = v.due FROM v WHERE members.id = v.id",
                     );
-                    q.build().persistent(chunk.len() == ROWS_PER_STATEMENT / 2).execute(&mut *self.tx).await?;
+                    q.build()
+                        .persistent(chunk.len() == ROWS_PER_STATEMENT / 2)
+                        .execute(&mut *self.tx)
+                        .await?;
                 }
                 Ok(())
             }

@@ -231,6 +231,8 @@ pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
         self.insert_events(std::slice::from_ref(event)).await
     }
     async fn hold_member(&mut self, program_id: &str, hold_id: &str) -> Result<Option<String>>;
+    /// [`Store::upsert_member`] inside this transaction: rolled back with it.
+    async fn upsert_member(&mut self, program_id: &str, m: &MemberPatch) -> Result<(Member, bool)>;
 
     /// Appends what a decision produced to a member's ledger.
     async fn append(

@@ -365,15 +365,16 @@ macro_rules! rules_impl {
             let mut q = list("SELECT member_id, tag FROM member_tags");
             q.push(" ORDER BY member_id, tag");
             facts.tags = q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
-            let mut q = list(
-                "SELECT member_id, meter, CAST(SUM(amount) AS BIGINT) FROM meter_entries",
-            );
+            let mut q = list(&format!(
+                "SELECT member_id, meter, {} FROM meter_entries",
+                $crate::backend::exact_sum("amount")
+            ));
             q.push(" GROUP BY member_id, meter ORDER BY member_id, meter");
-            let rows: Vec<(i64, String, Option<i64>)> =
+            let rows: Vec<(i64, String, Option<i64>, Option<i64>)> =
                 q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
             facts.meters = rows
                 .into_iter()
-                .map(|(m, meter, v)| (m, meter, v.unwrap_or(0)))
+                .map(|(m, meter, high, low)| (m, meter, $crate::backend::clamp_halves(high, low)))
                 .collect();
             Ok(facts)
         }

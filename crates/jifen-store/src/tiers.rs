@@ -272,27 +272,28 @@ macro_rules! tiers_impl {
         ) -> $crate::Result<Vec<$crate::MeterPointRow>> {
             let since = $crate::backend::us(since);
             let mut q = sqlx::QueryBuilder::<$db>::new(
-                "SELECT member_id, meter, key, amount, occurred_at FROM meter_entries",
+                "SELECT member_id, meter, key, amount >> 32, amount & 4294967295, occurred_at \
+                 FROM meter_entries",
             );
             push_members(&mut q, "member_id", members);
             q.push(" AND occurred_at >= ").push_bind(since);
-            q.push(
-                " UNION ALL SELECT member_id, meter, key, CAST(SUM(amount) AS BIGINT), \
-                 MAX(occurred_at) FROM meter_entries",
-            );
+            q.push(format!(
+                " UNION ALL SELECT member_id, meter, key, {}, MAX(occurred_at) FROM meter_entries",
+                $crate::backend::exact_sum("amount")
+            ));
             push_members(&mut q, "member_id", members);
             q.push(" AND occurred_at < ")
                 .push_bind(since)
                 .push(" GROUP BY member_id, meter, key");
-            let rows: Vec<(i64, String, Option<String>, i64, i64)> =
+            let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<i64>, i64)> =
                 q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
             rows.into_iter()
-                .map(|(member_id, meter, key, amount, at)| {
+                .map(|(member_id, meter, key, high, low, at)| {
                     Ok($crate::MeterPointRow {
                         member_id,
                         meter,
                         key,
-                        amount,
+                        amount: $crate::backend::clamp_halves(high, low),
                         occurred_at: $crate::backend::at(at)?,
                     })
                 })
@@ -309,13 +310,19 @@ macro_rules! tiers_impl {
             let (mut q, time) = match figure {
                 $crate::BasisFigure::Spend => (
                     sqlx::QueryBuilder::<$db>::new(
-                        "SELECT member_id, CAST(SUM(amount - refunded) AS BIGINT) FROM orders",
+                        format!(
+                            "SELECT member_id, {} FROM orders",
+                            $crate::backend::exact_sum("amount - refunded")
+                        ),
                     ),
                     "occurred_at",
                 ),
                 $crate::BasisFigure::PointsEarned => (
                     sqlx::QueryBuilder::<$db>::new(
-                        "SELECT member_id, CAST(SUM(points) AS BIGINT) FROM entries",
+                        format!(
+                            "SELECT member_id, {} FROM entries",
+                            $crate::backend::exact_sum("points")
+                        ),
                     ),
                     "effective_at",
                 ),
@@ -331,9 +338,12 @@ macro_rules! tiers_impl {
             q.push(format!(" AND {time} <= "))
                 .push_bind($crate::backend::us(to))
                 .push(" GROUP BY member_id");
-            let rows: Vec<(i64, Option<i64>)> =
+            let rows: Vec<(i64, Option<i64>, Option<i64>)> =
                 q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
-            Ok(rows.into_iter().map(|(m, v)| (m, v.unwrap_or(0))).collect())
+            Ok(rows
+                .into_iter()
+                .map(|(m, high, low)| (m, $crate::backend::clamp_halves(high, low)))
+                .collect())
         }
 
         type MemberTierTuple = (

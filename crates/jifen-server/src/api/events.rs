@@ -17,9 +17,12 @@ use crate::service::coalesce::Coalescer;
 use crate::service::events::{
     Answer, BEHAVIOUR_TYPES, EventKind, EventOutcome, ParsedEvent, answer_text, record,
 };
+use jifen_core::MAX_AMOUNT_FEN;
 
 /// Most events in one batch.
 pub const MAX_BATCH: usize = 1_000;
+/// Most units of one line of an order.
+pub const MAX_LINE_QUANTITY: i64 = 1_000_000;
 /// How far in the future `occurred_at` may be (clock skew between systems).
 pub const MAX_FUTURE_SECONDS: i64 = 300;
 
@@ -267,17 +270,22 @@ pub(crate) fn parse_event(
             let a: OrderAttrs = from_value(attributes.clone(), &attr_prefix)?;
             let order_id = parse::client_id(&at(&attr_prefix, "order_id"), &a.order_id)?;
             let min = if e.kind == "refund" { 1 } else { 0 };
-            if a.amount < min {
+            if !(min..=MAX_AMOUNT_FEN).contains(&a.amount) {
                 return Err(ApiError::invalid(
                     at(&attr_prefix, "amount"),
-                    format!("amount is in fen and must be at least {min}"),
+                    format!("amount is in fen and must be {min} to {MAX_AMOUNT_FEN}"),
                 ));
             }
             for (i, line) in a.lines.iter().flatten().enumerate() {
-                if line.quantity < 1 || line.amount < 0 {
+                if !(1..=MAX_LINE_QUANTITY).contains(&line.quantity)
+                    || !(0..=MAX_AMOUNT_FEN).contains(&line.amount)
+                {
                     return Err(ApiError::invalid(
                         format!("{attr_prefix}lines[{i}]"),
-                        "a line needs quantity ≥ 1 and amount ≥ 0 (fen)",
+                        format!(
+                            "a line needs quantity 1 to {MAX_LINE_QUANTITY} and amount 0 to \
+                             {MAX_AMOUNT_FEN} (fen)"
+                        ),
                     ));
                 }
             }
@@ -296,6 +304,7 @@ pub(crate) fn parse_event(
         }
         name if BEHAVIOUR_TYPES.contains(&name) => {
             let a: BehaviourAttrs = from_value(attributes.clone(), &attr_prefix)?;
+            behaviour_amount(&attributes, &attr_prefix)?;
             (
                 EventKind::Behaviour {
                     name: name.to_owned(),
@@ -348,4 +357,21 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
         };
         ApiError::invalid(crate::extract::with_missing_field(&field, &msg), message)
     })
+}
+
+/// A behaviour's `amount` attribute, when it has one, is money in fen like an order's: per-yuan
+/// rules read it, so it is bounded the same way.
+fn behaviour_amount(attributes: &Value, attr_prefix: &str) -> Result<(), ApiError> {
+    match attributes.get("amount") {
+        Some(v @ Value::Number(_))
+            if v.as_i64()
+                .is_none_or(|a| !(0..=MAX_AMOUNT_FEN).contains(&a)) =>
+        {
+            Err(ApiError::invalid(
+                format!("{attr_prefix}amount"),
+                format!("amount is in fen and must be 0 to {MAX_AMOUNT_FEN}"),
+            ))
+        }
+        _ => Ok(()),
+    }
 }

@@ -33,8 +33,8 @@ fn checkout_hold(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Largest number of points in one request.
-pub const MAX_POINTS: i64 = 1_000_000_000_000;
+/// Largest number of points in one request: the most one entry moves.
+pub const MAX_POINTS: i64 = jifen_core::MAX_POINTS_PER_ENTRY;
 /// Longest a hold may last: 30 days.
 pub const MAX_HOLD_SECONDS: i64 = 30 * 86_400;
 
@@ -257,7 +257,7 @@ pub async fn post_adjustment(
         |book, _| {
             let entries = if p > 0 {
                 let now = book.now();
-                book.earn(
+                book.try_earn(
                     jifen_core::NewLot {
                         points: p,
                         available_at: now,
@@ -266,7 +266,7 @@ pub async fn post_adjustment(
                     },
                     jifen_core::EntryKind::Adjust,
                     &cause,
-                )
+                )?
             } else {
                 book.adjust_down(-p, policy.negative_balance, &cause)?
             };

@@ -266,6 +266,9 @@ fn csv_rows(text: &[u8]) -> Result<Vec<(usize, csv::StringRecord)>, ApiError> {
         let line = i + 1;
         let record =
             record.map_err(|e| ApiError::invalid(format!("line {line}"), e.to_string()))?;
+        for cell in &record {
+            crate::strings::check(&format!("line {line}"), cell, crate::strings::Kind::Line)?;
+        }
         let first = record.get(0).unwrap_or_default();
         if first.is_empty() || (i == 0 && first.eq_ignore_ascii_case("code")) {
             continue;

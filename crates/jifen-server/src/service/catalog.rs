@@ -606,16 +606,19 @@ pub async fn cancel(
         let (mut book, mut entries) = open_book(&mut tx, &head, now).await?;
         if r.points > 0 {
             let tz = program_tz(program);
-            entries.extend(book.earn(
-                NewLot {
-                    points: r.points,
-                    available_at: now,
-                    expires_at: program.policy.expires_at(now, tz),
-                    order_id: None,
-                },
-                EntryKind::Adjust,
-                &Cause::new(CauseKind::Redemption, format!("reward:{id}:cancelled")),
-            ));
+            entries.extend(
+                book.try_earn(
+                    NewLot {
+                        points: r.points,
+                        available_at: now,
+                        expires_at: program.policy.expires_at(now, tz),
+                        order_id: None,
+                    },
+                    EntryKind::Adjust,
+                    &Cause::new(CauseKind::Redemption, format!("reward:{id}:cancelled")),
+                )
+                .map_err(ApiError::from)?,
+            );
         }
         save(&mut tx, &program.id, head.id, &mut book, &entries).await?;
         let mut details: Value = serde_json::from_str(&r.details).unwrap_or(json!({}));

@@ -400,7 +400,8 @@ impl Judge {
                     keys,
                     ..
                 } => {
-                    *state.meters.entry(meter.clone()).or_default() += amount;
+                    let value = state.meters.entry(meter.clone()).or_default();
+                    *value = value.saturating_add(*amount);
                     if let Some(t) = self.tiers.as_mut() {
                         for key in meter_keys(keys) {
                             t.note_meter(
@@ -697,6 +698,11 @@ fn decide(
             let judged = account
                 .as_ref()
                 .map(|a| judge.judge(event, &a.member, Some(*amount), now));
+            // Refused before anything of the event is written: the member's lifetime figures
+            // must hold what the rules award.
+            if let (Some(a), Some(e)) = (account.as_ref(), judged.as_ref()) {
+                a.book.check_credit(e.points())?;
+            }
             let order = Order {
                 program_id: program.id.clone(),
                 order_id: order_id.clone(),
@@ -737,7 +743,7 @@ fn decide(
             let Some(order) = order else {
                 return Err(ApiError::OrderNotFound(order_id.clone()));
             };
-            let total = order.refunded + amount;
+            let total = jifen_core::limits::add("refunded", order.refunded, *amount)?;
             if total > order.amount {
                 return Err(ApiError::RefundExceedsOrder {
                     order_id: order_id.clone(),
@@ -745,8 +751,12 @@ fn decide(
                     amount: order.amount,
                 });
             }
-            order.refunded = total;
             let worth = order_worth(order, order.amount - total);
+            if let Some(account) = accounts.get(&event.member).filter(|_| !event.guest) {
+                let owed = account.book.order_credited(order_id) - worth;
+                account.book.check_clawback(owed)?;
+            }
+            order.refunded = total;
             if let Some(o) = writes.orders.iter_mut().find(|o| &o.order_id == order_id) {
                 o.refunded = total;
             } else {
@@ -780,6 +790,7 @@ fn decide(
                         Vec::new()
                     }
                     Some(e) => {
+                        account.book.check_credit(e.points())?;
                         let entries = award(&mut account.book, &e, policy, tz, event, None, &cause);
                         evaluation = Some(e);
                         entries
@@ -943,7 +954,7 @@ fn result(
         .iter()
         .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
         .map(|e| e.points)
-        .sum();
+        .fold(0, i64::saturating_add);
     let mut answer = json!({
         "id": event.id,
         "type": event.type_name,

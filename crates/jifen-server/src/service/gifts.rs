@@ -275,6 +275,9 @@ pub async fn settle(
     how: GiftMove,
     friend: Option<&ClaimIn>,
 ) -> Result<GiftOut, ApiError> {
+    // A friend who is not a member yet is enrolled in the claim's own transaction: a refused
+    // claim enrols no one.
+    let mut enrolment = None;
     if let Some(f) = friend {
         crate::parse::client_id("member", &f.member)?;
         let g = state
@@ -302,9 +305,11 @@ pub async fn settle(
                 phone: f.phone.clone(),
                 ..Default::default()
             };
-            let patch =
-                crate::api::members::patch_from(f.member.clone(), profile, state.clock.now())?;
-            state.store.upsert_member(&program.id, &patch).await?;
+            enrolment = Some(crate::api::members::patch_from(
+                f.member.clone(),
+                profile,
+                state.clock.now(),
+            )?);
         }
     }
     let friend_head = match friend {
@@ -324,7 +329,7 @@ pub async fn settle(
             .await?
             .pop()
             .ok_or(ApiError::Internal)?;
-        let recipient = friend_head.as_ref().map(|h| h.id);
+        let mut recipient = friend_head.as_ref().map(|h| h.id);
         let already = match how {
             GiftMove::Claim => g.status == "claimed" && g.recipient_id == recipient,
             GiftMove::Cancel => g.status == "cancelled",
@@ -342,6 +347,13 @@ pub async fn settle(
             if how == GiftMove::Return && g.deadline > now {
                 tx.commit().await?;
                 return Ok((g, v, now));
+            }
+            if how == GiftMove::Claim
+                && recipient.is_none()
+                && let Some(patch) = &enrolment
+            {
+                let (member, _) = tx.upsert_member(&program.id, patch).await?;
+                recipient = Some(member.id);
             }
             if how == GiftMove::Claim && recipient == Some(g.sender_id) {
                 return Err(ApiError::GiftUnavailable(

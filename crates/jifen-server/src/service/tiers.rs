@@ -532,7 +532,9 @@ impl TierBatch {
             && at <= self.now
             && self.window_start.is_none_or(|s| at >= s)
         {
-            *self.figures.base.entry(member).or_default() += delta;
+            // A basis figure is only compared with thresholds: beyond i64 it stays at the top.
+            let base = self.figures.base.entry(member).or_default();
+            *base = base.saturating_add(delta);
         }
     }
 
