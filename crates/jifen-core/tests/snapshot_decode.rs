@@ -109,3 +109,20 @@ fn counters_and_instants_out_of_a_book_s_range_are_ignored() {
     s.holds[0].record.deadline = DateTime::<Utc>::MIN_UTC;
     assert!(!decodes(&s), "a deadline before year 1");
 }
+
+/// The fuzzer's input: a sound snapshot with an expired lot of nearly `i64::MAX` points. Once
+/// the expiry is recorded, the lot's points and their recorded expiry together pass `i64`: the
+/// book's next snapshot is not sound, and reading it falls back to replay instead of trusting
+/// figures that cannot be added.
+#[test]
+fn a_book_near_i64_saves_a_snapshot_that_is_ignored() {
+    let input = include_bytes!("../../../fuzz/regressions/book_snapshot/expired-near-i64-max");
+    let snapshot = Snapshot::decode(input).expect("the input is sound");
+    let mut book = jifen_core::Book::from_snapshot(snapshot);
+    book.advance_to(t("2026-06-18T12:00:00Z"));
+    assert_eq!(book.record_expiries().len(), 1);
+    let saved = book.snapshot();
+    assert!(!saved.is_sound());
+    assert_eq!(Snapshot::decode(&saved.encode()), None);
+    jifen_core::fuzzing::book_snapshot(input);
+}
