@@ -64,12 +64,66 @@ impl Snapshot {
         out
     }
 
-    /// Reads a stored snapshot: `None` when it is of another layout version or unreadable.
+    /// Reads a stored snapshot: `None` when it is of another layout version, unreadable, or
+    /// not one a book could have written ([`Snapshot::is_sound`]).
     pub fn decode(bytes: &[u8]) -> Option<Snapshot> {
         match bytes.split_first() {
-            Some((&FORMAT, rest)) => postcard::from_bytes(rest).ok(),
+            Some((&FORMAT, rest)) => postcard::from_bytes(rest).ok().filter(Snapshot::is_sound),
             _ => None,
         }
+    }
+
+    /// Whether the snapshot is within what a book works with: entry and lot counters with room
+    /// for the next one, lot ids below `next_lot`, instants within years 1 to 9999 (what RFC 3339
+    /// writes, with room for the windows a book looks ahead), and point figures whose absolute
+    /// values add up within `i64`, so that no sum or difference a book takes of them
+    /// overflows. Bytes that fail it (a damaged row) are ignored like another layout: the book
+    /// is replayed from its entries.
+    pub fn is_sound(&self) -> bool {
+        const MAX_COUNTER: i64 = 1 << 62;
+        let counters = (0..MAX_COUNTER).contains(&self.seq)
+            && (1..MAX_COUNTER).contains(&self.next_lot)
+            && self
+                .lots
+                .iter()
+                .all(|l| (1..self.next_lot).contains(&l.lot.id));
+        let mut instants = std::iter::once(self.at)
+            .chain(self.lots.iter().flat_map(|l| {
+                [l.lot.available_at, l.lot.created_at]
+                    .into_iter()
+                    .chain(l.lot.expires_at)
+            }))
+            .chain(
+                self.holds
+                    .iter()
+                    .flat_map(|h| [h.record.created_at, h.record.deadline]),
+            );
+        let in_years = instants.all(|t| (1..=9999).contains(&chrono::Datelike::year(&t)));
+        let figures =
+            [
+                self.debt,
+                self.earned,
+                self.redeemed,
+                self.clawed_back,
+                self.written_off,
+            ]
+            .into_iter()
+            .chain(
+                self.lots
+                    .iter()
+                    .flat_map(|l| [l.lot.amount, l.free, l.expiry_recorded]),
+            )
+            .chain(self.holds.iter().flat_map(|h| {
+                std::iter::once(h.record.points).chain(h.parts.iter().map(|(_, p)| *p))
+            }))
+            .chain(self.credited.iter().map(|(_, p)| *p));
+        let mut total: i64 = 0;
+        let points_fit = figures.map(i64::checked_abs).all(|p| {
+            p.and_then(|p| total.checked_add(p))
+                .map(|t| total = t)
+                .is_some()
+        });
+        counters && in_years && points_fit
     }
 }
 
