@@ -33,6 +33,7 @@ async fn setup(backend: Backend) -> (TestDb, Arc<dyn Store>) {
                 currency: "CNY".into(),
                 policy: PointPolicy::default(),
                 demo: false,
+                rate_limit: None,
                 created_at: ts("2024-01-01T00:00:00Z"),
             })
             .await
