@@ -32,6 +32,8 @@ pub struct AppState {
     pub coalescer: Arc<crate::service::coalesce::Coalescer>,
     /// Compiled rules by program.
     pub rules: Arc<crate::service::rules::RuleCache>,
+    /// Where rules' conditions are evaluated outside write transactions.
+    pub judges: Arc<crate::service::judging::Judges>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             keys: Arc::default(),
             coalescer: Arc::default(),
             rules: Arc::default(),
+            judges: Arc::default(),
         }
     }
 }

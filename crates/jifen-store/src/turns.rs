@@ -2,8 +2,9 @@
 //!
 //! Writers of one program wait in that program's queue; when the writer is let go, the next
 //! turn goes to the next program in line that has someone waiting, and that program goes to
-//! the back of the line. However many writes one program queues, a write of another program
-//! waits for at most one write of each program ahead of it, not for the whole queue. Writes made
+//! the back of the line. The program that just wrote never goes first while another waits.
+//! However many writes one program queues, a write of another program waits for at most one
+//! write of each program ahead of it, not for the whole queue. Writes made
 //! for no program in particular (jobs, redemptions, settings) queue together under one name.
 
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +23,8 @@ pub(crate) struct Turns {
 struct State {
     /// Someone holds the writer.
     held: bool,
+    /// The program whose writer holds (or last held) the writer.
+    holder: String,
     /// Programs with writers waiting, in the order their turns come.
     line: VecDeque<String>,
     /// Each waiting program's writers, first come first.
@@ -50,6 +53,7 @@ impl Turns {
             let mut s = self.lock();
             if !s.held && s.line.is_empty() {
                 s.held = true;
+                program.clone_into(&mut s.holder);
                 return Ok(Turn {
                     turns: self.clone(),
                 });
@@ -81,6 +85,10 @@ impl Turns {
     /// Gives the writer to the next program in line, or marks it free.
     fn pass(&self) {
         let mut s = self.lock();
+        if s.line.len() > 1 && s.line.front() == Some(&s.holder) {
+            // The program that just wrote goes behind the others waiting.
+            s.line.rotate_left(1);
+        }
         while let Some(program) = s.line.pop_front() {
             let mut given = false;
             let mut more = false;
@@ -95,11 +103,12 @@ impl Turns {
                 more = !queue.is_empty();
             }
             if more {
-                s.line.push_back(program);
+                s.line.push_back(program.clone());
             } else {
                 s.waiting.remove(&program);
             }
             if given {
+                s.holder = program;
                 return;
             }
         }
@@ -131,8 +140,8 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    /// Program a queues many writes before b queues one: b's write is the second to go, not the
-    /// last.
+    /// Program a writes and queues many more writes before b queues one: b's write goes next,
+    /// not last.
     #[tokio::test]
     async fn programs_take_turns() {
         let turns = Arc::new(Turns::default());
@@ -153,7 +162,7 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        assert_eq!(*order.lock().unwrap(), ["a0", "b4", "a1", "a2", "a3"]);
+        assert_eq!(*order.lock().unwrap(), ["b4", "a0", "a1", "a2", "a3"]);
     }
 
     /// A writer that gives up after its turn was given (but before it saw it) passes the turn
