@@ -5,9 +5,10 @@
 //! transaction and on the async workers).
 //!
 //! A timed assertion is kept here on purpose, and made robust: the bound is generous for an
-//! unoptimized build on a loaded two-core machine (B measured a p99 of a few hundred
-//! milliseconds to a few seconds under the flood), and an order of magnitude under what B
-//! waited when A's rules were judged inside the writer (110 s on SQLite for one purchase).
+//! unoptimized build on a loaded two-core machine (B measured a p99 of 0.4 s on PostgreSQL and
+//! 3.4 s on SQLite under the flood). When A's rules were judged inside the writer, B could not
+//! send its purchases in the time allowed on SQLite (p50 5 s; with heavier rules one purchase
+//! waited 110 s), which the sample count below catches as well as the bound.
 
 mod common;
 
