@@ -36,6 +36,8 @@ pub struct AppState {
     pub limiter: Arc<crate::rate_limit::RateLimiter>,
     /// The limit per key of programs that set none.
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// Where rules' conditions are evaluated outside write transactions.
+    pub judges: Arc<crate::service::judging::Judges>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             rules: Arc::default(),
             limiter: Arc::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
+            judges: Arc::default(),
         }
     }
 }

@@ -313,8 +313,8 @@ pub(crate) fn clamp_halves(high: Option<i64>, low: Option<i64>) -> i64 {
 
 /// Implements [`crate::Store`] and [`crate::WriteTx`] for one backend.
 ///
-/// `$store` must have `fn reader(&self) -> &Pool<$db>` and `async fn begin_tx(&self) ->
-/// Result<$txty>`, where `$txty` derefs to the backend's connection and has
+/// `$store` must have `fn reader(&self) -> &Pool<$db>`, `async fn begin_tx(&self) ->
+/// Result<$txty>` and `async fn begin_tx_for(&self, program_id: &str) -> Result<$txty>`, where `$txty` derefs to the backend's connection and has
 /// `async fn commit(self) -> Result<()>`; `$for_update` is the row-lock suffix of the
 /// backend's `SELECT`.
 /// Statements with a list of ids (`IN ($3, $4, …)`) are not prepared and cached
@@ -1032,6 +1032,15 @@ macro_rules! store_impl {
             async fn begin_write(&self) -> $crate::Result<Box<dyn $crate::WriteTx>> {
                 Ok(Box::new($tx {
                     tx: self.begin_tx().await?,
+                }))
+            }
+
+            async fn begin_write_for(
+                &self,
+                program_id: &str,
+            ) -> $crate::Result<Box<dyn $crate::WriteTx>> {
+                Ok(Box::new($tx {
+                    tx: self.begin_tx_for(program_id).await?,
                 }))
             }
 

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{Notify, OwnedMutexGuard, watch};
 
+use crate::turns::{Turn, Turns};
 use crate::{Result, StoreError};
 
 /// The shared transaction and its bookkeeping, behind the group lock.
@@ -37,6 +38,8 @@ pub(crate) struct GroupCommit {
     finished: watch::Sender<u64>,
     /// Outcome of recent generations: true when committed.
     outcomes: Mutex<BTreeMap<u64, bool>>,
+    /// Whose turn it is to write, round robin across programs.
+    turns: Arc<Turns>,
 }
 
 /// Outcomes kept for writers that have not looked yet.
@@ -57,6 +60,7 @@ impl GroupCommit {
             wake: Arc::new(Notify::new()),
             finished,
             outcomes: Mutex::new(BTreeMap::new()),
+            turns: Arc::default(),
         });
         // The task holds a weak handle, so dropping the store ends it (Drop wakes it).
         let weak = Arc::downgrade(&gc);
@@ -71,8 +75,10 @@ impl GroupCommit {
         gc
     }
 
-    /// Begins a writer's share of the current group.
-    pub(crate) async fn lease(self: &Arc<Self>) -> Result<Lease> {
+    /// Begins a writer's share of the current group, when `program`'s turn comes (writers of
+    /// different programs take turns; "" for writes on behalf of no program in particular).
+    pub(crate) async fn lease(self: &Arc<Self>, program: &str) -> Result<Lease> {
+        let turn = self.turns.take(program).await?;
         let mut guard = self.group.clone().lock_owned().await;
         self.clean(&mut guard).await;
         if guard.tx.is_none() {
@@ -88,6 +94,7 @@ impl GroupCommit {
         }
         Ok(Lease {
             guard: Some(guard),
+            turn: Some(turn),
             gc: self.clone(),
         })
     }
@@ -186,6 +193,8 @@ impl Drop for GroupCommit {
 /// One writer's share of a group: a savepoint in the shared transaction.
 pub struct Lease {
     guard: Option<OwnedMutexGuard<Group>>,
+    /// Given to the next writer as soon as this one's statements are done.
+    turn: Option<Turn>,
     gc: Arc<GroupCommit>,
 }
 
@@ -206,12 +215,14 @@ impl Lease {
         if let Err(e) = released {
             g.dirty = true;
             drop(g);
+            self.turn.take();
             self.gc.wake.notify_one();
             return Err(e.into());
         }
         g.pending += 1;
         let generation = g.generation;
         drop(g);
+        self.turn.take();
         self.gc.wake.notify_one();
         self.gc.wait(generation).await
     }

@@ -23,6 +23,7 @@ pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod tiers;
+mod turns;
 
 use std::sync::Arc;
 
@@ -172,6 +173,11 @@ pub trait Store:
 
     /// Opens a write transaction.
     async fn begin_write(&self) -> Result<Box<dyn WriteTx>>;
+
+    /// Opens a write transaction on behalf of a program. Where all writes share one writer
+    /// (SQLite), programs take turns at it round robin, so that one program's queue of writes
+    /// does not hold up another's.
+    async fn begin_write_for(&self, program_id: &str) -> Result<Box<dyn WriteTx>>;
 
     /// Members (program id, external id) for whom time alone implies entries not written yet
     /// (holds past their deadline, expired points no `expire` entry records), as the

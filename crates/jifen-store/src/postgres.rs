@@ -52,6 +52,11 @@ impl PgStore {
     async fn begin_tx(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
+
+    /// Programs need no turns on PostgreSQL: each write has a connection of its own.
+    async fn begin_tx_for(&self, _program_id: &str) -> Result<Transaction<'static, Postgres>> {
+        self.begin_tx().await
+    }
 }
 
 store_impl!(

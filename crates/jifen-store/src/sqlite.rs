@@ -112,7 +112,11 @@ impl SqliteStore {
     }
 
     async fn begin_tx(&self) -> Result<Lease> {
-        self.group.lease().await
+        self.group.lease("").await
+    }
+
+    async fn begin_tx_for(&self, program_id: &str) -> Result<Lease> {
+        self.group.lease(program_id).await
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::conditions::{Conditions, Evaluate, Outcome, Slot};
 use super::expr::{Facts, Truth};
 use super::model::{CampaignSpec, Effect, Period, weekday_index};
 use super::set::{Rule, RuleSet};
@@ -362,6 +363,17 @@ pub fn evaluate(
     event: &EventInput<'_>,
     usage: &mut UsageBook,
 ) -> Evaluation {
+    evaluate_with(rules, tz, event, usage, &mut Evaluate)
+}
+
+/// [`evaluate`], with the conditions' and meter keys' outcomes taken from `conditions`.
+pub fn evaluate_with(
+    rules: &RuleSet,
+    tz: Tz,
+    event: &EventInput<'_>,
+    usage: &mut UsageBook,
+    conditions: &mut dyn Conditions,
+) -> Evaluation {
     let mut out = Evaluation::default();
     let mut closed_groups: HashMap<&str, &str> = HashMap::new();
     let candidates: Vec<&Arc<Rule>> = rules
@@ -370,7 +382,7 @@ pub fn evaluate(
         .filter(|r| event.only_rule.is_none_or(|only| r.id == only))
         .collect();
     for rule in candidates {
-        let verdict = judge(rule, tz, event, usage, &mut out, &closed_groups);
+        let verdict = judge(rule, tz, event, usage, &mut out, &closed_groups, conditions);
         if matches!(verdict, Verdict::Fired { .. })
             && rule.spec.exclusive
             && let Some(group) = &rule.spec.group
@@ -389,12 +401,13 @@ pub fn evaluate(
 }
 
 fn judge(
-    rule: &Rule,
+    rule: &Arc<Rule>,
     tz: Tz,
     event: &EventInput<'_>,
     usage: &mut UsageBook,
     out: &mut Evaluation,
     closed_groups: &HashMap<&str, &str>,
+    conditions: &mut dyn Conditions,
 ) -> Verdict {
     if let Some(by) = rule
         .spec
@@ -409,11 +422,14 @@ fn judge(
     if let Err(reason) = in_schedule(rule, event.occurred_at, tz) {
         return Verdict::OutOfSchedule { reason };
     }
-    if let Some(condition) = &rule.condition {
-        let truth = event.facts.map_or_else(
-            || Truth::Error("the event's facts were not built".into()),
-            |facts| condition.eval(facts),
-        );
+    if rule.condition.is_some() {
+        let truth = match event.facts {
+            None => Truth::Error("the event's facts were not built".into()),
+            Some(facts) => match conditions.outcome(rule, Slot::Condition, facts) {
+                Outcome::Truth(t) => t,
+                Outcome::Keys(_) => Truth::Error("a condition gave keys".into()),
+            },
+        };
         match truth {
             Truth::True => {}
             Truth::False => return Verdict::ConditionFalse,
@@ -525,9 +541,9 @@ fn judge(
                 )
                 .clamp(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY);
                 let keys = match (rule.meter_keys.get(i).and_then(Option::as_ref), event.facts) {
-                    (Some(key), Some(facts)) => match key.strings(facts) {
+                    (Some(_), Some(facts)) => match conditions.outcome(rule, Slot::Key(i), facts) {
                         // A key that cannot be read adds nothing.
-                        Ok(keys) if !keys.is_empty() => keys,
+                        Outcome::Keys(Ok(keys)) if !keys.is_empty() => keys,
                         _ => continue,
                     },
                     (Some(_), None) => continue,

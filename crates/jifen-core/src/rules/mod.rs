@@ -5,15 +5,17 @@
 //! read ([`usage_keys`]) and the facts about the event and member, and stores what
 //! [`evaluate`] decided.
 
+mod conditions;
 mod eval;
 mod expr;
 pub mod limits;
 mod model;
 mod set;
 
+pub use conditions::{Conditions, Evaluate, Outcome, Slot};
 pub use eval::{
     Action, Award, Campaigns, Evaluation, EventInput, Scope, Trace, Usage, UsageBook, UsageKey,
-    Verdict, evaluate, period_key, usage_keys,
+    Verdict, evaluate, evaluate_with, period_key, usage_keys,
 };
 pub use expr::{Condition, ConditionError, Facts, Truth, VARIABLES};
 pub use model::{

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use jifen_core::rules::{
-    Action, Evaluation, EventInput, Facts, RuleSet, Scope, UsageBook, UsageKey, evaluate,
+    Action, Evaluation, EventInput, Facts, RuleSet, Scope, UsageBook, UsageKey, evaluate_with,
     usage_keys,
 };
 use jifen_core::tiers::{MeterPoint, apply_earn_multiplier};
@@ -20,6 +20,7 @@ use jifen_store::{
     Streak, UsageKeyRow, UsageRow, WriteTx,
 };
 
+use super::judging::{Deferred, Judging, Oracle};
 use super::ledger::{open_book, save_all};
 use super::tiers::TierBatch;
 use super::{Failure, request_hash, with_retries};
@@ -84,12 +85,49 @@ pub fn answer_text(answer: &Value) -> Result<Answer, ApiError> {
 }
 
 /// Records a batch of events in one transaction and answers per event.
+///
+/// The rules' conditions are evaluated outside the transaction where they would make it long
+/// (see [`super::judging`]): a round that meets conditions it cannot afford to evaluate in place
+/// rolls back, they are evaluated outside, and the next round decides with their outcomes.
 pub async fn record(
     state: &AppState,
     program: &Program,
     events: &[ParsedEvent],
 ) -> Result<Vec<EventOutcome>, ApiError> {
-    with_retries(|| attempt(state, program, events)).await
+    let now = state.clock.now();
+    let judging = Judging::new(state.judges.clone(), &program.id);
+    let mut round = 0;
+    loop {
+        let defer = round < super::judging::MAX_DEFERRED_ROUNDS;
+        let oracle = || Oracle::round(judging.clone(), defer);
+        match with_retries(|| attempt(state, program, events, now, oracle())).await? {
+            Round::Recorded(outcomes) => return Ok(outcomes),
+            Round::Deferred(work) => {
+                metrics::counter!("jifen_rules_deferred_rounds_total").increment(1);
+                judging
+                    .evaluate(Arc::new(program_facts(program)), work)
+                    .await?;
+            }
+        }
+        round += 1;
+    }
+}
+
+/// How a round of [`record`] ended.
+enum Round {
+    Recorded(Vec<EventOutcome>),
+    /// Rolled back: these conditions are to be evaluated outside first.
+    Deferred(Vec<Deferred>),
+}
+
+/// What conditions read as `program`.
+fn program_facts(program: &Program) -> Value {
+    json!({
+        "id": program.id,
+        "name": program.name,
+        "timezone": program.timezone,
+        "currency": program.currency,
+    })
 }
 
 /// A member locked for the batch, with their book rebuilt at now and the entries the batch
@@ -116,18 +154,15 @@ struct Writes {
     vouchers: Vec<(i64, String, String)>,
 }
 
-/// What conditions read about an event and its member.
-#[allow(clippy::too_many_arguments)]
+/// What conditions read about an event and its member (`event` and `member`).
 fn facts_of(
     event: &ParsedEvent,
     head: &MemberHead,
     state: &MemberState,
     tiers: Option<&TierBatch>,
-    program: &Value,
     amount: Option<i64>,
     tz: Tz,
-    now: Timestamp,
-) -> Facts {
+) -> (Value, Value) {
     let local = event.occurred_at.with_timezone(&tz);
     let event_facts = json!({
         "id": event.id,
@@ -164,7 +199,7 @@ fn facts_of(
         },
         "tier": tiers.and_then(|t| t.effective(head.id)).map(|t| t.id.clone()),
     });
-    Facts::new(&event_facts, &member_facts, program, now)
+    (event_facts, member_facts)
 }
 
 fn member_ids(judged: &[(i64, String, Timestamp)]) -> Vec<i64> {
@@ -196,6 +231,8 @@ pub(crate) struct Judge {
     program: Value,
     /// Meters and tiers, when the program declares any.
     tiers: Option<TierBatch>,
+    /// Where conditions' outcomes come from.
+    oracle: Oracle,
 }
 
 impl Judge {
@@ -316,13 +353,9 @@ impl Judge {
             tz,
             usage,
             members,
-            program: json!({
-                "id": program.id,
-                "name": program.name,
-                "timezone": program.timezone,
-                "currency": program.currency,
-            }),
+            program: program_facts(program),
             tiers: None,
+            oracle: Oracle::in_place(),
         }
     }
 
@@ -360,16 +393,13 @@ impl Judge {
             .rules
             .has_conditions(&event.type_name, event.occurred_at)
             .then(|| {
-                facts_of(
-                    event,
-                    head,
-                    state,
-                    tiers,
-                    &self.program,
-                    amount,
-                    self.tz,
-                    now,
-                )
+                let (event_facts, member_facts) =
+                    facts_of(event, head, state, tiers, amount, self.tz);
+                let facts = Facts::new(&event_facts, &member_facts, &self.program, now);
+                if self.oracle.remembers() {
+                    self.oracle.begin(&event.id, event_facts, member_facts, now);
+                }
+                facts
             });
         let input = EventInput {
             id: &event.id,
@@ -382,7 +412,13 @@ impl Judge {
                 .flatten(),
             facts: facts.as_ref(),
         };
-        let mut evaluation = evaluate(&self.rules, self.tz, &input, &mut self.usage);
+        let mut evaluation = evaluate_with(
+            &self.rules,
+            self.tz,
+            &input,
+            &mut self.usage,
+            &mut self.oracle,
+        );
         if let Some((tier, factor)) = tiers.and_then(|t| t.earn_factor(head.id, &event.type_name)) {
             apply_earn_multiplier(&mut evaluation, &tier, factor);
         }
@@ -494,9 +530,10 @@ async fn attempt(
     state: &AppState,
     program: &Program,
     events: &[ParsedEvent],
-) -> Result<Vec<EventOutcome>, Failure> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin_write().await?;
+    now: Timestamp,
+    oracle: Oracle,
+) -> Result<Round, Failure> {
+    let mut tx = state.store.begin_write_for(&program.id).await?;
     // Lock every member named, in one order (so concurrent batches cannot deadlock), and open
     // their books.
     let wanted: Vec<&str> = events
@@ -552,36 +589,46 @@ async fn attempt(
         .collect();
     let mut judge =
         Judge::load(state, &mut tx, program, (tz, now), &fresh_events, &accounts).await?;
+    judge.oracle = oracle;
     let mut writes = Writes::default();
     let mut outcomes = Vec::with_capacity(events.len());
-    for event in events {
-        let hash = request_hash(event);
-        if let Some((first_hash, answer)) = stored.get(&event.id) {
-            outcomes.push(if *first_hash == hash {
-                serde_json::value::RawValue::from_string(answer.clone())
-                    .map_err(|_| ApiError::Internal)
-            } else {
-                Err(ApiError::IdempotencyConflict)
-            });
-            continue;
+    // Deciding a large batch is a long stretch without an await: it runs off the async
+    // workers, which go on serving other requests (and other programs).
+    super::judging::off_the_workers(events.len(), || {
+        for event in events {
+            let hash = request_hash(event);
+            if let Some((first_hash, answer)) = stored.get(&event.id) {
+                outcomes.push(if *first_hash == hash {
+                    serde_json::value::RawValue::from_string(answer.clone())
+                        .map_err(|_| ApiError::Internal)
+                } else {
+                    Err(ApiError::IdempotencyConflict)
+                });
+                continue;
+            }
+            let outcome = decide(
+                program,
+                tz,
+                event,
+                &mut accounts,
+                &mut orders,
+                &mut writes,
+                &mut judge,
+                now,
+            )
+            .and_then(|answer| answer_text(&answer));
+            if let Ok(answer) = &outcome {
+                let text = answer.get().to_owned();
+                stored.insert(event.id.clone(), (hash.clone(), text.clone()));
+                writes.answers.push((event.id.clone(), hash, text));
+            }
+            outcomes.push(outcome);
         }
-        let outcome = decide(
-            program,
-            tz,
-            event,
-            &mut accounts,
-            &mut orders,
-            &mut writes,
-            &mut judge,
-            now,
-        )
-        .and_then(|answer| answer_text(&answer));
-        if let Ok(answer) = &outcome {
-            let text = answer.get().to_owned();
-            stored.insert(event.id.clone(), (hash.clone(), text.clone()));
-            writes.answers.push((event.id.clone(), hash, text));
-        }
-        outcomes.push(outcome);
+    });
+    let deferred = judge.oracle.take_deferred();
+    if !deferred.is_empty() {
+        // Some outcomes were guessed: write nothing (dropping the transaction rolls it back).
+        return Ok(Round::Deferred(deferred));
     }
     let fresh: BTreeSet<String> = writes.answers.iter().map(|(k, _, _)| k.clone()).collect();
     let (usage, streaks) = judge.take_writes();
@@ -596,7 +643,7 @@ async fn attempt(
         metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
             .increment(1);
     }
-    Ok(outcomes)
+    Ok(Round::Recorded(outcomes))
 }
 
 /// Writes what the batch decided: answers, orders, refunds, events, entries and books.

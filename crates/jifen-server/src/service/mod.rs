@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod coalesce;
 pub mod events;
 pub mod gifts;
+pub mod judging;
 pub mod ledger;
 pub mod rules;
 pub mod tiers;
