@@ -740,9 +740,33 @@ async fn oversized_bodies_are_refused_as_json(b: TestBackend) {
     assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     assert_eq!(app.get("/v1/members/m1").await.body, before);
     assert_eq!(app.balance("m1").await, balance);
-    // Just under the limit is fine.
-    let fits = "y".repeat(2 * 1024 * 1024 - 100);
-    let member = format!(r#"{{"attributes": {{"blob": "{fits}"}}}}"#);
+    // Just under the limit is fine (attributes kept within their own bounds: strings of at most
+    // 4 KiB, at most 200 to an array).
+    let limit = 2 * 1024 * 1024;
+    let string = format!("\"{}\"", "y".repeat(4_000));
+    let mut arrays: Vec<String> = Vec::new();
+    let mut len = 32;
+    while len + string.len() + 16 < limit {
+        if arrays
+            .last()
+            .is_none_or(|a: &String| a.len() > 199 * string.len())
+        {
+            arrays.push(String::new());
+        }
+        let a = arrays.last_mut().expect("an array");
+        if !a.is_empty() {
+            a.push(',');
+        }
+        a.push_str(&string);
+        len += string.len() + 1;
+    }
+    let fields: Vec<String> = arrays
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!(r#""a{i}": [{a}]"#))
+        .collect();
+    let member = format!(r#"{{"attributes": {{{}}}}}"#, fields.join(", "));
+    assert!(member.len() < limit && member.len() > limit - 10_000);
     let r = app.raw(Method::PUT, "/v1/members/m1", &member).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.status);
 }
