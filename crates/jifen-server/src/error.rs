@@ -21,6 +21,9 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// A CEL expression beyond one of the condition limits (docs/rules.md#condition-limits).
+    #[error("{message}")]
+    InvalidRule { field: String, message: String },
     #[error("the request body is larger than this server accepts (max_body_bytes)")]
     PayloadTooLarge,
     #[error("a batch holds at most {max} events; this one has {got}")]
@@ -160,6 +163,31 @@ impl ApiError {
         }
     }
 
+    /// A rule that cannot be saved, its field under `prefix` (`rules[2].`): `invalid_rule` when
+    /// a CEL expression exceeds a condition limit, `invalid_request` otherwise.
+    pub fn rule(prefix: &str, e: jifen_core::rules::RuleError) -> Self {
+        let field = format!("{prefix}{}", e.field);
+        match e.limit {
+            Some(_) => ApiError::InvalidRule {
+                field,
+                message: e.message,
+            },
+            None => ApiError::invalid(field, e.message),
+        }
+    }
+
+    /// A CEL expression at `field` that cannot be used: `invalid_rule` past a condition limit,
+    /// `invalid_request` when it does not compile.
+    pub fn condition(field: &str, e: jifen_core::rules::expr::ConditionError) -> Self {
+        match e.limit {
+            Some(_) => ApiError::InvalidRule {
+                field: field.to_owned(),
+                message: format!("exceeds a limit: {e}"),
+            },
+            None => ApiError::invalid(field, e.to_string()),
+        }
+    }
+
     /// The stable code and HTTP status of each error: the one table of them.
     pub fn code_and_status(&self) -> (&'static str, StatusCode) {
         use StatusCode as S;
@@ -169,6 +197,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => ("method_not_allowed", S::METHOD_NOT_ALLOWED),
             ApiError::MalformedJson(_) => ("malformed_json", S::BAD_REQUEST),
             ApiError::Invalid { .. } => ("invalid_request", S::UNPROCESSABLE_ENTITY),
+            ApiError::InvalidRule { .. } => ("invalid_rule", S::UNPROCESSABLE_ENTITY),
             ApiError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE),
             ApiError::BatchTooLarge { .. } => ("batch_too_large", S::UNPROCESSABLE_ENTITY),
             ApiError::MemberNotFound(_) => ("member_not_found", S::NOT_FOUND),
@@ -227,6 +256,7 @@ impl ApiError {
         match self {
             // An empty path is the body as a whole: no single field is at fault.
             ApiError::Invalid { field, .. } => Some(field.clone()).filter(|f| !f.is_empty()),
+            ApiError::InvalidRule { field, .. } => Some(field.clone()),
             ApiError::BatchTooLarge { .. } => Some("events".into()),
             ApiError::OccurredInFuture => Some("occurred_at".into()),
             ApiError::IdentityTaken { .. } => Some("identities".into()),

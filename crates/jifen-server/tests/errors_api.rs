@@ -973,6 +973,10 @@ fn every_error_code_is_documented() {
         ApiError::MethodNotAllowed,
         ApiError::MalformedJson("x".into()),
         ApiError::invalid("f", "x"),
+        ApiError::InvalidRule {
+            field: "condition".into(),
+            message: "x".into(),
+        },
         ApiError::PayloadTooLarge,
         ApiError::BatchTooLarge { max: 1, got: 2 },
         ApiError::MemberNotFound("m".into()),

@@ -42,7 +42,7 @@ fn purchase_rule(condition: &str) -> Value {
 /// the place in the message.
 fn assert_limit(r: &common::Res, field: &str, limit: &str) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
-    assert_eq!(r.code(), "invalid_request", "{r:?}");
+    assert_eq!(r.code(), "invalid_rule", "{r:?}");
     assert_eq!(r.body["error"]["field"], field, "{r:?}");
     let message = r.body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains(&format!("limit `{limit}`")), "{message}");

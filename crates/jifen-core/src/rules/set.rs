@@ -64,12 +64,27 @@ pub struct Rule {
 pub struct RuleError {
     pub field: String,
     pub message: String,
+    /// The [condition limit](super::limits) a CEL expression of the rule exceeds, if that is why.
+    pub limit: Option<&'static str>,
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> RuleError {
     RuleError {
         field: field.into(),
         message: message.into(),
+        limit: None,
+    }
+}
+
+/// A CEL expression of the rule (at `field`) that does not compile or exceeds a limit.
+fn condition_err(field: impl Into<String>, e: super::expr::ConditionError) -> RuleError {
+    let message = match e.limit {
+        Some(_) => format!("exceeds a limit: {e}"),
+        None => format!("does not compile: {e}"),
+    };
+    RuleError {
+        limit: e.limit,
+        ..err(field, message)
     }
 }
 
@@ -105,10 +120,7 @@ impl Rule {
         validate(&spec)?;
         let condition = match spec.condition.as_deref().map(str::trim) {
             Some(source) if !source.is_empty() => {
-                Some(Condition::compile(source).map_err(|e| match e.limit {
-                    Some(_) => err("condition", format!("exceeds a limit: {e}")),
-                    None => err("condition", format!("does not compile: {e}")),
-                })?)
+                Some(Condition::compile(source).map_err(|e| condition_err("condition", e))?)
             }
             _ => None,
         };
@@ -117,7 +129,7 @@ impl Rule {
             let key = match effect {
                 Effect::AddToMeter { key: Some(k), .. } => Some(
                     Condition::compile(k.trim())
-                        .map_err(|e| err(format!("effects[{i}].key"), e.to_string()))?,
+                        .map_err(|e| condition_err(format!("effects[{i}].key"), e))?,
                 ),
                 _ => None,
             };

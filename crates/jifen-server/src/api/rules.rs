@@ -692,7 +692,7 @@ fn drafts(raw: Vec<Value>) -> Result<Vec<jifen_core::rules::Rule>, ApiError> {
             DateTime::<Utc>::MIN_UTC,
             None,
         )
-        .map_err(|e| ApiError::invalid(format!("{prefix}{}", e.field), e.message))?;
+        .map_err(|e| ApiError::rule(&prefix, e))?;
         out.push(rule);
     }
     Ok(out)

@@ -245,7 +245,7 @@ async fn run(
             )
         })
         .collect::<Result<_, _>>()
-        .map_err(|e| ApiError::invalid(e.field, e.message))?;
+        .map_err(|e| ApiError::rule("", e))?;
     let set = Arc::new(with_drafts(
         program,
         &versions,

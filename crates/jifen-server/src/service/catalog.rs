@@ -721,7 +721,7 @@ pub async fn check_refs(
     if let Some(source) = &spec.eligibility.condition
         && let Err(e) = Condition::compile(source)
     {
-        return Err(ApiError::invalid("eligibility.condition", e.to_string()).into());
+        return Err(ApiError::condition("eligibility.condition", e).into());
     }
     Ok(())
 }

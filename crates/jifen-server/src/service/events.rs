@@ -84,12 +84,33 @@ pub fn answer_text(answer: &Value) -> Result<Answer, ApiError> {
     serde_json::value::to_raw_value(answer).map_err(|_| ApiError::Internal)
 }
 
-/// Records a batch of events in one transaction and answers per event.
+/// The most events one transaction records. A larger batch is recorded in parts of this many, one
+/// transaction after another, so that no program holds the writer (on SQLite, one for every
+/// program) for a whole batch of 1,000 while other programs wait their turn. Each event answers
+/// for itself, so nothing depends on a batch being one transaction: a batch cut short by a crash
+/// or an error has its recorded parts answered from their stored answers when it is sent again.
+pub const EVENTS_PER_TRANSACTION: usize = 100;
+
+/// Records a batch of events, [`EVENTS_PER_TRANSACTION`] to a transaction, and answers per
+/// event.
+pub async fn record(
+    state: &AppState,
+    program: &Program,
+    events: &[ParsedEvent],
+) -> Result<Vec<EventOutcome>, ApiError> {
+    let mut outcomes = Vec::with_capacity(events.len());
+    for part in events.chunks(EVENTS_PER_TRANSACTION) {
+        outcomes.extend(record_part(state, program, part).await?);
+    }
+    Ok(outcomes)
+}
+
+/// Records events in one transaction and answers per event.
 ///
 /// The rules' conditions are evaluated outside the transaction where they would make it long
 /// (see [`super::judging`]): a round that meets conditions it cannot afford to evaluate in place
 /// rolls back, they are evaluated outside, and the next round decides with their outcomes.
-pub async fn record(
+async fn record_part(
     state: &AppState,
     program: &Program,
     events: &[ParsedEvent],

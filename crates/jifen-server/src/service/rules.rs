@@ -214,7 +214,7 @@ pub async fn save_rule(
         };
         // Compile before anything is written: a bad rule is a 422 naming the field.
         Rule::compile(id, 1, status, spec.clone(), now, None)
-            .map_err(|e| ApiError::invalid(e.field, e.message))?;
+            .map_err(|e| ApiError::rule("", e))?;
         if let Some(c) = &spec.campaign {
             let campaigns = tx.campaigns(&program.id).await?;
             if !campaigns.iter().any(|k| &k.id == c) {
