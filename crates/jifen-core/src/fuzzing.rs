@@ -60,6 +60,8 @@ pub fn rule_condition(data: &[u8]) {
     let attributes: Value = serde_json::from_slice(attributes)
         .ok()
         .filter(Value::is_object)
+        // The server refuses attributes past the limits conditions are bounded for.
+        .filter(|a| crate::rules::limits::check_attributes(a).is_ok())
         .unwrap_or_else(|| json!({"order_id": "T-1001", "amount": 26800}));
     on_worker_stack(|| {
         let Ok(condition) = Condition::compile(source) else {
