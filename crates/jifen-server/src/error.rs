@@ -178,7 +178,7 @@ impl ApiError {
 
     /// A CEL expression at `field` that cannot be used: `invalid_rule` past a condition limit,
     /// `invalid_request` when it does not compile.
-    pub fn condition(field: &str, e: jifen_core::rules::expr::ConditionError) -> Self {
+    pub fn condition(field: &str, e: jifen_core::rules::ConditionError) -> Self {
         match e.limit {
             Some(_) => ApiError::InvalidRule {
                 field: field.to_owned(),

@@ -213,8 +213,7 @@ pub async fn save_rule(
             (None, None) => return Err(ApiError::RuleNotFound(id.to_owned()).into()),
         };
         // Compile before anything is written: a bad rule is a 422 naming the field.
-        Rule::compile(id, 1, status, spec.clone(), now, None)
-            .map_err(|e| ApiError::rule("", e))?;
+        Rule::compile(id, 1, status, spec.clone(), now, None).map_err(|e| ApiError::rule("", e))?;
         if let Some(c) = &spec.campaign {
             let campaigns = tx.campaigns(&program.id).await?;
             if !campaigns.iter().any(|k| &k.id == c) {
