@@ -28,8 +28,9 @@ jifen_store::backend_tests! {
 const B_P99_BOUND: Duration = Duration::from_secs(10);
 /// A's purchase rules, each with the slow condition below.
 const A_RULES: usize = 5;
-/// Lines per A purchase: the condition walks every pair of them.
-const A_LINES: usize = 4;
+/// Lines per A purchase: the condition walks every one of them (a batch of 1,000 stays under
+/// the 2 MiB body limit).
+const A_LINES: usize = 30;
 /// Events per A batch.
 const A_BATCH: usize = 1_000;
 /// Connections sending A's batches at once, each as fast as it is answered.
@@ -42,13 +43,21 @@ const B_SAMPLES: usize = 40;
 /// B stops sending after this long, whatever it measured (a starved B fails the bound).
 const B_DEADLINE: Duration = Duration::from_secs(150);
 
-/// A plausible but slow condition: every pair of the order's lines is checked.
+/// A slowest accepted condition: every line of the order is tested with as many tests as the
+/// [condition limits](jifen_core::rules::limits) accept (each true, so every test of every line
+/// runs and the rule fires).
 fn slow_condition(i: usize) -> String {
-    format!(
-        "event.attributes.lines.all(a, event.attributes.lines.all(b, \
-         a.quantity * b.quantity >= 1 && a.amount + b.amount >= {i} && \
-         size(a.sku) + size(b.sku) > 1 && (a.sku == b.sku || a.amount >= 0)))"
-    )
+    let shape = |k: usize| {
+        let tests: Vec<String> = (0..k)
+            .map(|t| format!("l.sku != \"never-{i}-{t}\""))
+            .collect();
+        format!("event.attributes.lines.all(l, {})", tests.join(" && "))
+    };
+    let mut k = 1;
+    while jifen_core::rules::Condition::compile(&shape(k + 1)).is_ok() {
+        k += 1;
+    }
+    shape(k)
 }
 
 fn a_purchase(connection: usize, n: usize, at: &str) -> Value {

@@ -235,6 +235,13 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "POST",
+            "/v1/members/{external_id}/consents",
+            "/v1/members/anna/consents".into(),
+            json!({"id": "c-1", "purpose": "marketing_sms", "granted": true, "source": "signup-form",
+                   "channel": "wechat_mp"}),
+        ),
+        (
+            "POST",
             "/v1/members/{external_id}/holds",
             "/v1/members/anna/holds".into(),
             json!({"id": "h-1", "points": 1, "expires_in_seconds": 60}),
