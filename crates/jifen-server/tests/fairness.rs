@@ -5,10 +5,11 @@
 //! transaction and on the async workers).
 //!
 //! A timed assertion is kept here on purpose, and made robust: the bound is generous for an
-//! unoptimized build on a loaded two-core machine (B measured a p99 of 0.4 s on PostgreSQL and
-//! 3.4 s on SQLite under the flood). When A's rules were judged inside the writer, B could not
-//! send its purchases in the time allowed on SQLite (p50 5 s; with heavier rules one purchase
-//! waited 110 s), which the sample count below catches as well as the bound.
+//! unoptimized build on a loaded two-core machine (B measured a p99 of 113 ms on SQLite and
+//! 72 ms on PostgreSQL under the flood, 357 ms on SQLite with both backends' tests at once).
+//! When A's rules were judged inside the writer, B could not send its purchases in the time
+//! allowed on SQLite (p50 5 s), and when a batch was one transaction B's p99 was 1.2 s; the
+//! bound and the sample count below catch both.
 
 mod common;
 
@@ -25,7 +26,7 @@ jifen_store::backend_tests! {
 }
 
 /// The p99 latency B's single purchases must stay under while A floods.
-const B_P99_BOUND: Duration = Duration::from_secs(10);
+const B_P99_BOUND: Duration = Duration::from_secs(2);
 /// A's purchase rules, each with the slow condition below.
 const A_RULES: usize = 5;
 /// Lines per A purchase: the condition walks every one of them (a batch of 1,000 stays under
