@@ -166,3 +166,31 @@ pub fn book_snapshot(data: &[u8]) {
         assert_eq!(Snapshot::decode(&saved.encode()), Some(saved));
     }
 }
+
+/// Feeds every committed input of a fuzz target — `fuzz/corpus/<target>` and
+/// `fuzz/regressions/<target>` under `fuzz_dir` — through `run`, failing on the first that
+/// panics, or when the corpus holds fewer than ten inputs (an uncommitted corpus). The stable
+/// tests of the crates that hold targets call this.
+pub fn replay_corpus(fuzz_dir: &std::path::Path, target: &str, run: fn(&[u8])) {
+    let mut files = Vec::new();
+    for dir in ["corpus", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(fuzz_dir.join(dir).join(target)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            let bytes = std::fs::read(&path).expect("a corpus file reads");
+            files.push((path, bytes));
+        }
+    }
+    files.sort();
+    assert!(
+        files.len() >= 10,
+        "fuzz/corpus/{target} holds {} inputs; is the corpus committed?",
+        files.len()
+    );
+    for (path, bytes) in files {
+        let outcome = std::panic::catch_unwind(|| run(&bytes));
+        assert!(outcome.is_ok(), "{} fails", path.display());
+    }
+}

@@ -6,34 +6,10 @@ use std::path::PathBuf;
 
 use jifen_server::fuzzing;
 
-/// The committed inputs of a target: its corpus and the inputs of findings fixed since.
-fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut files = Vec::new();
-    for dir in ["corpus", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(fuzz.join(dir).join(target)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.expect("a directory entry").path();
-            let bytes = std::fs::read(&path).expect("a corpus file reads");
-            files.push((path, bytes));
-        }
-    }
-    files.sort();
-    assert!(
-        files.len() >= 10,
-        "fuzz/corpus/{target} holds {} inputs; is the corpus committed?",
-        files.len()
-    );
-    files
-}
-
+/// Every committed input of `target` through `run`.
 fn replay(target: &str, run: fn(&[u8])) {
-    for (path, bytes) in inputs(target) {
-        let outcome = std::panic::catch_unwind(|| run(&bytes));
-        assert!(outcome.is_ok(), "{} fails", path.display());
-    }
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    jifen_core::fuzzing::replay_corpus(&fuzz, target, run);
 }
 
 #[test]
