@@ -12,7 +12,7 @@ pub mod responses;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;
-pub mod types;
+pub use crate::shapes as types;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};

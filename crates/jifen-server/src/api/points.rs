@@ -19,8 +19,7 @@ use crate::parse;
 use crate::service::ledger::{Target, balance_at, book_at, entries_page, member_write};
 use crate::service::{Answer, Idempotency};
 
-/// The prefix of the holds checkouts place (`checkout:<id>`).
-pub const CHECKOUT_HOLD: &str = "checkout:";
+pub use crate::service::checkout::CHECKOUT_HOLD;
 
 /// Refuses to commit or void a checkout's hold directly: the checkout's confirm and cancel do.
 fn checkout_hold(id: &str) -> Result<(), ApiError> {

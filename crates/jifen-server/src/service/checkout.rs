@@ -19,6 +19,9 @@ use super::{Answer, Failure, Idempotency, claim, finish, with_retries};
 use crate::app::AppState;
 use crate::error::ApiError;
 
+/// The prefix of the holds checkouts place (`checkout:<id>`).
+pub const CHECKOUT_HOLD: &str = "checkout:";
+
 /// A cart to judge or redeem.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,7 +152,7 @@ fn check_request(req: &CheckoutIn) -> Result<Vec<String>, ApiError> {
     req.cart
         .validate()
         .map_err(|(field, message)| ApiError::invalid(field, message))?;
-    if !(0..=crate::api::points::MAX_POINTS).contains(&req.points) {
+    if !(0..=jifen_core::MAX_POINTS_PER_ENTRY).contains(&req.points) {
         return Err(ApiError::invalid(
             "points",
             "points must be between 0 and 10^12",
@@ -272,8 +275,7 @@ pub async fn redeem(
         let quote = judge(req, &codes_in, &facts, None, now)?;
         strict(&quote)?;
         let deadline = now + Duration::minutes(i64::from(facts.settings.reservation_minutes));
-        let hold =
-            (quote.points.used > 0).then(|| format!("{}{id}", crate::api::points::CHECKOUT_HOLD));
+        let hold = (quote.points.used > 0).then(|| format!("{}{id}", CHECKOUT_HOLD));
         if let (Some(hold), Some(h), Some((book, implied))) = (&hold, &head, book.as_mut()) {
             let record = HoldRecord {
                 id: hold.clone(),

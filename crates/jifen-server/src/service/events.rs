@@ -24,9 +24,9 @@ use super::judging::{Deferred, Judging, Oracle};
 use super::ledger::{open_book, save_all};
 use super::tiers::TierBatch;
 use super::{Failure, request_hash, with_retries};
-use crate::api::types::entries_out;
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::shapes::entries_out;
 
 /// Behaviours recorded as events; the rules engine decides what they earn.
 pub const BEHAVIOUR_TYPES: [&str; 14] = [

@@ -300,12 +300,12 @@ pub async fn settle(
             return Err(ApiError::GiftUnavailable(format!("this gift is {status}")));
         }
         if existing.is_none() {
-            let profile = crate::api::members::MemberIn {
+            let profile = crate::profile::MemberIn {
                 name: f.name.clone(),
                 phone: f.phone.clone(),
                 ..Default::default()
             };
-            enrolment = Some(crate::api::members::patch_from(
+            enrolment = Some(crate::profile::patch_from(
                 f.member.clone(),
                 profile,
                 state.clock.now(),

@@ -1,4 +1,4 @@
-//! Shapes of answers shared by several routes.
+//! Answer and page shapes shared by the routes (`api`) and the services that build answers.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
