@@ -38,6 +38,8 @@ pub struct AppState {
     pub rate_limit: crate::rate_limit::RateLimitSettings,
     /// Where rules' conditions are evaluated outside write transactions.
     pub judges: Arc<crate::service::judging::Judges>,
+    /// Where error answers' `doc` links point (`docs_base_url`).
+    pub docs: crate::error::DocsBase,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             limiter: Arc::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
             judges: Arc::default(),
+            docs: crate::error::DocsBase::default(),
         }
     }
 }
@@ -102,6 +105,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::from_fn(crate::limits::limit_uri))
+        .layer(middleware::from_fn_with_state(
+            state.docs.clone(),
+            crate::error::with_docs_links,
+        ))
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

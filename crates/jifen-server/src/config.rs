@@ -24,6 +24,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Public base URL of the documentation: error answers link to `<base>api.md#<code>`.
+    pub docs_base_url: String,
     /// Background jobs (hold deadlines, expiry records); switch off on nodes that only serve.
     pub jobs: JobSettings,
     /// The rate limit per API key of programs that set none of their own.
@@ -63,6 +65,7 @@ impl Default for Settings {
             demo: false,
             log_format: LogFormat::Pretty,
             max_body_bytes: 2 * 1024 * 1024,
+            docs_base_url: crate::error::DocsBase::DEFAULT.into(),
             jobs: JobSettings::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
         }
@@ -70,7 +73,7 @@ impl Default for Settings {
 }
 
 /// The top-level settings, as `JIFEN_*` variables name them.
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 9] = [
     "listen",
     "database_url",
     "max_connections",
@@ -79,6 +82,7 @@ const SETTINGS: [&str; 8] = [
     "max_body_bytes",
     "jobs",
     "rate_limit",
+    "docs_base_url",
 ];
 
 impl Settings {
@@ -104,9 +108,13 @@ impl Settings {
                 })
                 .split("__"),
         );
-        let settings: Settings = fig.extract().map_err(Box::new)?;
+        let mut settings: Settings = fig.extract().map_err(Box::new)?;
         crate::rate_limit::check(&settings.rate_limit.limit())
             .map_err(|(field, msg)| Box::new(figure_error(format!("rate_limit.{field}: {msg}"))))?;
+        settings.docs_base_url = crate::error::DocsBase::new(&settings.docs_base_url)
+            .map_err(|msg| Box::new(figure_error(format!("docs_base_url: {msg}"))))?
+            .as_str()
+            .to_owned();
         Ok(settings)
     }
 
@@ -147,6 +155,7 @@ impl fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("jobs", &self.jobs)
             .field("rate_limit", &self.rate_limit)
+            .field("docs_base_url", &self.docs_base_url)
             .finish()
     }
 }
@@ -197,5 +206,30 @@ mod tests {
         std::fs::write(&path, "[rate_limit]\nburst = 0\n").unwrap();
         let e = Settings::load(Some(&path)).unwrap_err();
         assert!(e.to_string().contains("rate_limit.burst"), "{e}");
+    }
+
+    #[test]
+    fn docs_base_url_is_checked_and_ends_with_a_slash() {
+        assert_eq!(
+            Settings::default().docs_base_url,
+            "https://github.com/jifen-loyalty/jifen/blob/main/docs/"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jifen.toml");
+        std::fs::write(&path, "docs_base_url = \"https://docs.example.cn/jifen\"\n").unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.docs_base_url, "https://docs.example.cn/jifen/");
+        assert!(s.to_redacted_toml().contains("docs_base_url"));
+        for bad in [
+            "docs/",
+            "ftp://x/",
+            "https:///docs/",
+            "https://x/a b/",
+            "https://x/?q",
+        ] {
+            std::fs::write(&path, format!("docs_base_url = \"{bad}\"\n")).unwrap();
+            let e = Settings::load(Some(&path)).unwrap_err();
+            assert!(e.to_string().contains("docs_base_url"), "{bad}: {e}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The one error type a client can see, mapped in one place to an HTTP status and a stable code.
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -26,8 +28,15 @@ pub enum ApiError {
     InvalidRule { field: String, message: String },
     #[error("the request body is larger than this server accepts (max_body_bytes)")]
     PayloadTooLarge,
-    #[error("a batch holds at most {max} events; this one has {got}")]
-    BatchTooLarge { max: usize, got: usize },
+    #[error("a batch holds at most {max} {items}; this one has {got}")]
+    BatchTooLarge {
+        /// What the batch holds, as the request's field names it: `events`, `members`.
+        items: &'static str,
+        max: usize,
+        got: usize,
+    },
+    #[error("event {0} was not found")]
+    EventNotFound(String),
     #[error("member {0} was not found")]
     MemberNotFound(String),
     #[error("order {0} was not found")]
@@ -151,8 +160,63 @@ pub struct ErrorDetail {
     /// The request field at fault, as a path (`events[2].attributes.amount`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Where the code is documented.
+    /// Where the code is documented: its section of the API guide, under the server's public
+    /// documentation base (`docs_base_url`).
     pub doc: String,
+}
+
+/// Where the API guide lives for error links: an `http(s)` URL ending with `/`, under which
+/// `api.md#<code>` is each code's section. Set once at startup (`docs_base_url`) and carried in
+/// the application state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsBase(Arc<str>);
+
+impl DocsBase {
+    /// The repository's own documentation: the workspace's `repository` URL +
+    /// `/blob/main/docs/`.
+    pub const DEFAULT: &'static str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/");
+
+    /// Checks a base URL: `http://` or `https://` with a host, no spaces, no query or fragment;
+    /// a missing `/` at the end is added.
+    pub fn new(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| format!("`{url}` is not an http:// or https:// URL"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() {
+            return Err(format!("`{url}` names no host"));
+        }
+        if url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+        {
+            return Err(format!(
+                "`{url}` must not hold spaces, control characters, a query or a fragment"
+            ));
+        }
+        let mut base = url.to_owned();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        Ok(DocsBase(base.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The link to an error code's section of the API guide.
+    pub fn link(&self, code: &str) -> String {
+        format!("{}api.md#{}", self.0, code.replace('_', "-"))
+    }
+}
+
+impl Default for DocsBase {
+    fn default() -> Self {
+        DocsBase(Self::DEFAULT.into())
+    }
 }
 
 impl ApiError {
@@ -202,6 +266,7 @@ impl ApiError {
             ApiError::BatchTooLarge { .. } => ("batch_too_large", S::UNPROCESSABLE_ENTITY),
             ApiError::MemberNotFound(_) => ("member_not_found", S::NOT_FOUND),
             ApiError::OrderNotFound(_) => ("order_not_found", S::NOT_FOUND),
+            ApiError::EventNotFound(_) => ("event_not_found", S::NOT_FOUND),
             ApiError::HoldNotFound(_) => ("hold_not_found", S::NOT_FOUND),
             ApiError::ApiKeyNotFound(_) => ("api_key_not_found", S::NOT_FOUND),
             ApiError::UnknownEventType(_) => ("unknown_event_type", S::UNPROCESSABLE_ENTITY),
@@ -257,7 +322,7 @@ impl ApiError {
             // An empty path is the body as a whole: no single field is at fault.
             ApiError::Invalid { field, .. } => Some(field.clone()).filter(|f| !f.is_empty()),
             ApiError::InvalidRule { field, .. } => Some(field.clone()),
-            ApiError::BatchTooLarge { .. } => Some("events".into()),
+            ApiError::BatchTooLarge { items, .. } => Some((*items).into()),
             ApiError::OccurredInFuture => Some("occurred_at".into()),
             ApiError::IdentityTaken { .. } => Some("identities".into()),
             ApiError::InsufficientPoints(_) | ApiError::CommitExceedsHold(_) => {
@@ -274,15 +339,15 @@ impl ApiError {
         }
     }
 
-    /// The error as the JSON body a client gets.
-    pub fn body(&self) -> ErrorBody {
+    /// The error as the JSON body a client gets, its `doc` link under `docs`.
+    pub fn body(&self, docs: &DocsBase) -> ErrorBody {
         let (code, _) = self.code_and_status();
         ErrorBody {
             error: ErrorDetail {
                 code,
                 message: self.to_string(),
                 field: self.field(),
-                doc: format!("docs/api.md#{}", code.replace('_', "-")),
+                doc: docs.link(code),
             },
         }
     }
@@ -292,10 +357,17 @@ impl ApiError {
     }
 }
 
+/// An error answer's error, kept with the response so that [`with_docs_links`] can write its
+/// body with the server's documentation base.
+#[derive(Debug, Clone)]
+pub struct Rendered(pub ApiError);
+
 impl IntoResponse for ApiError {
+    /// The answer with the default documentation base; the router's [`with_docs_links`] layer
+    /// writes the body again with the server's own.
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut res = (status, axum::Json(self.body())).into_response();
+        let mut res = (status, axum::Json(self.body(&DocsBase::default()))).into_response();
         if matches!(self, ApiError::Unauthorized | ApiError::BadCredentials(_)) {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -308,8 +380,29 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from(retry_after),
             );
         }
+        res.extensions_mut().insert(Rendered(self));
         res
     }
+}
+
+/// Writes every error answer's body with the server's documentation base (the state's `docs`):
+/// errors are values that any layer or extractor may answer with, and this is the one place
+/// that knows the server's settings.
+pub async fn with_docs_links(
+    axum::extract::State(docs): axum::extract::State<DocsBase>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    let Some(Rendered(error)) = res.extensions().get::<Rendered>().cloned() else {
+        return res;
+    };
+    let Ok(body) = serde_json::to_vec(&error.body(&docs)) else {
+        return res;
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 impl From<StoreError> for ApiError {

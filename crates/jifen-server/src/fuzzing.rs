@@ -53,7 +53,7 @@ pub fn events(data: &[u8]) {
             }
             Err(e) => {
                 refused(&e);
-                let answer = failed(id, &e);
+                let answer = failed(id, &e, &crate::error::DocsBase::default());
                 assert_eq!(answer["status"], "failed");
             }
         }
@@ -62,7 +62,7 @@ pub fn events(data: &[u8]) {
 
 /// A refusal must be the client's fault, with a code.
 fn refused(e: &crate::error::ApiError) {
-    let body = e.body();
+    let body = e.body(&crate::error::DocsBase::default());
     assert!(
         e.status().is_client_error(),
         "{} answers {}",

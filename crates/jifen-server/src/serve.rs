@@ -34,6 +34,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let mut state = AppState::new(store, Arc::new(SystemClock));
     state.rate_limit = settings.rate_limit;
+    state.docs = crate::error::DocsBase::new(&settings.docs_base_url)
+        .map_err(|e| anyhow::anyhow!("docs_base_url: {e}"))?;
     if settings.demo {
         let (program, secret) = crate::demo::ensure_demo(&state)
             .await
@@ -65,7 +67,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
-    let listener = crate::wire::JsonErrorsListener(listener);
+    let listener = crate::wire::JsonErrorsListener::new(listener, state.docs.clone());
     let server = axum::serve(listener, router(state, settings.max_body_bytes))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -15,37 +15,49 @@ use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, DocsBase};
 
-/// A TCP listener whose connections answer hyper's parse errors in JSON.
-pub struct JsonErrorsListener(pub TcpListener);
+/// A TCP listener whose connections answer hyper's parse errors in JSON, their `doc` links
+/// under the server's documentation base.
+pub struct JsonErrorsListener {
+    listener: TcpListener,
+    docs: DocsBase,
+}
+
+impl JsonErrorsListener {
+    pub fn new(listener: TcpListener, docs: DocsBase) -> Self {
+        Self { listener, docs }
+    }
+}
 
 impl Listener for JsonErrorsListener {
     type Io = JsonErrorsIo<TcpStream>;
     type Addr = std::net::SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        let (io, addr) = Listener::accept(&mut self.0).await;
-        (JsonErrorsIo::new(io), addr)
+        let (io, addr) = Listener::accept(&mut self.listener).await;
+        (JsonErrorsIo::new(io, self.docs.clone()), addr)
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        Listener::local_addr(&self.0)
+        Listener::local_addr(&self.listener)
     }
 }
 
 /// A connection whose writes of hyper's bare error heads are replaced by JSON answers.
 pub struct JsonErrorsIo<T> {
     inner: T,
+    docs: DocsBase,
     /// A replacement being written: its bytes, how many went out, and how many bytes of the
     /// original write to report once it is all out.
     pending: Option<(Vec<u8>, usize, usize)>,
 }
 
 impl<T> JsonErrorsIo<T> {
-    pub fn new(inner: T) -> Self {
+    pub fn new(inner: T, docs: DocsBase) -> Self {
         Self {
             inner,
+            docs,
             pending: None,
         }
     }
@@ -73,9 +85,9 @@ fn bare_error(head: &[u8]) -> Option<ApiError> {
 }
 
 /// The whole answer that replaces a bare head.
-fn replacement(error: &ApiError) -> Vec<u8> {
+fn replacement(error: &ApiError, docs: &DocsBase) -> Vec<u8> {
     let status = error.status();
-    let body = serde_json::to_vec(&error.body()).unwrap_or_default();
+    let body = serde_json::to_vec(&error.body(docs)).unwrap_or_default();
     let mut out = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
          connection: close\r\n\r\n",
@@ -126,7 +138,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for JsonErrorsIo<T> {
         let this = &mut *self;
         if this.pending.is_none() {
             match bare_error(buf) {
-                Some(e) => this.pending = Some((replacement(&e), 0, buf.len())),
+                Some(e) => this.pending = Some((replacement(&e, &this.docs), 0, buf.len())),
                 None => return Pin::new(&mut this.inner).poll_write(cx, buf),
             }
         }
@@ -142,7 +154,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for JsonErrorsIo<T> {
         if this.pending.is_none() {
             let first = bufs.iter().find(|b| !b.is_empty());
             match first.and_then(|b| bare_error(b).map(|e| (e, b.len()))) {
-                Some((e, len)) => this.pending = Some((replacement(&e), 0, len)),
+                Some((e, len)) => this.pending = Some((replacement(&e, &this.docs), 0, len)),
                 None => return Pin::new(&mut this.inner).poll_write_vectored(cx, bufs),
             }
         }
@@ -193,7 +205,11 @@ mod tests {
             .is_none()
         );
         assert!(bare_error(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
-        let out = String::from_utf8(replacement(&ApiError::MalformedRequest)).unwrap();
+        let out = String::from_utf8(replacement(
+            &ApiError::MalformedRequest,
+            &DocsBase::default(),
+        ))
+        .unwrap();
         let (head, body) = out.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
         assert!(head.contains(&format!("content-length: {}", body.len())));

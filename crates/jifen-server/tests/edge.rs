@@ -84,7 +84,10 @@ async fn rate_limits_are_per_key_and_per_program(b: TestBackend) {
     let r = app.put("/v1/members/m-limited", json!({})).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{r:?}");
     assert_eq!(r.code(), "rate_limited");
-    assert_eq!(r.body["error"]["doc"], "docs/api.md#rate-limited");
+    assert_eq!(
+        r.body["error"]["doc"],
+        "https://github.com/jifen-loyalty/jifen/blob/main/docs/api.md#rate-limited"
+    );
     assert_eq!(header(&r, "retry-after").as_deref(), Some("1"));
     assert_eq!(header(&r, "ratelimit-limit").as_deref(), Some("3"));
     assert_eq!(header(&r, "ratelimit-remaining").as_deref(), Some("0"));

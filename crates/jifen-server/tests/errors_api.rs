@@ -47,7 +47,13 @@ fn assert_error(r: &Res, status: StatusCode, code: &str) {
     );
     assert_eq!(
         e["doc"].as_str(),
-        Some(format!("docs/api.md#{}", code.replace('_', "-")).as_str()),
+        Some(
+            format!(
+                "https://github.com/jifen-loyalty/jifen/blob/main/docs/api.md#{}",
+                code.replace('_', "-")
+            )
+            .as_str()
+        ),
         "{r:?}"
     );
     let keys: Vec<&String> = e.as_object().unwrap().keys().collect();
@@ -978,7 +984,12 @@ fn every_error_code_is_documented() {
             message: "x".into(),
         },
         ApiError::PayloadTooLarge,
-        ApiError::BatchTooLarge { max: 1, got: 2 },
+        ApiError::BatchTooLarge {
+            items: "events",
+            max: 1,
+            got: 2,
+        },
+        ApiError::EventNotFound("e".into()),
         ApiError::MemberNotFound("m".into()),
         ApiError::OrderNotFound("o".into()),
         ApiError::HoldNotFound("h".into()),
@@ -1054,9 +1065,14 @@ fn every_error_code_is_documented() {
             figure: "lifetime_earned",
         }),
     ];
+    let docs = jifen_server::error::DocsBase::default();
     for e in all {
-        let body = e.body();
-        let anchor = body.error.doc.strip_prefix("docs/api.md#").unwrap();
+        let body = e.body(&docs);
+        let anchor = body
+            .error
+            .doc
+            .strip_prefix("https://github.com/jifen-loyalty/jifen/blob/main/docs/api.md#")
+            .unwrap();
         assert_eq!(anchor, body.error.code.replace('_', "-"));
         assert!(
             guide.contains(&format!("\n### {anchor}\n")),

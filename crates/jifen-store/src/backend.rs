@@ -1152,6 +1152,55 @@ macro_rules! store_impl {
                 upsert_member_in(&mut self.tx, program_id, m).await
             }
 
+            async fn upsert_member_apart(
+                &mut self,
+                program_id: &str,
+                m: &$crate::MemberPatch,
+            ) -> $crate::Result<($crate::Member, Option<bool>)> {
+                let row: Option<$crate::backend::MemberRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM members WHERE program_id = $1 AND external_id = $2",
+                    $crate::backend::MEMBER_COLUMNS
+                ))
+                .bind(program_id)
+                .bind(&m.external_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+                let before = match row {
+                    Some(row) => {
+                        let id = row.id;
+                        let mut idents = load_identities(&mut *self.tx, &[id]).await?;
+                        Some(row.into_member(idents.remove(&id).unwrap_or_default())?)
+                    }
+                    None => None,
+                };
+                sqlx::query("SAVEPOINT member_item")
+                    .execute(&mut *self.tx)
+                    .await?;
+                let out = upsert_member_in(&mut self.tx, program_id, m).await;
+                let unchanged = match (&out, &before) {
+                    (Ok((after, _)), Some(b)) => {
+                        $crate::Member {
+                            updated_at: b.updated_at,
+                            ..after.clone()
+                        } == *b
+                    }
+                    _ => false,
+                };
+                if out.is_err() || unchanged {
+                    sqlx::query("ROLLBACK TO SAVEPOINT member_item")
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                sqlx::query("RELEASE SAVEPOINT member_item")
+                    .execute(&mut *self.tx)
+                    .await?;
+                let (member, created) = out?;
+                match before {
+                    Some(b) if unchanged => Ok((b, None)),
+                    _ => Ok((member, Some(created))),
+                }
+            }
+
             async fn hold_member(
                 &mut self,
                 program_id: &str,

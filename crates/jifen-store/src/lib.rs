@@ -17,6 +17,7 @@ pub mod personal;
 #[cfg(feature = "testkit")]
 pub mod personal_conformance;
 pub mod postgres;
+pub mod reads;
 mod rewards;
 mod rules;
 pub mod sqlite;
@@ -33,6 +34,7 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 pub use error::StoreError;
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
+pub use reads::{NotificationFilter, OrderHistory, OutboxNotification, ReadStore, StoredEvent};
 pub use rewards::{
     CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
     VoucherRow, VoucherUseRow,
@@ -85,7 +87,7 @@ impl Default for ConnectOptions {
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
 pub trait Store:
-    RuleStore + TierStore + RewardStore + PersonalStore + Send + Sync + 'static
+    RuleStore + TierStore + RewardStore + PersonalStore + ReadStore + Send + Sync + 'static
 {
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -239,6 +241,15 @@ pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
     async fn hold_member(&mut self, program_id: &str, hold_id: &str) -> Result<Option<String>>;
     /// [`Store::upsert_member`] inside this transaction: rolled back with it.
     async fn upsert_member(&mut self, program_id: &str, m: &MemberPatch) -> Result<(Member, bool)>;
+    /// [`WriteTx::upsert_member`] in a savepoint of its own: when it fails (an identity of
+    /// another member), nothing of it remains and the transaction goes on. Returns the member
+    /// and `Some(created)` when the request changed something; `None` when the member was
+    /// already exactly so, and nothing was written (not even `updated_at`).
+    async fn upsert_member_apart(
+        &mut self,
+        program_id: &str,
+        m: &MemberPatch,
+    ) -> Result<(Member, Option<bool>)>;
 
     /// Appends what a decision produced to a member's ledger.
     async fn append(

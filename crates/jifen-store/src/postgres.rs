@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
 use crate::personal::personal_impl;
+use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -79,6 +80,12 @@ rewards_impl!(
     for_update = " FOR UPDATE"
 );
 
+reads_impl!(
+    PgStore,
+    Postgres,
+    order_key = crate::reads::POSTGRES_ORDER_KEY
+);
+
 personal_impl!(
     PgStore,
     Postgres,
@@ -96,6 +103,7 @@ const BULK_KEYED: [&str; 4] = ["lots", "entries", "orders", "events"];
 fn bulk_suspend() -> Vec<String> {
     let indexes = [
         "DROP INDEX IF EXISTS events_occurred",
+        "DROP INDEX IF EXISTS events_order",
         "DROP INDEX IF EXISTS members_next_due",
     ];
     let keys = BULK_KEYED
@@ -104,11 +112,13 @@ fn bulk_suspend() -> Vec<String> {
     indexes.into_iter().map(String::from).chain(keys).collect()
 }
 
-/// The same indexes as migrations 0002 and 0004 create them, and the foreign keys of
+/// The same indexes as migrations 0002, 0004 and 0009 create them, and the foreign keys of
 /// migration 0001 under the names PostgreSQL gave them, each checked in one pass over its table.
 fn bulk_restore() -> Vec<String> {
     let indexes = [
         "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)",
+        "CREATE INDEX IF NOT EXISTS events_order ON events(program_id, \
+         ((attributes::jsonb) ->> 'order_id')) WHERE type IN ('purchase', 'refund')",
         "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
          WHERE next_due_at IS NOT NULL",
     ];

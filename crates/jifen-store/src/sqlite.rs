@@ -25,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::backend::store_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::personal::personal_impl;
+use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -187,6 +188,12 @@ tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
+reads_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    order_key = crate::reads::SQLITE_ORDER_KEY
+);
+
 personal_impl!(
     SqliteStore,
     sqlx::Sqlite,
@@ -200,14 +207,18 @@ personal_impl!(
 fn bulk_suspend() -> Vec<String> {
     vec![
         "DROP INDEX IF EXISTS events_occurred".into(),
+        "DROP INDEX IF EXISTS events_order".into(),
         "DROP INDEX IF EXISTS members_next_due".into(),
     ]
 }
 
-/// The same indexes as migrations 0002 and 0004 create them.
+/// The same indexes as migrations 0002, 0004 and 0009 create them.
 fn bulk_restore() -> Vec<String> {
     vec![
         "CREATE INDEX IF NOT EXISTS events_occurred ON events(program_id, occurred_at, id)".into(),
+        "CREATE INDEX IF NOT EXISTS events_order ON events(program_id, \
+         json_extract(attributes, '$.order_id')) WHERE type IN ('purchase', 'refund')"
+            .into(),
         "CREATE INDEX IF NOT EXISTS members_next_due ON members(next_due_at) \
          WHERE next_due_at IS NOT NULL"
             .into(),

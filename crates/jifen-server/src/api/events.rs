@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::types::EntryOut;
 use crate::app::AppState;
-use crate::error::{ApiError, ErrorBody, ErrorDetail};
+use crate::error::{ApiError, DocsBase, ErrorBody, ErrorDetail};
 use crate::extract::{ApiJson, Auth};
 use crate::parse;
 use crate::service::coalesce::Coalescer;
@@ -143,7 +143,7 @@ pub async fn post_events(
     let results = outcomes
         .into_iter()
         .zip(ids)
-        .map(|(o, id)| o.or_else(|e| answer_text(&failed(id, &e))))
+        .map(|(o, id)| o.or_else(|e| answer_text(&failed(id, &e, &state.docs))))
         .collect::<Result<Vec<Answer>, ApiError>>()?;
     Ok((StatusCode::OK, Json(Answers { results })).into_response())
 }
@@ -167,6 +167,7 @@ pub(crate) fn events_of(body: Value) -> Result<(bool, Vec<Value>), ApiError> {
             }
             if list.len() > MAX_BATCH {
                 return Err(ApiError::BatchTooLarge {
+                    items: "events",
                     max: MAX_BATCH,
                     got: list.len(),
                 });
@@ -206,7 +207,8 @@ pub(crate) fn parse_events(
         .collect()
 }
 
-pub(crate) fn failed(id: Value, e: &ApiError) -> Value {
+/// A failed item of a batch: its id as sent and the error, its `doc` link under `docs`.
+pub(crate) fn failed(id: Value, e: &ApiError, docs: &DocsBase) -> Value {
     let ErrorBody {
         error:
             ErrorDetail {
@@ -215,7 +217,7 @@ pub(crate) fn failed(id: Value, e: &ApiError) -> Value {
                 field,
                 doc,
             },
-    } = e.body();
+    } = e.body(docs);
     json!({
         "id": id,
         "status": "failed",
@@ -374,4 +376,79 @@ fn behaviour_amount(attributes: &Value, attr_prefix: &str) -> Result<(), ApiErro
         }
         _ => Ok(()),
     }
+}
+
+/// An event as it was recorded, with the answer it got.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StoredEventOut {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The member's external id, or the guest's reference for a guest's event.
+    pub member: Option<String>,
+    pub guest: bool,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// When jifen recorded it.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub site: Option<String>,
+    #[schema(value_type = Object)]
+    pub attributes: Value,
+    /// The answer `POST /v1/events` gave (and gives again to a retry with this id): the
+    /// entries the event wrote, the rules that judged it, their actions, a tier change; `null`
+    /// for events loaded in bulk, which got no answer.
+    #[schema(value_type = Option<Object>)]
+    pub answer: Option<Value>,
+}
+
+/// Show a recorded event and what it caused.
+#[utoipa::path(get, path = "/v1/events/{id}", tag = "events",
+    params(("id" = String, Path, description = "The event's id, as the client chose it")),
+    responses((status = 200, body = StoredEventOut), (status = 404, body = ErrorBody)))]
+pub async fn get_event(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<StoredEventOut>, ApiError> {
+    let not_found = || ApiError::EventNotFound(id.clone());
+    if !parse::could_be_id(&id) {
+        return Err(not_found());
+    }
+    let stored = state
+        .store
+        .get_event(&program.id, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut answer: Option<Value> = stored
+        .answer
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|_| ApiError::Internal)?;
+    let guest = stored.record.member_id.is_none();
+    let member = match &stored.member_external_id {
+        // The member's id as it is now (an erased member's pseudonym), in the answer too.
+        Some(m) => {
+            if let Some(a) = answer.as_mut().and_then(Value::as_object_mut) {
+                a.insert("member".into(), json!(m));
+            }
+            Some(m.clone())
+        }
+        None => answer
+            .as_ref()
+            .and_then(|a| a.get("member"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
+    let r = stored.record;
+    Ok(Json(StoredEventOut {
+        id: r.id,
+        kind: r.kind,
+        member,
+        guest,
+        occurred_at: r.occurred_at,
+        recorded_at: r.recorded_at,
+        site: r.site,
+        attributes: r.attributes,
+        answer,
+    }))
 }

@@ -166,3 +166,157 @@ pub async fn list_members(
         next,
     }))
 }
+
+/// A batch of members to create or update.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberBatchIn {
+    /// Chosen by the client: the batch's idempotency key. The same id with the same body
+    /// answers the first answer again; with another body, `409 idempotency_conflict`.
+    pub id: String,
+    /// 1 to 1,000 members, applied in order.
+    pub members: Vec<MemberBatchItemIn>,
+}
+
+/// One member of a batch: its `external_id` and the fields of `PUT /v1/members/{external_id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberBatchItemIn {
+    /// The brand's id for the member.
+    pub external_id: String,
+    #[serde(flatten)]
+    pub member: MemberIn,
+}
+
+/// What one member of a batch did.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberBatchResult {
+    /// The member's position in `members`.
+    pub index: usize,
+    /// `null` when the item has no valid `external_id`.
+    pub external_id: Option<String>,
+    /// `created`, `updated`, `unchanged` (the member was exactly so already: nothing was
+    /// written), or `failed` (nothing of this member was written).
+    pub status: String,
+    /// Why a `failed` member was refused: `code`, `message`, `field`
+    /// (`members[3].phone`), `doc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub error: Option<serde_json::Value>,
+}
+
+/// The answer to a batch: one result per member, in order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberBatchOut {
+    pub id: String,
+    pub results: Vec<MemberBatchResult>,
+}
+
+/// Create or update up to 1,000 members at once. Each member answers for itself: one refused
+/// does not stop the others. A retry with the batch's `id` answers the first answer.
+#[utoipa::path(post, path = "/v1/members/batch", tag = "members", request_body = MemberBatchIn,
+    responses((status = 200, description = "One result per member, failed ones included",
+            body = MemberBatchOut),
+        (status = 409, description = "The batch id was used with another body", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn post_member_batch(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::service::members::{MAX_MEMBER_BATCH, upsert_batch};
+    use serde_json::Value;
+    let request_hash = crate::service::request_hash(&body);
+    let Value::Object(mut map) = body else {
+        return Err(ApiError::invalid(
+            "",
+            "send {\"id\": \"…\", \"members\": [...]}",
+        ));
+    };
+    let id = match map.remove("id") {
+        Some(Value::String(id)) => parse::client_id("id", &id)?,
+        Some(_) => return Err(ApiError::invalid("id", "id must be a string")),
+        None => return Err(ApiError::invalid("id", "missing field `id`")),
+    };
+    let members = match map.remove("members") {
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(ApiError::invalid("members", "members must be an array")),
+        None => return Err(ApiError::invalid("members", "missing field `members`")),
+    };
+    if let Some(key) = map.keys().next() {
+        return Err(ApiError::invalid(
+            key.clone(),
+            format!("unknown field `{key}`: a batch holds only `id` and `members`"),
+        ));
+    }
+    if members.len() > MAX_MEMBER_BATCH {
+        return Err(ApiError::BatchTooLarge {
+            items: "members",
+            max: MAX_MEMBER_BATCH,
+            got: members.len(),
+        });
+    }
+    if members.is_empty() {
+        return Err(ApiError::invalid(
+            "members",
+            "a batch needs at least one member",
+        ));
+    }
+    let now = state.clock.now();
+    let items = members.into_iter().map(|m| batch_item(m, now)).collect();
+    let answer = upsert_batch(&state, &program, &id, &request_hash, items).await?;
+    let out = serde_json::json!({"id": id, "results": answer.results});
+    Ok(crate::api::points::answer(crate::service::Answer {
+        status: StatusCode::OK,
+        body: out,
+        replayed: answer.replayed,
+    }))
+}
+
+/// One member of a batch, parsed; its errors name fields from the member (`phone`), the
+/// batch's answer puts them under `members[i]`.
+fn batch_item(raw: serde_json::Value, now: DateTime<Utc>) -> crate::service::members::BatchItem {
+    use crate::service::members::BatchItem;
+    let serde_json::Value::Object(mut map) = raw else {
+        return BatchItem {
+            external_id: None,
+            write: Err(ApiError::invalid("", "a member is a JSON object")),
+        };
+    };
+    let external_id = match map.remove("external_id") {
+        Some(serde_json::Value::String(e)) => parse::client_id("external_id", &e),
+        Some(_) => Err(ApiError::invalid(
+            "external_id",
+            "external_id must be a string",
+        )),
+        None => Err(ApiError::invalid(
+            "external_id",
+            "missing field `external_id`",
+        )),
+    };
+    let write = external_id.clone().and_then(|external_id| {
+        let body: MemberIn = crate::api::events::from_value(serde_json::Value::Object(map), "")?;
+        let keeps_phone = body.identities.is_some() && body.phone.is_none();
+        Ok((patch_from(external_id, body, now)?, keeps_phone))
+    });
+    BatchItem {
+        external_id: external_id.ok(),
+        write,
+    }
+}
+
+/// `GET /v1/members/batch`: the member whose external id is `batch` (the batch route takes its
+/// path for `POST` only).
+pub async fn get_member_named_batch(
+    state: State<AppState>,
+    program: Auth,
+) -> Result<Json<MemberOut>, ApiError> {
+    get_member(state, program, Path("batch".to_owned())).await
+}
+
+/// `PUT /v1/members/batch`: the member whose external id is `batch`.
+pub async fn put_member_named_batch(
+    state: State<AppState>,
+    program: Auth,
+    body: ApiJson<MemberIn>,
+) -> Result<(StatusCode, Json<MemberOut>), ApiError> {
+    put_member(state, program, Path("batch".to_owned()), body).await
+}

@@ -3,7 +3,9 @@
 pub mod checkout;
 pub mod events;
 pub mod members;
+pub mod notifications;
 pub mod ops;
+pub mod orders;
 pub mod partners;
 pub mod personal;
 pub mod points;
@@ -42,6 +44,7 @@ use crate::app::AppState;
         (name = "vouchers", description = "Voucher templates, codes, members' vouchers and gifts of them"),
         (name = "rewards", description = "The rewards catalog, what a member can redeem, redemptions"),
         (name = "checkout", description = "Carts judged and redeemed with vouchers and points; gifts claimed"),
+        (name = "notifications", description = "The notification outbox: what rules, tiers and gifts wrote for members to be told"),
     )
 )]
 struct ApiDoc;
@@ -65,10 +68,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::revoke_api_key))
         .routes(routes!(members::put_member, members::get_member))
         .routes(routes!(members::list_members))
+        .routes(routes!(members::post_member_batch))
+        // The batch route takes `/v1/members/batch`: a member whose id is `batch` stays reachable.
+        .route(
+            "/v1/members/batch",
+            axum::routing::get(members::get_member_named_batch)
+                .put(members::put_member_named_batch),
+        )
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::member_notifications))
         .routes(routes!(personal::export_member))
         .routes(routes!(personal::erase_member))
         .routes(routes!(personal::post_consent, personal::list_consents))
         .routes(routes!(events::post_events))
+        .routes(routes!(events::get_event))
+        .routes(routes!(orders::get_order))
         .routes(routes!(points::get_balance))
         .routes(routes!(points::get_ledger))
         .routes(routes!(points::post_redemption))

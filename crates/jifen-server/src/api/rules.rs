@@ -461,6 +461,7 @@ pub async fn simulate(
 ) -> Result<Json<SimulateOut>, ApiError> {
     if body.events.len() > crate::api::events::MAX_BATCH {
         return Err(ApiError::BatchTooLarge {
+            items: "events",
             max: crate::api::events::MAX_BATCH,
             got: body.events.len(),
         });
@@ -480,7 +481,9 @@ pub async fn simulate(
         results: outcomes
             .into_iter()
             .zip(&parsed)
-            .map(|(o, e)| o.unwrap_or_else(|err| crate::api::events::failed(json!(e.id), &err)))
+            .map(|(o, e)| {
+                o.unwrap_or_else(|err| crate::api::events::failed(json!(e.id), &err, &state.docs))
+            })
             .collect(),
     }))
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod gifts;
 pub mod judging;
 pub mod ledger;
+pub mod members;
 pub mod rules;
 pub mod tiers;
 pub mod vouchers;

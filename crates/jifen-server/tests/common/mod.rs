@@ -92,7 +92,7 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = router(state.clone(), 2 * 1024 * 1024);
-        let listener = jifen_server::wire::JsonErrorsListener(listener);
+        let listener = jifen_server::wire::JsonErrorsListener::new(listener, state.docs.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
