@@ -17,6 +17,7 @@ jifen_store::backend_tests! {
     unknown_routes_and_methods_answer_json => super::unknown_routes_and_methods_answer_json;
     odd_path_values_are_not_internal_errors => super::odd_path_values_are_not_internal_errors;
     api_keys_show_the_secret_once_and_revoke => super::api_keys_show_the_secret_once_and_revoke;
+    doc_links_follow_each_servers_docs_base => super::doc_links_follow_each_servers_docs_base;
 }
 
 /// Texts an error answer must never contain: they would leak the database behind it.
@@ -1094,4 +1095,99 @@ fn every_error_code_is_documented() {
             );
         }
     }
+}
+
+/// `doc` links are absolute, under the server's `docs_base_url`: a second server in the same
+/// process with another base links there, in every kind of error answer (a handler's, an
+/// extractor's, the router's fallback, a failed event of a batch, hyper's own), while the first
+/// keeps the default.
+async fn doc_links_follow_each_servers_docs_base(b: TestBackend) {
+    use jifen_server::error::DocsBase;
+    let app = TestApp::spawn(b).await;
+    let mut state = app.state.clone();
+    state.docs = DocsBase::new("https://docs.example.cn/jifen/zh").unwrap();
+    assert_eq!(state.docs.as_str(), "https://docs.example.cn/jifen/zh/");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = jifen_server::router(state.clone(), 2 * 1024 * 1024);
+    let listener = jifen_server::wire::JsonErrorsListener::new(listener, state.docs.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let custom = format!("http://{addr}");
+    let send = |base: &str, method: Method, path: &str, body: Option<Value>| {
+        let mut req = app
+            .client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&app.key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let batch = json!({"events": [{"id": "e1", "type": "purchase", "member": "nobody",
+        "occurred_at": "2026-06-01T08:00:00Z", "attributes": {"order_id": "o", "amount": 1}}]});
+    for (base, expect) in [
+        (
+            app.base.as_str(),
+            "https://github.com/jifen-loyalty/jifen/blob/main/docs/api.md#",
+        ),
+        (custom.as_str(), "https://docs.example.cn/jifen/zh/api.md#"),
+    ] {
+        let links =
+            [
+                (
+                    send(base, Method::GET, "/v1/members/nobody", None).await["error"]["doc"]
+                        .clone(),
+                    "member-not-found",
+                ),
+                (
+                    send(base, Method::GET, "/v1/members?limit=0", None).await["error"]["doc"]
+                        .clone(),
+                    "invalid-request",
+                ),
+                (
+                    send(base, Method::GET, "/nowhere", None).await["error"]["doc"].clone(),
+                    "not-found",
+                ),
+                (
+                    send(base, Method::POST, "/v1/events", Some(batch.clone())).await["results"][0]
+                        ["error"]["doc"]
+                        .clone(),
+                    "member-not-found",
+                ),
+            ];
+        for (doc, anchor) in links {
+            assert_eq!(doc, json!(format!("{expect}{anchor}")), "{base}");
+        }
+        // A request hyper refuses before jifen reads it.
+        let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+            .await
+            .unwrap();
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        stream.write_all(b"NOT HTTP\r\n\r\n").await.unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.unwrap();
+        assert!(
+            out.contains(&format!("{expect}malformed-request")),
+            "{base}: {out}"
+        );
+    }
+    // The key's header still rides along on a 401, and the body is whole.
+    let r = app
+        .client
+        .get(format!("{custom}/v1/program"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers().contains_key("www-authenticate"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"]["doc"],
+        "https://docs.example.cn/jifen/zh/api.md#unauthorized"
+    );
 }

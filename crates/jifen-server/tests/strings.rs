@@ -229,6 +229,15 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "POST",
+            "/v1/members/batch",
+            "/v1/members/batch".into(),
+            json!({"id": "mb-1", "members": [{"external_id": "cara", "name": "Cara",
+                   "phone": "13800000002", "birthday": "1991-03-08", "gender": "female",
+                   "city": "杭州", "attributes": {"club": "silver"},
+                   "identities": [{"kind": "email", "value": "cara@example.cn"}]}]}),
+        ),
+        (
+            "POST",
             "/v1/members/{external_id}/adjustments",
             "/v1/members/anna/adjustments".into(),
             json!({"id": "adj-1", "points": 5, "reason": "goodwill"}),

@@ -633,6 +633,39 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     );
     add(
         "GET",
+        "/v1/members/{external_id}/notifications",
+        case(
+            &format!("{member}/notifications"),
+            Body::None,
+            NotFound,
+            &format!("{member}/notifications"),
+            "tier_upgraded",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/events/{id}",
+        case(
+            "/v1/events/p-1",
+            Body::None,
+            NotFound,
+            "/v1/events/p-1",
+            "o-1",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/orders/{order_id}",
+        case(
+            "/v1/orders/o-1",
+            Body::None,
+            NotFound,
+            "/v1/orders/o-1",
+            "p-1",
+        ),
+    );
+    add(
+        "GET",
         "/v1/members/{external_id}/export",
         case(
             &format!("{member}/export"),
@@ -1020,6 +1053,7 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
                 "/v1/members/anna/benefits",
                 "/v1/members/anna/rewards",
                 "/v1/members/anna/export",
+                "/v1/notifications",
             ]
             .map(str::to_owned),
         )

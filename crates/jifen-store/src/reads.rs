@@ -249,8 +249,7 @@ macro_rules! reads_impl {
                 };
                 let rows: Vec<$crate::reads::EventRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM events e WHERE e.program_id = $1 \
-                     AND e.type IN ('purchase', 'refund') AND {} = $2 \
-                     ORDER BY e.occurred_at, e.recorded_at, e.id",
+                     AND e.type IN ('purchase', 'refund') AND {} = $2",
                     $crate::reads::EVENT_COLUMNS,
                     $order_key
                 ))
@@ -258,10 +257,19 @@ macro_rules! reads_impl {
                 .bind(order_id)
                 .fetch_all(self.reader())
                 .await?;
-                let events = rows
+                // Sorted here: an ORDER BY would tempt SQLite, without statistics, to walk the
+                // program's events by time instead of seeking the order's.
+                let mut events = rows
                     .into_iter()
                     .map(|r| r.into_record())
                     .collect::<$crate::Result<Vec<_>>>()?;
+                events.sort_by(|a, b| {
+                    (a.occurred_at, a.recorded_at, &a.id).cmp(&(
+                        b.occurred_at,
+                        b.recorded_at,
+                        &b.id,
+                    ))
+                });
                 let entries = match order.member_id {
                     Some(member_id) => {
                         let rows: Vec<$crate::backend::EntryRow> = sqlx::query_as(

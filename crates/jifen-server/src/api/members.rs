@@ -177,13 +177,26 @@ pub struct MemberBatchIn {
     pub members: Vec<MemberBatchItemIn>,
 }
 
-/// One member of a batch: its `external_id` and the fields of `PUT /v1/members/{external_id}`.
+/// One member of a batch: its `external_id` and the fields of `PUT /v1/members/{external_id}`
+/// (`MemberIn`), with the same rules.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberBatchItemIn {
     /// The brand's id for the member.
     pub external_id: String,
-    #[serde(flatten)]
-    pub member: MemberIn,
+    pub name: Option<String>,
+    /// Normalized to E.164 (+86 when no country code is given) and bound as a `phone` identity.
+    pub phone: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birthday: Option<String>,
+    pub gender: Option<Gender>,
+    pub city: Option<String>,
+    /// Any JSON object of the brand's own attributes.
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+    pub status: Option<MemberStatus>,
+    /// The whole list of identities the member keeps (the profile phone stays bound).
+    pub identities: Option<Vec<IdentityIn>>,
 }
 
 /// What one member of a batch did.
