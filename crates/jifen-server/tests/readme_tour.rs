@@ -75,7 +75,10 @@ fn readme_tour_runs_as_written() {
         stdout.contains("\"available\":157,\"pending\":58,"),
         "{stdout}"
     );
-    assert!(stdout.contains("\"available\":215,\"pending\":0,"), "{stdout}");
+    assert!(
+        stdout.contains("\"available\":215,\"pending\":0,"),
+        "{stdout}"
+    );
     // A year later the 58 points have expired; the 157 earned before the change have not.
     assert!(
         stdout.contains(
