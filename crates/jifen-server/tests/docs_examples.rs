@@ -459,6 +459,17 @@ fn every_docs_example_runs_as_written_on_postgres() {
 }
 
 fn every_docs_example_runs_as_written(backend: TestBackend) {
+    for tool in ["curl", "jq"] {
+        let found = Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            found,
+            "the docs' examples use {tool}: install it (apt-get install {tool})"
+        );
+    }
     let pages = pages();
     let names: Vec<String> = pages
         .iter()
