@@ -11,8 +11,8 @@
 //! - Each ```` ```json ```` block must parse: as one or more JSON values, or as the members of an
 //!   object (a fragment such as `"limits": […], "budget": 100`).
 //! - A block marked `<!-- example: answer -->` on the line before its fence is the answer of the
-//!   ```` ```sh ```` block just before it: besides parsing, each of its top-level keys and each
-//!   error `code` it shows must be in what that block printed.
+//!   ```` ```sh ```` block just before it: besides parsing, each key it shows (at any depth) and
+//!   each error `code` must be in what that block printed.
 //! - A block marked `<!-- example: not run — why -->` is neither run nor parsed; the reason is
 //!   required (it starts a second server, it needs a production host's paths, …).
 //!
@@ -189,10 +189,11 @@ fn parse_json(text: &str) -> Result<Vec<Value>, String> {
     }
 }
 
-/// What an answer shows that the output must have: its top-level keys (of its first element
-/// for a list), and every error code in it.
+/// What an answer shows that the output must have: every key it shows, at any depth (so a
+/// field renamed or moved is caught), and every error code in it. Values may differ: ids,
+/// instants and figures depend on the run.
 fn answer_checks(value: &Value) -> Vec<String> {
-    fn codes(v: &Value, out: &mut Vec<String>) {
+    fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Object(map) => {
                 if let Some(Value::Object(err)) = map.get("error")
@@ -200,23 +201,21 @@ fn answer_checks(value: &Value) -> Vec<String> {
                 {
                     out.push(format!("\"code\":\"{code}\""));
                 }
-                map.values().for_each(|x| codes(x, out));
+                for (key, x) in map {
+                    if key != "…" {
+                        out.push(format!("\"{key}\":"));
+                    }
+                    walk(x, out);
+                }
             }
-            Value::Array(items) => items.iter().for_each(|x| codes(x, out)),
+            Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    let top = match value {
-        Value::Array(items) => items.first(),
-        v => Some(v),
-    };
-    if let Some(Value::Object(map)) = top {
-        for key in map.keys().filter(|k| *k != "…") {
-            out.push(format!("\"{key}\":"));
-        }
-    }
-    codes(value, &mut out);
+    walk(value, &mut out);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(c.clone()));
     out
 }
 
@@ -230,6 +229,32 @@ fn prelude() -> String {
          }}\n\
          # {SEPARATOR} 0\n"
     )
+}
+
+/// Servers start one at a time: two starting at once may be handed the same free port, and the
+/// one that loses prints its key before it fails to bind, while the winner answers its health
+/// check.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A demo server whose key its own address accepts (checked, and started again otherwise).
+fn start_server(database_url: &str) -> Server {
+    for _ in 0..3 {
+        let mut server = {
+            let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+            Server::start(database_url)
+        };
+        let ours = Command::new("curl")
+            .args(["-fsS", "-o", "/dev/null", "-H"])
+            .arg(format!("Authorization: Bearer {}", server.key))
+            .arg(server.url("/v1/program"))
+            .status()
+            .is_ok_and(|s| s.success());
+        if ours && matches!(server.child.try_wait(), Ok(None)) {
+            return server;
+        }
+        let _ = server.child.kill();
+    }
+    panic!("no demo server of its own on a free port after 3 tries");
 }
 
 struct PageRun {
@@ -286,7 +311,7 @@ fn run_page(path: &Path, backend: TestBackend) -> PageRun {
             .expect("runtime")
             .block_on(TestDb::new(backend));
         let db = test_db.url.clone();
-        let server = Server::start(&db);
+        let server = start_server(&db);
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin).expect("bin dir");
         std::os::unix::fs::symlink(JIFEN, bin.join("jifen")).expect("jifen on PATH");
@@ -445,7 +470,10 @@ fn json_blocks_parse_as_values_or_members() {
     assert!(parse_json("\"limits\": [1],\n\"budget\": 100\n").is_ok());
     assert!(parse_json("{\"a\": [ … ]}").is_err());
     let checks = answer_checks(&serde_json::json!({"error": {"code": "x", "field": null}}));
-    assert_eq!(checks, vec!["\"error\":", "\"code\":\"x\""]);
+    assert_eq!(
+        checks,
+        vec!["\"code\":\"x\"", "\"error\":", "\"code\":", "\"field\":"]
+    );
 }
 
 #[test]
