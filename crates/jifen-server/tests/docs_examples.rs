@@ -7,7 +7,8 @@
 //!   `JIFEN` (the server's address) and `KEY` (the demo program's key) as the README sets them,
 //!   `jifen` on its `PATH` with `JIFEN_DATABASE_URL` naming the server's database (so
 //!   `jifen program create` adds a program the server serves), and `cargo run -- …` standing for
-//!   that `jifen`. A block that fails fails the test, naming the page and line.
+//!   that `jifen`. A block that fails fails the test, naming the page and line, with what it
+//!   printed (`curl -fsS` also prints the body of an error answer here, to show why).
 //! - Each ```` ```json ```` block must parse: as one or more JSON values, or as the members of an
 //!   object (a fragment such as `"limits": […], "budget": 100`).
 //! - A block marked `<!-- example: answer -->` on the line before its fence is the answer of the
@@ -219,15 +220,26 @@ fn answer_checks(value: &Value) -> Vec<String> {
     out
 }
 
-/// Everything the script needs before the page's first block.
+/// Everything the script needs before the page's first block: `cargo run -- …` as `jifen …`,
+/// and `curl -fsS` that also prints the body of an error answer (`--fail-with-body`, when this
+/// curl has it), so a failing example shows why it failed.
 fn prelude() -> String {
-    format!(
-        "set -euo pipefail\n\
-         cargo() {{\n  \
-           if [ \"${{1:-}}\" = run ] && [ \"${{2:-}}\" = -- ]; then shift 2; jifen \"$@\";\n  \
-           else echo \"the docs test runs only 'cargo run -- …'\" >&2; return 1; fi\n\
-         }}\n\
-         # {SEPARATOR} 0\n"
+    String::from(
+        r#"set -euo pipefail
+cargo() {
+  if [ "${1:-}" = run ] && [ "${2:-}" = -- ]; then shift 2; jifen "$@";
+  else echo "the docs test runs only 'cargo run -- …'" >&2; return 1; fi
+}
+if command curl --help all 2>/dev/null | grep -q -- --fail-with-body; then
+  curl() {
+    local args=() a
+    for a in "$@"; do
+      if [ "$a" = -fsS ]; then args+=(--fail-with-body -sS); else args+=("$a"); fi
+    done
+    command curl "${args[@]}"
+  }
+fi
+"#,
     )
 }
 
