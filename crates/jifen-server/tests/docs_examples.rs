@@ -13,7 +13,7 @@
 //!   object (a fragment such as `"limits": […], "budget": 100`).
 //! - A block marked `<!-- example: answer -->` on the line before its fence is the answer of the
 //!   ```` ```sh ```` block just before it: besides parsing, each key it shows (at any depth) and
-//!   each error `code` must be in what that block printed.
+//!   each `code` of an `error` or a `reason` must be in what that block printed.
 //! - A block marked `<!-- example: not run — why -->` is neither run nor parsed; the reason is
 //!   required (it starts a second server, it needs a production host's paths, …).
 //!
@@ -191,16 +191,18 @@ fn parse_json(text: &str) -> Result<Vec<Value>, String> {
 }
 
 /// What an answer shows that the output must have: every key it shows, at any depth (so a
-/// field renamed or moved is caught), and every error code in it. Values may differ: ids,
+/// field renamed or moved is caught), and the code of every `error` and `reason` in it. Values may differ: ids,
 /// instants and figures depend on the run.
 fn answer_checks(value: &Value) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Object(map) => {
-                if let Some(Value::Object(err)) = map.get("error")
-                    && let Some(Value::String(code)) = err.get("code")
-                {
-                    out.push(format!("\"code\":\"{code}\""));
+                for why in ["error", "reason"] {
+                    if let Some(Value::Object(err)) = map.get(why)
+                        && let Some(Value::String(code)) = err.get("code")
+                    {
+                        out.push(format!("\"code\":\"{code}\""));
+                    }
                 }
                 for (key, x) in map {
                     if key != "…" {
