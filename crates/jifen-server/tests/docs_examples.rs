@@ -10,7 +10,8 @@
 //!   that `jifen`. A block that fails fails the test, naming the page and line, with what it
 //!   printed (`curl -fsS` also prints the body of an error answer here, to show why).
 //! - Each ```` ```json ```` block must parse: as one or more JSON values, or as the members of an
-//!   object (a fragment such as `"limits": […], "budget": 100`).
+//!   object (a fragment such as `"limits": […], "budget": 100`). Each ```` ```toml ```` block
+//!   must parse as TOML.
 //! - A block marked `<!-- example: answer -->` on the line before its fence is the answer of the
 //!   ```` ```sh ```` block just before it: besides parsing, each key it shows (at any depth) and
 //!   each `code` of an `error` or a `reason` must be in what that block printed.
@@ -301,6 +302,12 @@ fn run_page(path: &Path, backend: TestBackend) -> PageRun {
                  `<!-- example: not run — why -->`",
                 b.line
             ));
+        }
+    }
+    // TOML blocks (settings files, template excerpts) parse.
+    for b in blocks.iter().filter(|b| b.lang == "toml") {
+        if let Err(e) = b.text.parse::<toml::Table>() {
+            failures.push(format!("{page}:{}: the TOML does not parse ({e})", b.line));
         }
     }
     // The shell blocks, as one script.
