@@ -1,10 +1,10 @@
-//! Every example of the user docs, run as written: `README*.md`, `docs/*.md` and
-//! `docs/zh-CN/*.md` (whatever files are there).
+//! Every example of the user docs, run as written: `README*.md`, `docs/*.md` and the pages of
+//! the translations, `docs/*/*.md` (`docs/zh-CN/`), whatever files are there.
 //!
 //! - Each ```` ```sh ```` block runs in bash (`set -euo pipefail`). The blocks of one page run in
 //!   order as one script, in a fresh directory, against a fresh `jifen serve --demo` of their own
-//!   (on SQLite, and again on PostgreSQL), so a page can create a rule in one block and use it in the next. The script has
-//!   `JIFEN` (the server's address) and `KEY` (the demo program's key) as the README sets them,
+//!   (on SQLite, and again on PostgreSQL), so a page can create a rule in one block and use it
+//!   in the next. The script has `JIFEN` (the server's address) and `KEY` (the demo program's key) as the README sets them,
 //!   `jifen` on its `PATH` with `JIFEN_DATABASE_URL` naming the server's database (so
 //!   `jifen program create` adds a program the server serves), and `cargo run -- …` standing for
 //!   that `jifen`. A block that fails fails the test, naming the page and line, with what it
