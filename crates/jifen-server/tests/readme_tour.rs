@@ -69,6 +69,24 @@ fn readme_tour_runs_as_written() {
     assert!(stdout.contains("\"field\":\"points\""), "{stdout}");
     // 268 + 99 − 100 − 50 − 80 + 20
     assert!(stdout.contains("\"available\":157"), "{stdout}");
+    // After the policy change, a new 58-point order is pending now and available in 8 days; the
+    // 157 points earned before the change are not made pending.
+    assert!(
+        stdout.contains("\"available\":157,\"pending\":58,"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"available\":215,\"pending\":0,"),
+        "{stdout}"
+    );
+    // A year later the 58 points have expired; the 157 earned before the change have not.
+    assert!(
+        stdout.contains(
+            "\"available\":157,\"pending\":0,\"held\":0,\"negative\":0,\
+             \"lifetime_earned\":445,\"lifetime_redeemed\":130,\"expired\":58,"
+        ),
+        "{stdout}"
+    );
     // The check-in rule fired; the simulated 6.18 purchase doubles 199 points.
     assert!(stdout.contains("\"rule\":\"daily-check-in\""), "{stdout}");
     assert!(stdout.contains("\"outcome\":\"fired\""), "{stdout}");
