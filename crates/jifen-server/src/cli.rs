@@ -39,7 +39,7 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
-    /// Settings.
+    /// The effective settings (`jifen config print`).
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
@@ -59,15 +59,17 @@ pub enum Command {
         #[arg(long, value_name = "INSTANT")]
         at: Option<String>,
     },
-    /// Copy the SQLite database to FILE while it is in use (a consistent snapshot). PostgreSQL
-    /// is backed up with pg_dump or pg_basebackup (docs/operations.md).
+    /// Copy the SQLite database to a file while it is in use (a consistent snapshot).
+    ///
+    /// PostgreSQL is backed up with pg_dump or pg_basebackup (docs/operations.md).
     Backup {
         /// The file to write; it must not exist.
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
-    /// Put a backup made by `jifen backup` in place of the configured SQLite database. Refused
-    /// while a process (a running jifen) has that database open.
+    /// Put a backup made by `jifen backup` in place of the configured SQLite database.
+    ///
+    /// Refused while a process (a running jifen) has that database open.
     Restore {
         /// The backup file to restore.
         #[arg(long, value_name = "FILE")]
@@ -135,8 +137,9 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ProgramCommand {
-    /// Create a program and print its id and a new secret API key as JSON. With `--template`,
-    /// the program starts with a template's policy, campaigns and rules, and its sites, meters,
+    /// Create a program and print its id and a new secret API key as JSON.
+    ///
+    /// With `--template`, the program starts with a template's policy, campaigns and rules, and its sites, meters,
     /// tiers and partners (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618,
     /// alibaba-88, spend-tiers, tmall-voucher-ladder, coffee-holiday-gifts).
     Create {
@@ -154,6 +157,9 @@ pub enum ProgramCommand {
         currency: String,
     },
     /// List every program: id, name, time zone, currency and when it was created.
+    ///
+    /// The template a program started from is not recorded: its settings were copied into the
+    /// program, which has its own since.
     List {
         /// Print JSON (an array) instead of a table.
         #[arg(long)]
@@ -179,6 +185,8 @@ pub enum ProgramCommand {
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// List the program's keys, revoked ones included: id, name, prefix, created, revoked.
+    ///
+    /// Secrets are never shown. When a key was last used is not recorded.
     List {
         /// The program's id (`jifen program list` shows it).
         #[arg(long, value_name = "ID")]
