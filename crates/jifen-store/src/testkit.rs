@@ -145,19 +145,22 @@ impl TestRole {
         let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
             .await
             .expect("connect to PostgreSQL");
-        sqlx::query(&format!("CREATE ROLE {name} LOGIN NOCREATEDB"))
-            .execute(&mut conn)
-            .await
-            .expect("create role");
+        // A password, for servers that ask for one (it is the role's name: a test role only).
+        sqlx::query(&format!(
+            "CREATE ROLE {name} LOGIN NOCREATEDB PASSWORD '{name}'"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("create role");
         let _ = conn.close().await;
         TestRole { name }
     }
 
-    /// `url` (a PostgreSQL URL) with this role as its user, and no password.
+    /// `url` (a PostgreSQL URL) with this role as its user.
     pub fn url(&self, url: &str) -> String {
         let (scheme, rest) = url.split_once("://").expect("a URL");
         let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-        format!("{scheme}://{}@{host}", self.name)
+        format!("{scheme}://{0}:{0}@{host}", self.name)
     }
 }
 
