@@ -88,6 +88,33 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
     })
 }
 
+/// What one pass of every job wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pass {
+    /// Ledger entries (expiries, released holds).
+    pub entries: usize,
+    pub birthday_events: usize,
+    pub tier_changes: i64,
+    pub lapsed_checkouts: usize,
+    pub returned_gifts: usize,
+}
+
+/// Runs every job once, in the order the background loop runs them: ledger maintenance,
+/// birthdays, tier reviews, lapsed checkouts and gifts (`jifen maintain`).
+pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> {
+    let entries = maintain_ledgers(state).await?;
+    let birthday_events = birthdays(state).await?;
+    let tier_changes = crate::service::tiers::review_due(state).await?;
+    let (lapsed_checkouts, returned_gifts) = lapse_rewards(state).await?;
+    Ok(Pass {
+        entries,
+        birthday_events,
+        tier_changes,
+        lapsed_checkouts,
+        returned_gifts,
+    })
+}
+
 /// Releases checkouts not confirmed by their deadline and returns gifts not claimed by theirs
 /// to their senders: (checkouts, gifts).
 pub async fn lapse_rewards(state: &AppState) -> Result<(usize, usize), crate::error::ApiError> {

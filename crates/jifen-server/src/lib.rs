@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod limits;
 pub mod parse;
 pub mod profile;
 pub mod rate_limit;
+pub mod rehearsal;
 pub mod serve;
 pub mod service;
 pub mod shapes;

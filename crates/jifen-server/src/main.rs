@@ -1,118 +1,14 @@
 //! `jifen`: the loyalty engine's one binary.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser};
 use serde_json::json;
 
+use jifen_server::cli::{Cli, Command, ConfigCommand, KeysCommand, ProgramCommand};
 use jifen_server::config::{LogFormat, Settings};
 use jifen_server::{SystemClock, serve};
-
-#[derive(Parser)]
-#[command(
-    name = "jifen",
-    version,
-    about = "Self-hostable customer-loyalty engine"
-)]
-struct Cli {
-    /// A TOML settings file (defaults < file < JIFEN_* variables < flags).
-    #[arg(long, global = true, env = "JIFEN_CONFIG")]
-    config: Option<PathBuf>,
-    /// sqlite://path/to/file.db or postgres://user@host/db
-    #[arg(long, global = true)]
-    database_url: Option<String>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve the API (migrations run first).
-    Serve {
-        #[arg(long)]
-        listen: Option<SocketAddr>,
-        /// Create (once) a demo program with members and purchases, and print an API key for it.
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
-    /// Settings.
-    Config {
-        #[command(subcommand)]
-        command: ConfigCommand,
-    },
-    /// Programs (tenants).
-    Program {
-        #[command(subcommand)]
-        command: ProgramCommand,
-    },
-    /// Print the OpenAPI document.
-    Openapi,
-    /// Run the ledger maintenance job once (hold deadlines, expiry records) and exit.
-    Maintain {
-        /// Run as of this RFC 3339 instant instead of now (to rehearse a future date).
-        #[arg(long)]
-        at: Option<String>,
-    },
-    /// Copy the SQLite database to FILE while it is in use (a consistent snapshot). PostgreSQL
-    /// is backed up with pg_dump or pg_basebackup (docs/operations.md).
-    Backup {
-        /// The file to write; it must not exist.
-        #[arg(long)]
-        to: PathBuf,
-    },
-    /// Put a backup made by `jifen backup` in place of the configured SQLite database. Refused
-    /// while a process (a running jifen) has that database open.
-    Restore {
-        /// The backup file to restore.
-        #[arg(long)]
-        from: PathBuf,
-        /// Replace the configured database when it exists.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Exit 0 when a running jifen answers /healthz.
-    Healthcheck {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-    },
-}
-
-#[derive(Subcommand)]
-enum ConfigCommand {
-    /// Print the effective settings, secrets redacted.
-    Print,
-}
-
-#[derive(Subcommand)]
-enum ProgramCommand {
-    /// Create a program and print its id and a new secret API key as JSON. With `--template`,
-    /// the program starts with a template's policy, campaigns and rules, and its sites, meters,
-    /// tiers and partners (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618,
-    /// alibaba-88, spend-tiers, tmall-voucher-ladder, coffee-holiday-gifts).
-    Create {
-        /// The program's name (default: the template's).
-        #[arg(long, required_unless_present = "template")]
-        name: Option<String>,
-        #[arg(long)]
-        template: Option<String>,
-        #[arg(long, default_value = "Asia/Shanghai")]
-        timezone: String,
-        #[arg(long, default_value = "CNY")]
-        currency: String,
-    },
-    /// Issue a new secret API key for an existing program (for instance after losing or
-    /// revoking every key) and print it as JSON.
-    Key {
-        #[arg(long)]
-        program_id: String,
-        #[arg(long, default_value = "cli")]
-        name: String,
-    },
-}
 
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JIFEN_LOG")
@@ -198,14 +94,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Program {
-            command: ProgramCommand::Key { program_id, name },
+            command:
+                ProgramCommand::Key { program_id, name }
+                | ProgramCommand::Keys {
+                    command: KeysCommand::Issue { program_id, name },
+                },
         } => {
-            let store = serve::open_store(&settings).await?;
-            anyhow::ensure!(
-                store.get_program(&program_id).await?.is_some(),
-                "no program {program_id}"
-            );
-            let state = jifen_server::AppState::new(store, Arc::new(SystemClock));
+            let state = program_state(&settings, &program_id).await?;
             let (key, secret) =
                 jifen_server::api::program::issue_key(&state, &program_id, &name, None)
                     .await
@@ -215,6 +110,119 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::to_string_pretty(&json!({
                     "program_id": program_id, "key_id": key.id, "name": key.name, "api_key": secret,
                 }))?
+            );
+            Ok(())
+        }
+        Command::Program {
+            command:
+                ProgramCommand::Keys {
+                    command: KeysCommand::List { program_id, json },
+                },
+        } => {
+            let state = program_state(&settings, &program_id).await?;
+            let keys = state.store.list_api_keys(&program_id).await?;
+            if json {
+                let keys: Vec<_> = keys
+                    .iter()
+                    .map(jifen_server::api::program::ApiKeyOut::from)
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                let rows = keys
+                    .iter()
+                    .map(|k| {
+                        vec![
+                            k.id.clone(),
+                            k.name.clone(),
+                            k.prefix.clone(),
+                            when(k.created_at),
+                            k.revoked_at.map_or_else(|| "-".to_owned(), when),
+                            k.partner_id.clone().unwrap_or_else(|| "-".to_owned()),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(
+                        &["ID", "NAME", "PREFIX", "CREATED", "REVOKED", "PARTNER"],
+                        rows
+                    )
+                );
+            }
+            Ok(())
+        }
+        Command::Program {
+            command:
+                ProgramCommand::Keys {
+                    command: KeysCommand::Revoke { program_id, key_id },
+                },
+        } => {
+            let state = program_state(&settings, &program_id).await?;
+            let revoked = state
+                .store
+                .revoke_api_key(&program_id, &key_id, jifen_server::Clock::now(&SystemClock))
+                .await?;
+            if !revoked {
+                let keys = state.store.list_api_keys(&program_id).await?;
+                anyhow::bail!(
+                    "{}",
+                    match keys.iter().find(|k| k.id == key_id) {
+                        Some(_) => format!("key {key_id} is revoked already"),
+                        None => format!(
+                            "program {program_id} has no key {key_id} (`jifen program keys list \
+                             --program-id {program_id}` lists them)"
+                        ),
+                    }
+                );
+            }
+            println!(
+                "{}",
+                json!({"program_id": program_id, "key_id": key_id, "revoked": true})
+            );
+            Ok(())
+        }
+        Command::Program {
+            command: ProgramCommand::List { json },
+        } => {
+            let store = serve::open_store(&settings).await?;
+            let programs = store.list_programs().await?;
+            if json {
+                let list: Vec<_> = programs
+                    .iter()
+                    .map(|p| {
+                        json!({"id": p.id, "name": p.name, "timezone": p.timezone,
+                               "currency": p.currency, "demo": p.demo,
+                               "created_at": p.created_at})
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                let rows = programs
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.id.clone(),
+                            p.name.clone(),
+                            p.timezone.clone(),
+                            p.currency.clone(),
+                            when(p.created_at),
+                            if p.demo { "demo" } else { "" }.to_owned(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(&["ID", "NAME", "TIMEZONE", "CURRENCY", "CREATED", ""], rows)
+                );
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                clap_complete::Shell::from(shell),
+                &mut Cli::command(),
+                "jifen",
+                &mut std::io::stdout(),
             );
             Ok(())
         }
@@ -242,39 +250,94 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Maintain { at } => {
+        Command::Maintain { at: Some(raw) } => {
+            init_logs(settings.log_format);
+            let at =
+                jifen_server::parse::instant("at", &raw).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = jifen_server::rehearsal::rehearse(&settings, at).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Maintain { at: None } => {
             init_logs(settings.log_format);
             let store = serve::open_store(&settings).await?;
-            let clock: Arc<dyn jifen_server::Clock> = match at {
-                Some(raw) => Arc::new(jifen_server::ManualClock::new(
-                    jifen_server::parse::instant("at", &raw).map_err(|e| anyhow::anyhow!("{e}"))?,
-                )),
-                None => Arc::new(SystemClock),
-            };
+            let clock = Arc::new(SystemClock);
+            let at = jifen_server::Clock::now(&*clock);
             let state = jifen_server::AppState::new(store, clock);
             let started = std::time::Instant::now();
-            let entries = jifen_server::jobs::maintain_ledgers(&state)
+            let pass = jifen_server::jobs::run_once(&state)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let birthday_events = jifen_server::jobs::birthdays(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let tier_changes = jifen_server::service::tiers::review_due(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (lapsed_checkouts, returned_gifts) = jifen_server::jobs::lapse_rewards(&state)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{}",
-                json!({"entries": entries, "birthday_events": birthday_events,
-                       "tier_changes": tier_changes, "lapsed_checkouts": lapsed_checkouts,
-                       "returned_gifts": returned_gifts,
-                       "seconds": started.elapsed().as_secs_f64()})
-            );
+            let mut report = serde_json::to_value(pass)?;
+            report["rehearsal"] = json!(false);
+            report["at"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            report["seconds"] = json!(started.elapsed().as_secs_f64());
+            println!("{report}");
             Ok(())
         }
     }
+}
+
+/// The store, with `program_id` checked to exist, and an app state over it.
+async fn program_state(
+    settings: &Settings,
+    program_id: &str,
+) -> anyhow::Result<jifen_server::AppState> {
+    let store = serve::open_store(settings).await?;
+    anyhow::ensure!(
+        store.get_program(program_id).await?.is_some(),
+        "no program {program_id} (`jifen program list` lists them)"
+    );
+    Ok(jifen_server::AppState::new(store, Arc::new(SystemClock)))
+}
+
+/// An instant as a table shows it: UTC, to the second.
+fn when(t: jifen_core::Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M:%SZ").to_string()
+}
+
+/// The columns a terminal gives a cell: two for East Asian wide characters (茶, ア, 한).
+fn width(cell: &str) -> usize {
+    cell.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Rows under a header, in columns as wide as their widest cell.
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - width(c))))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(header.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
 }
 
 /// A minimal HTTP GET of /healthz, so containers and tests need no curl.

@@ -29,8 +29,23 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
         })
 }
 
+/// Binds the listening socket, with an error an operator can act on.
+pub async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "cannot listen on {addr}: address in use (another process listens there; stop it, \
+             or choose another address with --listen); nothing was changed"
+        ),
+        _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+    })
+}
+
 /// Runs `jifen serve` until SIGINT or SIGTERM, then lets in-flight requests finish.
+///
+/// The address is taken first: a server that cannot listen fails before it touches the
+/// database (no migrations, no demo key issued or revoked).
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let listener = listen(settings.listen).await?;
     let store = open_store(&settings).await?;
     let mut state = AppState::new(store, Arc::new(SystemClock));
     state.rate_limit = settings.rate_limit;
@@ -43,7 +58,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let banner = format!(
             "\n  jifen demo program \"{}\" ({})\n  API key (shown once): {secret}\n\n  \
              curl -H \"Authorization: Bearer {secret}\" http://{}/v1/members\n\n",
-            program.name, program.id, settings.listen
+            program.name,
+            program.id,
+            listener.local_addr().unwrap_or(settings.listen)
         );
         // Best effort: a closed stdout (`jifen serve --demo | head`) must not stop the server,
         // as `println!` would by panicking.
@@ -57,9 +74,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             Duration::from_secs(settings.jobs.interval_seconds.max(1)),
         )
     });
-    let listener = TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     tracing::info!(
         listen = %settings.listen,
         database = state.store.backend(),

@@ -272,3 +272,100 @@ fn migrate_exits_zero_and_is_repeatable() {
     assert!(!err.contains("secret"), "{err}");
     assert!(err.contains("mysql://u:***@h/d"), "{err}");
 }
+
+/// A second `jifen serve --demo` on a port in use fails before it touches the database: no new
+/// demo key is printed, and the first server's key keeps working.
+async fn a_taken_port_changes_nothing(database_url: &str) {
+    let first = Server::start(database_url);
+    let before = jifen_store::testkit::table_rows(database_url).await;
+    let out = jifen()
+        .args(["serve", "--demo", "--listen", &first.addr, "--database-url"])
+        .arg(database_url)
+        .env("JIFEN_JOBS__ENABLED", "false")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run a second jifen serve");
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("cannot listen on {}: address in use", first.addr)),
+        "{err}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(common::process::KEY_LINE),
+        "a key was printed: {out:?}"
+    );
+    assert_eq!(
+        demo_members(&first, &first.key).await,
+        vec!["m-1001", "m-1002", "m-1003"],
+        "the first server's key still works"
+    );
+    assert_eq!(jifen_store::testkit::table_rows(database_url).await, before);
+    let status = first.terminate();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_port_changes_nothing_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_taken_port_changes_nothing(&sqlite_url(dir.path(), "j.db")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_port_changes_nothing_on_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    a_taken_port_changes_nothing(&db.url).await;
+}
+
+/// A PostgreSQL database that does not exist is created, once, and said so in the log.
+#[test]
+fn a_missing_postgres_database_is_created() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = TestDb::missing();
+    assert!(!rt.block_on(db.exists()));
+    let name = db.url.rsplit('/').next().unwrap().to_owned();
+    let migrate = || {
+        jifen()
+            .args(["migrate", "--database-url", &db.url])
+            .env("JIFEN_LOG", "info")
+            .output()
+            .unwrap()
+    };
+    let out = migrate();
+    assert!(out.status.success(), "{out:?}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains(&format!("created PostgreSQL database {name}")),
+        "{log}"
+    );
+    assert!(rt.block_on(db.exists()));
+    // The second time it is there: nothing to create.
+    let out = migrate();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("created PostgreSQL database"),
+        "{out:?}"
+    );
+}
+
+/// A role that may not create databases is told so, with the command that would.
+#[test]
+fn a_missing_database_the_role_may_not_create_is_explained() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let role = rt.block_on(jifen_store::testkit::TestRole::without_createdb());
+    let db = TestDb::missing();
+    let url = role.url(&db.url);
+    let out = jifen()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains(&format!("role \"{}\" may not create it", role.name)),
+        "{err}"
+    );
+    assert!(err.contains("createdb"), "{err}");
+    assert!(!rt.block_on(db.exists()));
+}

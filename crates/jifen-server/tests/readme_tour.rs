@@ -92,3 +92,43 @@ fn readme_tour_runs_as_written() {
     assert!(stdout.contains("\"outcome\":\"fired\""), "{stdout}");
     assert!(stdout.contains("\"points\":398"), "{stdout}");
 }
+
+/// The README's PostgreSQL line, as written but for the server and database: the host and
+/// credentials of `JIFEN_TEST_DATABASE_URL`, and a database that does not exist yet (the line
+/// works on a fresh server because jifen creates it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readme_postgres_line_runs_as_written() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let line = readme
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("cargo run -- serve --database-url postgres://"))
+        .expect("the README's PostgreSQL line");
+    let db = jifen_store::testkit::TestDb::missing();
+    assert!(!db.exists().await);
+    let mut args: Vec<String> = line
+        .trim_start_matches("cargo run -- ")
+        .split_whitespace()
+        .map(|a| {
+            if a.starts_with("postgres://") {
+                db.url.clone()
+            } else {
+                a.to_owned()
+            }
+        })
+        .collect();
+    assert!(args.iter().any(|a| a == "--demo"), "{line}");
+    // Its own port, not 8080, so that tests can run side by side.
+    let addr = format!("127.0.0.1:{}", common::process::free_port());
+    args.extend(["--listen".to_owned(), addr.clone()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // Waits for the demo key and /healthz.
+    let server = Server::start_args(&args, &addr, false);
+    assert!(db.exists().await);
+    let (status, body) = server.get(&server.key, "/v1/members").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(body["data"].as_array().map(Vec::len), Some(3), "{body}");
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+}

@@ -706,6 +706,14 @@ macro_rules! store_impl {
                 row.map(|r| r.into_program()).transpose()
             }
 
+            async fn list_programs(&self) -> $crate::Result<Vec<$crate::Program>> {
+                let rows: Vec<$crate::backend::ProgramRow> =
+                    sqlx::query_as("SELECT * FROM programs ORDER BY created_at, id")
+                        .fetch_all(self.reader())
+                        .await?;
+                rows.into_iter().map(|r| r.into_program()).collect()
+            }
+
             async fn update_policy(
                 &self,
                 id: &str,

@@ -194,7 +194,8 @@ const BLOCKED_FOR: Duration = Duration::from_millis(300);
 
 // --- programs and keys -----------------------------------------------------------------------
 
-/// A program reads back as written, policy included; unknown ids are `None`.
+/// A program reads back as written, policy included; unknown ids are `None`; the list holds
+/// every program, oldest first.
 pub async fn program_roundtrip(backend: Backend) {
     let (_db, store) = setup(backend).await;
     assert_eq!(store.get_program("p1").await.unwrap(), None);
@@ -236,7 +237,17 @@ pub async fn program_roundtrip(backend: Backend) {
         ..p.clone()
     };
     assert!(store.create_program(&dup).await.is_err());
-    assert_eq!(store.get_program("p1").await.unwrap(), Some(p));
+    assert_eq!(store.get_program("p1").await.unwrap(), Some(p.clone()));
+
+    // Listed oldest first.
+    let listed: Vec<String> = store
+        .list_programs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, ["p2", "p1"]);
 }
 
 /// `demo_program` finds the oldest demo program; `update_policy` changes one program's policy.

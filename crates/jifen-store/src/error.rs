@@ -14,6 +14,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database could not be made ready (created, copied), in words an operator can act on.
+    #[error("{0}")]
+    Setup(String),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

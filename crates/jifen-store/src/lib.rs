@@ -18,6 +18,7 @@ pub mod personal;
 pub mod personal_conformance;
 pub mod postgres;
 pub mod reads;
+pub mod rehearsal;
 mod rewards;
 mod rules;
 pub mod sqlite;
@@ -103,6 +104,8 @@ pub trait Store:
     async fn create_program(&self, program: &Program) -> Result<()>;
     async fn get_program(&self, id: &str) -> Result<Option<Program>>;
     async fn demo_program(&self) -> Result<Option<Program>>;
+    /// Every program, oldest first.
+    async fn list_programs(&self) -> Result<Vec<Program>>;
     async fn update_policy(&self, id: &str, policy: &PointPolicy) -> Result<()>;
     /// Sets a program's own rate limit per key; `None` returns it to the server's default.
     async fn update_rate_limit(&self, id: &str, limit: Option<&RateLimit>) -> Result<()>;

@@ -26,14 +26,27 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Connects to the database a `postgres://` URL names.
+    /// Connects to the database a `postgres://` URL names, creating it first when it does not
+    /// exist and the role may create it.
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Self> {
         let connect: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(connect)
-            .await?;
+        Self::connect_with(connect, options).await
+    }
+
+    /// [`PgStore::connect`] with options already parsed.
+    pub async fn connect_with(connect: PgConnectOptions, options: &ConnectOptions) -> Result<Self> {
+        let pool_options = || {
+            PgPoolOptions::new()
+                .max_connections(options.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+        };
+        let pool = match pool_options().connect_with(connect.clone()).await {
+            Err(e) if sql_state(&e).as_deref() == Some(INVALID_CATALOG_NAME) => {
+                create_database(&connect).await?;
+                pool_options().connect_with(connect).await?
+            }
+            other => other?,
+        };
         let store = Self { pool };
         if options.migrate {
             store.run_migrations().await?;
@@ -93,6 +106,76 @@ personal_impl!(
     columns = crate::personal::POSTGRES_COLUMNS,
     scrub = crate::personal::POSTGRES_SCRUB_EVENTS
 );
+
+/// SQLSTATE `invalid_catalog_name`: the database a connection names does not exist.
+const INVALID_CATALOG_NAME: &str = "3D000";
+/// SQLSTATE `insufficient_privilege`.
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
+/// SQLSTATE `duplicate_database`.
+const DUPLICATE_DATABASE: &str = "42P04";
+
+/// The SQLSTATE of a database error.
+pub(crate) fn sql_state(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
+/// `name` as a PostgreSQL identifier, quoted: any name, case and characters kept.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The database a connection's options name (PostgreSQL's default: the user's name).
+pub(crate) fn database_name(connect: &PgConnectOptions) -> String {
+    connect
+        .get_database()
+        .unwrap_or(connect.get_username())
+        .to_owned()
+}
+
+/// A connection to a maintenance database of the server `connect` names (`postgres`, or
+/// `template1` where there is no `postgres`), with the same credentials.
+async fn maintenance_connection(connect: &PgConnectOptions) -> Result<sqlx::PgConnection> {
+    use sqlx::ConnectOptions as _;
+    match connect.clone().database("postgres").connect().await {
+        Err(e) if sql_state(&e).as_deref() == Some(INVALID_CATALOG_NAME) => {
+            Ok(connect.clone().database("template1").connect().await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Creates the database `connect` names, which does not exist: from a maintenance database of
+/// the same server, as the same role. Another node creating it meanwhile is no error.
+async fn create_database(connect: &PgConnectOptions) -> Result<()> {
+    use sqlx::Connection as _;
+    let name = database_name(connect);
+    let mut admin = maintenance_connection(connect).await?;
+    let created = sqlx::query(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .execute(&mut admin)
+        .await;
+    let _ = admin.close().await;
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "created PostgreSQL database {name}");
+            Ok(())
+        }
+        Err(e) if sql_state(&e).as_deref() == Some(DUPLICATE_DATABASE) => Ok(()),
+        Err(e) if sql_state(&e).as_deref() == Some(INSUFFICIENT_PRIVILEGE) => {
+            Err(crate::StoreError::Setup(format!(
+                "database \"{name}\" does not exist and role \"{user}\" may not create it; \
+                 create it with `createdb -h {host} -p {port} -U <a role that may> -O {user} \
+                 {name}`, or grant the role CREATEDB",
+                user = connect.get_username(),
+                host = connect.get_host(),
+                port = connect.get_port(),
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// The tables whose foreign key to `members` a bulk load suspends, named by PostgreSQL from
 /// migration 0001 as `{table}_member_id_fkey`.

@@ -122,6 +122,11 @@ impl TestApp {
         .1
     }
 
+    /// The URL of the test's database, for the `jifen` binary to open too.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         use jifen_server::Clock;
         self.clock.now()

@@ -58,15 +58,22 @@ impl Server {
     /// [`Server::start`], with background jobs on (every second) or off.
     pub fn start_jobs(database_url: &str, jobs: bool) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
+        let args = [
+            "serve",
+            "--demo",
+            "--listen",
+            &addr,
+            "--database-url",
+            database_url,
+        ];
+        Server::start_args(&args, &addr, jobs)
+    }
+
+    /// `jifen` with `args`, which must make it serve on `addr` and print a demo key.
+    pub fn start_args(args: &[&str], addr: &str, jobs: bool) -> Server {
+        let addr = addr.to_owned();
         let mut child = jifen()
-            .args([
-                "serve",
-                "--demo",
-                "--listen",
-                &addr,
-                "--database-url",
-                database_url,
-            ])
+            .args(args)
             .env("JIFEN_JOBS__ENABLED", jobs.to_string())
             .env("JIFEN_JOBS__INTERVAL_SECONDS", "1")
             .stdin(Stdio::null())

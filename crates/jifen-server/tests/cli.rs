@@ -1,0 +1,353 @@
+//! The `jifen` command line: help for every flag and command, `program list`, `program keys`
+//! and shell completions, against the real binary on both backends.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::CommandFactory;
+use common::process::{Server, jifen};
+use jifen_server::cli::Cli;
+use jifen_store::testkit::{Backend, TestDb};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Every command and every argument of `cmd` and below, with its path, that lacks help text.
+fn undocumented(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        if id == "help" || id == "version" {
+            continue;
+        }
+        let text = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        if text.trim().is_empty() {
+            missing.push(format!("{path} --{id}"));
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        let sub_path = format!("{path} {}", sub.get_name());
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let about = sub.get_about().map(|h| h.to_string()).unwrap_or_default();
+        if about.trim().is_empty() {
+            missing.push(sub_path.clone());
+        }
+        undocumented(sub, &sub_path, missing);
+    }
+}
+
+#[test]
+fn every_command_and_flag_has_help() {
+    let cli = Cli::command();
+    cli.clone().debug_assert();
+    let mut missing = Vec::new();
+    undocumented(&cli, "jifen", &mut missing);
+    assert!(missing.is_empty(), "no help text for: {missing:#?}");
+    // The tree has what the docs name.
+    let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+    for name in [
+        "serve",
+        "maintain",
+        "program",
+        "completions",
+        "backup",
+        "restore",
+    ] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+}
+
+#[test]
+fn maintain_help_tells_the_real_pass_from_the_rehearsal() {
+    let out = jifen().args(["maintain", "--help"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let help = String::from_utf8(out.stdout).unwrap();
+    for words in [
+        "birthday",
+        "tier",
+        "lapsed checkouts",
+        "for real",
+        "rehearsal",
+        "never changed",
+        "--at <INSTANT>",
+    ] {
+        assert!(help.contains(words), "{words:?} not in:\n{help}");
+    }
+    // Every command's help prints, the short one included.
+    let out = jifen().arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("completions"), "{help}");
+    assert!(help.contains("rehearse them on a copy"), "{help}");
+}
+
+/// `jifen` with `args` on `url`; stdout, after checking it exited 0.
+fn run(url: &str, args: &[&str]) -> String {
+    let out = jifen()
+        .args(args)
+        .args(["--database-url", url])
+        .output()
+        .expect("run jifen");
+    assert!(
+        out.status.success(),
+        "jifen {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn run_json(url: &str, args: &[&str]) -> Value {
+    let text = run(url, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+async fn program_list(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    // No program yet: the header alone, and an empty JSON array.
+    assert_eq!(
+        run(&db.url, &["program", "list"]).lines().count(),
+        1,
+        "a header"
+    );
+    assert_eq!(
+        run_json(&db.url, &["program", "list", "--json"]),
+        Value::Array(vec![])
+    );
+    let a = run_json(
+        &db.url,
+        &[
+            "program",
+            "create",
+            "--name",
+            "茶饮 Tea",
+            "--currency",
+            "HKD",
+        ],
+    );
+    let b = run_json(&db.url, &["program", "create", "--template", "spend-tiers"]);
+    let table = run(&db.url, &["program", "list"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(lines[0].starts_with("ID"), "{table}");
+    for (line, program, name) in [(lines[1], &a, "茶饮 Tea"), (lines[2], &b, "Spend tiers")] {
+        assert!(
+            line.contains(program["program_id"].as_str().unwrap()),
+            "{table}"
+        );
+        assert!(line.contains(name), "{table}");
+        assert!(line.contains("Asia/Shanghai"), "{table}");
+    }
+    assert!(lines[1].contains("HKD"), "{table}");
+    // The columns line up, wide characters counted twice.
+    let column = |line: &str| {
+        let at = line
+            .find("Asia/Shanghai")
+            .unwrap_or_else(|| line.find("TIMEZONE").unwrap());
+        let cjk = line[..at].chars().filter(|c| *c > '\u{2E80}').count();
+        line[..at].chars().count() + cjk
+    };
+    assert_eq!(column(lines[0]), column(lines[1]), "{table}");
+    assert_eq!(column(lines[1]), column(lines[2]), "{table}");
+    let listed = run_json(&db.url, &["program", "list", "--json"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(listed[0]["id"], a["program_id"]);
+    assert_eq!(listed[0]["name"], "茶饮 Tea");
+    assert_eq!(listed[0]["currency"], "HKD");
+    assert_eq!(listed[1]["id"], b["program_id"]);
+    assert!(listed[1]["created_at"].as_str().is_some(), "{listed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_list_on_sqlite() {
+    program_list(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_list_on_postgres() {
+    program_list(Backend::Postgres).await;
+}
+
+/// The status of `GET /v1/members` with `key`.
+async fn members_status(server: &Server, key: &str) -> StatusCode {
+    server.get(key, "/v1/members").await.0
+}
+
+async fn program_keys(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let created = run_json(&db.url, &["program", "create", "--name", "Keys"]);
+    let program = created["program_id"].as_str().unwrap().to_owned();
+    let first = created["api_key"].as_str().unwrap().to_owned();
+    let server = Server::start(&db.url);
+    assert_eq!(members_status(&server, &first).await, StatusCode::OK);
+
+    let issued = run_json(
+        &db.url,
+        &[
+            "program",
+            "keys",
+            "issue",
+            "--program-id",
+            &program,
+            "--name",
+            "pos",
+        ],
+    );
+    let second = issued["api_key"].as_str().unwrap().to_owned();
+    assert!(second.starts_with("jf_sk_"), "{issued}");
+    assert_eq!(issued["name"], "pos");
+    assert_eq!(members_status(&server, &second).await, StatusCode::OK);
+    // `program key` is the same as `program keys issue`.
+    let third = run_json(&db.url, &["program", "key", "--program-id", &program]);
+    assert_eq!(third["name"], "cli");
+
+    let table = run(
+        &db.url,
+        &["program", "keys", "list", "--program-id", &program],
+    );
+    assert_eq!(table.lines().count(), 4, "{table}");
+    assert!(table.lines().next().unwrap().contains("REVOKED"), "{table}");
+    let keys = run_json(
+        &db.url,
+        &[
+            "program",
+            "keys",
+            "list",
+            "--program-id",
+            &program,
+            "--json",
+        ],
+    );
+    let keys = keys.as_array().unwrap().clone();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k["revoked_at"].is_null() && k.get("secret").is_none())
+    );
+    let default = keys
+        .iter()
+        .find(|k| k["name"] == "default")
+        .expect("the first key");
+    let default_id = default["id"].as_str().unwrap();
+    assert!(
+        first.starts_with(default["prefix"].as_str().unwrap()),
+        "{default}"
+    );
+    assert!(table.contains(default_id), "{table}");
+
+    let revoked = run_json(
+        &db.url,
+        &[
+            "program",
+            "keys",
+            "revoke",
+            "--program-id",
+            &program,
+            "--key-id",
+            default_id,
+        ],
+    );
+    assert_eq!(revoked["revoked"], true, "{revoked}");
+    // The running server trusts a looked-up key 2 seconds at most.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = members_status(&server, &first).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the revoked key still answers {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(members_status(&server, &second).await, StatusCode::OK);
+    let keys = run_json(
+        &db.url,
+        &[
+            "program",
+            "keys",
+            "list",
+            "--program-id",
+            &program,
+            "--json",
+        ],
+    );
+    let listed = keys.as_array().unwrap();
+    let default = listed.iter().find(|k| k["id"] == default_id).unwrap();
+    assert!(default["revoked_at"].is_string(), "{keys}");
+
+    // Revoking it again, or a key or program that does not exist: an error exit, with why.
+    for (program_id, key_id, says) in [
+        (program.as_str(), default_id, "is revoked already"),
+        (program.as_str(), "no-such-key", "no key no-such-key"),
+        ("no-such-program", default_id, "no program no-such-program"),
+    ] {
+        let out = jifen()
+            .args(["program", "keys", "revoke", "--program-id", program_id])
+            .args(["--key-id", key_id, "--database-url", &db.url])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{says:?} not in {err}");
+    }
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_keys_on_sqlite() {
+    program_keys(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_keys_on_postgres() {
+    program_keys(Backend::Postgres).await;
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = jifen().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.len() > 1_000, "{shell}: {script}");
+        for word in [
+            "maintain",
+            "program",
+            "keys",
+            "revoke",
+            "completions",
+            "database-url",
+        ] {
+            assert!(script.contains(word), "{shell}: {word} missing");
+        }
+    }
+    // bash parses the script.
+    let script = jifen()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap()
+        .stdout;
+    let mut bash = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    bash.stdin.take().unwrap().write_all(&script).unwrap();
+    assert!(bash.wait().unwrap().success(), "bash -n refused the script");
+    // An unknown shell is refused, naming the ones there are.
+    let out = jifen()
+        .args(["completions", "powershell"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bash") && err.contains("zsh") && err.contains("fish"),
+        "{err}"
+    );
+}
