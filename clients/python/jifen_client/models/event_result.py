@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.entry_out import EntryOut
+    from ..models.event_result_error_type_0 import EventResultErrorType0
+
+
+T = TypeVar("T", bound="EventResult")
+
+
+@_attrs_define
+class EventResult:
+    """What one event caused.
+
+    Attributes:
+        id (str):
+        status (str): `processed` or `failed`.
+        entries (list[EntryOut] | None | Unset):
+        error (EventResultErrorType0 | None | Unset):
+        guest (bool | None | Unset):
+        member (None | str | Unset):
+        points (int | None | Unset): Net points the event moved (earned, or clawed back as a negative number).
+        type_ (None | str | Unset):
+    """
+
+    id: str
+    status: str
+    entries: list[EntryOut] | None | Unset = UNSET
+    error: EventResultErrorType0 | None | Unset = UNSET
+    guest: bool | None | Unset = UNSET
+    member: None | str | Unset = UNSET
+    points: int | None | Unset = UNSET
+    type_: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.event_result_error_type_0 import EventResultErrorType0  # noqa: PLC0415
+
+        id = self.id
+
+        status = self.status
+
+        entries: list[dict[str, Any]] | None | Unset
+        if isinstance(self.entries, Unset):
+            entries = UNSET
+        elif isinstance(self.entries, list):
+            entries = []
+            for entries_type_0_item_data in self.entries:
+                entries_type_0_item = entries_type_0_item_data.to_dict()
+                entries.append(entries_type_0_item)
+
+        else:
+            entries = self.entries
+
+        error: dict[str, Any] | None | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        elif isinstance(self.error, EventResultErrorType0):
+            error = self.error.to_dict()
+        else:
+            error = self.error
+
+        guest: bool | None | Unset
+        if isinstance(self.guest, Unset):
+            guest = UNSET
+        else:
+            guest = self.guest
+
+        member: None | str | Unset
+        if isinstance(self.member, Unset):
+            member = UNSET
+        else:
+            member = self.member
+
+        points: int | None | Unset
+        if isinstance(self.points, Unset):
+            points = UNSET
+        else:
+            points = self.points
+
+        type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "status": status,
+            }
+        )
+        if entries is not UNSET:
+            field_dict["entries"] = entries
+        if error is not UNSET:
+            field_dict["error"] = error
+        if guest is not UNSET:
+            field_dict["guest"] = guest
+        if member is not UNSET:
+            field_dict["member"] = member
+        if points is not UNSET:
+            field_dict["points"] = points
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.entry_out import EntryOut  # noqa: PLC0415
+        from ..models.event_result_error_type_0 import EventResultErrorType0  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        status = d.pop("status")
+
+        def _parse_entries(data: object) -> list[EntryOut] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                entries_type_0 = []
+                _entries_type_0 = data
+                for entries_type_0_item_data in _entries_type_0:
+                    entries_type_0_item = EntryOut.from_dict(entries_type_0_item_data)
+
+                    entries_type_0.append(entries_type_0_item)
+
+                return entries_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[EntryOut] | None | Unset, data)
+
+        entries = _parse_entries(d.pop("entries", UNSET))
+
+        def _parse_error(data: object) -> EventResultErrorType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = EventResultErrorType0.from_dict(data)
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EventResultErrorType0 | None | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
+
+        def _parse_guest(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        guest = _parse_guest(d.pop("guest", UNSET))
+
+        def _parse_member(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        member = _parse_member(d.pop("member", UNSET))
+
+        def _parse_points(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        points = _parse_points(d.pop("points", UNSET))
+
+        def _parse_type_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        type_ = _parse_type_(d.pop("type", UNSET))
+
+        event_result = cls(
+            id=id,
+            status=status,
+            entries=entries,
+            error=error,
+            guest=guest,
+            member=member,
+            points=points,
+            type_=type_,
+        )
+
+        event_result.additional_properties = d
+        return event_result
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
