@@ -1,6 +1,6 @@
 """A tour of the Python client against a running jifen (the demo program): enroll a member, send
 a purchase, read the balance, redeem with an idempotent retry, catch ``insufficient_points`` as a
-typed error, and list the members page by page.
+typed error, list the members page by page, and send a batch.
 
     export JIFEN=http://127.0.0.1:8080 KEY=jf_sk_…
     python examples/tour.py      # from clients/python, or with the package installed
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,7 +18,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jifen import Jifen, is_jifen_error, new_id, with_idempotent_retry  # noqa: E402
-from jifen_client.api.events import post_events  # noqa: E402
 from jifen_client.api.members import list_members, put_member  # noqa: E402
 from jifen_client.api.points import get_balance, post_redemption  # noqa: E402
 from jifen_client.models import EventIn, EventInAttributes, IdentityIn, MemberIn, RedemptionIn  # noqa: E402
@@ -62,16 +61,15 @@ print(f"enrolled {alice.external_id} ({alice.name}, {len(alice.identities)} iden
 
 # Alice buys for ¥268.00 (amounts are in fen): one point per whole yuan.
 purchase = with_idempotent_retry(
-    lambda id: jifen.call(
-        post_events,
-        body=EventIn(
+    lambda id: jifen.send_event(
+        EventIn(
             id=id,
             type_="purchase",
             member=member,
-            occurred_at=datetime.now(timezone.utc).isoformat(),
+            occurred_at=datetime.now(UTC).isoformat(),
             site="tmall",
             attributes=EventInAttributes.from_dict({"order_id": new_id("T"), "amount": 26800}),
-        ),
+        )
     )
 )
 print(f"purchase of ¥268.00: {purchase.status}, +{purchase.points} points")
@@ -96,9 +94,7 @@ redeemed = with_idempotent_retry(
     redeem,
     id=redemption_id,
     base_delay=0.05,
-    on_retry=lambda attempt, error, delay, id: print(
-        f"attempt {attempt} failed ({error}); sending the same id again"
-    ),
+    on_retry=lambda attempt, error, delay, id: print(f"attempt {attempt} failed ({error}); sending the same id again"),
 )
 print(f"redeemed {redeemed.points} points: {redeemed.balance.available} available")
 
@@ -124,4 +120,14 @@ for m in jifen.paginate(list_members, limit=2):
     count += 1
     found = found or m.external_id == member
 print(f"members listed page by page: {count}, {member} among them: {str(found).lower()}")
+
+# A batch answers for each event: one fails (an unknown member), the other is recorded.
+now = datetime.now(UTC).isoformat()
+results = jifen.send_events(
+    [
+        EventIn(id=new_id("evt"), type_="check_in", member=member, occurred_at=now),
+        EventIn(id=new_id("evt"), type_="check_in", member=new_id("nobody"), occurred_at=now),
+    ]
+)
+print("batch: " + ", ".join(f"{r.status} {r.error.code}" if r.error else r.status for r in results))
 jifen.close()

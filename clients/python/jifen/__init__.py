@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 import httpx
 
 from jifen_client import AuthenticatedClient
+from jifen_client.api.events import post_events
+from jifen_client.models import BatchResult, EventBatch, EventIn, EventResult
 from jifen_client.types import UNSET, Response
 
 __all__ = [
@@ -199,6 +201,23 @@ class Jifen:
             if not following:
                 return
             kwargs["after"] = following
+
+    def send_event(self, event: EventIn) -> EventResult:
+        """Records one event (``POST /v1/events``) and answers what it caused; a refusal raises
+        :class:`JifenError`."""
+        answer = self.call(post_events, body=event)
+        if not isinstance(answer, EventResult):
+            raise TypeError("jifen answered one event with a batch's results")
+        return answer
+
+    def send_events(self, events: list[EventIn]) -> list[EventResult]:
+        """Records up to 1,000 events at once and answers a result per event, in order; an
+        event that fails has ``status == "failed"`` and its ``error``, and does not stop the
+        others."""
+        answer = self.call(post_events, body=EventBatch(events=events))
+        if not isinstance(answer, BatchResult):
+            raise TypeError("jifen answered a batch of events without results")
+        return answer.results
 
     def close(self) -> None:
         """Closes the connections."""

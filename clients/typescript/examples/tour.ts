@@ -1,6 +1,6 @@
 // A tour of the TypeScript client against a running jifen (the demo program):
 // enroll a member, send a purchase, read the balance, redeem with an idempotent retry, catch
-// `insufficient_points` as a typed error, and list the members page by page.
+// `insufficient_points` as a typed error, list the members page by page, and send a batch.
 //
 //   export JIFEN=http://127.0.0.1:8080 KEY=jf_sk_…
 //   npm run build && npm run tour
@@ -37,15 +37,13 @@ console.log(`enrolled ${alice.external_id} (${alice.name}, ${alice.identities.le
 
 // Alice buys for ¥268.00 (amounts are in fen): one point per whole yuan.
 const purchase = await withIdempotentRetry((id) =>
-  jifen.post("/v1/events", {
-    body: {
-      id,
-      type: "purchase",
-      member,
-      occurred_at: new Date().toISOString(),
-      site: "tmall",
-      attributes: { order_id: newId("T"), amount: 26800 },
-    },
+  jifen.sendEvent({
+    id,
+    type: "purchase",
+    member,
+    occurred_at: new Date().toISOString(),
+    site: "tmall",
+    attributes: { order_id: newId("T"), amount: 26800 },
   }),
 );
 console.log(`purchase of ¥268.00: ${purchase.status}, +${purchase.points} points`);
@@ -103,3 +101,10 @@ for await (const m of jifen.paginate("/v1/members", { params: { query: { limit: 
   found ||= m.external_id === member;
 }
 console.log(`members listed page by page: ${count}, ${member} among them: ${found}`);
+
+// A batch answers for each event: one fails (an unknown member), the other is recorded.
+const results = await jifen.sendEvents([
+  { id: newId("evt"), type: "check_in", member, occurred_at: new Date().toISOString() },
+  { id: newId("evt"), type: "check_in", member: newId("nobody"), occurred_at: new Date().toISOString() },
+]);
+console.log(`batch: ${results.map((r) => [r.status, r.error?.code].filter(Boolean).join(" ")).join(", ")}`);

@@ -18,9 +18,9 @@ export type { components, operations, paths };
 /** Every schema of the API by name: `Schemas["MemberOut"]`, `Schemas["BalanceOut"]`… */
 export type Schemas = components["schemas"];
 export type Member = Schemas["MemberOut"];
-export type MemberInput = Schemas["MemberIn"];
+export type MemberIn = Schemas["MemberIn"];
 export type Balance = Schemas["BalanceOut"];
-export type Event = Schemas["EventIn"];
+export type EventIn = Schemas["EventIn"];
 export type EventResult = Schemas["EventResult"];
 export type PointsWrite = Schemas["PointsWriteOut"];
 export type LedgerEntry = Schemas["EntryOut"];
@@ -86,6 +86,13 @@ export interface JifenClient {
    * following one, until a page has no `next`.
    */
   paginate<P extends PagedPath>(path: P, ...init: InitParam<MaybeOptionalInit<paths[P], "get">>): AsyncGenerator<PageItem<P>, void, undefined>;
+  /** Records one event (`POST /v1/events`) and answers what it caused; a refusal throws. */
+  sendEvent(event: EventIn): Promise<EventResult>;
+  /**
+   * Records up to 1,000 events at once and answers a result per event, in order; an event that
+   * fails has `status: "failed"` and its `error`, and does not stop the others.
+   */
+  sendEvents(events: EventIn[]): Promise<EventResult[]>;
   /** The openapi-fetch client underneath, for the `{ data, error, response }` style. */
   raw: RawClient;
 }
@@ -258,13 +265,33 @@ export function createJifenClient(options: JifenClientOptions): JifenClient {
     }
   }
 
+  const post = call<"post">("POST");
+
+  async function sendEvents(events: EventIn[]): Promise<EventResult[]> {
+    const answer = await post("/v1/events", { body: { events } });
+    if (!("results" in answer)) {
+      throw new TypeError("jifen answered a batch of events without `results`");
+    }
+    return answer.results;
+  }
+
+  async function sendEvent(event: EventIn): Promise<EventResult> {
+    const answer = await post("/v1/events", { body: event });
+    if ("results" in answer) {
+      throw new TypeError("jifen answered one event with `results`");
+    }
+    return answer;
+  }
+
   return {
     get,
-    post: call<"post">("POST"),
+    post,
     put: call<"put">("PUT"),
     patch: call<"patch">("PATCH"),
     delete: call<"delete">("DELETE"),
     paginate: paginate as JifenClient["paginate"],
+    sendEvent,
+    sendEvents,
     raw,
   };
 }

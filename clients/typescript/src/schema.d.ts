@@ -1436,6 +1436,10 @@ export interface components {
              */
             written_off: number;
         };
+        /** @description The answer to a batch, one result per event in order. */
+        BatchResult: {
+            results: components["schemas"]["EventResult"][];
+        };
         /** @description A benefit a member has, and why. */
         BenefitOut: {
             /**
@@ -1647,6 +1651,11 @@ export interface components {
             field?: string | null;
             message: string;
         };
+        /** @description A batch of events. */
+        EventBatch: {
+            /** @description Up to 1,000 events, each recorded (or refused) on its own. */
+            events: components["schemas"]["EventIn"][];
+        };
         /** @description Something a member (or a guest) did. */
         EventIn: {
             /**
@@ -1671,8 +1680,10 @@ export interface components {
         };
         /** @description What one event caused. */
         EventResult: {
+            /** @description What the fired rules did besides points: meters, tags, notifications, vouchers. */
+            actions?: Record<string, unknown>[] | null;
             entries?: components["schemas"]["EntryOut"][] | null;
-            error?: Record<string, unknown> | null;
+            error?: null | components["schemas"]["ErrorDetail"];
             guest?: boolean | null;
             id: string;
             member?: string | null;
@@ -1681,8 +1692,17 @@ export interface components {
              * @description Net points the event moved (earned, or clawed back as a negative number).
              */
             points?: number | null;
+            /** @description `true` when the id was recorded before: this is the first answer, and nothing changed. */
+            repeat?: boolean | null;
+            /**
+             * @description Each rule judged: `rule`, `version`, `outcome` (`fired`, `condition_false`,
+             *     `limit_reached`…) and what it gave or why it did not fire.
+             */
+            rules?: Record<string, unknown>[] | null;
             /** @description `processed` or `failed`. */
             status: string;
+            /** @description The member's tier change the event caused, if any. */
+            tier?: Record<string, unknown> | null;
             type?: string | null;
         };
         /** @description An event type a program declares, with a JSON schema for its attributes. */
@@ -1703,6 +1723,10 @@ export interface components {
             once_per_member?: boolean;
             schema?: Record<string, unknown> | null;
         };
+        /** @description One event, or a batch of up to 1,000 (`{"events": [...]}`). */
+        EventsIn: components["schemas"]["EventIn"] | components["schemas"]["EventBatch"];
+        /** @description One event's result, or a batch's results in the order of its events. */
+        EventsOut: components["schemas"]["EventResult"] | components["schemas"]["BatchResult"];
         /** @description Points expiring at one instant. */
         ExpiringOut: {
             /** Format: date-time */
@@ -3111,7 +3135,7 @@ export interface operations {
         /** @description One event, or {"events": [...]} (up to 1,000) */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EventIn"];
+                "application/json": components["schemas"]["EventsIn"];
             };
         };
         responses: {
@@ -3121,7 +3145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventResult"];
+                    "application/json": components["schemas"]["EventsOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

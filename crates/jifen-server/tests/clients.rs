@@ -217,7 +217,8 @@ fn run_tour(mut cmd: Command, server: &Server, language: &str) -> String {
 }
 
 /// The tour's output: each figure the demo program gives, the retry that returned the first
-/// answer, the typed error, and the members walked page by page (`members` in all).
+/// answer, the typed error, the members walked page by page (`members` in all), and a batch
+/// whose events answer for themselves.
 fn assert_tour(language: &str, stdout: &str, members: usize) {
     let lines: Vec<&str> = stdout.lines().collect();
     let expected_prefixes = [
@@ -230,6 +231,7 @@ fn assert_tour(language: &str, stdout: &str, members: usize) {
         "the same redemption again: same answer true, 218 available",
         "insufficient_points caught: status 422, ",
         &format!("members listed page by page: {members}, tour-"),
+        "batch: processed, failed member_not_found",
     ];
     assert_eq!(
         lines.len(),

@@ -7,6 +7,7 @@ from .backtest_in_rules_item import BacktestInRulesItem
 from .backtest_out import BacktestOut
 from .backtest_out_report import BacktestOutReport
 from .balance_out import BalanceOut
+from .batch_result import BatchResult
 from .benefit_out import BenefitOut
 from .benefit_out_detail import BenefitOutDetail
 from .benefits_out import BenefitsOut
@@ -30,10 +31,13 @@ from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
 from .error_detail import ErrorDetail
+from .event_batch import EventBatch
 from .event_in import EventIn
 from .event_in_attributes import EventInAttributes
 from .event_result import EventResult
-from .event_result_error_type_0 import EventResultErrorType0
+from .event_result_actions_type_0_item import EventResultActionsType0Item
+from .event_result_rules_type_0_item import EventResultRulesType0Item
+from .event_result_tier_type_0 import EventResultTierType0
 from .event_type_in import EventTypeIn
 from .event_type_in_schema import EventTypeInSchema
 from .event_type_list import EventTypeList
@@ -140,6 +144,7 @@ __all__ = (
     "BacktestOut",
     "BacktestOutReport",
     "BalanceOut",
+    "BatchResult",
     "BenefitOut",
     "BenefitOutDetail",
     "BenefitsOut",
@@ -163,10 +168,13 @@ __all__ = (
     "ErasureOut",
     "ErrorBody",
     "ErrorDetail",
+    "EventBatch",
     "EventIn",
     "EventInAttributes",
     "EventResult",
-    "EventResultErrorType0",
+    "EventResultActionsType0Item",
+    "EventResultRulesType0Item",
+    "EventResultTierType0",
     "EventTypeIn",
     "EventTypeInSchema",
     "EventTypeList",

@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.batch_result import BatchResult
 from ...models.error_body import ErrorBody
+from ...models.event_batch import EventBatch
 from ...models.event_in import EventIn
 from ...models.event_result import EventResult
 from ...types import Response
@@ -13,7 +15,7 @@ from ...types import Response
 
 def _get_kwargs(
     *,
-    body: EventIn,
+    body: EventBatch | EventIn,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -22,7 +24,10 @@ def _get_kwargs(
         "url": "/v1/events",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, EventIn):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -32,9 +37,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | EventResult | None:
+) -> BatchResult | EventResult | ErrorBody | None:
     if response.status_code == 200:
-        response_200 = EventResult.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> BatchResult | EventResult:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_events_out_type_0 = EventResult.from_dict(data)
+
+                return componentsschemas_events_out_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_events_out_type_1 = BatchResult.from_dict(data)
+
+            return componentsschemas_events_out_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -106,7 +127,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | EventResult]:
+) -> Response[BatchResult | EventResult | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -118,20 +139,20 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: EventIn,
-) -> Response[ErrorBody | EventResult]:
+    body: EventBatch | EventIn,
+) -> Response[BatchResult | EventResult | ErrorBody]:
     """Record events. A single event answers with its result (or its error status); a batch
     (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
 
     Args:
-        body (EventIn): Something a member (or a guest) did.
+        body (EventBatch | EventIn): One event, or a batch of up to 1,000 (`{"events": [...]}`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | EventResult]
+        Response[BatchResult | EventResult | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -148,20 +169,20 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: EventIn,
-) -> ErrorBody | EventResult | None:
+    body: EventBatch | EventIn,
+) -> BatchResult | EventResult | ErrorBody | None:
     """Record events. A single event answers with its result (or its error status); a batch
     (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
 
     Args:
-        body (EventIn): Something a member (or a guest) did.
+        body (EventBatch | EventIn): One event, or a batch of up to 1,000 (`{"events": [...]}`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | EventResult
+        BatchResult | EventResult | ErrorBody
     """
 
     return sync_detailed(
@@ -173,20 +194,20 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: EventIn,
-) -> Response[ErrorBody | EventResult]:
+    body: EventBatch | EventIn,
+) -> Response[BatchResult | EventResult | ErrorBody]:
     """Record events. A single event answers with its result (or its error status); a batch
     (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
 
     Args:
-        body (EventIn): Something a member (or a guest) did.
+        body (EventBatch | EventIn): One event, or a batch of up to 1,000 (`{"events": [...]}`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | EventResult]
+        Response[BatchResult | EventResult | ErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -201,20 +222,20 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: EventIn,
-) -> ErrorBody | EventResult | None:
+    body: EventBatch | EventIn,
+) -> BatchResult | EventResult | ErrorBody | None:
     """Record events. A single event answers with its result (or its error status); a batch
     (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
 
     Args:
-        body (EventIn): Something a member (or a guest) did.
+        body (EventBatch | EventIn): One event, or a batch of up to 1,000 (`{"events": [...]}`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | EventResult
+        BatchResult | EventResult | ErrorBody
     """
 
     return (

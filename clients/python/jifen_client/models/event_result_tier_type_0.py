@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="EventResultErrorType0")
+T = TypeVar("T", bound="EventResultTierType0")
 
 
 @_attrs_define
-class EventResultErrorType0:
+class EventResultTierType0:
+    """The member's tier change the event caused, if any."""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +25,10 @@ class EventResultErrorType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        event_result_error_type_0 = cls()
+        event_result_tier_type_0 = cls()
 
-        event_result_error_type_0.additional_properties = d
-        return event_result_error_type_0
+        event_result_tier_type_0.additional_properties = d
+        return event_result_tier_type_0
 
     @property
     def additional_keys(self) -> list[str]:
