@@ -1685,7 +1685,11 @@ export interface components {
             entries?: components["schemas"]["EntryOut"][] | null;
             error?: null | components["schemas"]["ErrorDetail"];
             guest?: boolean | null;
-            id: string;
+            /**
+             * @description The event's id; in a batch, `null` for a failed event whose `id` was missing or not a
+             *     string.
+             */
+            id: string | null;
             member?: string | null;
             /**
              * Format: int64

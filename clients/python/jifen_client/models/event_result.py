@@ -24,7 +24,8 @@ class EventResult:
     """What one event caused.
 
     Attributes:
-        id (str):
+        id (None | str): The event's id; in a batch, `null` for a failed event whose `id` was missing or not a
+            string.
         status (str): `processed` or `failed`.
         actions (list[EventResultActionsType0Item] | None | Unset): What the fired rules did besides points: meters,
             tags, notifications, vouchers.
@@ -42,7 +43,7 @@ class EventResult:
         type_ (None | str | Unset):
     """
 
-    id: str
+    id: None | str
     status: str
     actions: list[EventResultActionsType0Item] | None | Unset = UNSET
     entries: list[EntryOut] | None | Unset = UNSET
@@ -60,6 +61,7 @@ class EventResult:
         from ..models.error_detail import ErrorDetail  # noqa: PLC0415
         from ..models.event_result_tier_type_0 import EventResultTierType0  # noqa: PLC0415
 
+        id: None | str
         id = self.id
 
         status = self.status
@@ -186,7 +188,13 @@ class EventResult:
         from ..models.event_result_tier_type_0 import EventResultTierType0  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = d.pop("id")
+
+        def _parse_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        id = _parse_id(d.pop("id"))
 
         status = d.pop("status")
 

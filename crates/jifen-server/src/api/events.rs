@@ -83,7 +83,10 @@ pub enum EventsOut {
 /// What one event caused.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventResult {
-    pub id: String,
+    /// The event's id; in a batch, `null` for a failed event whose `id` was missing or not a
+    /// string.
+    #[schema(required = true)]
+    pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub member: Option<String>,
@@ -155,9 +158,15 @@ pub async fn post_events(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let (batch, raw) = events_of(body)?;
+    // A failed result names its event by the id sent, or `null` when that is not a string.
     let ids: Vec<Value> = raw
         .iter()
-        .map(|v| v.get("id").cloned().unwrap_or(Value::Null))
+        .map(|v| {
+            v.get("id")
+                .filter(|id| id.is_string())
+                .cloned()
+                .unwrap_or(Value::Null)
+        })
         .collect();
     let parsed = parse_events(raw, batch, now);
     let valid: Vec<ParsedEvent> = parsed
