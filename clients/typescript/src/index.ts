@@ -51,7 +51,10 @@ type DataMethod<M extends Method> = <
 type GetPath = ClientPathsWithMethod<RawClient, "get">;
 type Ok<P extends GetPath> = MethodResponse<RawClient, "get", P>;
 
-/** The list operations that answer a page (`data` and `next`), which `paginate` can walk. */
+/**
+ * The list operations `paginate` can walk: those answering `data` (and `next` when the list is
+ * paged; a list without `next` is one page).
+ */
 export type PagedPath = {
   [P in GetPath]: Ok<P> extends { data: unknown[]; next?: string | null } ? P : never;
 }[GetPath];
@@ -85,7 +88,10 @@ export interface JifenClient {
    * Every item of a list, page after page: each page's `next` is sent as `after` for the
    * following one, until a page has no `next`.
    */
-  paginate<P extends PagedPath>(path: P, ...init: InitParam<MaybeOptionalInit<paths[P], "get">>): AsyncGenerator<PageItem<P>, void, undefined>;
+  paginate<P extends PagedPath>(
+    path: P,
+    ...init: InitParam<MaybeOptionalInit<paths[P], "get">>
+  ): AsyncGenerator<PageItem<P>, void, undefined>;
   /** Records one event (`POST /v1/events`) and answers what it caused; a refusal throws. */
   sendEvent(event: EventIn): Promise<EventResult>;
   /**
@@ -178,15 +184,17 @@ export interface RetryOptions {
 }
 
 /**
- * Whether sending the same write again may succeed: the network failed, or jifen answered
- * `429`, `500`, `502`, `503` or `504`. Any other error answer is final.
+ * Whether sending the same write again may succeed: the network failed or timed out (the write
+ * may or may not have been recorded), or jifen answered `429` or `5xx`. Any other error answer
+ * is final, and so is an abort the caller asked for.
  */
 export function isRetryable(e: unknown): boolean {
   if (e instanceof JifenError) {
     return e.status === 429 || e.status >= 500;
   }
-  // fetch rejects with a TypeError when the connection fails or is cut.
-  return e instanceof TypeError;
+  // fetch rejects with a TypeError when the connection fails or is cut, and with a
+  // TimeoutError when an `AbortSignal.timeout()` fires.
+  return e instanceof TypeError || (e instanceof Error && e.name === "TimeoutError");
 }
 
 /**

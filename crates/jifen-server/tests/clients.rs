@@ -149,7 +149,10 @@ fn committed_clients_match_the_openapi_document() {
             }
         }
     }
-    for f in committed_files.iter().filter(|f| !generated_files.contains(f)) {
+    for f in committed_files
+        .iter()
+        .filter(|f| !generated_files.contains(f))
+    {
         stale.push(format!(
             "clients/python/jifen_client/{}: no longer generated",
             f.display()
