@@ -76,7 +76,7 @@ pub enum EventsIn {
 #[serde(untagged)]
 #[allow(dead_code)]
 pub enum EventsOut {
-    One(EventResult),
+    One(Box<EventResult>),
     Batch(BatchResult),
 }
 
