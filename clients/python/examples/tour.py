@@ -104,9 +104,13 @@ after = jifen.call(get_balance, external_id=member)
 same = again.to_dict() == redeemed.to_dict()
 print(f"the same redemption again: same answer {str(same).lower()}, {after.available} available")
 
-# Spending more than she has is refused with a typed error.
+# Spending more than she has is refused with a typed error, at once: a refusal is not retried.
 try:
-    jifen.call(post_redemption, external_id=member, body=RedemptionIn(id=new_id("red"), points=100000))
+    with_idempotent_retry(
+        lambda id: jifen.call(post_redemption, external_id=member, body=RedemptionIn(id=id, points=100000)),
+        prefix="red",
+        on_retry=lambda *_: print("a refusal was sent again"),
+    )
     print("a redemption of 100000 points succeeded")
 except Exception as e:
     if not is_jifen_error(e, "insufficient_points"):

@@ -78,12 +78,16 @@ const after = await jifen.get("/v1/members/{external_id}/balance", {
 const same = JSON.stringify(again) === JSON.stringify(redeemed);
 console.log(`the same redemption again: same answer ${same}, ${after.available} available`);
 
-// Spending more than she has is refused with a typed error.
+// Spending more than she has is refused with a typed error, at once: a refusal is not retried.
 try {
-  await jifen.post("/v1/members/{external_id}/redemptions", {
-    params: { path: { external_id: member } },
-    body: { id: newId("red"), points: 100000 },
-  });
+  await withIdempotentRetry(
+    (id) =>
+      jifen.post("/v1/members/{external_id}/redemptions", {
+        params: { path: { external_id: member } },
+        body: { id, points: 100000 },
+      }),
+    { prefix: "red", onRetry: () => console.log("a refusal was sent again") },
+  );
   console.log("a redemption of 100000 points succeeded");
 } catch (e) {
   if (isJifenError(e, "insufficient_points")) {
