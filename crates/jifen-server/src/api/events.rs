@@ -52,14 +52,41 @@ pub struct EventIn {
 
 /// A batch of events.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EventBatch {
+    /// Up to 1,000 events, each recorded (or refused) on its own.
+    #[schema(min_items = 1, max_items = 1000)]
     pub events: Vec<EventIn>,
+}
+
+/// One event, or a batch of up to 1,000 (`{"events": [...]}`).
+// Only the OpenAPI document uses this type: the handler reads the JSON itself, so that each
+// event of a batch is judged (and refused) alone.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum EventsIn {
+    One(EventIn),
+    Batch(EventBatch),
+}
+
+/// One event's result, or a batch's results in the order of its events.
+// Only the OpenAPI document uses this type, as `EventsIn`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum EventsOut {
+    One(Box<EventResult>),
+    Batch(BatchResult),
 }
 
 /// What one event caused.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventResult {
-    pub id: String,
+    /// The event's id; in a batch, `null` for a failed event whose `id` was missing or not a
+    /// string.
+    #[schema(required = true)]
+    pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub member: Option<String>,
@@ -69,7 +96,20 @@ pub struct EventResult {
     /// Net points the event moved (earned, or clawed back as a negative number).
     pub points: Option<i64>,
     pub entries: Option<Vec<EntryOut>>,
+    /// Each rule judged: `rule`, `version`, `outcome` (`fired`, `condition_false`,
+    /// `limit_reached`…) and what it gave or why it did not fire.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub rules: Option<Value>,
+    /// What the fired rules did besides points: meters, tags, notifications, vouchers.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub actions: Option<Value>,
+    /// The member's tier change the event caused, if any.
     #[schema(value_type = Option<Object>)]
+    pub tier: Option<Value>,
+    /// `true` when the id was recorded before: this is the first answer, and nothing changed.
+    pub repeat: Option<bool>,
+    /// Why the event failed (in a batch): what a single event would have been refused with.
+    #[schema(value_type = Option<ErrorDetail>)]
     pub error: Option<Value>,
 }
 
@@ -107,8 +147,8 @@ struct BehaviourAttrs {
 /// Record events. A single event answers with its result (or its error status); a batch
 /// (`{"events": [...]}`) answers 200 with a result per event, failed ones included.
 #[utoipa::path(post, path = "/v1/events", tag = "events",
-    request_body(content = EventIn, description = "One event, or {\"events\": [...]} (up to 1,000)"),
-    responses((status = 200, description = "One result, or `{results}` for a batch", body = EventResult),
+    request_body(content = EventsIn, description = "One event, or {\"events\": [...]} (up to 1,000)"),
+    responses((status = 200, description = "One result, or `{results}` for a batch", body = EventsOut),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn post_events(
@@ -118,9 +158,15 @@ pub async fn post_events(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let (batch, raw) = events_of(body)?;
+    // A failed result names its event by the id sent, or `null` when that is not a string.
     let ids: Vec<Value> = raw
         .iter()
-        .map(|v| v.get("id").cloned().unwrap_or(Value::Null))
+        .map(|v| {
+            v.get("id")
+                .filter(|id| id.is_string())
+                .cloned()
+                .unwrap_or(Value::Null)
+        })
         .collect();
     let parsed = parse_events(raw, batch, now);
     let valid: Vec<ParsedEvent> = parsed

@@ -156,5 +156,47 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn openapi_json() -> String {
     let (_, mut api) = routes().split_for_parts();
     responses::add_common_responses(&mut api);
+    reference_list_items(&mut api);
     api.to_pretty_json().unwrap_or_default() + "\n"
+}
+
+/// A list's items refer to their schema (`Page_MemberOut.data` is an array of `MemberOut`)
+/// instead of repeating it inline, as utoipa writes the type argument of a generic: so a client
+/// generated from the document has one `MemberOut` type, not a copy per list. Only an inline
+/// schema equal to the named one is replaced.
+fn reference_list_items(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayBuilder, Schema};
+    use utoipa::openapi::{Ref, RefOr};
+
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let named = components.schemas.clone();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name
+            .strip_prefix("Page_")
+            .or_else(|| name.strip_prefix("ListOut_"))
+        else {
+            continue;
+        };
+        let Some(RefOr::T(item_schema)) = named.get(item) else {
+            continue;
+        };
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Array(data))) = object.properties.get("data") else {
+            continue;
+        };
+        let inline = serde_json::to_value(&data.items).ok();
+        if inline != serde_json::to_value(item_schema).ok() {
+            continue;
+        }
+        let items = ArrayBuilder::new()
+            .items(Ref::from_schema_name(item))
+            .build();
+        object
+            .properties
+            .insert("data".into(), RefOr::T(Schema::Array(items)));
+    }
 }

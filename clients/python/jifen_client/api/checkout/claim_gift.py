@@ -1,0 +1,237 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.claim_in import ClaimIn
+from ...models.error_body import ErrorBody
+from ...models.gift_out import GiftOut
+from ...types import Response
+
+
+def _get_kwargs(
+    token: str,
+    *,
+    body: ClaimIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/gifts/{token}/claim".format(
+            token=quote(str(token), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | GiftOut | None:
+    if response.status_code == 200:
+        response_200 = GiftOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+        return response_414
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+        return response_431
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | GiftOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    token: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ClaimIn,
+) -> Response[ErrorBody | GiftOut]:
+    """Claim a gift for a friend (enrolled now if not a member yet): the voucher becomes theirs.
+    A gift is claimed once; the same friend claiming again gets the same answer.
+
+    Args:
+        token (str):
+        body (ClaimIn): A claim of a gift.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | GiftOut]
+    """
+
+    kwargs = _get_kwargs(
+        token=token,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    token: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ClaimIn,
+) -> ErrorBody | GiftOut | None:
+    """Claim a gift for a friend (enrolled now if not a member yet): the voucher becomes theirs.
+    A gift is claimed once; the same friend claiming again gets the same answer.
+
+    Args:
+        token (str):
+        body (ClaimIn): A claim of a gift.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | GiftOut
+    """
+
+    return sync_detailed(
+        token=token,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    token: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ClaimIn,
+) -> Response[ErrorBody | GiftOut]:
+    """Claim a gift for a friend (enrolled now if not a member yet): the voucher becomes theirs.
+    A gift is claimed once; the same friend claiming again gets the same answer.
+
+    Args:
+        token (str):
+        body (ClaimIn): A claim of a gift.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | GiftOut]
+    """
+
+    kwargs = _get_kwargs(
+        token=token,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    token: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ClaimIn,
+) -> ErrorBody | GiftOut | None:
+    """Claim a gift for a friend (enrolled now if not a member yet): the voucher becomes theirs.
+    A gift is claimed once; the same friend claiming again gets the same answer.
+
+    Args:
+        token (str):
+        body (ClaimIn): A claim of a gift.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | GiftOut
+    """
+
+    return (
+        await asyncio_detailed(
+            token=token,
+            client=client,
+            body=body,
+        )
+    ).parsed

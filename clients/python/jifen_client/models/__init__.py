@@ -1,0 +1,275 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .adjustment_in import AdjustmentIn
+from .api_key_out import ApiKeyOut
+from .backtest_in import BacktestIn
+from .backtest_in_rules_item import BacktestInRulesItem
+from .backtest_out import BacktestOut
+from .backtest_out_report import BacktestOutReport
+from .balance_out import BalanceOut
+from .batch_result import BatchResult
+from .benefit_out import BenefitOut
+from .benefit_out_detail import BenefitOutDetail
+from .benefits_out import BenefitsOut
+from .campaign_list import CampaignList
+from .campaign_out import CampaignOut
+from .campaign_out_spec import CampaignOutSpec
+from .cancel_in import CancelIn
+from .cause_out import CauseOut
+from .checkout_in import CheckoutIn
+from .checkout_in_cart import CheckoutInCart
+from .checkout_out import CheckoutOut
+from .checkout_out_quote import CheckoutOutQuote
+from .checkout_settings import CheckoutSettings
+from .checkout_settings_points_as_cash_type_0 import CheckoutSettingsPointsAsCashType0
+from .claim_in import ClaimIn
+from .codes_out import CodesOut
+from .commit_in import CommitIn
+from .consent_in import ConsentIn
+from .consent_out import ConsentOut
+from .entry_out import EntryOut
+from .erasure_out import ErasureOut
+from .error_body import ErrorBody
+from .error_detail import ErrorDetail
+from .event_batch import EventBatch
+from .event_in import EventIn
+from .event_in_attributes import EventInAttributes
+from .event_result import EventResult
+from .event_result_actions_type_0_item import EventResultActionsType0Item
+from .event_result_rules_type_0_item import EventResultRulesType0Item
+from .event_result_tier_type_0 import EventResultTierType0
+from .event_type_in import EventTypeIn
+from .event_type_in_schema import EventTypeInSchema
+from .event_type_list import EventTypeList
+from .event_type_out import EventTypeOut
+from .event_type_out_schema_type_0 import EventTypeOutSchemaType0
+from .expiring_out import ExpiringOut
+from .fulfilment_in import FulfilmentIn
+from .gender import Gender
+from .generate_in import GenerateIn
+from .gift_cancel_in import GiftCancelIn
+from .gift_in import GiftIn
+from .gift_option import GiftOption
+from .gift_out import GiftOut
+from .grant_out import GrantOut
+from .hold_in import HoldIn
+from .hold_out import HoldOut
+from .identity_in import IdentityIn
+from .issue_in import IssueIn
+from .issued import Issued
+from .list_out_member_reward_out import ListOutMemberRewardOut
+from .list_out_reward_out import ListOutRewardOut
+from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
+from .list_out_template_out import ListOutTemplateOut
+from .list_out_voucher_out import ListOutVoucherOut
+from .member_export import MemberExport
+from .member_export_records import MemberExportRecords
+from .member_in import MemberIn
+from .member_in_attributes_type_0 import MemberInAttributesType0
+from .member_out import MemberOut
+from .member_out_attributes import MemberOutAttributes
+from .member_reward_out import MemberRewardOut
+from .member_reward_out_availability import MemberRewardOutAvailability
+from .member_reward_out_titles import MemberRewardOutTitles
+from .member_status import MemberStatus
+from .member_tiers_out import MemberTiersOut
+from .meter_list import MeterList
+from .meter_out import MeterOut
+from .meter_out_spec import MeterOutSpec
+from .meters_out import MetersOut
+from .meters_out_meters import MetersOutMeters
+from .new_api_key import NewApiKey
+from .override_in import OverrideIn
+from .page_consent_out import PageConsentOut
+from .page_entry_out import PageEntryOut
+from .page_member_out import PageMemberOut
+from .partner_event_response_200 import PartnerEventResponse200
+from .partner_in import PartnerIn
+from .partner_key_in import PartnerKeyIn
+from .partner_list import PartnerList
+from .partner_member_out import PartnerMemberOut
+from .partner_out import PartnerOut
+from .perk_codes_in import PerkCodesIn
+from .perk_codes_out import PerkCodesOut
+from .points_write_out import PointsWriteOut
+from .policy_out import PolicyOut
+from .policy_out_expiry import PolicyOutExpiry
+from .policy_patch import PolicyPatch
+from .policy_patch_expiry_type_0 import PolicyPatchExpiryType0
+from .post_validate_response_200 import PostValidateResponse200
+from .program_out import ProgramOut
+from .progress_out import ProgressOut
+from .put_campaign_body import PutCampaignBody
+from .put_meter_body import PutMeterBody
+from .put_reward_body import PutRewardBody
+from .put_rule_body import PutRuleBody
+from .put_template_body import PutTemplateBody
+from .put_tier_policy_body import PutTierPolicyBody
+from .rate_limit_in import RateLimitIn
+from .rate_limit_out import RateLimitOut
+from .redemption_in import RedemptionIn
+from .reward_out import RewardOut
+from .reward_out_reward import RewardOutReward
+from .reward_redemption_in import RewardRedemptionIn
+from .reward_redemption_in_shipping_type_0 import RewardRedemptionInShippingType0
+from .reward_redemption_out import RewardRedemptionOut
+from .reward_redemption_out_details import RewardRedemptionOutDetails
+from .rule_list import RuleList
+from .rule_out import RuleOut
+from .rule_out_spec import RuleOutSpec
+from .simulate_in import SimulateIn
+from .simulate_in_events_item import SimulateInEventsItem
+from .simulate_in_rules_item import SimulateInRulesItem
+from .simulate_out import SimulateOut
+from .simulate_out_results_item import SimulateOutResultsItem
+from .site_spec import SiteSpec
+from .sites_body import SitesBody
+from .standing_out import StandingOut
+from .template_out import TemplateOut
+from .template_out_template import TemplateOutTemplate
+from .tier_change_out import TierChangeOut
+from .tier_job_out import TierJobOut
+from .tier_policy_out import TierPolicyOut
+from .tier_policy_out_policy import TierPolicyOutPolicy
+from .tier_ref import TierRef
+from .usage_stats import UsageStats
+from .voucher_out import VoucherOut
+from .voucher_state import VoucherState
+
+__all__ = (
+    "AdjustmentIn",
+    "ApiKeyOut",
+    "BacktestIn",
+    "BacktestInRulesItem",
+    "BacktestOut",
+    "BacktestOutReport",
+    "BalanceOut",
+    "BatchResult",
+    "BenefitOut",
+    "BenefitOutDetail",
+    "BenefitsOut",
+    "CampaignList",
+    "CampaignOut",
+    "CampaignOutSpec",
+    "CancelIn",
+    "CauseOut",
+    "CheckoutIn",
+    "CheckoutInCart",
+    "CheckoutOut",
+    "CheckoutOutQuote",
+    "CheckoutSettings",
+    "CheckoutSettingsPointsAsCashType0",
+    "ClaimIn",
+    "CodesOut",
+    "CommitIn",
+    "ConsentIn",
+    "ConsentOut",
+    "EntryOut",
+    "ErasureOut",
+    "ErrorBody",
+    "ErrorDetail",
+    "EventBatch",
+    "EventIn",
+    "EventInAttributes",
+    "EventResult",
+    "EventResultActionsType0Item",
+    "EventResultRulesType0Item",
+    "EventResultTierType0",
+    "EventTypeIn",
+    "EventTypeInSchema",
+    "EventTypeList",
+    "EventTypeOut",
+    "EventTypeOutSchemaType0",
+    "ExpiringOut",
+    "FulfilmentIn",
+    "Gender",
+    "GenerateIn",
+    "GiftCancelIn",
+    "GiftIn",
+    "GiftOption",
+    "GiftOut",
+    "GrantOut",
+    "HoldIn",
+    "HoldOut",
+    "IdentityIn",
+    "Issued",
+    "IssueIn",
+    "ListOutMemberRewardOut",
+    "ListOutRewardOut",
+    "ListOutRewardRedemptionOut",
+    "ListOutTemplateOut",
+    "ListOutVoucherOut",
+    "MemberExport",
+    "MemberExportRecords",
+    "MemberIn",
+    "MemberInAttributesType0",
+    "MemberOut",
+    "MemberOutAttributes",
+    "MemberRewardOut",
+    "MemberRewardOutAvailability",
+    "MemberRewardOutTitles",
+    "MemberStatus",
+    "MemberTiersOut",
+    "MeterList",
+    "MeterOut",
+    "MeterOutSpec",
+    "MetersOut",
+    "MetersOutMeters",
+    "NewApiKey",
+    "OverrideIn",
+    "PageConsentOut",
+    "PageEntryOut",
+    "PageMemberOut",
+    "PartnerEventResponse200",
+    "PartnerIn",
+    "PartnerKeyIn",
+    "PartnerList",
+    "PartnerMemberOut",
+    "PartnerOut",
+    "PerkCodesIn",
+    "PerkCodesOut",
+    "PointsWriteOut",
+    "PolicyOut",
+    "PolicyOutExpiry",
+    "PolicyPatch",
+    "PolicyPatchExpiryType0",
+    "PostValidateResponse200",
+    "ProgramOut",
+    "ProgressOut",
+    "PutCampaignBody",
+    "PutMeterBody",
+    "PutRewardBody",
+    "PutRuleBody",
+    "PutTemplateBody",
+    "PutTierPolicyBody",
+    "RateLimitIn",
+    "RateLimitOut",
+    "RedemptionIn",
+    "RewardOut",
+    "RewardOutReward",
+    "RewardRedemptionIn",
+    "RewardRedemptionInShippingType0",
+    "RewardRedemptionOut",
+    "RewardRedemptionOutDetails",
+    "RuleList",
+    "RuleOut",
+    "RuleOutSpec",
+    "SimulateIn",
+    "SimulateInEventsItem",
+    "SimulateInRulesItem",
+    "SimulateOut",
+    "SimulateOutResultsItem",
+    "SitesBody",
+    "SiteSpec",
+    "StandingOut",
+    "TemplateOut",
+    "TemplateOutTemplate",
+    "TierChangeOut",
+    "TierJobOut",
+    "TierPolicyOut",
+    "TierPolicyOutPolicy",
+    "TierRef",
+    "UsageStats",
+    "VoucherOut",
+    "VoucherState",
+)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="GiftIn")
+
+
+@_attrs_define
+class GiftIn:
+    """A gift's request.
+
+    Attributes:
+        id (str): Chosen by the client; the idempotency key.
+        hours (int | None | Unset): Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
+        message (None | str | Unset):
+    """
+
+    id: str
+    hours: int | None | Unset = UNSET
+    message: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        hours: int | None | Unset
+        if isinstance(self.hours, Unset):
+            hours = UNSET
+        else:
+            hours = self.hours
+
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "id": id,
+            }
+        )
+        if hours is not UNSET:
+            field_dict["hours"] = hours
+        if message is not UNSET:
+            field_dict["message"] = message
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        def _parse_hours(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        hours = _parse_hours(d.pop("hours", UNSET))
+
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
+
+        gift_in = cls(
+            id=id,
+            hours=hours,
+            message=message,
+        )
+
+        return gift_in
