@@ -256,6 +256,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a recorded event and what it caused. */
+        get: operations["get_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/gifts/{token}": {
         parameters: {
             query?: never;
@@ -372,6 +389,26 @@ export interface paths {
         get: operations["list_members"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update up to 1,000 members at once. Each member answers for itself: one refused
+         *     does not stop the others. A retry with the batch's `id` answers the first answer.
+         */
+        post: operations["post_member_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -556,6 +593,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's notifications, newest first. */
+        get: operations["member_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/redemptions": {
         parameters: {
             query?: never;
@@ -724,6 +778,40 @@ export interface paths {
          *     other meters). Values are computed from the entries, so a change applies to the past too.
          */
         put: operations["put_meter"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's notification outbox, newest first. */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show an order: its member, amount, refunds and the points it credited and clawed back. */
+        get: operations["get_order"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1645,7 +1733,10 @@ export interface components {
         ErrorDetail: {
             /** @description Stable, machine-readable code (see `docs/api.md#error-codes`). */
             code: string;
-            /** @description Where the code is documented. */
+            /**
+             * @description Where the code is documented: its section of the API guide, under the server's public
+             *     documentation base (`docs_base_url`).
+             */
             doc: string;
             /** @description The request field at fault, as a path (`events[2].attributes.amount`). */
             field?: string | null;
@@ -1897,6 +1988,58 @@ export interface components {
         ListOut_VoucherOut: {
             data: components["schemas"]["VoucherOut"][];
         };
+        /** @description A batch of members to create or update. */
+        MemberBatchIn: {
+            /**
+             * @description Chosen by the client: the batch's idempotency key. The same id with the same body
+             *     answers the first answer again; with another body, `409 idempotency_conflict`.
+             */
+            id: string;
+            /** @description 1 to 1,000 members, applied in order. */
+            members: components["schemas"]["MemberBatchItemIn"][];
+        };
+        /**
+         * @description One member of a batch: its `external_id` and the fields of `PUT /v1/members/{external_id}`
+         *     (`MemberIn`), with the same rules.
+         */
+        MemberBatchItemIn: {
+            /** @description Any JSON object of the brand's own attributes. */
+            attributes?: Record<string, unknown> | null;
+            /** @description `YYYY-MM-DD`. */
+            birthday?: string | null;
+            city?: string | null;
+            /** @description The brand's id for the member. */
+            external_id: string;
+            gender?: null | components["schemas"]["Gender"];
+            /** @description The whole list of identities the member keeps (the profile phone stays bound). */
+            identities?: components["schemas"]["IdentityIn"][] | null;
+            name?: string | null;
+            /** @description Normalized to E.164 (+86 when no country code is given) and bound as a `phone` identity. */
+            phone?: string | null;
+            status?: null | components["schemas"]["MemberStatus"];
+        };
+        /** @description The answer to a batch: one result per member, in order. */
+        MemberBatchOut: {
+            id: string;
+            results: components["schemas"]["MemberBatchResult"][];
+        };
+        /** @description What one member of a batch did. */
+        MemberBatchResult: {
+            /**
+             * @description Why a `failed` member was refused: `code`, `message`, `field`
+             *     (`members[3].phone`), `doc`.
+             */
+            error?: Record<string, unknown> | null;
+            /** @description `null` when the item has no valid `external_id`. */
+            external_id?: string | null;
+            /** @description The member's position in `members`. */
+            index: number;
+            /**
+             * @description `created`, `updated`, `unchanged` (the member was exactly so already: nothing was
+             *     written), or `failed` (nothing of this member was written).
+             */
+            status: string;
+        };
         /** @description Everything jifen holds about a member. */
         MemberExport: {
             /** @description The balance at `exported_at`. */
@@ -1996,6 +2139,98 @@ export interface components {
             /** @description What the key is for (`tmall-sync`, `pos`). */
             name: string;
         };
+        /** @description A notification of the outbox. */
+        NotificationOut: {
+            /** @description What caused it: an event id, a tier job or override, `gift:<code>`. */
+            cause: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Always `null`: jifen does not deliver notifications yet.
+             */
+            delivered_at?: string | null;
+            /**
+             * Format: int64
+             * @description Increasing in the order notifications were written.
+             */
+            id: number;
+            /**
+             * @description What the notification is about: the `template` of a rule's `notify` effect, or one jifen
+             *     writes itself (`tier_upgraded`, `tier_downgraded`, `tier_requalified`,
+             *     `tier_grace_started`, `tier_override_set`, `tier_override_ended`, `benefit_granted`,
+             *     `partner_perk_granted`, `partner_perk_revoked`, `gift_claimed`, `gift_cancelled`,
+             *     `gift_returned`).
+             */
+            kind: string;
+            /** @description The member's external id (for a partner's notification, the member it concerns). */
+            member: string;
+            /** @description What it carries (tier changes, benefits, perks, gifts); `null` for a rule's `notify`. */
+            payload?: Record<string, unknown> | null;
+            /** @description Who it is for when not the member: `partner:<id>`; `null` for the member. */
+            recipient?: string | null;
+            /**
+             * @description The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits; `null`
+             *     for gifts.
+             */
+            rule_id?: string | null;
+        };
+        /** @description An event of an order: its purchase, then its refunds. */
+        OrderEventOut: {
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            recorded_at: string;
+            /** @description `purchase` or `refund`. */
+            type: string;
+        };
+        /** @description An order and what it did to the member's points. */
+        OrderOut: {
+            /**
+             * Format: int64
+             * @description The order's amount, in fen.
+             */
+            amount: number;
+            /** @description The member's ledger entries that name the order. */
+            entries: components["schemas"]["EntryOut"][];
+            /** @description The purchase and refund events of the order, oldest first. */
+            events: components["schemas"]["OrderEventOut"][];
+            guest: boolean;
+            /** @description The member's external id, or the guest's reference for a guest's order. */
+            member: string;
+            /**
+             * Format: int64
+             * @description What the order is worth now: credited − clawed back − written off. A further refund
+             *     claws back against this figure.
+             */
+            net_points: number;
+            /** Format: date-time */
+            occurred_at: string;
+            order_id: string;
+            /**
+             * Format: int64
+             * @description Points its refunds took back (`clawback` entries, as a positive number).
+             */
+            points_clawed_back: number;
+            /**
+             * Format: int64
+             * @description Points the purchase earned (`earn` entries).
+             */
+            points_credited: number;
+            /**
+             * Format: int64
+             * @description Points its refunds asked back that the member no longer had, and the policy did not let
+             *     become debt (`write_off` entries, as a positive number).
+             */
+            points_written_off: number;
+            /**
+             * Format: int64
+             * @description Fen refunded so far: the sum of `refunds`.
+             */
+            refunded: number;
+            refunds: components["schemas"]["RefundOut"][];
+        };
         /** @description An operator's override. */
         OverrideIn: {
             reason: string;
@@ -2020,6 +2255,11 @@ export interface components {
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
         Page_MemberOut: {
             data: components["schemas"]["MemberOut"][];
+            next?: string | null;
+        };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_NotificationOut: {
+            data: components["schemas"]["NotificationOut"][];
             next?: string | null;
         };
         PartnerIn: {
@@ -2172,6 +2412,20 @@ export interface components {
             points: number;
             reason?: string | null;
         };
+        /** @description A refund of an order. */
+        RefundOut: {
+            /**
+             * Format: int64
+             * @description Fen refunded.
+             */
+            amount: number;
+            /** @description The refund event's id. */
+            event_id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            recorded_at: string;
+        };
         /** @description A catalog item. */
         RewardOut: {
             /**
@@ -2301,6 +2555,29 @@ export interface components {
             since: string;
             /** @description The tier the member holds now (an override's while it lasts). */
             tier: components["schemas"]["TierRef"];
+        };
+        /** @description An event as it was recorded, with the answer it got. */
+        StoredEventOut: {
+            /**
+             * @description The answer `POST /v1/events` gave (and gives again to a retry with this id): the
+             *     entries the event wrote, the rules that judged it, their actions, a tier change; `null`
+             *     for events loaded in bulk, which got no answer.
+             */
+            answer?: Record<string, unknown> | null;
+            attributes: Record<string, unknown>;
+            guest: boolean;
+            id: string;
+            /** @description The member's external id, or the guest's reference for a guest's event. */
+            member?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            /**
+             * Format: date-time
+             * @description When jifen recorded it.
+             */
+            recorded_at: string;
+            site?: string | null;
+            type: string;
         };
         /** @description A voucher template. */
         TemplateOut: {
@@ -3187,6 +3464,45 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event's id, as the client chose it */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredEventOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     get_gift: {
         parameters: {
             query?: never;
@@ -3496,6 +3812,56 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    post_member_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberBatchIn"];
+            };
+        };
+        responses: {
+            /** @description One result per member, failed ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberBatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The batch id was used with another body */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             422: {
                 headers: {
@@ -4055,6 +4421,61 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    member_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only notifications of this kind (`tier_upgraded`, a rule's template…). */
+                kind?: string;
+                /** @description Only notifications written at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only notifications written before this instant (RFC 3339). */
+                until?: string;
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NotificationOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     post_redemption: {
         parameters: {
             query?: never;
@@ -4592,6 +5013,91 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only notifications of this kind (`tier_upgraded`, a rule's template…). */
+                kind?: string;
+                /** @description Only notifications of this member (external id); an unknown member has none. */
+                member?: string;
+                /** @description Only notifications written at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only notifications written before this instant (RFC 3339). */
+                until?: string;
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NotificationOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id, as its purchase named it */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -62,6 +62,12 @@ from .list_out_reward_out import ListOutRewardOut
 from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
 from .list_out_template_out import ListOutTemplateOut
 from .list_out_voucher_out import ListOutVoucherOut
+from .member_batch_in import MemberBatchIn
+from .member_batch_item_in import MemberBatchItemIn
+from .member_batch_item_in_attributes_type_0 import MemberBatchItemInAttributesType0
+from .member_batch_out import MemberBatchOut
+from .member_batch_result import MemberBatchResult
+from .member_batch_result_error_type_0 import MemberBatchResultErrorType0
 from .member_export import MemberExport
 from .member_export_records import MemberExportRecords
 from .member_in import MemberIn
@@ -79,10 +85,15 @@ from .meter_out_spec import MeterOutSpec
 from .meters_out import MetersOut
 from .meters_out_meters import MetersOutMeters
 from .new_api_key import NewApiKey
+from .notification_out import NotificationOut
+from .notification_out_payload_type_0 import NotificationOutPayloadType0
+from .order_event_out import OrderEventOut
+from .order_out import OrderOut
 from .override_in import OverrideIn
 from .page_consent_out import PageConsentOut
 from .page_entry_out import PageEntryOut
 from .page_member_out import PageMemberOut
+from .page_notification_out import PageNotificationOut
 from .partner_event_response_200 import PartnerEventResponse200
 from .partner_in import PartnerIn
 from .partner_key_in import PartnerKeyIn
@@ -108,6 +119,7 @@ from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
 from .redemption_in import RedemptionIn
+from .refund_out import RefundOut
 from .reward_out import RewardOut
 from .reward_out_reward import RewardOutReward
 from .reward_redemption_in import RewardRedemptionIn
@@ -125,6 +137,9 @@ from .simulate_out_results_item import SimulateOutResultsItem
 from .site_spec import SiteSpec
 from .sites_body import SitesBody
 from .standing_out import StandingOut
+from .stored_event_out import StoredEventOut
+from .stored_event_out_answer_type_0 import StoredEventOutAnswerType0
+from .stored_event_out_attributes import StoredEventOutAttributes
 from .template_out import TemplateOut
 from .template_out_template import TemplateOutTemplate
 from .tier_change_out import TierChangeOut
@@ -199,6 +214,12 @@ __all__ = (
     "ListOutRewardRedemptionOut",
     "ListOutTemplateOut",
     "ListOutVoucherOut",
+    "MemberBatchIn",
+    "MemberBatchItemIn",
+    "MemberBatchItemInAttributesType0",
+    "MemberBatchOut",
+    "MemberBatchResult",
+    "MemberBatchResultErrorType0",
     "MemberExport",
     "MemberExportRecords",
     "MemberIn",
@@ -216,10 +237,15 @@ __all__ = (
     "MetersOut",
     "MetersOutMeters",
     "NewApiKey",
+    "NotificationOut",
+    "NotificationOutPayloadType0",
+    "OrderEventOut",
+    "OrderOut",
     "OverrideIn",
     "PageConsentOut",
     "PageEntryOut",
     "PageMemberOut",
+    "PageNotificationOut",
     "PartnerEventResponse200",
     "PartnerIn",
     "PartnerKeyIn",
@@ -245,6 +271,7 @@ __all__ = (
     "RateLimitIn",
     "RateLimitOut",
     "RedemptionIn",
+    "RefundOut",
     "RewardOut",
     "RewardOutReward",
     "RewardRedemptionIn",
@@ -262,6 +289,9 @@ __all__ = (
     "SitesBody",
     "SiteSpec",
     "StandingOut",
+    "StoredEventOut",
+    "StoredEventOutAnswerType0",
+    "StoredEventOutAttributes",
     "TemplateOut",
     "TemplateOutTemplate",
     "TierChangeOut",

@@ -17,7 +17,8 @@ class ErrorDetail:
 
     Attributes:
         code (str): Stable, machine-readable code (see `docs/api.md#error-codes`).
-        doc (str): Where the code is documented.
+        doc (str): Where the code is documented: its section of the API guide, under the server's public
+            documentation base (`docs_base_url`).
         message (str):
         field (None | str | Unset): The request field at fault, as a path (`events[2].attributes.amount`).
     """
