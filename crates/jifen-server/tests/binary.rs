@@ -202,6 +202,29 @@ fn config_print_hides_the_database_password() {
 }
 
 #[test]
+fn docs_base_url_comes_from_the_environment_and_is_checked() {
+    let out = jifen()
+        .args(["config", "print"])
+        .env("JIFEN_DOCS_BASE_URL", "https://docs.example.cn/jifen")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let settings: toml::Value = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(
+        settings["docs_base_url"].as_str(),
+        Some("https://docs.example.cn/jifen/")
+    );
+    let out = jifen()
+        .args(["config", "print"])
+        .env("JIFEN_DOCS_BASE_URL", "docs.example.cn/jifen/")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docs_base_url"), "{err}");
+}
+
+#[test]
 fn program_create_prints_an_id_and_a_key() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path(), "p.db");

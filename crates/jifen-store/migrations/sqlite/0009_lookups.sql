@@ -4,5 +4,4 @@
 CREATE INDEX notifications_program ON notifications(program_id, id);
 CREATE INDEX notifications_template ON notifications(program_id, template, id);
 CREATE INDEX notifications_member ON notifications(member_id, id);
-CREATE INDEX events_order ON events(program_id, json_extract(attributes, '$.order_id'))
-    WHERE type IN ('purchase', 'refund');
+CREATE INDEX events_order ON events(program_id, json_extract(attributes, '$.order_id')) WHERE type IN ('purchase', 'refund');
