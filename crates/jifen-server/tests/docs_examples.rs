@@ -14,7 +14,7 @@
 //!   must parse as TOML.
 //! - A block marked `<!-- example: answer -->` on the line before its fence is the answer of the
 //!   ```` ```sh ```` block just before it: besides parsing, each key it shows (at any depth) and
-//!   each `code` of an `error` or a `reason` must be in what that block printed.
+//!   each `code` and `doc` link of an `error` or a `reason` must be in what that block printed.
 //! - A block marked `<!-- example: not run — why -->` is neither run nor parsed; the reason is
 //!   required (it starts a second server, it needs a production host's paths, …).
 //!
@@ -192,7 +192,7 @@ fn parse_json(text: &str) -> Result<Vec<Value>, String> {
 }
 
 /// What an answer shows that the output must have: every key it shows, at any depth (so a
-/// field renamed or moved is caught), and the code of every `error` and `reason` in it. Values may differ: ids,
+/// field renamed or moved is caught), and the code (and `doc` link) of every `error` and `reason` in it. Values may differ: ids,
 /// instants and figures depend on the run.
 fn answer_checks(value: &Value) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
@@ -203,6 +203,11 @@ fn answer_checks(value: &Value) -> Vec<String> {
                         && let Some(Value::String(code)) = err.get("code")
                     {
                         out.push(format!("\"code\":\"{code}\""));
+                    }
+                    if let Some(Value::Object(err)) = map.get(why)
+                        && let Some(Value::String(doc)) = err.get("doc")
+                    {
+                        out.push(format!("\"doc\":\"{doc}\""));
                     }
                 }
                 for (key, x) in map {
@@ -494,6 +499,12 @@ fn json_blocks_parse_as_values_or_members() {
     assert_eq!(
         checks,
         vec!["\"code\":\"x\"", "\"error\":", "\"code\":", "\"field\":"]
+    );
+    let checks =
+        answer_checks(&serde_json::json!({"error": {"code": "x", "doc": "https://d/api.md#x"}}));
+    assert!(
+        checks.contains(&"\"doc\":\"https://d/api.md#x\"".to_owned()),
+        "{checks:?}"
     );
 }
 
