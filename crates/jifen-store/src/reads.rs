@@ -120,6 +120,22 @@ pub(crate) const POSTGRES_ORDER_KEY: &str = "((e.attributes::jsonb) ->> 'order_i
 /// from `e.attributes`.
 macro_rules! reads_impl {
     ($store:ty, $db:ty, order_key = $order_key:expr) => {
+        impl $store {
+            /// The external id of a member, by internal id (none for a guest).
+            async fn external_id_of(
+                &self,
+                member_id: Option<i64>,
+            ) -> $crate::Result<Option<String>> {
+                let Some(id) = member_id else { return Ok(None) };
+                let (ext,): (String,) =
+                    sqlx::query_as("SELECT external_id FROM members WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(self.reader())
+                        .await?;
+                Ok(Some(ext))
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::reads::ReadStore for $store {
             async fn list_notifications(
@@ -197,17 +213,7 @@ macro_rules! reads_impl {
                 .await?;
                 let Some(row) = row else { return Ok(None) };
                 let record = row.into_record()?;
-                let member_external_id = match record.member_id {
-                    Some(id) => {
-                        let (ext,): (String,) =
-                            sqlx::query_as("SELECT external_id FROM members WHERE id = $1")
-                                .bind(id)
-                                .fetch_one(self.reader())
-                                .await?;
-                        Some(ext)
-                    }
-                    None => None,
-                };
+                let member_external_id = self.external_id_of(record.member_id).await?;
                 let answer: Option<(Option<String>,)> = sqlx::query_as(
                     "SELECT response FROM idempotency \
                      WHERE program_id = $1 AND scope = 'event' AND key = $2",
@@ -236,17 +242,7 @@ macro_rules! reads_impl {
                         .await?;
                 let Some(row) = row else { return Ok(None) };
                 let order = row.into_order()?;
-                let member_external_id = match order.member_id {
-                    Some(id) => {
-                        let (ext,): (String,) =
-                            sqlx::query_as("SELECT external_id FROM members WHERE id = $1")
-                                .bind(id)
-                                .fetch_one(self.reader())
-                                .await?;
-                        Some(ext)
-                    }
-                    None => None,
-                };
+                let member_external_id = self.external_id_of(order.member_id).await?;
                 let rows: Vec<$crate::reads::EventRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM events e WHERE e.program_id = $1 \
                      AND e.type IN ('purchase', 'refund') AND {} = $2",

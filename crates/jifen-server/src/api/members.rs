@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use jifen_store::{Identity, Member};
+use jifen_store::Member;
 
 use super::types::{Page, PageQuery};
 use crate::app::AppState;
@@ -79,22 +79,8 @@ pub async fn put_member(
     let external_id = parse::client_id("external_id", &external_id)?;
     let keeps_phone = body.identities.is_some() && body.phone.is_none();
     let mut patch = patch_from(external_id, body, state.clock.now())?;
-    // A new identity list replaces the old one, but the profile phone stays bound.
-    if keeps_phone
-        && let Some(phone) = state
-            .store
-            .get_member(&program.id, &patch.external_id)
-            .await?
-            .and_then(|m| m.phone)
-    {
-        let ident = Identity {
-            kind: "phone".into(),
-            value: phone,
-        };
-        if !patch.bind.contains(&ident) {
-            patch.bind.push(ident);
-            patch.bind.sort();
-        }
+    if keeps_phone {
+        crate::service::members::keep_profile_phone(&state, &program.id, &mut patch).await?;
     }
     let (member, created) = state.store.upsert_member(&program.id, &patch).await?;
     let status = if created {

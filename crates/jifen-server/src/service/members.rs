@@ -38,6 +38,31 @@ pub struct BatchAnswer {
     pub replayed: bool,
 }
 
+/// A new identity list replaces the old one, but the profile phone stays bound: adds the
+/// member's stored phone to `patch.bind` when the patch names identities without a phone.
+pub async fn keep_profile_phone(
+    state: &AppState,
+    program_id: &str,
+    patch: &mut MemberPatch,
+) -> Result<(), ApiError> {
+    if let Some(phone) = state
+        .store
+        .get_member(program_id, &patch.external_id)
+        .await?
+        .and_then(|m| m.phone)
+    {
+        let ident = Identity {
+            kind: "phone".into(),
+            value: phone,
+        };
+        if !patch.bind.contains(&ident) {
+            patch.bind.push(ident);
+            patch.bind.sort();
+        }
+    }
+    Ok(())
+}
+
 /// Creates or updates the members of a batch, in order, and answers for each.
 pub async fn upsert_batch(
     state: &AppState,
@@ -46,23 +71,9 @@ pub async fn upsert_batch(
     request_hash: &str,
     mut items: Vec<BatchItem>,
 ) -> Result<BatchAnswer, ApiError> {
-    // A new identity list replaces the old one, but the profile phone stays bound.
     for item in &mut items {
-        if let Ok((patch, true)) = &mut item.write
-            && let Some(phone) = state
-                .store
-                .get_member(&program.id, &patch.external_id)
-                .await?
-                .and_then(|m| m.phone)
-        {
-            let ident = Identity {
-                kind: "phone".into(),
-                value: phone,
-            };
-            if !patch.bind.contains(&ident) {
-                patch.bind.push(ident);
-                patch.bind.sort();
-            }
+        if let Ok((patch, true)) = &mut item.write {
+            keep_profile_phone(state, &program.id, patch).await?;
         }
     }
     let mut results = Vec::with_capacity(items.len());
