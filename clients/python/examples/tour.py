@@ -76,6 +76,13 @@ print(f"purchase of ¥268.00: {purchase.status}, +{purchase.points} points")
 
 balance = jifen.call(get_balance, external_id=member)
 print(f"balance: {balance.available} available, {balance.lifetime_earned} earned")
+if balance.available < 50:
+    # A program with a pending period (the README's tour sets one of 7 days) keeps the purchase's
+    # points pending, and the redemption below would be refused.
+    sys.exit(
+        f"the purchase's {balance.pending} points are pending, not available: this program has a pending "
+        'period. Run the tour on a new demo database, or set {"pending_days": 0} with PATCH /v1/program.'
+    )
 
 
 # Redeem 50 points. The first answer is lost: the retry sends the same id again, and jifen

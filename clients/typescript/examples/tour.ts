@@ -52,6 +52,15 @@ const balance = await jifen.get("/v1/members/{external_id}/balance", {
   params: { path: { external_id: member } },
 });
 console.log(`balance: ${balance.available} available, ${balance.lifetime_earned} earned`);
+if (balance.available < 50) {
+  // A program with a pending period (the README's tour sets one of 7 days) keeps the purchase's
+  // points pending, and the redemption below would be refused.
+  console.error(
+    `the purchase's ${balance.pending} points are pending, not available: this program has a pending ` +
+      'period. Run the tour on a new demo database, or set {"pending_days": 0} with PATCH /v1/program.',
+  );
+  process.exit(1);
+}
 
 // Redeem 50 points. The first answer is lost: the retry sends the same id again, and jifen
 // answers with the first redemption instead of spending twice.
