@@ -139,9 +139,10 @@ pub enum ConfigCommand {
 pub enum ProgramCommand {
     /// Create a program and print its id and a new secret API key as JSON.
     ///
-    /// With `--template`, the program starts with a template's policy, campaigns and rules, and its sites, meters,
-    /// tiers and partners (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618,
-    /// alibaba-88, spend-tiers, tmall-voucher-ladder, coffee-holiday-gifts).
+    /// With `--template`, the program starts with a template's policy, campaigns and rules, and its
+    /// sites, meters, tiers, partners, voucher templates, rewards and checkout settings
+    /// (taobao-points, inoherb-checkin, wechat-behaviours, campaign-618, alibaba-88, spend-tiers,
+    /// tmall-voucher-ladder, coffee-holiday-gifts).
     Create {
         /// The program's name (default: the template's).
         #[arg(long, required_unless_present = "template")]
@@ -184,9 +185,10 @@ pub enum ProgramCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// List the program's keys, revoked ones included: id, name, prefix, created, revoked.
+    /// List the program's keys, newest first, revoked ones included: id, name, prefix, created,
+    /// revoked, partner.
     ///
-    /// Secrets are never shown. When a key was last used is not recorded.
+    /// Secrets are never shown. The key `program create` printed is named `default`. When a key was last used is not recorded.
     List {
         /// The program's id (`jifen program list` shows it).
         #[arg(long, value_name = "ID")]
