@@ -147,8 +147,13 @@ pub enum ProgramCommand {
         /// The program's name (default: the template's).
         #[arg(long, required_unless_present = "template")]
         name: Option<String>,
-        /// Start from this built-in template (one of the names listed above).
-        #[arg(long, value_name = "TEMPLATE")]
+        /// Start from this built-in template (one of the names listed above; the shell
+        /// completions offer them).
+        #[arg(
+            long,
+            value_name = "TEMPLATE",
+            value_parser = clap::builder::PossibleValuesParser::new(crate::templates::names())
+        )]
         template: Option<String>,
         /// The program's IANA time zone: days, months and birthdays are counted in it.
         #[arg(long, default_value = "Asia/Shanghai", value_name = "ZONE")]
