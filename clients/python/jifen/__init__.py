@@ -147,7 +147,8 @@ def with_idempotent_retry(
                 raise
             backoff = min(max_delay, base_delay * 2 ** (attempt - 1))
             told = error.retry_after if isinstance(error, JifenError) and error.retry_after else 0.0
-            delay = min(max_delay, max(told, backoff / 2 + random.random() * backoff / 2))
+            # Retry-After is honoured in full: sending sooner would only be refused again.
+            delay = max(told, min(max_delay, backoff / 2 + random.random() * backoff / 2))
             if on_retry is not None:
                 on_retry(attempt, error, delay, write_id)
             time.sleep(delay)

@@ -177,7 +177,7 @@ export interface RetryOptions {
   attempts?: number;
   /** The first wait in milliseconds, doubled after each attempt (default 200). */
   baseDelayMs?: number;
-  /** The longest wait in milliseconds (default 5000). */
+  /** The longest wait of the backoff in milliseconds (default 5000); a longer `Retry-After` is waited in full. */
   maxDelayMs?: number;
   /** Called before each new attempt, with what failed and the wait. */
   onRetry?: (info: { attempt: number; error: unknown; delayMs: number; id: string }) => void;
@@ -226,7 +226,8 @@ export async function withIdempotentRetry<T>(fn: (id: string) => Promise<T>, opt
       }
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
       const told = error instanceof JifenError && error.retryAfter !== null ? error.retryAfter * 1000 : 0;
-      const delayMs = Math.min(max, Math.max(told, backoff / 2 + Math.random() * (backoff / 2)));
+      // Retry-After is honoured in full: sending sooner would only be refused again.
+      const delayMs = Math.max(told, Math.min(max, backoff / 2 + Math.random() * (backoff / 2)));
       options.onRetry?.({ attempt, error, delayMs, id });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
