@@ -22,8 +22,20 @@ fn init_logs(format: LogFormat) {
     }
 }
 
+/// A failed command prints its error and its causes on one line and exits 1, without the stack
+/// backtrace `RUST_BACKTRACE` would add: the message says what to do, the trace would bury it.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut settings = Settings::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(url) = cli.database_url {
