@@ -17,8 +17,9 @@ pub struct Cli {
     /// A TOML settings file (defaults < file < JIFEN_* variables < flags).
     #[arg(long, global = true, env = "JIFEN_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The database: sqlite://path/to/file.db or postgres://user@host/db (a missing
-    /// PostgreSQL database is created when the role may).
+    /// The database: sqlite://path/to/file.db or postgres://user@host/db, instead of the
+    /// `database_url` setting or JIFEN_DATABASE_URL (default sqlite://./jifen-data/jifen.db; a
+    /// missing PostgreSQL database is created when the role may).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
     #[command(subcommand)]
@@ -27,10 +28,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API (migrations run first) and run the background jobs until SIGTERM.
+    /// Serve the API (migrations run first) and run the background jobs until SIGTERM or SIGINT
+    /// (Ctrl-C).
     Serve {
-        /// The address to listen on, instead of the `listen` setting (default 127.0.0.1:8080;
-        /// 0.0.0.0:8080 serves every interface).
+        /// The address to listen on, instead of the `listen` setting or JIFEN_LISTEN (default
+        /// 127.0.0.1:8080; 0.0.0.0:8080 serves every interface).
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
         /// Create (once) a demo program with members and purchases, and print an API key for it.
