@@ -355,7 +355,9 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
 /// A minimal HTTP GET of /healthz, so containers and tests need no curl.
 async fn healthcheck(addr: SocketAddr) -> anyhow::Result<()> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("no jifen answers at {addr}: {e}"))?;
     s.write_all(
         format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
     )

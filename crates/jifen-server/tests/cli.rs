@@ -351,3 +351,51 @@ fn completions_for_each_shell() {
         "{err}"
     );
 }
+
+#[test]
+fn an_unknown_template_is_refused_before_the_database_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jifen.db");
+    let url = format!("sqlite://{}", db.display());
+    let out = jifen()
+        .args(["program", "create", "--template", "no-such-template"])
+        .args(["--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("taobao-points") && err.contains("coffee-holiday-gifts"),
+        "{err}"
+    );
+    assert!(!db.exists(), "the database was created");
+    // The bash completions offer the names.
+    let script = jifen()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap()
+        .stdout;
+    let script = String::from_utf8(script).unwrap();
+    assert!(
+        script.contains("taobao-points inoherb-checkin"),
+        "the bash completions do not offer the templates"
+    );
+}
+
+#[test]
+fn a_failed_command_prints_its_error_without_a_backtrace() {
+    let out = jifen()
+        .args(["healthcheck", "--addr", "127.0.0.1:9"])
+        .env("RUST_BACKTRACE", "1")
+        .env("RUST_LIB_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("Error: no jifen answers at 127.0.0.1:9"),
+        "{err}"
+    );
+    assert!(!err.contains("backtrace"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

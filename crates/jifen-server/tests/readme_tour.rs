@@ -119,9 +119,13 @@ async fn readme_postgres_line_runs_as_written() {
         })
         .collect();
     assert!(args.iter().any(|a| a == "--demo"), "{line}");
-    // Its own port, not 8080, so that tests can run side by side.
+    // Its own port, not the line's 8081, so that tests can run side by side.
     let addr = format!("127.0.0.1:{}", common::process::free_port());
-    args.extend(["--listen".to_owned(), addr.clone()]);
+    let listen = args
+        .iter()
+        .position(|a| a == "--listen")
+        .expect("the README's PostgreSQL line names its own port, beside the demo server's 8080");
+    args[listen + 1] = addr.clone();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     // Waits for the demo key and /healthz.
     let server = Server::start_args(&args, &addr, false);
