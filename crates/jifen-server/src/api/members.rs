@@ -219,7 +219,9 @@ pub struct MemberBatchOut {
 pub async fn post_member_batch(
     State(state): State<AppState>,
     Auth(program): Auth,
-    ApiJson(body): ApiJson<serde_json::Value>,
+    // Strings are checked member by member (`batch_item`): a control character in one member
+    // fails that member only, as any other invalid field does.
+    crate::extract::ApiJsonItems(body): crate::extract::ApiJsonItems<serde_json::Value>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::service::members::{MAX_MEMBER_BATCH, upsert_batch};
     use serde_json::Value;
@@ -240,6 +242,9 @@ pub async fn post_member_batch(
         Some(_) => return Err(ApiError::invalid("members", "members must be an array")),
         None => return Err(ApiError::invalid("members", "missing field `members`")),
     };
+    // What is left besides `id` and `members` is refused; its strings are checked first, so
+    // that the refusal never echoes a control character.
+    crate::strings::check_value(&Value::Object(map.clone()))?;
     if let Some(key) = map.keys().next() {
         return Err(ApiError::invalid(
             key.clone(),
@@ -292,6 +297,7 @@ fn batch_item(raw: serde_json::Value, now: DateTime<Utc>) -> crate::service::mem
         )),
     };
     let write = external_id.clone().and_then(|external_id| {
+        crate::strings::check_value(&serde_json::Value::Object(map.clone()))?;
         let body: MemberIn = crate::api::events::from_value(serde_json::Value::Object(map), "")?;
         let keeps_phone = body.identities.is_some() && body.phone.is_none();
         Ok((patch_from(external_id, body, now)?, keeps_phone))
