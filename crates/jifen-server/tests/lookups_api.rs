@@ -13,6 +13,8 @@ jifen_store::backend_tests! {
     tier_notifications_carry_their_payload => super::tier_notifications_carry_their_payload;
     an_event_shows_what_it_caused => super::an_event_shows_what_it_caused;
     an_order_shows_its_refunds_and_points => super::an_order_shows_its_refunds_and_points;
+    page_limits_are_the_ones_the_openapi_document_gives =>
+        super::page_limits_are_the_ones_the_openapi_document_gives;
 }
 
 /// The `(kind, member, cause)` of a page of notifications, in order.
@@ -365,4 +367,48 @@ async fn an_order_shows_its_refunds_and_points(b: TestBackend) {
         (StatusCode::NOT_FOUND, "order_not_found"),
         "{r:?}"
     );
+}
+
+/// Every `limit` of a list in docs/openapi.json states the bounds the server keeps: the least
+/// and the greatest are answered, one beyond either is a 422 naming `limit`. A generated client
+/// that trusts the document never sends a limit the server refuses.
+async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
+    let mut seen = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(params) = ops["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let Some(limit) = params.iter().find(|p| p["name"] == "limit") else {
+            continue;
+        };
+        seen += 1;
+        let schema = &limit["schema"];
+        let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
+        assert_eq!((min, max), (Some(1), Some(200)), "{path}: limit {schema}");
+        let path = path.replace("{external_id}", "m1");
+        for (n, ok) in [(0, false), (1, true), (200, true), (201, false)] {
+            let r = app.get(&format!("{path}?limit={n}")).await;
+            if ok {
+                // Answered (a member's tiers are a 404 while the program has no tier policy).
+                assert!(
+                    r.status == StatusCode::OK || r.code() == "tier_policy_not_found",
+                    "{path}?limit={n}: {r:?}"
+                );
+            } else {
+                assert_eq!(
+                    (r.status, r.code(), r.body["error"]["field"].as_str()),
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_request",
+                        Some("limit")
+                    ),
+                    "{path}?limit={n}: {r:?}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 6, "only {seen} lists take a limit");
 }

@@ -112,7 +112,10 @@ pub async fn get_member(
 pub struct MemberQuery {
     /// `kind:value`, e.g. `phone:13800000000`; the list then holds the one member found.
     pub identity: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 

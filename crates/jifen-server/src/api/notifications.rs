@@ -76,7 +76,10 @@ pub struct NotificationQuery {
     pub since: Option<String>,
     /// Only notifications written before this instant (RFC 3339).
     pub until: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 
@@ -90,7 +93,10 @@ pub struct MemberNotificationQuery {
     pub since: Option<String>,
     /// Only notifications written before this instant (RFC 3339).
     pub until: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 
