@@ -15,6 +15,8 @@ jifen_store::backend_tests! {
     an_order_shows_its_refunds_and_points => super::an_order_shows_its_refunds_and_points;
     page_limits_are_the_ones_the_openapi_document_gives =>
         super::page_limits_are_the_ones_the_openapi_document_gives;
+    an_offset_sent_with_a_bare_plus_is_explained =>
+        super::an_offset_sent_with_a_bare_plus_is_explained;
 }
 
 /// The `(kind, member, cause)` of a page of notifications, in order.
@@ -411,4 +413,41 @@ async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
         }
     }
     assert!(seen >= 6, "only {seen} lists take a limit");
+}
+
+/// In a query string a bare `+` reads as a space: `since=2026-12-01T08:00:00+08:00` sent as is
+/// is refused with the way to send it, and `%2B` is taken.
+async fn an_offset_sent_with_a_bare_plus_is_explained(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    for path in ["/v1/notifications", "/v1/members/m1/notifications"] {
+        for field in ["since", "until"] {
+            let r = app
+                .get(&format!("{path}?{field}=2026-12-01T08:00:00+08:00"))
+                .await;
+            assert_eq!(
+                (r.status, r.code(), r.body["error"]["field"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_request",
+                    Some(field)
+                ),
+                "{r:?}"
+            );
+            let message = r.body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("%2B"), "{message}");
+            let r = app
+                .get(&format!("{path}?{field}=2026-12-01T08:00:00%2B08:00"))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        }
+    }
+    let r = app
+        .get("/v1/members/m1/balance?at=2026-12-01T08:00:00+08:00")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().contains("%2B"),
+        "{r:?}"
+    );
 }

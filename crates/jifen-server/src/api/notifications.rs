@@ -161,11 +161,11 @@ fn filter(
 ) -> Result<NotificationFilter, ApiError> {
     let since = since
         .as_deref()
-        .map(|s| parse::instant("since", s))
+        .map(|s| parse::query_instant("since", s))
         .transpose()?;
     let until = until
         .as_deref()
-        .map(|s| parse::instant("until", s))
+        .map(|s| parse::query_instant("until", s))
         .transpose()?;
     if let (Some(s), Some(u)) = (since, until)
         && u < s
