@@ -3792,7 +3792,9 @@ export interface operations {
             query?: {
                 /** @description `kind:value`, e.g. `phone:13800000000`; the list then holds the one member found. */
                 identity?: string;
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;
@@ -4109,7 +4111,9 @@ export interface operations {
     list_consents: {
         parameters: {
             query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;
@@ -4341,7 +4345,9 @@ export interface operations {
     get_ledger: {
         parameters: {
             query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;
@@ -4430,7 +4436,9 @@ export interface operations {
                 since?: string;
                 /** @description Only notifications written before this instant (RFC 3339). */
                 until?: string;
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;
@@ -4759,7 +4767,9 @@ export interface operations {
     member_tiers: {
         parameters: {
             query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;
@@ -5030,7 +5040,9 @@ export interface operations {
                 since?: string;
                 /** @description Only notifications written before this instant (RFC 3339). */
                 until?: string;
+                /** @description How many to answer: 1 to 200, 50 when absent. */
                 limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
                 after?: string;
             };
             header?: never;

@@ -18,22 +18,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::MalformedJson(e.body_text())
-                }
-            })?;
+        let bytes = body_bytes(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body whose strings the handler checks itself ([`crate::strings::check_value`]), part
+/// by part: a batch whose items each answer for themselves, where a control character in one
+/// item fails that item only. Syntax and duplicate keys are checked as for [`ApiJson`].
+pub struct ApiJsonItems<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJsonItems<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, state).await?;
+        parse_json_shape(&bytes).map(ApiJsonItems)
+    }
+}
+
+async fn body_bytes<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedJson(e.body_text())
+            }
+        })
 }
 
 /// Parses JSON, naming the field at fault. An object that names a key twice, at any depth, is a
 /// 400 `malformed_json` naming it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value = parse_json_shape(bytes)?;
+    crate::strings::check_body(bytes)?;
+    Ok(value)
+}
+
+/// [`parse_json`] without the check of the body's strings.
+fn parse_json_shape<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Some(dup) = crate::json_keys::find_duplicate_key(bytes) {
         return Err(ApiError::DuplicateKey {
             field: dup.field(),
@@ -63,7 +91,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Only whitespace may follow the value (`{"a": 1} trailing` is not JSON).
     de.end()
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    crate::strings::check_body(bytes)?;
     Ok(value)
 }
 

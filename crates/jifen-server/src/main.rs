@@ -265,7 +265,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Maintain { at: Some(raw) } => {
             init_logs(settings.log_format);
             let at =
-                jifen_server::parse::instant("at", &raw).map_err(|e| anyhow::anyhow!("{e}"))?;
+                jifen_server::parse::instant("--at", &raw).map_err(|e| anyhow::anyhow!("{e}"))?;
             let report = jifen_server::rehearsal::rehearse(&settings, at).await?;
             println!("{report}");
             Ok(())

@@ -51,6 +51,25 @@ pub fn instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+/// An instant from a query string (`?since=…`), where a bare `+` reads as a space: an offset
+/// sent so (`…T20:00:00+08:00` unescaped) is refused with the way to send it.
+pub fn query_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
+    instant(field, raw).map_err(|err| {
+        if raw.contains(' ') && instant(field, &raw.replace(' ', "+")).is_ok() {
+            ApiError::invalid(
+                field,
+                format!(
+                    "{field} must be an RFC 3339 instant with a time zone; in a query string a \
+                     bare + reads as a space, so write the offset's + as %2B \
+                     (2026-06-18T20:00:00%2B08:00) or give the instant in UTC (…Z)"
+                ),
+            )
+        } else {
+            err
+        }
+    })
+}
+
 /// A calendar date (`1990-05-17`).
 pub fn date(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")

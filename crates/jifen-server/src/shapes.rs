@@ -134,7 +134,10 @@ impl From<Balance> for BalanceOut {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 

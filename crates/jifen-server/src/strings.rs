@@ -97,6 +97,12 @@ pub fn check_body(bytes: &[u8]) -> Result<(), ApiError> {
     walk(&value, &mut String::new(), Kind::Line)
 }
 
+/// Checks every string of a JSON value (values and keys, at any depth), naming fields from the
+/// value (`name`, `attributes.note`).
+pub fn check_value(value: &Value) -> Result<(), ApiError> {
+    walk(value, &mut String::new(), Kind::Line)
+}
+
 /// Whether a body may hold a string the rules refuse: a control character (raw DEL or C1
 /// bytes, or any escape other than `\"`, `\\` and `\/`, which is how JSON carries the others)
 /// or a string longer than the shortest bound. Most bodies hold neither, and are not parsed a

@@ -13,6 +13,10 @@ jifen_store::backend_tests! {
     tier_notifications_carry_their_payload => super::tier_notifications_carry_their_payload;
     an_event_shows_what_it_caused => super::an_event_shows_what_it_caused;
     an_order_shows_its_refunds_and_points => super::an_order_shows_its_refunds_and_points;
+    page_limits_are_the_ones_the_openapi_document_gives =>
+        super::page_limits_are_the_ones_the_openapi_document_gives;
+    an_offset_sent_with_a_bare_plus_is_explained =>
+        super::an_offset_sent_with_a_bare_plus_is_explained;
 }
 
 /// The `(kind, member, cause)` of a page of notifications, in order.
@@ -363,6 +367,87 @@ async fn an_order_shows_its_refunds_and_points(b: TestBackend) {
     assert_eq!(
         (r.status, r.code()),
         (StatusCode::NOT_FOUND, "order_not_found"),
+        "{r:?}"
+    );
+}
+
+/// Every `limit` of a list in docs/openapi.json states the bounds the server keeps: the least
+/// and the greatest are answered, one beyond either is a 422 naming `limit`. A generated client
+/// that trusts the document never sends a limit the server refuses.
+async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
+    let mut seen = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let Some(params) = ops["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let Some(limit) = params.iter().find(|p| p["name"] == "limit") else {
+            continue;
+        };
+        seen += 1;
+        let schema = &limit["schema"];
+        let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
+        assert_eq!((min, max), (Some(1), Some(200)), "{path}: limit {schema}");
+        let path = path.replace("{external_id}", "m1");
+        for (n, ok) in [(0, false), (1, true), (200, true), (201, false)] {
+            let r = app.get(&format!("{path}?limit={n}")).await;
+            if ok {
+                // Answered (a member's tiers are a 404 while the program has no tier policy).
+                assert!(
+                    r.status == StatusCode::OK || r.code() == "tier_policy_not_found",
+                    "{path}?limit={n}: {r:?}"
+                );
+            } else {
+                assert_eq!(
+                    (r.status, r.code(), r.body["error"]["field"].as_str()),
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_request",
+                        Some("limit")
+                    ),
+                    "{path}?limit={n}: {r:?}"
+                );
+            }
+        }
+    }
+    assert!(seen >= 6, "only {seen} lists take a limit");
+}
+
+/// In a query string a bare `+` reads as a space: `since=2026-12-01T08:00:00+08:00` sent as is
+/// is refused with the way to send it, and `%2B` is taken.
+async fn an_offset_sent_with_a_bare_plus_is_explained(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    for path in ["/v1/notifications", "/v1/members/m1/notifications"] {
+        for field in ["since", "until"] {
+            let r = app
+                .get(&format!("{path}?{field}=2026-12-01T08:00:00+08:00"))
+                .await;
+            assert_eq!(
+                (r.status, r.code(), r.body["error"]["field"].as_str()),
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_request",
+                    Some(field)
+                ),
+                "{r:?}"
+            );
+            let message = r.body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("%2B"), "{message}");
+            let r = app
+                .get(&format!("{path}?{field}=2026-12-01T08:00:00%2B08:00"))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        }
+    }
+    let r = app
+        .get("/v1/members/m1/balance?at=2026-12-01T08:00:00+08:00")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().contains("%2B"),
         "{r:?}"
     );
 }

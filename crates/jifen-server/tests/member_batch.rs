@@ -15,6 +15,7 @@ jifen_store::backend_tests! {
     large_batches_are_written_in_parts => super::large_batches_are_written_in_parts;
     identical_batches_at_once_create_each_member_once => super::identical_batches_at_once_create_each_member_once;
     a_member_named_batch_stays_reachable => super::a_member_named_batch_stays_reachable;
+    a_control_character_fails_only_its_member => super::a_control_character_fails_only_its_member;
 }
 
 /// `(status, error code, error field)` of each result.
@@ -345,4 +346,66 @@ async fn a_member_named_batch_stays_reachable(b: TestBackend) {
         .put("/v1/members/batch", json!({"city": "Suzhou"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
+}
+
+/// A control character or an over-long string in one member is that member's invalid field, as
+/// any other: it fails that member only, and the others are written.
+async fn a_control_character_fails_only_its_member(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let long = "x".repeat(2_000);
+    let r = app
+        .post(
+            "/v1/members/batch",
+            json!({"id": "cc", "members": [
+                {"external_id": "m1", "name": "Li\u{7}Na"},
+                {"external_id": "m2", "name": "Zhang Wei"},
+                {"external_id": "m3", "attributes": {"note": "a\u{1}b"}},
+                {"external_id": "m4", "attributes": {"k\u{0}": "v"}},
+                {"external_id": "m5\u{0}"},
+                {"external_id": "m6", "city": long},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let fields: Vec<_> = outcomes(&r.body);
+    assert_eq!(
+        fields[0],
+        failed("invalid_request", "members[0].name"),
+        "{r:?}"
+    );
+    assert_eq!(fields[1], ok("created"), "{r:?}");
+    assert_eq!(
+        fields[2],
+        failed("invalid_request", "members[2].attributes.note"),
+        "{r:?}"
+    );
+    assert_eq!(fields[3].0, "failed", "{r:?}");
+    assert_eq!(
+        fields[4],
+        failed("invalid_request", "members[4].external_id"),
+        "{r:?}"
+    );
+    assert_eq!(
+        fields[5],
+        failed("invalid_request", "members[5].city"),
+        "{r:?}"
+    );
+    assert_eq!(count_members(&app).await, 1, "only m2 was written");
+    // The batch's own fields still fail the whole request.
+    let r = app
+        .post(
+            "/v1/members/batch",
+            json!({"id": "cc\u{1}", "members": [{"external_id": "m7"}]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code(), r.body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            Some("id")
+        ),
+        "{r:?}"
+    );
+    assert_eq!(count_members(&app).await, 1, "nothing more was written");
 }

@@ -13,6 +13,8 @@ use jifen_store::testkit::table_rows;
 jifen_store::backend_tests! {
     a_rehearsal_changes_nothing => super::a_rehearsal_changes_nothing;
     maintain_without_at_is_the_real_pass => super::maintain_without_at_is_the_real_pass;
+    a_bad_instant_names_the_flag_and_changes_nothing =>
+        super::a_bad_instant_names_the_flag_and_changes_nothing;
 }
 
 /// `jifen maintain` with `args` on the test's database; its JSON report.
@@ -166,5 +168,32 @@ async fn a_rehearsal_needs_a_role_that_may_create_a_database() {
         "{err}"
     );
     assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(table_rows(app.database_url()).await, before);
+}
+
+/// An `--at` that is not an instant is refused naming the flag, and nothing is changed.
+async fn a_bad_instant_names_the_flag_and_changes_nothing(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m1").await;
+    let before = table_rows(app.database_url()).await;
+    for bad in ["tomorrow", "2027-12-31", "2027-13-01T00:00:00Z", ""] {
+        let out = jifen()
+            .args([
+                "maintain",
+                "--at",
+                bad,
+                "--database-url",
+                app.database_url(),
+            ])
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--at {bad:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--at must be an RFC 3339 instant with a time zone"),
+            "--at {bad:?}: {err}"
+        );
+    }
     assert_eq!(table_rows(app.database_url()).await, before);
 }

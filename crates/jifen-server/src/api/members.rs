@@ -112,7 +112,10 @@ pub async fn get_member(
 pub struct MemberQuery {
     /// `kind:value`, e.g. `phone:13800000000`; the list then holds the one member found.
     pub identity: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 
@@ -219,7 +222,9 @@ pub struct MemberBatchOut {
 pub async fn post_member_batch(
     State(state): State<AppState>,
     Auth(program): Auth,
-    ApiJson(body): ApiJson<serde_json::Value>,
+    // Strings are checked member by member (`batch_item`): a control character in one member
+    // fails that member only, as any other invalid field does.
+    crate::extract::ApiJsonItems(body): crate::extract::ApiJsonItems<serde_json::Value>,
 ) -> Result<axum::response::Response, ApiError> {
     use crate::service::members::{MAX_MEMBER_BATCH, upsert_batch};
     use serde_json::Value;
@@ -240,6 +245,9 @@ pub async fn post_member_batch(
         Some(_) => return Err(ApiError::invalid("members", "members must be an array")),
         None => return Err(ApiError::invalid("members", "missing field `members`")),
     };
+    // What is left besides `id` and `members` is refused; its strings are checked first, so
+    // that the refusal never echoes a control character.
+    crate::strings::check_value(&Value::Object(map.clone()))?;
     if let Some(key) = map.keys().next() {
         return Err(ApiError::invalid(
             key.clone(),
@@ -292,6 +300,7 @@ fn batch_item(raw: serde_json::Value, now: DateTime<Utc>) -> crate::service::mem
         )),
     };
     let write = external_id.clone().and_then(|external_id| {
+        crate::strings::check_value(&serde_json::Value::Object(map.clone()))?;
         let body: MemberIn = crate::api::events::from_value(serde_json::Value::Object(map), "")?;
         let keeps_phone = body.identities.is_some() && body.phone.is_none();
         Ok((patch_from(external_id, body, now)?, keeps_phone))

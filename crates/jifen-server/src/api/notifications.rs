@@ -76,7 +76,10 @@ pub struct NotificationQuery {
     pub since: Option<String>,
     /// Only notifications written before this instant (RFC 3339).
     pub until: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 
@@ -90,7 +93,10 @@ pub struct MemberNotificationQuery {
     pub since: Option<String>,
     /// Only notifications written before this instant (RFC 3339).
     pub until: Option<String>,
+    /// How many to answer: 1 to 200, 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before, to read the page after it.
     pub after: Option<String>,
 }
 
@@ -155,11 +161,11 @@ fn filter(
 ) -> Result<NotificationFilter, ApiError> {
     let since = since
         .as_deref()
-        .map(|s| parse::instant("since", s))
+        .map(|s| parse::query_instant("since", s))
         .transpose()?;
     let until = until
         .as_deref()
-        .map(|s| parse::instant("until", s))
+        .map(|s| parse::query_instant("until", s))
         .transpose()?;
     if let (Some(s), Some(u)) = (since, until)
         && u < s

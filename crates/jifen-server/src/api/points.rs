@@ -91,7 +91,7 @@ pub async fn get_balance(
     ApiQuery(q): ApiQuery<BalanceQuery>,
 ) -> Result<Json<BalanceOut>, ApiError> {
     let at = match q.at.as_deref() {
-        Some(raw) => parse::instant("at", raw)?,
+        Some(raw) => parse::query_instant("at", raw)?,
         None => state.clock.now(),
     };
     Ok(Json(
