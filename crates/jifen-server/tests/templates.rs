@@ -116,7 +116,15 @@ async fn inoherb_checkin_week(b: TestBackend) {
     let notes = app
         .state
         .store
-        .notifications(member_id(&app, "m1").await, 10)
+        .list_notifications(
+            &app.program_id,
+            &jifen_store::NotificationFilter {
+                member_id: Some(member_id(&app, "m1").await),
+                ..Default::default()
+            },
+            10,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(notes.len(), 1, "one streak-7 notification");

@@ -120,7 +120,15 @@ impl TestApp {
         let mut notes: Vec<_> = self
             .state
             .store
-            .notifications(id, 100)
+            .list_notifications(
+                &self.program_id,
+                &jifen_store::NotificationFilter {
+                    member_id: Some(id),
+                    ..Default::default()
+                },
+                100,
+                None,
+            )
             .await
             .unwrap()
             .into_iter()

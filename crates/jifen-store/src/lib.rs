@@ -42,8 +42,7 @@ pub use rewards::{
 };
 pub use rules::{
     BacktestRecord, CampaignRecord, EventTypeRecord, MemberFacts, MeterEntry, Notification,
-    RuleStore, RuleVersion, RulesTx, StoredNotification, Streak, UsageKeyRow, UsageRow,
-    UsageSummary,
+    RuleStore, RuleVersion, RulesTx, Streak, UsageKeyRow, UsageRow, UsageSummary,
 };
 pub use sqlx::Error as SqlxError;
 pub use tiers::{

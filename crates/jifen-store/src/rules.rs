@@ -91,20 +91,6 @@ pub struct Notification {
     pub payload: Option<String>,
 }
 
-/// A stored notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredNotification {
-    pub id: i64,
-    pub member_id: i64,
-    pub template: String,
-    pub rule_id: String,
-    pub event_id: String,
-    pub created_at: Timestamp,
-    pub delivered_at: Option<Timestamp>,
-    pub recipient: Option<String>,
-    pub payload: Option<String>,
-}
-
 /// An event type a program declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventTypeRecord {
@@ -151,8 +137,6 @@ pub trait RuleStore: Send + Sync {
     async fn usage(&self, program_id: &str, keys: &[UsageKeyRow]) -> Result<Vec<UsageRow>>;
     /// Streaks, tags and meters of some members.
     async fn member_facts(&self, member_ids: &[i64]) -> Result<MemberFacts>;
-    /// A member's notifications, newest first.
-    async fn notifications(&self, member_id: i64, limit: u32) -> Result<Vec<StoredNotification>>;
     /// Programs that have rules.
     async fn programs_with_rules(&self) -> Result<Vec<String>>;
     /// The event types a program declared.
@@ -446,48 +430,6 @@ macro_rules! rules_impl {
             ) -> $crate::Result<$crate::MemberFacts> {
                 let mut conn = self.reader().acquire().await?;
                 select_member_facts(&mut *conn, member_ids).await
-            }
-
-            async fn notifications(
-                &self,
-                member_id: i64,
-                limit: u32,
-            ) -> $crate::Result<Vec<$crate::StoredNotification>> {
-                #[allow(clippy::type_complexity)]
-                let rows: Vec<(
-                    i64,
-                    i64,
-                    String,
-                    String,
-                    String,
-                    i64,
-                    Option<i64>,
-                    Option<String>,
-                    Option<String>,
-                )> = sqlx::query_as(
-                        "SELECT id, member_id, template, rule_id, event_id, created_at, \
-                         delivered_at, recipient, payload FROM notifications WHERE member_id = $1 \
-                         ORDER BY id DESC LIMIT $2",
-                    )
-                    .bind(member_id)
-                    .bind(i64::from(limit))
-                    .fetch_all(self.reader())
-                    .await?;
-                rows.into_iter()
-                    .map(|r| {
-                        Ok($crate::StoredNotification {
-                            id: r.0,
-                            member_id: r.1,
-                            template: r.2,
-                            rule_id: r.3,
-                            event_id: r.4,
-                            created_at: $crate::backend::at(r.5)?,
-                            delivered_at: r.6.map($crate::backend::at).transpose()?,
-                            recipient: r.7,
-                            payload: r.8,
-                        })
-                    })
-                    .collect()
             }
 
             async fn event_types(
