@@ -85,25 +85,45 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The `/v1` routes with the layers every one of them passes: the key (or the console's
+/// operator) and its rate limit first.
+fn v1_routes(state: &AppState) -> Router<AppState> {
+    static ROUTES: OnceLock<Router<AppState>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| api::routes().split_for_parts().0)
+        .clone()
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_per_key,
+        ))
+        .route_layer(middleware::from_fn(crate::strings::check_path))
+}
+
+/// The `/v1` router alone, for the console's calls on behalf of an operator
+/// ([`crate::console::api::call`]): the same handlers and layers as a request from outside.
+pub fn v1_router(state: AppState) -> Router {
+    v1_routes(&state)
+        .fallback(|| async { ApiError::RouteNotFound })
+        .layer(middleware::from_fn(json_errors))
+        .with_state(state)
+}
+
 /// The whole HTTP surface.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    let (api, _) = api::routes().split_for_parts();
-    // Every /v1 route (not the 404 and 405 fallbacks) checks the key and its rate limit first.
-    let api = api.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        crate::rate_limit::limit_per_key,
-    ));
+    let api = v1_routes(&state);
     Router::new()
         .route("/healthz", get(api::ops::healthz))
         .route("/readyz", get(api::ops::readyz))
         .route("/metrics", get(api::ops::metrics))
         .route("/openapi.json", get(api::ops::openapi))
-        .merge(api)
         .route_layer(middleware::from_fn(crate::strings::check_path))
+        .merge(api)
+        .merge(crate::console::router(state.clone()))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(crate::limits::limit_uri))
         .layer(middleware::from_fn_with_state(
             state.docs.clone(),

@@ -51,6 +51,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ProgramCommand,
     },
+    /// Console operators (users) and their roles.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Run the background jobs once, for real, and exit; or, with --at, rehearse them on a copy.
@@ -224,4 +229,56 @@ pub enum KeysCommand {
         #[arg(long, value_name = "ID")]
         key_id: String,
     },
+}
+
+/// `jifen user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Give an email a role in a program, creating its console account when there is none.
+    ///
+    /// A new account gets a generated password, printed once; with --password-stdin it takes the
+    /// first line of standard input instead. An existing account keeps its password and gets the
+    /// role (replacing its role in that program, if any).
+    Create {
+        /// The program's id (`jifen program list`).
+        #[arg(long, value_name = "ID")]
+        program: String,
+        /// The operator's email: their sign-in name.
+        #[arg(long)]
+        email: String,
+        /// What they may do: owner (everything), marketer (rules, campaigns, tiers, rewards),
+        /// support (members and adjustments) or viewer (read only).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The name the console shows (default: the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input (12 characters or more).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// A console role, on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Everything, including API keys, users, sites and partners.
+    Owner,
+    /// Rules, campaigns, tiers, rewards, vouchers, templates and backtests.
+    Marketer,
+    /// Member search and pages, point adjustments with a reason, voucher re-issue, tier overrides.
+    Support,
+    /// Read only.
+    Viewer,
+}
+
+impl From<RoleArg> for jifen_store::console::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Owner => Self::Owner,
+            RoleArg::Marketer => Self::Marketer,
+            RoleArg::Support => Self::Support,
+            RoleArg::Viewer => Self::Viewer,
+        }
+    }
 }

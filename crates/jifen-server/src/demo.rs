@@ -30,6 +30,31 @@ pub async fn ensure_demo(state: &AppState) -> Result<(Program, String), ApiError
     Ok((program, secret))
 }
 
+/// The demo program's owner in the console.
+pub const DEMO_OWNER: &str = "owner@demo.jifen.dev";
+
+/// Makes sure the demo program has its owner in the console, with a fresh password (like the
+/// API key, shown once at each start). Returns the email and the password.
+pub async fn ensure_demo_owner(
+    state: &AppState,
+    program_id: &str,
+) -> Result<(String, String), ApiError> {
+    let added = crate::console::operators::add(
+        state,
+        program_id,
+        DEMO_OWNER,
+        Some("Demo Owner"),
+        jifen_store::console::Role::Owner,
+        None,
+    )
+    .await?;
+    let password = match added.password {
+        Some(p) => p,
+        None => crate::console::operators::reset_password(state, DEMO_OWNER).await?,
+    };
+    Ok((DEMO_OWNER.to_owned(), password))
+}
+
 async fn create(state: &AppState) -> Result<Program, ApiError> {
     let now = state.clock.now();
     let program = Program {

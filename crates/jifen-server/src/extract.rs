@@ -183,6 +183,10 @@ pub async fn authenticate(
     let principal = Principal {
         program,
         partner_id: key.partner_id,
+        actor: crate::actor::Actor::ApiKey {
+            id: key.id,
+            name: key.name,
+        },
     };
     state.keys.put(hash.clone(), principal.clone());
     Ok((principal, hash))
@@ -219,6 +223,7 @@ impl FromRequestParts<AppState> for Auth {
             Principal {
                 program,
                 partner_id: None,
+                ..
             } => Ok(Auth(program)),
             Principal {
                 partner_id: Some(p),
@@ -238,6 +243,7 @@ impl FromRequestParts<AppState> for PartnerAuth {
             Principal {
                 program,
                 partner_id: Some(p),
+                ..
             } => Ok(PartnerAuth(program, p)),
             Principal {
                 partner_id: None, ..

@@ -18,6 +18,8 @@ const MAX_KEYS: usize = 10_000;
 pub struct Principal {
     pub program: Program,
     pub partner_id: Option<String>,
+    /// The key's id and name (or the operator, for the console's calls).
+    pub actor: crate::actor::Actor,
 }
 
 #[derive(Default)]

@@ -1,10 +1,12 @@
 //! The jifen server: HTTP API, authentication, background jobs, and the `jifen` binary.
 
+pub mod actor;
 pub mod api;
 pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod extract;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::{CommandFactory, Parser};
 use serde_json::json;
 
-use jifen_server::cli::{Cli, Command, ConfigCommand, KeysCommand, ProgramCommand};
+use jifen_server::cli::{Cli, Command, ConfigCommand, KeysCommand, ProgramCommand, UserCommand};
 use jifen_server::config::{LogFormat, Settings};
 use jifen_server::{SystemClock, serve};
 
@@ -235,6 +235,48 @@ async fn run() -> anyhow::Result<()> {
                 &mut Cli::command(),
                 "jifen",
                 &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    program,
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let state = program_state(&settings, &program).await?;
+            let added = jifen_server::console::operators::add(
+                &state,
+                &program,
+                &email,
+                name.as_deref(),
+                role.into(),
+                password,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "operator_id": added.operator.id,
+                    "email": added.operator.email,
+                    "name": added.operator.name,
+                    "program_id": program,
+                    "role": jifen_store::console::Role::from(role).as_str(),
+                    "created": added.created,
+                    "password": added.password,
+                }))?
             );
             Ok(())
         }

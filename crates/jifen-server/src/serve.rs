@@ -55,12 +55,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let (program, secret) = crate::demo::ensure_demo(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the demo program: {e}"))?;
+        let (email, password) = crate::demo::ensure_demo_owner(&state, &program.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot create the demo owner: {e}"))?;
+        let addr = listener.local_addr().unwrap_or(settings.listen);
         let banner = format!(
             "\n  jifen demo program \"{}\" ({})\n  API key (shown once): {secret}\n\n  \
-             curl -H \"Authorization: Bearer {secret}\" http://{}/v1/members\n\n",
-            program.name,
-            program.id,
-            listener.local_addr().unwrap_or(settings.listen)
+             curl -H \"Authorization: Bearer {secret}\" http://{addr}/v1/members\n\n  \
+             Console: http://{addr}/console\n  \
+             Sign in as {email} with password {password} (shown once)\n\n",
+            program.name, program.id,
         );
         // Best effort: a closed stdout (`jifen serve --demo | head`) must not stop the server,
         // as `println!` would by panicking.
@@ -82,11 +86,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
     let listener = crate::wire::JsonErrorsListener::new(listener, state.docs.clone());
-    let server = axum::serve(listener, router(state, settings.max_body_bytes))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            signalled.notify_one();
-        });
+    let server = axum::serve(
+        listener,
+        router(state, settings.max_body_bytes)
+            .into_make_service_with_connect_info::<crate::wire::Peer>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
     tokio::select! {
         served = server => served?,
         () = async {

@@ -44,6 +44,19 @@ impl Listener for JsonErrorsListener {
     }
 }
 
+/// The peer of a connection, as handlers see it (`ConnectInfo<Peer>`): the console's sign-in
+/// lockout counts failures per address.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, JsonErrorsListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, JsonErrorsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
 /// A connection whose writes of hyper's bare error heads are replaced by JSON answers.
 pub struct JsonErrorsIo<T> {
     inner: T,

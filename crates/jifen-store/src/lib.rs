@@ -10,6 +10,9 @@ mod backend;
 pub mod backup;
 #[cfg(feature = "testkit")]
 pub mod conformance;
+pub mod console;
+#[cfg(feature = "testkit")]
+pub mod console_conformance;
 mod error;
 mod group;
 mod model;
@@ -87,7 +90,15 @@ impl Default for ConnectOptions {
 /// Everything jifen keeps, behind one interface for every backend.
 #[async_trait]
 pub trait Store:
-    RuleStore + TierStore + RewardStore + PersonalStore + ReadStore + Send + Sync + 'static
+    RuleStore
+    + TierStore
+    + RewardStore
+    + PersonalStore
+    + ReadStore
+    + console::ConsoleStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The backend's name: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
+use crate::console::console_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -422,3 +423,5 @@ mod tests {
         );
     }
 }
+
+console_impl!(PgStore, sqlx::Postgres);

@@ -23,6 +23,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::backend::store_impl;
+use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
@@ -310,3 +311,5 @@ async fn bulk_history(
     }
     Ok(())
 }
+
+console_impl!(SqliteStore, sqlx::Sqlite);

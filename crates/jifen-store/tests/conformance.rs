@@ -27,4 +27,8 @@ jifen_store::backend_tests! {
     export_reads_a_members_rows => jifen_store::personal_conformance::export_reads_a_members_rows;
     consents_are_append_only => jifen_store::personal_conformance::consents_are_append_only;
     erasure_keeps_the_ledger_under_a_pseudonym => jifen_store::personal_conformance::erasure_keeps_the_ledger_under_a_pseudonym;
+    operators_and_roles => jifen_store::console_conformance::operators_and_roles;
+    sessions_expire_and_revoke => jifen_store::console_conformance::sessions_expire_and_revoke;
+    login_failures_count_since_success => jifen_store::console_conformance::login_failures_count_since_success;
+    support_adjustment_limit => jifen_store::console_conformance::support_adjustment_limit;
 }

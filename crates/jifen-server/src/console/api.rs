@@ -1,0 +1,125 @@
+//! The console's writes: requests into the `/v1` router itself, on behalf of the signed-in
+//! operator. Validation, idempotency, limits and errors are the API's own; the audit log names
+//! the operator.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::actor::InternalCall;
+use crate::app::AppState;
+use crate::console::auth::Session;
+use crate::keycache::Principal;
+
+/// The most an answer of the API may weigh when read by the console.
+const ANSWER_LIMIT: usize = 16 * 1024 * 1024;
+
+/// An error answer of the API, as the console shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    /// The field at fault, when the API named one.
+    pub field: Option<String>,
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+/// A successful answer: its status and JSON body (`Null` when empty).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+/// Sends `method path` with a JSON body to the `/v1` router as the session's operator.
+pub async fn call(
+    state: &AppState,
+    session: &Session,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Answer, ApiFailure> {
+    let bytes = body
+        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+        .unwrap_or_default();
+    call_raw(state, session, method, path, "application/json", bytes).await
+}
+
+/// [`call`] with a body of any type (a CSV import).
+pub async fn call_raw(
+    state: &AppState,
+    session: &Session,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<Answer, ApiFailure> {
+    let mut req = Request::builder().method(method).uri(path);
+    if !body.is_empty() {
+        req = req.header(header::CONTENT_TYPE, content_type);
+    }
+    let mut req = req.body(Body::from(body)).map_err(|e| ApiFailure {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_request".into(),
+        message: e.to_string(),
+        field: None,
+    })?;
+    req.extensions_mut().insert(InternalCall {
+        principal: Principal {
+            program: session.program.clone(),
+            partner_id: None,
+            actor: session.actor(),
+        },
+        actor: session.actor(),
+    });
+    let router = crate::app::v1_router(state.clone());
+    let res = match router.oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), ANSWER_LIMIT)
+        .await
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if status.is_success() {
+        return Ok(Answer { status, body });
+    }
+    let error = &body["error"];
+    Err(ApiFailure {
+        status,
+        code: error["code"].as_str().unwrap_or("internal").to_owned(),
+        message: error["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned()),
+        field: error["field"].as_str().map(str::to_owned),
+    })
+}
+
+/// [`call`] for a read (`GET`).
+pub async fn get(state: &AppState, session: &Session, path: &str) -> Result<Value, ApiFailure> {
+    call(state, session, Method::GET, path, None)
+        .await
+        .map(|a| a.body)
+}
+
+/// A path segment, percent-encoded (member ids may hold any character).
+pub fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
