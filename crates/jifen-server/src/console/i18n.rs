@@ -51,8 +51,18 @@ impl Lang {
 
     /// The text of `key`; the key itself when no table has it (a test keeps that from happening).
     pub fn t(self, key: &str) -> &'static str {
-        static TABLES: LazyLock<[HashMap<&'static str, &'static str>; 2]> =
-            LazyLock::new(|| [ZH.iter().copied().collect(), EN.iter().copied().collect()]);
+        static TABLES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
+            [
+                TABLES
+                    .iter()
+                    .flat_map(|(zh, _)| zh.iter().copied())
+                    .collect(),
+                TABLES
+                    .iter()
+                    .flat_map(|(_, en)| en.iter().copied())
+                    .collect(),
+            ]
+        });
         let table = &TABLES[usize::from(self == Lang::En)];
         match table.get(key) {
             Some(text) => text,
@@ -69,6 +79,16 @@ impl Lang {
 pub fn t(lang: Lang, key: &str) -> &'static str {
     lang.t(key)
 }
+
+/// A table of texts: Simplified Chinese, English.
+pub type Texts = (
+    &'static [(&'static str, &'static str)],
+    &'static [(&'static str, &'static str)],
+);
+
+/// Every table: the console's common texts here, and each page module's own (`ZH`, `EN` in the
+/// module, keys prefixed with the module's name).
+pub const TABLES: &[Texts] = &[(ZH, EN)];
 
 /// Simplified Chinese.
 pub const ZH: &[(&str, &str)] = &[
@@ -240,10 +260,12 @@ mod tests {
 
     #[test]
     fn both_languages_name_the_same_keys_once() {
-        let zh: BTreeSet<_> = ZH.iter().map(|(k, _)| *k).collect();
-        let en: BTreeSet<_> = EN.iter().map(|(k, _)| *k).collect();
-        assert_eq!(zh.len(), ZH.len(), "a key twice in ZH");
-        assert_eq!(en.len(), EN.len(), "a key twice in EN");
+        let all_zh: Vec<_> = TABLES.iter().flat_map(|(zh, _)| zh.iter()).collect();
+        let all_en: Vec<_> = TABLES.iter().flat_map(|(_, en)| en.iter()).collect();
+        let zh: BTreeSet<_> = all_zh.iter().map(|(k, _)| *k).collect();
+        let en: BTreeSet<_> = all_en.iter().map(|(k, _)| *k).collect();
+        assert_eq!(zh.len(), all_zh.len(), "a key twice in the Chinese tables");
+        assert_eq!(en.len(), all_en.len(), "a key twice in the English tables");
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(
@@ -257,7 +279,10 @@ mod tests {
     #[test]
     fn every_used_key_exists() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let keys: BTreeSet<_> = ZH.iter().map(|(k, _)| *k).collect();
+        let keys: BTreeSet<_> = TABLES
+            .iter()
+            .flat_map(|(zh, _)| zh.iter().map(|(k, _)| *k))
+            .collect();
         let re = regex_lite_keys();
         let mut missing = Vec::new();
         for dir in ["src/console", "templates/console"] {
