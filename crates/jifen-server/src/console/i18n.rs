@@ -51,7 +51,7 @@ impl Lang {
 
     /// The text of `key`; the key itself when no table has it (a test keeps that from happening).
     pub fn t(self, key: &str) -> &'static str {
-        static TABLES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
+        static MERGED: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
             [
                 TABLES
                     .iter()
@@ -63,7 +63,7 @@ impl Lang {
                     .collect(),
             ]
         });
-        let table = &TABLES[usize::from(self == Lang::En)];
+        let table = &MERGED[usize::from(self == Lang::En)];
         match table.get(key) {
             Some(text) => text,
             None => {
