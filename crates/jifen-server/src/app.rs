@@ -40,6 +40,8 @@ pub struct AppState {
     pub judges: Arc<crate::service::judging::Judges>,
     /// Where error answers' `doc` links point (`docs_base_url`).
     pub docs: crate::error::DocsBase,
+    /// Whether a client's address is the first `X-Forwarded-For` hop (`trust_forwarded_for`).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
             judges: Arc::default(),
             docs: crate::error::DocsBase::default(),
+            trust_forwarded_for: false,
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// The rate limit per API key of programs that set none of their own.
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// Take a client's address from the first `X-Forwarded-For` hop (behind a reverse proxy
+    /// that sets it) rather than the connection's peer: the console's sign-in lockout counts
+    /// failures per address.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -68,12 +72,13 @@ impl Default for Settings {
             docs_base_url: crate::error::DocsBase::DEFAULT.into(),
             jobs: JobSettings::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
+            trust_forwarded_for: false,
         }
     }
 }
 
 /// The top-level settings, as `JIFEN_*` variables name them.
-const SETTINGS: [&str; 9] = [
+const SETTINGS: [&str; 10] = [
     "listen",
     "database_url",
     "max_connections",
@@ -83,6 +88,7 @@ const SETTINGS: [&str; 9] = [
     "jobs",
     "rate_limit",
     "docs_base_url",
+    "trust_forwarded_for",
 ];
 
 impl Settings {
@@ -156,6 +162,7 @@ impl fmt::Debug for Settings {
             .field("jobs", &self.jobs)
             .field("rate_limit", &self.rate_limit)
             .field("docs_base_url", &self.docs_base_url)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }

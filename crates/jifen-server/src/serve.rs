@@ -49,6 +49,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let mut state = AppState::new(store, Arc::new(SystemClock));
     state.rate_limit = settings.rate_limit;
+    state.trust_forwarded_for = settings.trust_forwarded_for;
     state.docs = crate::error::DocsBase::new(&settings.docs_base_url)
         .map_err(|e| anyhow::anyhow!("docs_base_url: {e}"))?;
     if settings.demo {

@@ -72,7 +72,8 @@ pub struct Session {
     pub lang: Lang,
     /// The session's public id.
     pub id: String,
-    pub(crate) secret_hash: String,
+    /// The store's key of the session (the SHA-256 of the cookie's secret).
+    pub secret_hash: String,
 }
 
 impl Session {
@@ -203,17 +204,19 @@ pub async fn decoy_hash() -> String {
         .clone()
 }
 
-/// The address a sign-in comes from: the first `X-Forwarded-For` hop when a proxy set one,
-/// else the peer.
-pub fn client_address(parts: &Parts) -> String {
-    if let Some(fwd) = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
+/// The address a request comes from: the peer, or behind a trusted reverse proxy
+/// (`trust_forwarded_for`) the first `X-Forwarded-For` hop. Untrusted, the header would let a
+/// client pick its own address and escape the lockout.
+pub fn client_address(state: &AppState, parts: &Parts) -> String {
+    if let Some(fwd) = state.trust_forwarded_for.then_some(()).and(
+        parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty()),
+    ) {
         return fwd.chars().take(64).collect();
     }
     parts
@@ -297,7 +300,7 @@ pub async fn open(
             last_seen_at: now,
             expires_at: now + IDLE,
             revoked_at: None,
-            address: Some(client_address(parts)),
+            address: Some(client_address(state, parts)),
             user_agent,
         })
         .await?;

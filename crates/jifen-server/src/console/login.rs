@@ -119,7 +119,7 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     };
     let email = form.email.trim().to_lowercase();
     let next = safe_next(form.next.as_deref());
-    let address = auth::client_address(&parts);
+    let address = auth::client_address(&state, &parts);
     let now = state.clock.now();
     let again = |error: String| {
         html(&LoginPage {

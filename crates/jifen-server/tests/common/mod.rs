@@ -1,6 +1,7 @@
 //! A real jifen server on port 0 with a fresh database and a clock the test drives.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod process;
 
 use std::sync::Arc;
@@ -94,6 +95,7 @@ impl TestApp {
         let app = router(state.clone(), 2 * 1024 * 1024);
         let listener = jifen_server::wire::JsonErrorsListener::new(listener, state.docs.clone());
         tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<jifen_server::wire::Peer>();
             let _ = axum::serve(listener, app).await;
         });
         TestApp {
