@@ -399,3 +399,164 @@ fn a_failed_command_prints_its_error_without_a_backtrace() {
     assert!(!err.contains("backtrace"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+/// Posts the console's sign-in form; the status (303 signed in, 401 refused).
+async fn console_sign_in(server: &Server, email: &str, password: &str) -> StatusCode {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url("/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn user_create(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let created = run_json(&db.url, &["program", "create", "--name", "Users"]);
+    let program = created["program_id"].as_str().unwrap().to_owned();
+    // A new account gets a generated password, shown once.
+    let made = run_json(
+        &db.url,
+        &[
+            "user",
+            "create",
+            "--program",
+            &program,
+            "--email",
+            "Li.Wei@Brand.cn",
+            "--role",
+            "support",
+            "--name",
+            "Li Wei",
+        ],
+    );
+    assert_eq!(made["email"], "li.wei@brand.cn");
+    assert_eq!(
+        (made["role"].as_str(), made["created"].as_bool()),
+        (Some("support"), Some(true))
+    );
+    let generated = made["password"].as_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 20, "{made}");
+    // Or it takes one from standard input.
+    let mut child = jifen()
+        .args([
+            "user",
+            "create",
+            "--program",
+            &program,
+            "--email",
+            "owner@brand.cn",
+        ])
+        .args([
+            "--role",
+            "owner",
+            "--password-stdin",
+            "--database-url",
+            &db.url,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-password-from-stdin\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let owner: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        owner["password"],
+        Value::Null,
+        "a given password is not printed"
+    );
+    // An existing account gets the role and keeps its password.
+    let again = run_json(
+        &db.url,
+        &[
+            "user",
+            "create",
+            "--program",
+            &program,
+            "--email",
+            "li.wei@brand.cn",
+            "--role",
+            "viewer",
+        ],
+    );
+    assert_eq!(
+        (again["created"].as_bool(), again["password"].as_str()),
+        (Some(false), None)
+    );
+    let server = Server::start(&db.url);
+    assert_eq!(
+        console_sign_in(&server, "li.wei@brand.cn", &generated).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        console_sign_in(&server, "owner@brand.cn", "a-password-from-stdin").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        console_sign_in(&server, "owner@brand.cn", "wrong-password-here").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Refusals are one clear line, and change nothing.
+    for (args, says) in [
+        (
+            vec!["--program", "nope", "--email", "a@b.cn", "--role", "owner"],
+            "no program nope",
+        ),
+        (
+            vec![
+                "--program",
+                program.as_str(),
+                "--email",
+                "not-an-email",
+                "--role",
+                "owner",
+            ],
+            "is not an email address",
+        ),
+        (
+            vec![
+                "--program",
+                program.as_str(),
+                "--email",
+                "a@b.cn",
+                "--role",
+                "boss",
+            ],
+            "invalid value 'boss'",
+        ),
+    ] {
+        let out = jifen()
+            .args(["user", "create"])
+            .args(&args)
+            .args(["--database-url", &db.url])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{says:?} not in {err}");
+    }
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_create_on_sqlite() {
+    user_create(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_create_on_postgres() {
+    user_create(Backend::Postgres).await;
+}
