@@ -126,12 +126,14 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(crate::limits::limit_uri))
         .layer(middleware::from_fn_with_state(
             state.docs.clone(),
             crate::error::with_docs_links,
         ))
+        // Outside the layers that rewrite bodies (the docs links), so what is compressed is
+        // the final body.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
