@@ -650,6 +650,21 @@ async fn tier_view(
         return Ok(None);
     };
     let lang = session.lang;
+    let settings = crate::service::tiers::TierSettings::read(state, &session.program.id).await?;
+    let Some(policy) = settings.policy.as_ref() else {
+        return Ok(None);
+    };
+    let tiers: Vec<(String, String)> = policy
+        .tiers
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
+    let name_of = |id: &str| {
+        tiers
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_owned(), |(_, n)| n.clone())
+    };
     let history = state
         .store
         .tier_changes(m.id, None, 20)
@@ -659,22 +674,16 @@ async fn tier_view(
             when: local_time(session, c.at),
             text: fill(
                 lang.t(&format!("members.tier_{}", c.kind)),
-                &[("from", &c.from_tier), ("to", &c.to_tier)],
+                &[("from", &name_of(&c.from_tier)), ("to", &name_of(&c.to_tier))],
             ),
             reason: c.reason.unwrap_or_default(),
         })
         .collect();
-    let settings = crate::service::tiers::TierSettings::read(state, &session.program.id).await?;
-    let tiers = settings
-        .policy
-        .as_ref()
-        .map(|p| {
-            p.tiers
-                .iter()
-                .map(|t| (t.id.clone(), t.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let basis = match &policy.basis {
+        jifen_core::tiers::Basis::PointsEarned { .. } => lang.t("members.basis_points").to_owned(),
+        jifen_core::tiers::Basis::Spend { .. } => lang.t("members.basis_spend").to_owned(),
+        jifen_core::tiers::Basis::Meter { meter } => meter.clone(),
+    };
     let p = &s.progress;
     let percent = match p.next_threshold {
         Some(t) if t > 0 => (p.value.saturating_mul(100) / t).clamp(0, 100),
@@ -682,7 +691,7 @@ async fn tier_view(
     };
     Ok(Some(TierView {
         name: s.tier.name.clone(),
-        earned: s.earned_tier.clone(),
+        earned: name_of(&s.earned_tier),
         since: local_time(session, s.since),
         review: s
             .review_at
@@ -695,16 +704,16 @@ async fn tier_view(
                 fill(
                     lang.t("members.override_now"),
                     &[
-                        ("tier", &o.tier),
+                        ("tier", &name_of(&o.tier)),
                         ("until", &local_time(session, o.until)),
                         ("reason", &o.reason),
                     ],
                 )
             })
             .unwrap_or_default(),
-        basis: p.basis.clone(),
+        basis,
         value: p.value,
-        next_tier: p.next_tier.clone().unwrap_or_default(),
+        next_tier: p.next_tier.as_deref().map(name_of).unwrap_or_default(),
         missing: p.missing.unwrap_or(0),
         percent,
         history,
@@ -1387,6 +1396,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.review", "下次复核"),
     ("members.to_next", "距离升级到"),
     ("members.tier_history", "等级变更记录"),
+    ("members.basis_points", "累计获得积分"),
+    ("members.basis_spend", "消费金额（分）"),
     ("members.no_tiers", "本项目未设置会员等级。"),
     ("members.ledger", "积分明细"),
     ("members.vouchers", "优惠券"),
@@ -1566,6 +1577,8 @@ pub const EN: &[(&str, &str)] = &[
     ("members.review", "next review"),
     ("members.to_next", "left to reach"),
     ("members.tier_history", "Tier history"),
+    ("members.basis_points", "Points earned"),
+    ("members.basis_spend", "Spend (fen)"),
     ("members.no_tiers", "This program has no tiers."),
     ("members.ledger", "Ledger"),
     ("members.vouchers", "Vouchers"),
