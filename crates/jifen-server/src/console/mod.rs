@@ -12,6 +12,7 @@ pub mod assets;
 pub mod auth;
 pub mod i18n;
 pub mod login;
+pub mod members;
 pub mod operators;
 
 use askama::Template;
@@ -56,6 +57,7 @@ impl Route {
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(account::routes());
+    all.extend(members::routes());
     all
 }
 
