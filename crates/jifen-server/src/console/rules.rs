@@ -213,7 +213,11 @@ pub fn check_condition(source: &str) -> ConditionCheck {
         .trim_end_matches('\r')
         .to_owned();
     check.ok = false;
-    check.message = e.to_string();
+    // The place is shown apart: the message alone, with the limit it exceeds if that is why.
+    check.message = match e.limit {
+        Some(limit) => format!("{} (limit `{limit}`)", e.message),
+        None => e.message,
+    };
     check.line = line;
     check.column = column;
     check.caret = format!("{}^", " ".repeat(usize::try_from(column - 1).unwrap_or(0)));
