@@ -91,6 +91,7 @@ pub type Texts = (
 pub const TABLES: &[Texts] = &[
     (ZH, EN),
     (super::settings::ZH, super::settings::EN),
+    (super::tiers::ZH, super::tiers::EN),
 ];
 
 /// Simplified Chinese.

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod login;
 pub mod operators;
 pub mod settings;
+pub mod tiers;
 
 use askama::Template;
 use axum::Router;
@@ -58,6 +59,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(account::routes());
     all.extend(settings::routes());
+    all.extend(tiers::routes());
     all
 }
 
