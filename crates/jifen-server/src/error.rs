@@ -83,6 +83,8 @@ pub enum ApiError {
     TierJobNotFound(String),
     #[error("partner {0} was not found")]
     PartnerNotFound(String),
+    #[error("operator {0} has no role in the program")]
+    OperatorNotFound(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("voucher template {0} was not found")]
@@ -288,6 +290,7 @@ impl ApiError {
             ApiError::TierPolicyNotFound => ("tier_policy_not_found", S::NOT_FOUND),
             ApiError::TierJobNotFound(_) => ("tier_job_not_found", S::NOT_FOUND),
             ApiError::PartnerNotFound(_) => ("partner_not_found", S::NOT_FOUND),
+            ApiError::OperatorNotFound(_) => ("operator_not_found", S::NOT_FOUND),
             ApiError::Forbidden(_) => ("forbidden", S::FORBIDDEN),
             ApiError::VoucherTemplateNotFound(_) => ("voucher_template_not_found", S::NOT_FOUND),
             ApiError::VoucherNotFound(_) => ("voucher_not_found", S::NOT_FOUND),

@@ -1022,6 +1022,7 @@ fn every_error_code_is_documented() {
         ApiError::TierPolicyNotFound,
         ApiError::TierJobNotFound("j".into()),
         ApiError::PartnerNotFound("p".into()),
+        ApiError::OperatorNotFound("o@example.cn".into()),
         ApiError::Forbidden("x".into()),
         ApiError::VoucherTemplateNotFound("t".into()),
         ApiError::VoucherNotFound("v".into()),

@@ -169,6 +169,18 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/console-settings",
+            "/v1/console-settings".into(),
+            json!({"support_adjustment_limit": 500}),
+        ),
+        (
+            "PUT",
+            "/v1/operators/{email}",
+            "/v1/operators/ops%40example.cn".into(),
+            json!({"role": "support", "name": "客服 小王"}),
+        ),
+        (
+            "PUT",
             "/v1/campaigns/{id}",
             "/v1/campaigns/cny".into(),
             json!({"name": "CNY", "starts_at": "2027-01-20T00:00:00+08:00",

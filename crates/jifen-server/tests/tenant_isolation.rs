@@ -127,6 +127,13 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     )
     .await;
     app.purchase("p-1", "anna", "o-1", 300_000).await;
+    ok(
+        &app,
+        Method::PUT,
+        "/v1/operators/ops@a.cn",
+        json!({"role": "marketer", "name": "A's marketer"}),
+    )
+    .await;
     let key_id = ok(&app, Method::POST, "/v1/api-keys", json!({"name": "spare"})).await["id"]
         .as_str()
         .unwrap()
@@ -751,6 +758,28 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         ),
     );
     add(
+        "PUT",
+        "/v1/operators/{email}",
+        case(
+            "/v1/operators/ops%40a.cn",
+            j(json!({"role": "viewer"})),
+            OwnObject,
+            "/v1/operators",
+            "marketer",
+        ),
+    );
+    add(
+        "DELETE",
+        "/v1/operators/{email}",
+        case(
+            "/v1/operators/ops%40a.cn",
+            Body::None,
+            NotFound,
+            "/v1/operators",
+            "ops@a.cn",
+        ),
+    );
+    add(
         "GET",
         "/v1/reward-redemptions/{id}",
         case(
@@ -1038,6 +1067,8 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
                 "/v1/members",
                 "/v1/program",
                 "/v1/api-keys",
+                "/v1/operators",
+                "/v1/console-settings",
                 "/v1/rules",
                 "/v1/campaigns",
                 "/v1/event-types",

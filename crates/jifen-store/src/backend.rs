@@ -729,6 +729,17 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn update_timezone(&self, id: &str, timezone: &str) -> $crate::Result<()> {
+                let mut tx = self.begin_tx().await?;
+                sqlx::query("UPDATE programs SET timezone = $1 WHERE id = $2")
+                    .bind(timezone)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn update_rate_limit(
                 &self,
                 id: &str,

@@ -292,6 +292,23 @@ pub async fn demo_program_and_policy(backend: Backend) {
         store.get_program("plain").await.unwrap().unwrap().policy,
         PointPolicy::default()
     );
+    // The time zone changes for that program only.
+    store
+        .update_timezone("demo-early", "Europe/Paris")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_program("demo-early").await.unwrap().unwrap().timezone,
+        "Europe/Paris"
+    );
+    store
+        .update_timezone("demo-early", &early.timezone)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_program("demo-late").await.unwrap().unwrap().timezone,
+        late.timezone
+    );
     // Updating a program that does not exist creates nothing.
     store.update_policy("missing", &policy).await.unwrap();
     assert_eq!(store.get_program("missing").await.unwrap(), None);

@@ -117,6 +117,8 @@ pub trait Store:
     /// Every program, oldest first.
     async fn list_programs(&self) -> Result<Vec<Program>>;
     async fn update_policy(&self, id: &str, policy: &PointPolicy) -> Result<()>;
+    /// Sets a program's IANA time zone (checked by the caller).
+    async fn update_timezone(&self, id: &str, timezone: &str) -> Result<()>;
     /// Sets a program's own rate limit per key; `None` returns it to the server's default.
     async fn update_rate_limit(&self, id: &str, limit: Option<&RateLimit>) -> Result<()>;
     async fn create_api_key(&self, key: &ApiKey) -> Result<()>;

@@ -164,6 +164,11 @@ pub trait TierStore: Send + Sync {
     /// Ids of a program's members after `after`, ascending (for pages of a job).
     async fn member_ids_after(&self, program_id: &str, after: i64, limit: u32) -> Result<Vec<i64>>;
     async fn partners(&self, program_id: &str) -> Result<Vec<PartnerRecord>>;
+    /// Members with a stored standing, by the tier they hold (an override's tier while it
+    /// lasts), by tier id. Members without a row hold the first tier.
+    async fn tier_counts(&self, program_id: &str) -> Result<Vec<(String, i64)>>;
+    /// How many members the program has.
+    async fn member_count(&self, program_id: &str) -> Result<i64>;
 }
 
 /// Tier writes inside a write transaction.
@@ -559,6 +564,28 @@ macro_rules! tiers_impl {
                         ))
                     })
                     .collect()
+            }
+
+            async fn tier_counts(
+                &self,
+                program_id: &str,
+            ) -> $crate::Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT COALESCE(override_tier, tier) AS t, COUNT(*) FROM member_tiers \
+                     WHERE program_id = $1 GROUP BY COALESCE(override_tier, tier) ORDER BY t",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?)
+            }
+
+            async fn member_count(&self, program_id: &str) -> $crate::Result<i64> {
+                Ok(
+                    sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE program_id = $1")
+                        .bind(program_id)
+                        .fetch_one(self.reader())
+                        .await?,
+                )
             }
 
             async fn programs_with_tiers(&self) -> $crate::Result<Vec<String>> {

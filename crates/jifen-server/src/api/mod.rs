@@ -4,6 +4,7 @@ pub mod checkout;
 pub mod events;
 pub mod members;
 pub mod notifications;
+pub mod operators;
 pub mod ops;
 pub mod orders;
 pub mod partners;
@@ -45,6 +46,7 @@ use crate::app::AppState;
         (name = "rewards", description = "The rewards catalog, what a member can redeem, redemptions"),
         (name = "checkout", description = "Carts judged and redeemed with vouchers and points; gifts claimed"),
         (name = "notifications", description = "The notification outbox: what rules, tiers and gifts wrote for members to be told"),
+        (name = "operators", description = "The console's operators, their roles, and the console's settings"),
     )
 )]
 struct ApiDoc;
@@ -66,6 +68,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::get_program, program::patch_program))
         .routes(routes!(program::create_api_key, program::list_api_keys))
         .routes(routes!(program::revoke_api_key))
+        .routes(routes!(operators::list_operators))
+        .routes(routes!(
+            operators::put_operator,
+            operators::delete_operator
+        ))
+        .routes(routes!(
+            operators::get_console_settings,
+            operators::put_console_settings
+        ))
         .routes(routes!(members::put_member, members::get_member))
         .routes(routes!(members::list_members))
         .routes(routes!(members::post_member_batch))

@@ -107,6 +107,8 @@ pub struct PolicyPatch {
     pub expiry: Option<ExpiryPolicy>,
     #[schema(value_type = Option<String>, example = "forbid")]
     pub negative_balance: Option<NegativeBalance>,
+    /// IANA time zone (`Asia/Shanghai`): calendar rules and `end_of_year` expiry count in it.
+    pub timezone: Option<String>,
     /// The program's own rate limit per API key; `null` returns to the server's default.
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable)]
@@ -122,8 +124,8 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Change the point policy (it applies to points earned after the change) or the program's
-/// rate limit per key.
+/// Change the point policy (it applies to points earned after the change), the program's time
+/// zone, or its rate limit per key.
 #[utoipa::path(patch, path = "/v1/program", tag = "program", request_body = PolicyPatch,
     responses((status = 200, body = ProgramOut), (status = 422, body = ErrorBody)))]
 pub async fn patch_program(
@@ -149,6 +151,18 @@ pub async fn patch_program(
         };
         ApiError::invalid(field, e.to_string())
     })?;
+    let timezone = match &patch.timezone {
+        None => None,
+        Some(raw) => {
+            let tz: chrono_tz::Tz = raw.parse().map_err(|_| {
+                ApiError::invalid(
+                    "timezone",
+                    "an IANA time zone such as Asia/Shanghai is expected",
+                )
+            })?;
+            Some(tz.name().to_owned())
+        }
+    };
     let set_limit = patch.rate_limit.is_some();
     let rate_limit = match patch.rate_limit {
         None => program.rate_limit,
@@ -165,6 +179,10 @@ pub async fn patch_program(
         }
     };
     state.store.update_policy(&program.id, &policy).await?;
+    if let Some(tz) = &timezone {
+        state.store.update_timezone(&program.id, tz).await?;
+        program.timezone = tz.clone();
+    }
     if set_limit {
         state
             .store

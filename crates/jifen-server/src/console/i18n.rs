@@ -89,9 +89,7 @@ pub type Texts = (
 /// Every table: the console's common texts here, and each page module's own (`ZH`, `EN` in the
 /// module, keys prefixed with the module's name).
 pub const TABLES: &[
-    (ZH, EN),
-    (super::members::ZH, super::members::EN),
-    (super::rules::ZH, super::rules::EN),
+];
 ];
 
 /// Simplified Chinese.

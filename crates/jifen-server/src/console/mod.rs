@@ -15,6 +15,8 @@ pub mod login;
 pub mod members;
 pub mod operators;
 pub mod rules;
+pub mod settings;
+pub mod tiers;
 
 use askama::Template;
 use axum::Router;
@@ -60,6 +62,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(account::routes());
     all.extend(members::routes());
     all.extend(rules::routes());
+    all.extend(settings::routes());
+    all.extend(tiers::routes());
     all
 }
 
