@@ -23,6 +23,7 @@ pub mod postgres;
 pub mod reads;
 pub mod rehearsal;
 mod rewards;
+pub mod rollups;
 mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
@@ -96,6 +97,7 @@ pub trait Store:
     + PersonalStore
     + ReadStore
     + console::ConsoleStore
+    + rollups::RollupStore
     + Send
     + Sync
     + 'static

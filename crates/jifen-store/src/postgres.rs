@@ -425,3 +425,4 @@ mod tests {
 }
 
 console_impl!(PgStore, sqlx::Postgres);
+crate::rollups::rollups_impl!(PgStore, Postgres, for_update = " FOR UPDATE");
