@@ -6,6 +6,9 @@
 //! same [`WriteTx`], and either everything it wrote commits or none of it does.
 //! No SQL lives outside this crate.
 
+pub mod audit;
+#[cfg(feature = "testkit")]
+pub mod audit_conformance;
 mod backend;
 pub mod backup;
 #[cfg(feature = "testkit")]
@@ -36,6 +39,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
+pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use error::StoreError;
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
@@ -95,6 +99,7 @@ pub trait Store:
     + TierStore
     + RewardStore
     + PersonalStore
+    + AuditStore
     + ReadStore
     + console::ConsoleStore
     + rollups::RollupStore

@@ -68,8 +68,10 @@ pub struct ConsentRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     pub program_id: String,
-    /// `api_key:<id>`, later `user:<id>` for the console.
+    /// `api_key:<id>`, or `user:<id>` for an operator of the console.
     pub actor: String,
+    /// The key's or the operator's name when the change was made.
+    pub actor_name: String,
     /// `member.erase`, …
     pub action: String,
     pub object_kind: String,
@@ -164,8 +166,10 @@ pub(crate) const CONSENT_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
+    pub(crate) id: i64,
     program_id: String,
     actor: String,
+    actor_name: String,
     action: String,
     object_kind: String,
     object_id: String,
@@ -186,6 +190,7 @@ impl AuditRow {
         Ok(AuditRecord {
             program_id: self.program_id,
             actor: self.actor,
+            actor_name: self.actor_name,
             action: self.action,
             object_kind: self.object_kind,
             object_id: self.object_id,
@@ -396,11 +401,12 @@ macro_rules! personal_impl {
                 }
                 let a = &e.audit;
                 sqlx::query(
-                    "INSERT INTO audit_log (program_id, actor, action, object_kind, object_id, \
-                     at, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO audit_log (program_id, actor, actor_name, action, object_kind, \
+                     object_id, at, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&a.program_id)
                 .bind(&a.actor)
+                .bind(&a.actor_name)
                 .bind(&a.action)
                 .bind(&a.object_kind)
                 .bind(&a.object_id)
@@ -420,8 +426,8 @@ macro_rules! personal_impl {
                 object_id: &str,
             ) -> $crate::Result<Vec<$crate::AuditRecord>> {
                 let rows: Vec<$crate::personal::AuditRow> = sqlx::query_as(
-                    "SELECT program_id, actor, action, object_kind, object_id, at, before, \
-                     after FROM audit_log \
+                    "SELECT id, program_id, actor, actor_name, action, object_kind, object_id, \
+                     at, before, after FROM audit_log \
                      WHERE program_id = $1 AND object_kind = $2 AND object_id = $3 ORDER BY id",
                 )
                 .bind(program_id)

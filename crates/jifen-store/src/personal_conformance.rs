@@ -245,6 +245,7 @@ pub async fn erasure_keeps_the_ledger_under_a_pseudonym(backend: Backend) {
         audit: AuditRecord {
             program_id: "p".into(),
             actor: "api_key:k1".into(),
+            actor_name: "crm".into(),
             action: "member.erase".into(),
             object_kind: "member".into(),
             object_id: "erased:abc".into(),

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
+use crate::audit::audit_impl;
 use crate::console::console_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
@@ -99,6 +100,8 @@ reads_impl!(
     Postgres,
     order_key = crate::reads::POSTGRES_ORDER_KEY
 );
+
+audit_impl!(PgStore, Postgres);
 
 personal_impl!(
     PgStore,

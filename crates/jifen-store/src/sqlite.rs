@@ -23,6 +23,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::backend::store_impl;
+use crate::audit::audit_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::personal::personal_impl;
@@ -194,6 +195,8 @@ reads_impl!(
     sqlx::Sqlite,
     order_key = crate::reads::SQLITE_ORDER_KEY
 );
+
+audit_impl!(SqliteStore, sqlx::Sqlite);
 
 personal_impl!(
     SqliteStore,

@@ -278,3 +278,26 @@ pub async fn table_rows(url: &str) -> std::collections::BTreeMap<String, Vec<Str
     }
     rows
 }
+
+/// Runs one statement on the database `url` names, outside the store: for tests that check
+/// what the schema itself allows. The error is the database's message.
+pub async fn execute(url: &str, sql: &str) -> Result<u64, String> {
+    if let Some(path) = crate::backup::sqlite_path(url) {
+        use sqlx::ConnectOptions as _;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .connect()
+            .await
+            .expect("open the SQLite database");
+        let done = sqlx::query(sql).execute(&mut conn).await;
+        let _ = conn.close().await;
+        done.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url)
+            .await
+            .expect("connect to PostgreSQL");
+        let done = sqlx::query(sql).execute(&mut conn).await;
+        let _ = conn.close().await;
+        done.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    }
+}

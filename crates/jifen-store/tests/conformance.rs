@@ -31,4 +31,6 @@ jifen_store::backend_tests! {
     sessions_expire_and_revoke => jifen_store::console_conformance::sessions_expire_and_revoke;
     login_failures_count_since_success => jifen_store::console_conformance::login_failures_count_since_success;
     support_adjustment_limit => jifen_store::console_conformance::support_adjustment_limit;
+    audit_log_filters_and_pages => jifen_store::audit_conformance::audit_log_filters_and_pages;
+    audit_log_is_immutable => jifen_store::audit_conformance::audit_log_is_immutable;
 }
