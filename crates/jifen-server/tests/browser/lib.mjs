@@ -175,3 +175,36 @@ export async function visit(page, p) {
 export async function clickAndLoad(page, locator) {
   await Promise.all([page.waitForEvent('load'), locator.click()]);
 }
+
+/**
+ * Records what a person would not see but should not happen: script errors, and answers of 400
+ * or more to the page's own requests (a missing asset, a failing htmx call). `expected(status)`
+ * lets a journey allow a status it provokes on purpose.
+ */
+export function watch(page) {
+  const problems = [];
+  const allowed = new Set();
+  page.on('pageerror', (e) => problems.push(`script error on ${page.url()}: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url().startsWith(BASE) && !allowed.has(r.status())) {
+      problems.push(`${r.request().method()} ${r.url().slice(BASE.length)} answered ${r.status()} (on ${page.url()})`);
+    }
+  });
+  return {
+    expected(status) {
+      allowed.add(status);
+    },
+    clean() {
+      check(problems.length === 0, `problems while walking the pages:\n${problems.join('\n')}`);
+    },
+  };
+}
+
+/** Clicks a link of the side navigation by its label and waits for the page. */
+export async function nav(page, label) {
+  const link = page.locator('nav.side a', { hasText: label });
+  check((await link.count()) >= 1, `no "${label}" in the navigation of ${page.url()}`);
+  const [res] = await Promise.all([page.waitForNavigation(), link.first().click()]);
+  check(res && res.status() < 400, `"${label}" answered ${res && res.status()}: ${(await text(page)).slice(0, 500)}`);
+  return res;
+}
