@@ -88,8 +88,12 @@ pub type Texts = (
 
 /// Every table: the console's common texts here, and each page module's own (`ZH`, `EN` in the
 /// module, keys prefixed with the module's name).
-pub const TABLES: &[
-];
+pub const TABLES: &[Texts] = &[
+    (ZH, EN),
+    (super::members::ZH, super::members::EN),
+    (super::rules::ZH, super::rules::EN),
+    (super::settings::ZH, super::settings::EN),
+    (super::tiers::ZH, super::tiers::EN),
 ];
 
 /// Simplified Chinese.
