@@ -1,5 +1,6 @@
 //! The HTTP API under `/v1`, described by OpenAPI from the handlers themselves.
 
+pub mod audit;
 pub mod checkout;
 pub mod events;
 pub mod members;
@@ -66,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::get_program, program::patch_program))
         .routes(routes!(program::create_api_key, program::list_api_keys))
         .routes(routes!(program::revoke_api_key))
+        .routes(routes!(audit::list_audit_log))
         .routes(routes!(members::put_member, members::get_member))
         .routes(routes!(members::list_members))
         .routes(routes!(members::post_member_batch))

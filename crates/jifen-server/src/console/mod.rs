@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod api;
+pub mod audit;
 pub mod assets;
 pub mod auth;
 pub mod i18n;
@@ -56,6 +57,7 @@ impl Route {
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(account::routes());
+    all.extend(audit::routes());
     all
 }
 
