@@ -95,6 +95,11 @@ fn v1_routes(state: &AppState) -> Router<AppState> {
     ROUTES
         .get_or_init(|| api::routes().split_for_parts().0)
         .clone()
+        // Inside the key's layer: the audit log needs the principal it sets.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit::record,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::rate_limit::limit_per_key,

@@ -152,7 +152,7 @@ pub struct Auth(pub Program);
 pub struct PartnerAuth(pub Program, pub String);
 
 /// The principal of the request's key: the one the `/v1` layer found, or looked up now.
-async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+pub(crate) async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     if let Some(found) = parts.extensions.get::<Principal>() {
         return Ok(found.clone());
     }

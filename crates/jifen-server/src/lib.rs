@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The HTTP API under `/v1`, described by OpenAPI from the handlers themselves.
 
+pub mod audit;
 pub mod checkout;
 pub mod events;
 pub mod members;
@@ -77,6 +78,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             operators::get_console_settings,
             operators::put_console_settings
         ))
+        .routes(routes!(audit::list_audit_log))
         .routes(routes!(members::put_member, members::get_member))
         .routes(routes!(members::list_members))
         .routes(routes!(members::post_member_batch))

@@ -30,26 +30,14 @@ use crate::service::ledger::{balance_at, find_member};
 /// Longest purpose, source or channel of a consent record.
 const MAX_CONSENT_TEXT: usize = 64;
 
-/// The id of the API key a request came with, for the audit log (`api_key:<id>`).
-pub struct Actor(pub String);
+/// Who asked, for the audit log: the API key, or the console's operator.
+pub struct Actor(pub crate::actor::Actor);
 
 impl axum::extract::FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let secret = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|h| h.split_once(' '))
-            .map(|(_, s)| s.trim())
-            .ok_or(ApiError::Unauthorized)?;
-        let (_, key) = state
-            .store
-            .program_by_key_hash(&crate::keys::hash_secret(secret))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(Actor(format!("api_key:{}", key.id)))
+        Ok(Actor(crate::extract::principal(parts, state).await?.actor))
     }
 }
 
@@ -189,10 +177,12 @@ pub async fn erase_member(
         at,
         audit: AuditRecord {
             program_id: program.id.clone(),
-            actor,
+            actor: actor.tag(),
+            actor_name: actor.display_name().to_owned(),
             action: "member.erase".into(),
             object_kind: "member".into(),
-            object_id: pseudonym.clone(),
+            // The internal id, as every line about a member: the external id may be personal.
+            object_id: member.id.to_string(),
             at,
             // Never the erased data itself: what changed, not what it was.
             before: Some(json!({"status": member.status,

@@ -71,7 +71,7 @@ pub struct TemplateOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn template_out(d: &DocumentRow) -> Result<TemplateOut, ApiError> {
+pub(crate) fn template_out(d: &DocumentRow) -> Result<TemplateOut, ApiError> {
     let t = terms(&d.body)?;
     Ok(TemplateOut {
         id: d.id.clone(),
@@ -430,7 +430,7 @@ fn voucher_out(
     })
 }
 
-async fn vouchers_out(
+pub(crate) async fn vouchers_out(
     state: &AppState,
     program: &Program,
     rows: &[VoucherRow],
@@ -581,7 +581,7 @@ pub struct RewardOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn reward_out(row: &RewardRow) -> Result<RewardOut, ApiError> {
+pub(crate) fn reward_out(row: &RewardRow) -> Result<RewardOut, ApiError> {
     let s = spec(row)?;
     Ok(RewardOut {
         id: row.doc.id.clone(),

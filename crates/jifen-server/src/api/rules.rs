@@ -66,7 +66,7 @@ fn stats(
     }
 }
 
-fn rule_out(v: &RuleVersion, summaries: &HashMap<String, UsageSummary>) -> RuleOut {
+pub(crate) fn rule_out(v: &RuleVersion, summaries: &HashMap<String, UsageSummary>) -> RuleOut {
     let spec: Value = serde_json::from_str(&v.spec).unwrap_or(Value::Null);
     let budget = spec.get("budget").and_then(Value::as_i64);
     RuleOut {
@@ -331,7 +331,7 @@ pub struct CampaignList {
     pub data: Vec<CampaignOut>,
 }
 
-async fn campaigns_out(state: &AppState, program_id: &str) -> Result<Vec<CampaignOut>, ApiError> {
+pub(crate) async fn campaigns_out(state: &AppState, program_id: &str) -> Result<Vec<CampaignOut>, ApiError> {
     let campaigns = state.store.campaigns(program_id).await?;
     let versions = state.store.rule_versions(program_id).await?;
     let summaries = summaries(state, program_id).await?;

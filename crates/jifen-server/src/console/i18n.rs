@@ -94,6 +94,7 @@ pub const TABLES: &[Texts] = &[
     (super::rules::ZH, super::rules::EN),
     (super::settings::ZH, super::settings::EN),
     (super::tiers::ZH, super::tiers::EN),
+    (super::audit::ZH, super::audit::EN),
 ];
 
 /// Simplified Chinese.

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod api;
+pub mod audit;
 pub mod assets;
 pub mod auth;
 pub mod i18n;
@@ -64,6 +65,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(rules::routes());
     all.extend(settings::routes());
     all.extend(tiers::routes());
+    all.extend(audit::routes());
     all
 }
 
