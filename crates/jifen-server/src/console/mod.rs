@@ -74,11 +74,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         let guard = middleware::from_fn_with_state((state.clone(), route.perm), auth::guard);
         r = r.route(route.path, route.handler.route_layer(guard));
     }
+    // Pages and their files are compressed for browsers that take gzip; the API's JSON is left
+    // as it is.
     r.merge(login::routes())
         .merge(assets::routes())
         .fallback(|headers: HeaderMap| async move {
             Failure::NotFound.render(auth::lang_of(&headers), &headers)
         })
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Why a console request did not get its page.
