@@ -136,9 +136,6 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             state.docs.clone(),
             crate::error::with_docs_links,
         ))
-        // Outside the layers that rewrite bodies (the docs links), so what is compressed is
-        // the final body.
-        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
