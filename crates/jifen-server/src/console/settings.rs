@@ -477,13 +477,14 @@ async fn preview(
         };
         let earned = order.as_ref().map_or(lot.created_at, |o| o.occurred_at);
         let points_new = match &order {
-            // Orders earned under rules keep what the rules gave; the policy's rate is the
-            // default purchase rule's.
-            Some(o) if o.points.is_none() => {
+            // A lot of exactly the policy's rate came from the default purchase rule, which
+            // follows the policy; a rule of the program's own gives what it gives.
+            Some(o)
+                if lot.amount == PointPolicy::order_points(o.points_per_yuan, o.amount) =>
+            {
                 PointPolicy::order_points(proposed.points_per_yuan, o.amount).to_string()
             }
-            Some(_) => lot.amount.to_string(),
-            None => lot.amount.to_string(),
+            _ => lot.amount.to_string(),
         };
         if sample.is_none()
             && let Some(o) = &order
