@@ -218,7 +218,10 @@ async fn owner_manages_users(b: TestBackend) {
     assert_eq!(w["name"], "王客服");
     // Removed: their session ends.
     let (status, page) = boss
-        .post("/console/settings/users/remove", &[("email", "wang@shop.cn")])
+        .post(
+            "/console/settings/users/remove",
+            &[("email", "wang@shop.cn")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let (status, _) = wang.get("/console/settings").await;
@@ -228,7 +231,10 @@ async fn owner_manages_users(b: TestBackend) {
     );
     // The last owner can neither be removed nor demoted.
     let (_, page) = boss
-        .post("/console/settings/users/remove", &[("email", "boss@shop.cn")])
+        .post(
+            "/console/settings/users/remove",
+            &[("email", "boss@shop.cn")],
+        )
         .await;
     assert!(page.contains("last owner"), "{page}");
     let (_, page) = boss
@@ -281,9 +287,17 @@ async fn support_limit_policy_preview_and_timezone(b: TestBackend) {
              &member=anna";
     let (status, page) = boss.get(q).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert_eq!(by_id(&page, "sample-now").as_deref(), Some("268"), "{}", &page[page.find("policy-preview").unwrap_or(0)..]);
+    assert_eq!(
+        by_id(&page, "sample-now").as_deref(),
+        Some("268"),
+        "{}",
+        &page[page.find("policy-preview").unwrap_or(0)..]
+    );
     assert_eq!(by_id(&page, "sample-new").as_deref(), Some("536"));
-    let lots = page.split("id=\"preview-lots\"").nth(1).expect("lots table");
+    let lots = page
+        .split("id=\"preview-lots\"")
+        .nth(1)
+        .expect("lots table");
     assert!(lots.contains("o-1") && lots.contains("536"), "{lots}");
     assert!(page.contains("never"), "the lot kept its expiry: {lots}");
     assert!(page.contains("not change"), "not retroactive");
@@ -323,7 +337,10 @@ async fn support_limit_policy_preview_and_timezone(b: TestBackend) {
     );
     // The time zone, validated by the API.
     let (_, page) = boss
-        .post("/console/settings/timezone", &[("timezone", "Mars/Olympus")])
+        .post(
+            "/console/settings/timezone",
+            &[("timezone", "Mars/Olympus")],
+        )
         .await;
     assert!(page.contains("id=\"error-timezone\""), "{page}");
     let (_, page) = boss
@@ -376,10 +393,7 @@ async fn other_roles_cannot_write_settings(b: TestBackend) {
             "/console/settings/partners/hotel/keys".into(),
             vec![("name", "k")],
         ),
-        (
-            format!("/console/settings/keys/{}/revoke", "x"),
-            vec![],
-        ),
+        (format!("/console/settings/keys/{}/revoke", "x"), vec![]),
     ];
     let reads = [
         "/v1/program",
@@ -427,9 +441,7 @@ async fn other_roles_cannot_write_settings(b: TestBackend) {
 async fn operator_routes_of_the_api(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     // Without a key: 401.
-    let r = app
-        .send_as(None, Method::GET, "/v1/operators", None)
-        .await;
+    let r = app.send_as(None, Method::GET, "/v1/operators", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = app
         .send_as(
@@ -442,7 +454,10 @@ async fn operator_routes_of_the_api(b: TestBackend) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Created: the one-time password, once.
     let r = app
-        .put("/v1/operators/Li@Shop.cn", json!({"role": "owner", "name": "李"}))
+        .put(
+            "/v1/operators/Li@Shop.cn",
+            json!({"role": "owner", "name": "李"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     assert_eq!(r.body["email"], "li@shop.cn");
@@ -467,7 +482,10 @@ async fn operator_routes_of_the_api(b: TestBackend) {
         assert_eq!(r.body["error"]["field"], field, "{r:?}");
     }
     let r = app
-        .put("/v1/operators/x@y.cn", json!({"role": "viewer", "extra": 1}))
+        .put(
+            "/v1/operators/x@y.cn",
+            json!({"role": "viewer", "extra": 1}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The last owner stays.
@@ -501,7 +519,12 @@ async fn operator_routes_of_the_api(b: TestBackend) {
         .await;
     assert_eq!(r.body["data"], json!([]));
     let r = app
-        .send_as(Some(&other), Method::DELETE, "/v1/operators/zhao@shop.cn", None)
+        .send_as(
+            Some(&other),
+            Method::DELETE,
+            "/v1/operators/zhao@shop.cn",
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The console's settings.
@@ -509,13 +532,19 @@ async fn operator_routes_of_the_api(b: TestBackend) {
         app.get("/v1/console-settings").await.body,
         json!({"support_adjustment_limit": null})
     );
-    for bad in [json!({"support_adjustment_limit": 0}), json!({"support_adjustment_limit": 1_000_000_001_i64})] {
+    for bad in [
+        json!({"support_adjustment_limit": 0}),
+        json!({"support_adjustment_limit": 1_000_000_001_i64}),
+    ] {
         let r = app.put("/v1/console-settings", bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.body["error"]["field"], "support_adjustment_limit");
     }
     let r = app
-        .put("/v1/console-settings", json!({"support_adjustment_limit": 300}))
+        .put(
+            "/v1/console-settings",
+            json!({"support_adjustment_limit": 300}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let r = app

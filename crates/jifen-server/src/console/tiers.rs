@@ -126,9 +126,7 @@ struct JobPartial {
 impl TiersPage {
     fn error(&self, field: &str) -> String {
         match &self.failure {
-            Some((f, m)) if f == field || (field == "raw" && !f.starts_with("tiers[")) => {
-                m.clone()
-            }
+            Some((f, m)) if f == field || (field == "raw" && !f.starts_with("tiers[")) => m.clone(),
             _ => String::new(),
         }
     }
@@ -192,7 +190,8 @@ async fn render(
         Err(f) if f.code == "tier_policy_not_found" => None,
         Err(f) => return Err(f.into()),
     };
-    let typed: HashMap<String, String> = out.typed.clone().unwrap_or_default().into_iter().collect();
+    let typed: HashMap<String, String> =
+        out.typed.clone().unwrap_or_default().into_iter().collect();
     let (counts, total) = counts(state, &session.program.id).await?;
     let mut tiers = Vec::new();
     if let Some(p) = &policy {
@@ -256,7 +255,10 @@ async fn render(
         has_policy: policy.is_some(),
         basis: p["basis"].to_string(),
         tiers,
-        requalification: requal["kind"].as_str().unwrap_or("after_upgrade").to_owned(),
+        requalification: requal["kind"]
+            .as_str()
+            .unwrap_or("after_upgrade")
+            .to_owned(),
         requal_days: typed.get("requal_days").cloned().unwrap_or_else(|| {
             requal["days"]
                 .as_i64()
@@ -425,7 +427,10 @@ async fn job_partial(
 pub const ZH: &[(&str, &str)] = &[
     ("tiers.title", "会员等级"),
     ("tiers.policy", "等级规则"),
-    ("tiers.no_policy", "尚未设置等级规则。可在下方以 JSON 填写并保存。"),
+    (
+        "tiers.no_policy",
+        "尚未设置等级规则。可在下方以 JSON 填写并保存。",
+    ),
     ("tiers.basis", "定级依据"),
     ("tiers.tier", "等级"),
     ("tiers.id", "ID"),
