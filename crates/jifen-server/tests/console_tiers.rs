@@ -204,6 +204,11 @@ async fn tier_policy_distribution_and_jobs(b: TestBackend) {
     assert!(page.contains("data-tier=\"silver\">1<"), "{page}");
     assert!(page.contains("data-tier=\"gold\">1<"), "{page}");
     assert!(page.contains("hx-get=\"/console/history/tier_policy/"));
+    // Closest to the next tier: bo (50 points) misses 50 for Gold.
+    let (status, part) = boss.get("/console/tiers/closest").await;
+    assert_eq!(status, StatusCode::OK, "{part}");
+    assert!(part.contains("data-missing=\"bo\">50<"), "{part}");
+    assert!(!part.contains("data-missing=\"anna\""), "anna holds the top tier: {part}");
     // A bad threshold: the API's error at the field, and nothing changes.
     let before = app.get("/v1/tier-policy").await.body;
     let (_, page) = boss
