@@ -208,7 +208,15 @@ async fn tier_policy_distribution_and_jobs(b: TestBackend) {
     let (status, part) = boss.get("/console/tiers/closest").await;
     assert_eq!(status, StatusCode::OK, "{part}");
     assert!(part.contains("data-missing=\"bo\">50<"), "{part}");
-    assert!(!part.contains("data-missing=\"anna\""), "anna holds the top tier: {part}");
+    assert!(
+        !part.contains("data-missing=\"anna\""),
+        "anna holds the top tier: {part}"
+    );
+    let (_, page) = boss.get("/console/tiers?closest=1").await;
+    assert!(
+        page.contains("data-missing=\"bo\">50<"),
+        "without JavaScript: {page}"
+    );
     // A bad threshold: the API's error at the field, and nothing changes.
     let before = app.get("/v1/tier-policy").await.body;
     let (_, page) = boss

@@ -120,6 +120,8 @@ struct TiersPage {
     chart: String,
     jobs: Vec<JobView>,
     failure: Option<(String, String)>,
+    closest: Option<NearList>,
+    counted: String,
 }
 
 #[derive(Template)]
@@ -141,6 +143,8 @@ impl TiersPage {
 #[derive(Deserialize)]
 struct PageQuery {
     job: Option<String>,
+    /// Set by the link that computes the closest members without JavaScript.
+    closest: Option<String>,
 }
 
 async fn page(
@@ -148,7 +152,15 @@ async fn page(
     session: Session,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Failure> {
-    render(&state, &session, Outcome::default(), q.job).await
+    let closest = match q.closest {
+        Some(_) => Some(closest(&state, &session).await?),
+        None => None,
+    };
+    let out = Outcome {
+        closest,
+        ..Outcome::default()
+    };
+    render(&state, &session, out, q.job).await
 }
 
 #[derive(Default)]
@@ -157,6 +169,8 @@ struct Outcome {
     failure: Option<(String, String)>,
     /// The form as typed, when refused.
     typed: Option<Vec<(String, String)>>,
+    /// The members closest to the next tier, when asked for.
+    closest: Option<NearList>,
 }
 
 async fn job_view(
@@ -291,6 +305,8 @@ async fn render(
         chart,
         jobs,
         failure: out.failure,
+        closest: out.closest,
+        counted: local_time(session, state.clock.now()),
     };
     Ok(html(&page))
 }
@@ -385,6 +401,7 @@ async fn refused(
         ))),
         failure: Some((f.field.unwrap_or_default(), f.message)),
         typed: Some(typed),
+        closest: None,
     };
     render(state, session, out, None).await
 }
