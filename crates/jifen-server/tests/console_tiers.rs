@@ -120,14 +120,6 @@ async fn owner(app: &TestApp) -> Browser {
     Browser::sign_in(app, "boss@shop.cn", PASSWORD).await
 }
 
-/// The text of the element with `id`, up to its first `<`.
-fn by_id(page: &str, id: &str) -> Option<String> {
-    let start = page.find(&format!("id=\"{id}\""))?;
-    let rest = &page[start..];
-    let open = rest.find('>')? + 1;
-    Some(rest[open..].split('<').next()?.trim().to_owned())
-}
-
 fn policy() -> String {
     json!({
         "basis": {"kind": "points_earned", "window": {"kind": "rolling_days", "days": 365}},

@@ -58,7 +58,10 @@ const DISTRIBUTION_TTL: Duration = Duration::from_secs(30);
 
 type Counts = Vec<(String, i64)>;
 
-static DISTRIBUTION: LazyLock<Mutex<HashMap<String, (Instant, Counts, i64)>>> =
+/// A program's counts: when they were taken, members per stored tier, and all members.
+type Counted = (Instant, Counts, i64);
+
+static DISTRIBUTION: LazyLock<Mutex<HashMap<String, Counted>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Members per stored tier and the member count, at most [`DISTRIBUTION_TTL`] old.
@@ -257,10 +260,11 @@ async fn render(
     .to_string();
     let mut jobs = Vec::new();
     for (program, j) in state.store.running_tier_jobs().await? {
-        if program == session.program.id && Some(&j.id) != job.as_ref() {
-            if let Some(v) = job_view(state, session, &j.id).await? {
-                jobs.push(v);
-            }
+        if program == session.program.id
+            && Some(&j.id) != job.as_ref()
+            && let Some(v) = job_view(state, session, &j.id).await?
+        {
+            jobs.push(v);
         }
     }
     if let Some(id) = &job
