@@ -131,7 +131,7 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         &app,
         Method::PUT,
         "/v1/operators/ops@a.cn",
-        json!({"role": "marketer", "name": "A's marketer"}),
+        json!({"role": "marketer", "name": "A ops"}),
     )
     .await;
     let key_id = ok(&app, Method::POST, "/v1/api-keys", json!({"name": "spare"})).await["id"]
@@ -765,7 +765,7 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             j(json!({"role": "viewer"})),
             OwnObject,
             "/v1/operators",
-            "marketer",
+            "\"role\":\"marketer\"",
         ),
     );
     add(

@@ -70,10 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::create_api_key, program::list_api_keys))
         .routes(routes!(program::revoke_api_key))
         .routes(routes!(operators::list_operators))
-        .routes(routes!(
-            operators::put_operator,
-            operators::delete_operator
-        ))
+        .routes(routes!(operators::put_operator, operators::delete_operator))
         .routes(routes!(
             operators::get_console_settings,
             operators::put_console_settings
