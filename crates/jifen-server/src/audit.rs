@@ -87,6 +87,7 @@ use Effect::{Act, State as Changed};
 use Target::{Answer, Fixed, Path, Program as Itself};
 
 /// Every write route the log records, with its action, object kind and id.
+#[rustfmt::skip]
 pub const AUDITED: &[Audited] = &[
     audited("PATCH", "/v1/program", "program.update", "program", Itself, Changed),
     audited("POST", "/v1/api-keys", "api_key.create", "api_key", Answer("id"), Act),
@@ -120,6 +121,7 @@ pub const AUDITED: &[Audited] = &[
 ];
 
 /// Write routes the log leaves out, and why.
+#[rustfmt::skip]
 pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/events", "members' events: kept immutably with their effects in the ledger"),
     ("POST", "/v1/partner/events", "a partner's events: kept immutably like any event"),
@@ -252,10 +254,16 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
 
 /// The stored before/after: the public states, and for a member the names of the profile
 /// fields that changed (never their values).
-fn member_safe(before: Option<Snapshot>, after: Option<Snapshot>) -> (Option<Value>, Option<Value>) {
+fn member_safe(
+    before: Option<Snapshot>,
+    after: Option<Snapshot>,
+) -> (Option<Value>, Option<Value>) {
     let changed = match (&before, &after) {
         (b, Some(a)) if a.private.is_some() => {
-            let old = b.as_ref().and_then(|b| b.private.clone()).unwrap_or(Value::Null);
+            let old = b
+                .as_ref()
+                .and_then(|b| b.private.clone())
+                .unwrap_or(Value::Null);
             let new = a.private.clone().unwrap_or(Value::Null);
             let keys: Vec<String> = new
                 .as_object()

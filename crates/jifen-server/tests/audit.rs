@@ -118,7 +118,9 @@ async fn session(app: &TestApp, cookie: &str) -> console::auth::Session {
 async fn api_key_writes_are_recorded_with_the_key(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     let (key_id, key_name) = the_key(&app).await;
-    let r = app.patch("/v1/program", json!({"points_per_yuan": 3})).await;
+    let r = app
+        .patch("/v1/program", json!({"points_per_yuan": 3}))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
 
     let lines = log(&app, "").await;
@@ -209,7 +211,9 @@ async fn failures_and_replays_record_nothing(b: TestBackend) {
     let start = log(&app, "").await.len();
 
     // Refused writes change nothing, and the log says nothing.
-    let r = app.patch("/v1/program", json!({"points_per_yuan": -1})).await;
+    let r = app
+        .patch("/v1/program", json!({"points_per_yuan": -1}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
     let r = app.delete("/v1/api-keys/no-such-key").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -231,7 +235,9 @@ async fn failures_and_replays_record_nothing(b: TestBackend) {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-        let r = app.patch("/v1/program", json!({"points_per_yuan": 2})).await;
+        let r = app
+            .patch("/v1/program", json!({"points_per_yuan": 2}))
+            .await;
         assert_eq!(r.status, StatusCode::OK);
     }
     let lines = log(&app, "").await;
@@ -322,25 +328,42 @@ async fn the_log_filters_and_pages(b: TestBackend) {
     assert_eq!(by_user.len(), 1);
     assert_eq!(by_user[0]["object_id"], "m2");
     let by_key = log(&app, &format!("?actor=api_key:{key_id}&object_kind=member")).await;
-    assert!(by_key.iter().all(|l| l["actor"]["id"] == format!("api_key:{key_id}")));
+    assert!(
+        by_key
+            .iter()
+            .all(|l| l["actor"]["id"] == format!("api_key:{key_id}"))
+    );
     let m1 = log(&app, "?object_kind=member&object_id=m1").await;
     assert_eq!(
         m1.iter().filter(|l| l["action"] == "member.adjust").count(),
         3
     );
-    assert!(log(&app, "?object_kind=member&object_id=nobody").await.is_empty());
+    assert!(
+        log(&app, "?object_kind=member&object_id=nobody")
+            .await
+            .is_empty()
+    );
     let since = |t: chrono::DateTime<chrono::Utc>| urlencode(&t.to_rfc3339()).replace('+', "%2B");
     let recent = log(&app, &format!("?since={}", since(later))).await;
     assert_eq!(recent.len(), 1);
-    let early = log(&app, &format!("?until={}", since(first + chrono::Duration::minutes(1)))).await;
-    assert!(early.iter().all(|l| l["action"] == "member.put"), "{early:#?}");
+    let early = log(
+        &app,
+        &format!("?until={}", since(first + chrono::Duration::minutes(1))),
+    )
+    .await;
+    assert!(
+        early.iter().all(|l| l["action"] == "member.put"),
+        "{early:#?}"
+    );
 
     // Pages of two, newest first, following `next`.
     let r = app.get("/v1/audit-log?object_kind=member&limit=2").await;
     let page1 = r.body["data"].as_array().unwrap().clone();
     let next = r.body["next"].as_str().expect("a next page").to_owned();
     let r = app
-        .get(&format!("/v1/audit-log?object_kind=member&limit=2&after={next}"))
+        .get(&format!(
+            "/v1/audit-log?object_kind=member&limit=2&after={next}"
+        ))
         .await;
     let page2 = r.body["data"].as_array().unwrap().clone();
     let all = log(&app, "?object_kind=member").await;
@@ -366,7 +389,8 @@ async fn the_log_filters_and_pages(b: TestBackend) {
 
 async fn the_database_refuses_to_change_the_log(b: TestBackend) {
     let app = TestApp::spawn(b).await;
-    app.patch("/v1/program", json!({"points_per_yuan": 4})).await;
+    app.patch("/v1/program", json!({"points_per_yuan": 4}))
+        .await;
     assert_eq!(log(&app, "").await.len(), 1);
     for sql in [
         "UPDATE audit_log SET actor_name = 'nobody'",
@@ -386,7 +410,8 @@ async fn the_console_shows_the_log_and_histories(b: TestBackend) {
     let app = TestApp::spawn(b).await;
     let (key_id, key_name) = the_key(&app).await;
     let (cookie, _) = sign_in(&app, "sun@brand.cn", "孙运营", Role::Viewer).await;
-    app.patch("/v1/program", json!({"points_per_yuan": 5})).await;
+    app.patch("/v1/program", json!({"points_per_yuan": 5}))
+        .await;
     let (owner, _) = sign_in(&app, "qian@brand.cn", "钱老板", Role::Owner).await;
     let s = session(&app, &owner).await;
     console::api::call(
@@ -421,7 +446,13 @@ async fn the_console_shows_the_log_and_histories(b: TestBackend) {
     .await;
     assert!(html.contains("钱老板") && !html.contains("修改积分政策"));
     // Dates in the program's zone: the changes are on 2026-06-01 in Shanghai.
-    let html = page(&app, &cookie, "/console/audit?from=2026-06-01&to=2026-06-01", false).await;
+    let html = page(
+        &app,
+        &cookie,
+        "/console/audit?from=2026-06-01&to=2026-06-01",
+        false,
+    )
+    .await;
     assert!(html.contains("修改积分政策"));
     let html = page(&app, &cookie, "/console/audit?from=2026-06-02", false).await;
     assert!(!html.contains("修改积分政策") && html.contains("没有符合条件的记录"));
@@ -480,7 +511,10 @@ fn every_write_route_is_audited_or_excluded() {
         "write routes neither audited nor excluded: {missing:?}"
     );
     let stale: Vec<_> = listed.iter().filter(|l| !writes.contains(l)).collect();
-    assert!(stale.is_empty(), "listed routes the API does not have: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "listed routes the API does not have: {stale:?}"
+    );
     let twice = listed.len()
         - listed
             .iter()
