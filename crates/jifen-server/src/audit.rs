@@ -252,6 +252,34 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     res
 }
 
+/// Appends a line for a change made outside `/v1`: the console's own writes (operators and
+/// their roles, `object_kind` `operator`), which no API route makes. Changes through `/v1` are
+/// recorded by [`record`] and must not call this.
+#[allow(clippy::too_many_arguments)]
+pub async fn append(
+    state: &AppState,
+    program_id: &str,
+    actor: &crate::actor::Actor,
+    action: &str,
+    object_kind: &str,
+    object_id: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<i64, ApiError> {
+    let line = AuditRecord {
+        program_id: program_id.to_owned(),
+        actor: actor.tag(),
+        actor_name: actor.display_name().to_owned(),
+        action: action.to_owned(),
+        object_kind: object_kind.to_owned(),
+        object_id: object_id.to_owned(),
+        at: state.clock.now(),
+        before,
+        after,
+    };
+    Ok(state.store.append_audit(&line).await?)
+}
+
 /// The stored before/after: the public states, and for a member the names of the profile
 /// fields that changed (never their values).
 fn member_safe(

@@ -424,6 +424,20 @@ async fn the_console_shows_the_log_and_histories(b: TestBackend) {
     .await
     .expect("created");
 
+    // A change the console makes without the API (its users) is appended by its handler.
+    jifen_server::audit::append(
+        &app.state,
+        &app.program_id,
+        &s.actor(),
+        "operator.role",
+        "operator",
+        "op-1",
+        Some(json!({"role": "viewer"})),
+        Some(json!({"role": "marketer"})),
+    )
+    .await
+    .expect("appended");
+
     // The list, in Chinese by default, readable by a viewer.
     let html = page(&app, &cookie, "/console/audit", false).await;
     assert!(html.contains("审计日志"));
@@ -431,6 +445,7 @@ async fn the_console_shows_the_log_and_histories(b: TestBackend) {
     assert!(html.contains("钱老板") && html.contains("后台用户"));
     assert!(html.contains("修改积分政策") && html.contains("创建 API 密钥"));
     assert!(html.contains("policy.points_per_yuan"));
+    assert!(html.contains("修改后台用户角色") && html.contains("marketer"));
     assert!(html.contains("<span class=\"diff-del\">1</span> → <span class=\"diff-add\">5</span>"));
     assert!(html.contains(&format!("actor=api_key%3A{key_id}")));
 

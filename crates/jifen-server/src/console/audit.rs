@@ -437,6 +437,9 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.action.reward.put", "保存奖励"),
     ("audit.action.reward.add_codes", "补充兑换码"),
     ("audit.action.checkout_settings.put", "保存结算设置"),
+    ("audit.action.operator.add", "添加后台用户"),
+    ("audit.action.operator.role", "修改后台用户角色"),
+    ("audit.action.operator.remove", "移除后台用户"),
 ];
 
 /// English.
@@ -533,4 +536,7 @@ pub const EN: &[(&str, &str)] = &[
         "audit.action.checkout_settings.put",
         "Saved the checkout settings",
     ),
+    ("audit.action.operator.add", "Added a user"),
+    ("audit.action.operator.role", "Changed a user's role"),
+    ("audit.action.operator.remove", "Removed a user"),
 ];
