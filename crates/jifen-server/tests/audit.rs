@@ -157,6 +157,31 @@ async fn api_key_writes_are_recorded_with_the_key(b: TestBackend) {
     assert_eq!(lines[0]["action"], "api_key.revoke");
     assert_eq!(lines[0]["before"]["revoked_at"], Value::Null);
     assert!(lines[0]["after"]["revoked_at"].is_string());
+
+    // Codes generated for a template: the line counts them, and never lists them.
+    let r = app
+        .put(
+            "/v1/voucher-templates/ten-off",
+            json!({"title": {"zh-CN": "店铺券 10 元", "en": "Store voucher ¥10"},
+                   "discount": {"kind": "amount", "off": 1000},
+                   "validity": {"days": 15}}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let r = app
+        .post(
+            "/v1/voucher-templates/ten-off/codes",
+            json!({"id": "batch-1", "count": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let lines = log(&app, "?object_kind=voucher_template&object_id=ten-off").await;
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert_eq!(lines[1]["action"], "voucher_template.put");
+    assert_eq!(lines[0]["action"], "voucher_template.generate_codes");
+    assert_eq!(lines[0]["after"]["result"]["codes"], 3);
+    let code = r.body["codes"][0].as_str().unwrap();
+    assert!(!lines[0].to_string().contains(code));
 }
 
 async fn console_writes_are_recorded_with_the_user(b: TestBackend) {
