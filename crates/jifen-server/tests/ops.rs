@@ -224,6 +224,7 @@ async fn openapi_route_serves_the_document() {
         vec![
             "/v1/api-keys",
             "/v1/api-keys/{id}",
+            "/v1/audit-log",
             "/v1/campaigns",
             "/v1/campaigns/{id}",
             "/v1/checkout-settings",

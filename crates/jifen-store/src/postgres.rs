@@ -9,8 +9,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::backend::store_impl;
 use crate::audit::audit_impl;
+use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;

@@ -22,8 +22,8 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::backend::store_impl;
 use crate::audit::audit_impl;
+use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::personal::personal_impl;

@@ -8,8 +8,8 @@
 
 pub mod account;
 pub mod api;
-pub mod audit;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod i18n;
 pub mod login;
