@@ -15,6 +15,9 @@ pub mod console;
 pub mod console_conformance;
 mod error;
 mod group;
+pub mod media;
+#[cfg(feature = "testkit")]
+pub mod media_conformance;
 mod model;
 pub mod personal;
 #[cfg(feature = "testkit")]
@@ -96,6 +99,7 @@ pub trait Store:
     + PersonalStore
     + ReadStore
     + console::ConsoleStore
+    + media::MediaStore
     + Send
     + Sync
     + 'static

@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::backend::store_impl;
 use crate::console::console_impl;
+use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -424,4 +425,5 @@ mod tests {
     }
 }
 
+media_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);

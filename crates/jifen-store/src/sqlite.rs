@@ -25,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -312,4 +313,5 @@ async fn bulk_history(
     Ok(())
 }
 
+media_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod i18n;
 pub mod login;
 pub mod operators;
+pub mod rewards;
 
 use askama::Template;
 use axum::Router;
@@ -56,6 +57,7 @@ impl Route {
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(account::routes());
+    all.extend(rewards::routes());
     all
 }
 
