@@ -590,6 +590,11 @@ async fn a_viewer_sees_no_edit_controls(b: TestBackend) {
 
     let page = v.get("/console/rewards").await;
     assert!(page.text.contains("马克杯") && page.text.contains("manjian"));
+    assert!(
+        page.text.contains("满 ¥199 减 ¥30，满 ¥399 减 ¥50"),
+        "{}",
+        page.text
+    );
     assert!(!page.text.contains("/console/rewards/items/new"));
     for path in [
         "/console/rewards/items/mug",

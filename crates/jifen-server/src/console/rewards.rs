@@ -225,6 +225,31 @@ fn pairs_text<T: std::fmt::Display>(map: &BTreeMap<String, T>) -> String {
         .join(", ")
 }
 
+/// What a template gives, in the operator's language: the API's `gives` in English, and the
+/// way Chinese shops write it ("满 ¥199 减 ¥30，满 ¥399 减 ¥50").
+pub fn gives_in(lang: Lang, t: &VoucherTemplate) -> String {
+    if lang == Lang::En {
+        return t.gives();
+    }
+    let main = match &t.discount {
+        Discount::Amount { off } => format!("立减 {}", yuan(*off)),
+        Discount::Percent { percent, max_off } => match max_off {
+            Some(m) => format!("减 {percent}%（最多 {}）", yuan(*m)),
+            None => format!("减 {percent}%"),
+        },
+        Discount::Ladder { rungs } => rungs
+            .iter()
+            .map(|r| format!("满 {} 减 {}", yuan(r.min_spend), yuan(r.off)))
+            .collect::<Vec<_>>()
+            .join("，"),
+    };
+    if t.min_spend > 0 {
+        format!("{main}，满 {} 可用", yuan(t.min_spend))
+    } else {
+        main
+    }
+}
+
 // --- the list ------------------------------------------------------------------------------------
 
 pub struct ItemRow {
@@ -313,23 +338,11 @@ async fn list(
     let rewards: Vec<RewardOut> =
         serde_json::from_value(api::get(&state, &session, "/v1/rewards").await?["data"].take())
             .map_err(|_| Failure::Api(crate::error::ApiError::Internal))?;
-    let templates: Vec<TemplateOut> = serde_json::from_value(
-        api::get(&state, &session, "/v1/voucher-templates").await?["data"].take(),
-    )
-    .map_err(|_| Failure::Api(crate::error::ApiError::Internal))?;
     Ok(html(&ListPage {
         chrome: Chrome::new(&session, "rewards", "/console/rewards")
             .with_toast(saved_toast(lang, q.saved.is_some())),
         items: rewards.iter().map(|r| item_row(lang, r)).collect(),
-        templates: templates
-            .iter()
-            .map(|t| TemplateRow {
-                id: t.id.clone(),
-                title: t.template.title_in(lang.code()).to_owned(),
-                gives: t.gives.clone(),
-                automatic: t.template.automatic,
-            })
-            .collect(),
+        templates: template_rows(&state, &session).await?,
     }))
 }
 
@@ -617,7 +630,7 @@ async fn template_rows(state: &AppState, session: &Session) -> Result<Vec<Templa
         .map(|t| TemplateRow {
             id: t.id.clone(),
             title: t.template.title_in(session.lang.code()).to_owned(),
-            gives: t.gives.clone(),
+            gives: gives_in(session.lang, &t.template),
             automatic: t.template.automatic,
         })
         .collect())
@@ -1251,7 +1264,9 @@ fn render_template(
         form,
         error: view.error,
         preview,
-        gives: stored.map(|t| t.gives.clone()).unwrap_or_default(),
+        gives: stored
+            .map(|t| gives_in(session.lang, &t.template))
+            .unwrap_or_default(),
         batch: view.batch,
         duplicates: view.duplicates,
         form_id: form_id(),
@@ -2064,5 +2079,7 @@ mod tests {
             preview_text(Lang::En, &t, 50_000, now),
             "a ¥500 cart: ¥50 off (the top rung)"
         );
+        assert_eq!(gives_in(Lang::Zh, &t), "满 ¥199 减 ¥30，满 ¥399 减 ¥50");
+        assert_eq!(gives_in(Lang::En, &t), "¥30 off ≥ ¥199, ¥50 off ≥ ¥399");
     }
 }
