@@ -124,6 +124,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/readyz", get(api::ops::readyz))
         .route("/metrics", get(api::ops::metrics))
         .route("/openapi.json", get(api::ops::openapi))
+        .route("/media/{program_id}/{file}", get(api::rewards::get_media))
         .route_layer(middleware::from_fn(crate::strings::check_path))
         .merge(api)
         .merge(crate::console::router(state.clone()))

@@ -282,6 +282,7 @@ async fn openapi_route_serves_the_document() {
             "/v1/rewards",
             "/v1/rewards/{id}",
             "/v1/rewards/{id}/codes",
+            "/v1/rewards/{id}/image",
             "/v1/rules",
             "/v1/rules/backtest",
             "/v1/rules/backtests/{id}",

@@ -835,6 +835,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         ),
     );
     add(
+        "PUT",
+        "/v1/rewards/{id}/image",
+        case(
+            "/v1/rewards/tumbler/image",
+            Body::Text("GIF89a\u{1}\u{0}\u{1}\u{0};"),
+            NotFound,
+            "/v1/rewards/tumbler",
+            "Tumbler",
+        ),
+    );
+    add(
         "POST",
         "/v1/rewards/{id}/codes",
         case(
@@ -974,6 +985,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         case(
             "/v1/voucher-templates/apass-welcome-50/codes",
             j(json!({"id": "batch-b", "count": 1})),
+            NotFound,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/voucher-templates/{id}/codes",
+        case(
+            "/v1/voucher-templates/apass-welcome-50/codes",
+            Body::None,
             NotFound,
             "/v1/voucher-templates/apass-welcome-50",
             "APASS",

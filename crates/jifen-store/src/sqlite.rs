@@ -26,6 +26,7 @@ use crate::audit::audit_impl;
 use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -315,5 +316,6 @@ async fn bulk_history(
     Ok(())
 }
 
+media_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "");

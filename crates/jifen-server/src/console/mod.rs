@@ -18,6 +18,7 @@ pub mod operators;
 pub mod rules;
 pub mod settings;
 pub mod tiers;
+pub mod rewards;
 
 use askama::Template;
 use axum::Router;
@@ -66,6 +67,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(settings::routes());
     all.extend(tiers::routes());
     all.extend(audit::routes());
+    all.extend(rewards::routes());
     all
 }
 
