@@ -58,6 +58,11 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// The console operator the console scenarios sign in as.
+        #[arg(long, env = "JIFEN_CONSOLE_EMAIL")]
+        console_email: Option<String>,
+        #[arg(long, env = "JIFEN_CONSOLE_PASSWORD")]
+        console_password: Option<String>,
     },
     /// Serve the bare constant-JSON route used as the HTTP ceiling.
     BareServer {
@@ -146,13 +151,30 @@ async fn main() -> anyhow::Result<()> {
             rate,
             connections,
             seconds,
+            console_email,
+            console_password,
         } => {
+            let console = matches!(
+                scenario,
+                Scenario::ConsoleSearch | Scenario::ConsoleMember
+            );
+            let cookie = match (console, console_email, console_password) {
+                (false, _, _) => None,
+                (true, Some(email), Some(password)) => {
+                    scenarios::console_setup(&jifen, &key).await?;
+                    Some(scenarios::console_sign_in(&jifen, &email, &password).await?)
+                }
+                (true, _, _) => anyhow::bail!(
+                    "the console scenarios sign in: give --console-email and --console-password"
+                ),
+            };
             let target = Target {
                 base: jifen,
                 key,
                 members,
                 duration: Duration::from_secs(seconds),
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
+                cookie,
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
             if matches!(
