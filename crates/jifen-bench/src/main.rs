@@ -154,10 +154,7 @@ async fn main() -> anyhow::Result<()> {
             console_email,
             console_password,
         } => {
-            let console = matches!(
-                scenario,
-                Scenario::ConsoleSearch | Scenario::ConsoleMember
-            );
+            let console = matches!(scenario, Scenario::ConsoleSearch | Scenario::ConsoleMember);
             let cookie = match (console, console_email, console_password) {
                 (false, _, _) => None,
                 (true, Some(email), Some(password)) => {
