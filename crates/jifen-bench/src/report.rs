@@ -335,7 +335,6 @@ async fn run_backend(
     row.target = "(measured)".into();
     rows.push(with_rss(row, &served));
     rows.extend(checkout_rows(backend, &target, &served, bare_max).await?);
-    rows.extend(console_rows(backend, &target, &served).await?);
     rows.extend(rule_rows(backend, &target, &served).await?);
     let rss = served.peak_rss_mib();
     served.stop();
@@ -353,8 +352,16 @@ async fn run_backend(
     let served = server::start_jifen(&url).await?;
     let mut row = tier_row(backend, &served, &info.key, info.members).await?;
     row.peak_rss_mib = Some(served.peak_rss_mib());
-    served.stop();
     rows.push(row);
+    // Last, as it adds a member of its own (the counts above are the dataset's), and with the
+    // tier policy (h) left, so the member page shows a tier too.
+    let target = Target {
+        base: served.base(),
+        ..target
+    };
+    let console = console_rows(backend, &target, &served).await;
+    served.stop();
+    rows.extend(console?);
 
     if backend == "sqlite" {
         // A million members' history is tens of gigabytes: make room for the next backend.
