@@ -58,8 +58,8 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// The console scenarios sign in as this operator (`jifen user create`).
-        #[arg(long)]
+        /// The console operator the console scenarios sign in as.
+        #[arg(long, env = "JIFEN_CONSOLE_EMAIL")]
         console_email: Option<String>,
         #[arg(long, env = "JIFEN_CONSOLE_PASSWORD")]
         console_password: Option<String>,
@@ -154,11 +154,21 @@ async fn main() -> anyhow::Result<()> {
             console_email,
             console_password,
         } => {
-            let console = match (console_email, console_password) {
-                (Some(email), Some(password)) => {
+            let console = matches!(
+                scenario,
+                Scenario::ConsoleSearch | Scenario::ConsoleMember | Scenario::ConsoleRules
+            );
+            let cookie = match (console, console_email, console_password) {
+                (false, _, _) => None,
+                (true, Some(email), Some(password)) => {
+                    if matches!(scenario, Scenario::ConsoleSearch | Scenario::ConsoleMember) {
+                        scenarios::console_setup(&jifen, &key).await?;
+                    }
                     Some(scenarios::console_sign_in(&jifen, &email, &password).await?)
                 }
-                _ => None,
+                (true, _, _) => anyhow::bail!(
+                    "the console scenarios sign in: give --console-email and --console-password"
+                ),
             };
             let target = Target {
                 base: jifen,
@@ -166,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
                 members,
                 duration: Duration::from_secs(seconds),
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
-                console,
+                cookie,
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
             if matches!(

@@ -33,8 +33,109 @@ pub enum Scenario {
     /// (i) checkout redemption: the same cart redeemed with 1 point, a hold and a checkout
     /// row each (run `checkout_setup` first).
     CheckoutRedeem,
-    /// (j) the console's rules list page, signed in (the target's `console` session).
+    /// (j) the console's rules list page, signed in (the target's `cookie` session).
     ConsoleRules,
+    /// (j) the console's member search by a phone typed with spaces (`130 0000 0012`), signed
+    /// in: one match answers 303 to the member page (run `console_setup` first).
+    ConsoleSearch,
+    /// (j) the console's member page of a member with 200 ledger entries, signed in (run
+    /// `console_setup` first).
+    ConsoleMember,
+}
+
+/// The console operator the console scenarios sign in as.
+pub const CONSOLE_EMAIL: &str = "bench-support@jifen.test";
+pub const CONSOLE_PASSWORD: &str = "bench-console-password";
+/// The member with 200 ledger entries that `console_setup` makes.
+pub const CONSOLE_MEMBER: &str = "console-200";
+
+/// Adds the support agent the console scenarios sign in as, straight through the store (before
+/// the server starts on the same database).
+pub async fn console_operator(
+    store: std::sync::Arc<dyn jifen_store::Store>,
+    program_id: &str,
+) -> anyhow::Result<()> {
+    let state = jifen_server::AppState::new(store, std::sync::Arc::new(jifen_server::SystemClock));
+    jifen_server::console::operators::add(
+        &state,
+        program_id,
+        CONSOLE_EMAIL,
+        Some("Bench support"),
+        jifen_store::console::Role::Support,
+        Some(CONSOLE_PASSWORD.into()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("console operator: {e}"))?;
+    Ok(())
+}
+
+/// Signs in to the console; returns the `Cookie` header value of the session.
+pub async fn console_sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let body = format!(
+        "email={}&password={}",
+        jifen_server::console::api::seg(email),
+        jifen_server::console::api::seg(password)
+    );
+    let res = client
+        .post(format!("{base}/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("jifen_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("console sign-in failed: {}", res.status()))
+}
+
+/// Gives the program the member the member-page scenario reads: 200 purchases, so 200 ledger
+/// entries.
+pub async fn console_setup(base: &str, key: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    client
+        .put(format!("{base}/v1/members/{CONSOLE_MEMBER}"))
+        .bearer_auth(key)
+        .json(&json!({"name": "Console bench"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let now = chrono::Utc::now();
+    for batch in 0..2 {
+        let events: Vec<_> = (0..100)
+            .map(|i| {
+                let n = batch * 100 + i;
+                json!({
+                    "id": format!("{CONSOLE_MEMBER}-e{n}"),
+                    "type": "purchase",
+                    "member": CONSOLE_MEMBER,
+                    "occurred_at": (now - chrono::Duration::minutes(200 - n)).to_rfc3339(),
+                    "site": "tmall",
+                    "attributes": {"order_id": format!("{CONSOLE_MEMBER}-o{n}"), "amount": 15_800}
+                })
+            })
+            .collect();
+        client
+            .post(format!("{base}/v1/events"))
+            .bearer_auth(key)
+            .json(&json!({ "events": events }))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    Ok(())
+}
+
+/// The n-th dataset member's phone as a person types it: `130 0000 0012`.
+fn spaced_phone(n: u64) -> String {
+    let digits = format!("1{:010}", 3_000_000_000 + n);
+    format!("{} {} {}", &digits[..3], &digits[3..7], &digits[7..])
 }
 
 /// The cart the checkout scenarios judge.
@@ -87,42 +188,8 @@ pub struct Target {
     pub duration: Duration,
     /// Distinguishes ids between runs against the same database.
     pub run_id: String,
-    /// A signed-in console session (`name=value` of its cookie), for the console's pages.
-    pub console: Option<String>,
-}
-
-/// Signs in to the console and returns the session cookie (`name=value`).
-pub async fn console_sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let body = format!(
-        "email={}&password={}",
-        jifen_server::console::api::seg(email),
-        jifen_server::console::api::seg(password)
-    );
-    let res = client
-        .post(format!("{base}/console/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        res.status() == reqwest::StatusCode::SEE_OTHER,
-        "console sign-in of {email}: {}",
-        res.status()
-    );
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|v| {
-            v.split_once('=')
-                .is_some_and(|(_, value)| !value.is_empty())
-        })
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("console sign-in of {email}: no session cookie"))
+    /// The console session's `Cookie` header, for the console scenarios.
+    pub cookie: Option<String>,
 }
 
 fn random_member(members: u64) -> String {
@@ -213,7 +280,25 @@ pub async fn run_scenario(
             body["id"] = json!(format!("{run_id}-c{n}"));
             Req::post("/v1/checkout/redeem", &body)
         }),
-        Scenario::ConsoleRules => Arc::new(|_| Req::get("/console/rules")),
+        Scenario::ConsoleRules => {
+            let cookie = t.cookie.clone().unwrap_or_default();
+            Arc::new(move |_| Req::get("/console/rules").header("cookie", cookie.clone()))
+        }
+        Scenario::ConsoleSearch => {
+            let cookie = t.cookie.clone().unwrap_or_default();
+            Arc::new(move |_| {
+                let n = rand::rng().random_range(0..members.max(1));
+                let q = spaced_phone(n).replace(' ', "+");
+                Req::get(format!("/console/members?q={q}")).header("cookie", cookie.clone())
+            })
+        }
+        Scenario::ConsoleMember => {
+            let cookie = t.cookie.clone().unwrap_or_default();
+            Arc::new(move |_| {
+                Req::get(format!("/console/members/{CONSOLE_MEMBER}"))
+                    .header("cookie", cookie.clone())
+            })
+        }
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
                 Req::post(
@@ -226,13 +311,15 @@ pub async fn run_scenario(
         }),
     };
     anyhow::ensure!(
-        s != Scenario::ConsoleRules || t.console.is_some(),
+        !matches!(
+            s,
+            Scenario::ConsoleRules | Scenario::ConsoleSearch | Scenario::ConsoleMember
+        ) || t.cookie.is_some(),
         "the console scenarios need a signed-in session"
     );
     let spec = LoadSpec {
         base: t.base.clone(),
         key: Some(t.key.clone()),
-        cookie: t.console.clone(),
         mode,
         connections,
         duration: t.duration,
@@ -251,7 +338,6 @@ pub async fn run_bare(
     let spec = LoadSpec {
         base: base.to_owned(),
         key: None,
-        cookie: None,
         mode,
         connections,
         duration,

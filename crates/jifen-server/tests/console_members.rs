@@ -18,6 +18,7 @@ jifen_store::backend_tests! {
     viewer_sees_no_actions_and_cannot_post => super::viewer_sees_no_actions_and_cannot_post;
     suspend_issue_and_override => super::suspend_issue_and_override;
     double_submit_adjusts_once => super::double_submit_adjusts_once;
+    ledger_pages_through_200_entries => super::ledger_pages_through_200_entries;
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -642,4 +643,61 @@ async fn double_submit_adjusts_once(b: TestBackend) {
     // The next render offers a new id.
     let page = agent.get("/console/members/m1").await;
     assert!(!page.html.contains(&id));
+}
+
+async fn ledger_pages_through_200_entries(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("busy").await;
+    for batch in 0..2 {
+        let events: Vec<_> = (0..100)
+            .map(|i| {
+                let n = batch * 100 + i;
+                json!({"id": format!("e{n}"), "type": "purchase", "member": "busy",
+                       "occurred_at": app.now().to_rfc3339(), "site": "tmall",
+                       "attributes": {"order_id": format!("o{n}"), "amount": 10_000 + n}})
+            })
+            .collect();
+        let r = app.post("/v1/events", json!({ "events": events })).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    }
+    let viewer = Browser::sign_in(&app, "viewer@brand.cn", Role::Viewer).await;
+    let seqs = |html: &str| -> Vec<i64> {
+        html.split("<tr data-seq=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let mut all = Vec::new();
+    let mut path = "/console/members/busy".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = viewer.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        pages += 1;
+        let got = seqs(&page.html);
+        assert!(got.len() <= 50, "{}", got.len());
+        all.extend(got);
+        // "Older": a link to the full page, and for htmx to the section alone.
+        let Some((before, _)) = page.html.split_once(">更早的记录</a>") else {
+            break;
+        };
+        let (_, attrs) = before
+            .rsplit_once("<a class=\"button\" href=\"")
+            .expect("the older link");
+        let attrs = attrs.replace("&#38;", "&");
+        let href = attrs.split("#ledger").next().unwrap().to_owned();
+        let part = attrs
+            .split("hx-get=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        let section = viewer.get(&part).await;
+        assert!(section.html.starts_with("<section id=\"ledger\">"));
+        assert_eq!(seqs(&section.html).len(), 50.min(200 - all.len()), "{part}");
+        path = href;
+    }
+    assert_eq!(pages, 4);
+    let expected: Vec<i64> = (1..=200).rev().collect();
+    assert_eq!(all, expected);
 }

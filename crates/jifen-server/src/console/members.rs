@@ -313,6 +313,18 @@ pub struct LedgerView {
     pub first: Option<String>,
 }
 
+impl LedgerView {
+    /// The ledger section alone at a link of the page, for htmx.
+    pub fn part(&self, href: &str) -> String {
+        let (path, query) = href.split_once('?').unwrap_or((href, ""));
+        if query.is_empty() {
+            format!("{path}/ledger")
+        } else {
+            format!("{path}/ledger?{query}")
+        }
+    }
+}
+
 pub struct TierView {
     pub name: String,
     pub earned: String,
