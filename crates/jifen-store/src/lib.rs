@@ -24,6 +24,8 @@ pub mod reads;
 pub mod rehearsal;
 mod rewards;
 pub mod rollups;
+#[cfg(feature = "testkit")]
+pub mod rollup_conformance;
 mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]

@@ -31,4 +31,5 @@ jifen_store::backend_tests! {
     sessions_expire_and_revoke => jifen_store::console_conformance::sessions_expire_and_revoke;
     login_failures_count_since_success => jifen_store::console_conformance::login_failures_count_since_success;
     support_adjustment_limit => jifen_store::console_conformance::support_adjustment_limit;
+    rollups_equal_a_direct_count => jifen_store::rollup_conformance::rollups_equal_a_direct_count;
 }
