@@ -88,7 +88,11 @@ pub type Texts = (
 
 /// Every table: the console's common texts here, and each page module's own (`ZH`, `EN` in the
 /// module, keys prefixed with the module's name).
-pub const TABLES: &[Texts] = &[(ZH, EN)];
+pub const TABLES: &[Texts] = &[
+    (ZH, EN),
+    (super::dashboard::ZH, super::dashboard::EN),
+    (super::gallery::ZH, super::gallery::EN),
+];
 
 /// Simplified Chinese.
 pub const ZH: &[(&str, &str)] = &[

@@ -10,6 +10,8 @@ pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod dashboard;
+pub mod gallery;
 pub mod i18n;
 pub mod login;
 pub mod operators;
@@ -56,6 +58,8 @@ impl Route {
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(account::routes());
+    all.extend(dashboard::routes());
+    all.extend(gallery::routes());
     all
 }
 
