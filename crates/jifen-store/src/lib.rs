@@ -23,9 +23,9 @@ pub mod postgres;
 pub mod reads;
 pub mod rehearsal;
 mod rewards;
-pub mod rollups;
 #[cfg(feature = "testkit")]
 pub mod rollup_conformance;
+pub mod rollups;
 mod rules;
 pub mod sqlite;
 #[cfg(feature = "testkit")]

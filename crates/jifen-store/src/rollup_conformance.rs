@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use jifen_core::{Book, Cause, CauseKind, EntryKind, NegativeBalance, NewLot, PointPolicy, Timestamp};
+use jifen_core::{
+    Book, Cause, CauseKind, EntryKind, NegativeBalance, NewLot, PointPolicy, Timestamp,
+};
 
 use crate::rollups::{self, metric};
 use crate::testkit::{Backend, TestDb};
@@ -38,7 +40,11 @@ impl Lcg {
 async fn direct(
     store: &Arc<dyn Store>,
     program_id: &str,
-) -> (BTreeMap<(NaiveDate, String), i64>, BTreeMap<String, i64>, i64) {
+) -> (
+    BTreeMap<(NaiveDate, String), i64>,
+    BTreeMap<String, i64>,
+    i64,
+) {
     let mut days: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
     let mut lots: BTreeMap<String, i64> = BTreeMap::new();
     let mut debt = 0;
@@ -84,7 +90,11 @@ async fn direct(
 async fn folded(
     store: &Arc<dyn Store>,
     program_id: &str,
-) -> (BTreeMap<(NaiveDate, String), i64>, BTreeMap<String, i64>, i64) {
+) -> (
+    BTreeMap<(NaiveDate, String), i64>,
+    BTreeMap<String, i64>,
+    i64,
+) {
     let from = NaiveDate::from_ymd_opt(2000, 1, 1).expect("day");
     let to = NaiveDate::from_ymd_opt(2100, 1, 1).expect("day");
     let days = store

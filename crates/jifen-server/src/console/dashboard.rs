@@ -151,7 +151,8 @@ fn parse_day(s: Option<&str>) -> Option<NaiveDate> {
 pub fn period_of(q: &PeriodQuery, today: NaiveDate) -> (String, NaiveDate, NaiveDate) {
     let preset = q.period.as_deref().unwrap_or("30");
     if preset == "custom"
-        && let (Some(mut from), Some(mut to)) = (parse_day(q.from.as_deref()), parse_day(q.to.as_deref()))
+        && let (Some(mut from), Some(mut to)) =
+            (parse_day(q.from.as_deref()), parse_day(q.to.as_deref()))
     {
         if from > to {
             std::mem::swap(&mut from, &mut to);
@@ -166,11 +167,7 @@ pub fn period_of(q: &PeriodQuery, today: NaiveDate) -> (String, NaiveDate, Naive
         "90" => 90,
         _ => 30,
     };
-    (
-        days.to_string(),
-        today - Duration::days(days - 1),
-        today,
-    )
+    (days.to_string(), today - Duration::days(days - 1), today)
 }
 
 /// "14:32 (3 s ago)" in the program's time zone.
@@ -418,7 +415,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("dashboard.seconds", "秒"),
     ("dashboard.minutes", "分钟"),
     ("dashboard.hours", "小时"),
-    ("dashboard.never", "统计数据尚未生成，后台任务会在几秒内完成首次汇总"),
+    (
+        "dashboard.never",
+        "统计数据尚未生成，后台任务会在几秒内完成首次汇总",
+    ),
     ("dashboard.tz_note", "按项目时区统计"),
     ("dashboard.members", "会员"),
     ("dashboard.members_total", "会员总数"),
@@ -469,7 +469,10 @@ pub const EN: &[(&str, &str)] = &[
     ("dashboard.seconds", "s"),
     ("dashboard.minutes", "min"),
     ("dashboard.hours", "h"),
-    ("dashboard.never", "Figures not computed yet: the background job folds them within seconds"),
+    (
+        "dashboard.never",
+        "Figures not computed yet: the background job folds them within seconds",
+    ),
     ("dashboard.tz_note", "in the program's time zone"),
     ("dashboard.members", "Members"),
     ("dashboard.members_total", "Members in total"),
@@ -501,7 +504,10 @@ pub const EN: &[(&str, &str)] = &[
     ("dashboard.cost", "Cost"),
     ("dashboard.rule", "Rule"),
     ("dashboard.campaign", "Campaign"),
-    ("dashboard.no_top", "No rule or campaign awarded points in this period"),
+    (
+        "dashboard.no_top",
+        "No rule or campaign awarded points in this period",
+    ),
     ("dashboard.table", "Details"),
 ];
 
@@ -514,7 +520,10 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
         let q = PeriodQuery::default();
         let (p, from, to) = period_of(&q, today);
-        assert_eq!((p.as_str(), from.to_string(), to), ("30", "2026-03-02".into(), today));
+        assert_eq!(
+            (p.as_str(), from.to_string(), to),
+            ("30", "2026-03-02".into(), today)
+        );
         let q = PeriodQuery {
             period: Some("custom".into()),
             from: Some("2026-02-10".into()),
@@ -522,7 +531,10 @@ mod tests {
             created: None,
         };
         let (p, from, to) = period_of(&q, today);
-        assert_eq!((p.as_str(), from.to_string(), to.to_string()), ("custom", "2026-02-01".into(), "2026-02-10".into()));
+        assert_eq!(
+            (p.as_str(), from.to_string(), to.to_string()),
+            ("custom", "2026-02-01".into(), "2026-02-10".into())
+        );
     }
 
     #[test]

@@ -57,7 +57,12 @@ fn localized(texts: &jifen_core::rewards::Localized, lang: Lang) -> String {
     let code = lang.code();
     texts
         .get(code)
-        .or_else(|| texts.iter().find(|(k, _)| k.starts_with(&code[..2])).map(|(_, v)| v))
+        .or_else(|| {
+            texts
+                .iter()
+                .find(|(k, _)| k.starts_with(&code[..2]))
+                .map(|(_, v)| v)
+        })
         .or_else(|| texts.values().next())
         .cloned()
         .unwrap_or_default()
@@ -78,7 +83,11 @@ pub fn cards(lang: Lang) -> Vec<Card> {
             },
             Part {
                 label: "gallery.campaigns",
-                names: loaded.campaigns.iter().map(|(_, c)| c.name.clone()).collect(),
+                names: loaded
+                    .campaigns
+                    .iter()
+                    .map(|(_, c)| c.name.clone())
+                    .collect(),
             },
             Part {
                 label: "gallery.tiers",
@@ -213,7 +222,10 @@ async fn create(
 
 pub const ZH: &[(&str, &str)] = &[
     ("gallery.title", "模板库"),
-    ("gallery.intro", "每个模板都是一套现成的会员方案。选择一个模板创建新项目，您将成为新项目的所有者，随后可在控制台中调整各项设置。"),
+    (
+        "gallery.intro",
+        "每个模板都是一套现成的会员方案。选择一个模板创建新项目，您将成为新项目的所有者，随后可在控制台中调整各项设置。",
+    ),
     ("gallery.policy", "积分政策"),
     ("gallery.per_yuan", "每消费 1 元得积分"),
     ("gallery.timezone", "时区"),
@@ -237,7 +249,10 @@ pub const ZH: &[(&str, &str)] = &[
 
 pub const EN: &[(&str, &str)] = &[
     ("gallery.title", "Templates"),
-    ("gallery.intro", "Each template is a ready loyalty program. Create a program from one: you become its owner, and can change everything afterwards in the console."),
+    (
+        "gallery.intro",
+        "Each template is a ready loyalty program. Create a program from one: you become its owner, and can change everything afterwards in the console.",
+    ),
     ("gallery.policy", "Point policy"),
     ("gallery.per_yuan", "Points per yuan spent"),
     ("gallery.timezone", "Time zone"),
@@ -251,10 +266,19 @@ pub const EN: &[(&str, &str)] = &[
     ("gallery.sites", "Sites"),
     ("gallery.partners", "Partners"),
     ("gallery.checkout", "Points at checkout"),
-    ("gallery.program_name", "New program's name (empty: the template's)"),
+    (
+        "gallery.program_name",
+        "New program's name (empty: the template's)",
+    ),
     ("gallery.create", "Create a program from it"),
-    ("gallery.no_permission", "Only owners and marketers create programs"),
+    (
+        "gallery.no_permission",
+        "Only owners and marketers create programs",
+    ),
     ("gallery.failed", "The program could not be created"),
-    ("gallery.name_too_long", "A program's name has at most 200 characters"),
+    (
+        "gallery.name_too_long",
+        "A program's name has at most 200 characters",
+    ),
     ("gallery.created", "Program created; you are its owner"),
 ];
