@@ -58,6 +58,9 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// A signed-in console session's `Cookie` header (`jifen_session=…`), for `dashboard`.
+        #[arg(long, env = "JIFEN_CONSOLE_COOKIE")]
+        cookie: Option<String>,
     },
     /// Serve the bare constant-JSON route used as the HTTP ceiling.
     BareServer {
@@ -146,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
             rate,
             connections,
             seconds,
+            cookie,
         } => {
             let target = Target {
                 base: jifen,
@@ -153,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
                 members,
                 duration: Duration::from_secs(seconds),
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
+                console_cookie: cookie,
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
             if matches!(

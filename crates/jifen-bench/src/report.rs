@@ -228,6 +228,7 @@ async fn run_backend(
         members: info.members,
         duration: dur,
         run_id: format!("{backend}{}", chrono::Utc::now().timestamp_millis()),
+        console_cookie: None,
     };
     eprintln!("== {backend}: (a) purchase events in batches of 100");
     let r = run_scenario(
@@ -331,6 +332,7 @@ async fn run_backend(
     rows.push(with_rss(row, &served));
     rows.extend(checkout_rows(backend, &target, &served, bare_max).await?);
     rows.extend(rule_rows(backend, &target, &served).await?);
+    rows.push(dashboard_row(backend, &url, &info.program_id, &target, &served).await?);
     let rss = served.peak_rss_mib();
     served.stop();
     rows.push(Row {
@@ -478,6 +480,39 @@ async fn rule_rows(backend: &str, target: &Target, served: &Served) -> anyhow::R
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// (j) The console's dashboard, signed in, after the rollups are folded: a page view reads
+/// the rollups only, so its time does not grow with the ledger.
+async fn dashboard_row(
+    backend: &str,
+    url: &str,
+    program_id: &str,
+    target: &Target,
+    served: &Served,
+) -> anyhow::Result<Row> {
+    eprintln!("== {backend}: (j) console dashboard page");
+    let cookie = crate::scenarios::console_sign_in(url, program_id, &target.base).await?;
+    let target = Target {
+        console_cookie: Some(cookie),
+        ..target.clone()
+    };
+    let r = run_scenario(
+        Scenario::Dashboard,
+        &target,
+        Mode::Closed,
+        CONNECTIONS_REDEEM,
+    )
+    .await?;
+    let row = load_row(
+        "(j) console dashboard page, signed in",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    let ok = row.p99_ms.unwrap_or(f64::MAX) < 50.0;
+    Ok(with_rss(row.target("p99 < 50 ms", ok), served))
 }
 
 fn with_rss(mut row: Row, served: &Served) -> Row {

@@ -33,6 +33,8 @@ pub enum Scenario {
     /// (i) checkout redemption: the same cart redeemed with 1 point, a hold and a checkout
     /// row each (run `checkout_setup` first).
     CheckoutRedeem,
+    /// (j) the console's dashboard page, signed in (run `console_sign_in` first).
+    Dashboard,
 }
 
 /// The cart the checkout scenarios judge.
@@ -85,6 +87,52 @@ pub struct Target {
     pub duration: Duration,
     /// Distinguishes ids between runs against the same database.
     pub run_id: String,
+    /// A signed-in console session's `Cookie` header, for the console scenarios.
+    pub console_cookie: Option<String>,
+}
+
+/// Gives the program an owner in the console, folds the dashboard's rollups (the background
+/// job would, in its own time) and signs in: returns the session's `Cookie` header.
+pub async fn console_sign_in(
+    database_url: &str,
+    program_id: &str,
+    base: &str,
+) -> anyhow::Result<String> {
+    let store = jifen_store::connect(database_url, &jifen_store::ConnectOptions::default()).await?;
+    let state = jifen_server::AppState::new(store, Arc::new(jifen_server::SystemClock));
+    let email = "bench-owner@jifen.test";
+    let password = "bench-password-618";
+    jifen_server::console::operators::add(
+        &state,
+        program_id,
+        email,
+        None,
+        jifen_store::console::Role::Owner,
+        Some(password.into()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("console operator: {e}"))?;
+    jifen_server::console::dashboard::fold_all(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("folding the rollups: {e}"))?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let res = client
+        .post(format!("{base}/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={email}&password={password}"))
+        .send()
+        .await?;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("jifen_session="))
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow::anyhow!("console sign-in answered {}", res.status()))?;
+    Ok(cookie.to_owned())
 }
 
 fn random_member(members: u64) -> String {
@@ -175,6 +223,7 @@ pub async fn run_scenario(
             body["id"] = json!(format!("{run_id}-c{n}"));
             Req::post("/v1/checkout/redeem", &body)
         }),
+        Scenario::Dashboard => Arc::new(|_| Req::get("/console")),
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
                 Req::post(
@@ -186,9 +235,11 @@ pub async fn run_scenario(
             }
         }),
     };
+    let console = matches!(s, Scenario::Dashboard);
     let spec = LoadSpec {
         base: t.base.clone(),
-        key: Some(t.key.clone()),
+        key: (!console).then(|| t.key.clone()),
+        cookie: console.then(|| t.console_cookie.clone()).flatten(),
         mode,
         connections,
         duration: t.duration,
@@ -207,6 +258,7 @@ pub async fn run_bare(
     let spec = LoadSpec {
         base: base.to_owned(),
         key: None,
+        cookie: None,
         mode,
         connections,
         duration,
