@@ -313,4 +313,4 @@ async fn bulk_history(
 }
 
 console_impl!(SqliteStore, sqlx::Sqlite);
-crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "");
+crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");
