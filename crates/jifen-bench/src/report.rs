@@ -104,6 +104,7 @@ const CONNECTIONS_SINGLE: usize = 64;
 const CONNECTIONS_READ: usize = 32;
 const CONNECTIONS_REDEEM: usize = 16;
 const BALANCE_RATE: f64 = 5_000.0;
+const CONNECTIONS_CONSOLE: usize = 4;
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
@@ -497,11 +498,12 @@ async fn dashboard_row(
         console_cookie: Some(cookie),
         ..target.clone()
     };
+    // A few operators at once, each waiting for their page: the time one page takes.
     let r = run_scenario(
         Scenario::Dashboard,
         &target,
         Mode::Closed,
-        CONNECTIONS_REDEEM,
+        CONNECTIONS_CONSOLE,
     )
     .await?;
     let row = load_row(
