@@ -13,6 +13,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 jifen_store::backend_tests! {
     dashboard_shows_the_folded_figures => super::dashboard_shows_the_folded_figures;
     dashboard_periods_and_languages => super::dashboard_periods_and_languages;
+    dashboard_ranks_rules_by_points => super::dashboard_ranks_rules_by_points;
     gallery_lists_every_template => super::gallery_lists_every_template;
     creating_from_a_template_makes_an_owner => super::creating_from_a_template_makes_an_owner;
     viewers_cannot_create_programs => super::viewers_cannot_create_programs;
@@ -205,6 +206,41 @@ async fn dashboard_periods_and_languages(b: TestBackend) {
         .expect("get");
     let html = r.text().await.expect("body");
     assert!(html.contains("Active in last 30 days"), "{html}");
+}
+
+async fn dashboard_ranks_rules_by_points(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let browser = Browser::sign_in(&app, "viewer@brand.cn", Role::Viewer).await;
+    let r = app
+        .put(
+            "/v1/rules/bonus",
+            serde_json::json!({"name": "购物加赠", "trigger": {"kind": "event", "types": ["purchase"]},
+                   "effects": [{"kind": "award_points", "points": 7}]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    app.advance(chrono::Duration::seconds(2));
+    app.member("m1").await;
+    app.member("m2").await;
+    assert!(
+        app.purchase("e1", "m1", "o1", 1_000)
+            .await
+            .status
+            .is_success()
+    );
+    assert!(
+        app.purchase("e2", "m2", "o2", 1_000)
+            .await
+            .status
+            .is_success()
+    );
+    fold_all(&app.state).await.expect("fold");
+    let (_, html) = browser.get("/console").await;
+    let top = &html[html.find("id=\"top\"").expect("top")..];
+    assert!(
+        top.contains("<td>购物加赠 <span class=\"muted\">bonus</span></td><td class=\"num\">14</td><td class=\"num\">¥14.00</td>"),
+        "{top}"
+    );
 }
 
 async fn gallery_lists_every_template(b: TestBackend) {
