@@ -182,9 +182,10 @@ fn freshness(session: &Session, at: jifen_core::Timestamp, now: jifen_core::Time
         format!("{} {}", ago / 3600, lang.t("dashboard.hours"))
     };
     format!(
-        "{} {}, {}{}",
+        "{} {}{}{}{}",
         lang.t("dashboard.as_of"),
         crate::console::account::local_time(session, at),
+        lang.t("dashboard.sep"),
         ago,
         lang.t("dashboard.ago")
     )
@@ -412,6 +413,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("dashboard.apply", "查看"),
     ("dashboard.as_of", "数据截至"),
     ("dashboard.ago", "前"),
+    ("dashboard.sep", "，"),
     ("dashboard.seconds", "秒"),
     ("dashboard.minutes", "分钟"),
     ("dashboard.hours", "小时"),
@@ -466,6 +468,7 @@ pub const EN: &[(&str, &str)] = &[
     ("dashboard.apply", "Show"),
     ("dashboard.as_of", "As of"),
     ("dashboard.ago", " ago"),
+    ("dashboard.sep", ", "),
     ("dashboard.seconds", "s"),
     ("dashboard.minutes", "min"),
     ("dashboard.hours", "h"),
