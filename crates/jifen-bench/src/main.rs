@@ -156,7 +156,10 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let console = matches!(
                 scenario,
-                Scenario::ConsoleSearch | Scenario::ConsoleMember | Scenario::ConsoleRules
+                Scenario::ConsoleSearch
+                    | Scenario::ConsoleMember
+                    | Scenario::ConsoleRules
+                    | Scenario::Dashboard
             );
             let cookie = match (console, console_email, console_password) {
                 (false, _, _) => None,

@@ -106,7 +106,7 @@ const CONNECTIONS_REDEEM: usize = 16;
 const BALANCE_RATE: f64 = 5_000.0;
 /// Console pages are read by people: a steady 100 a second is a busy support floor.
 const CONSOLE_RATE: f64 = 100.0;
-const CONNECTIONS_CONSOLE: usize = 8;
+const CONNECTIONS_CONSOLE: usize = 4;
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
@@ -340,6 +340,7 @@ async fn run_backend(
         console_rules_row(backend, &url, &info.program_id, &target).await?,
         &served,
     ));
+    rows.push(dashboard_row(backend, &url, &info.program_id, &target, &served).await?);
     let rss = served.peak_rss_mib();
     served.stop();
     rows.push(Row {
@@ -580,6 +581,40 @@ async fn console_rules_row(
     );
     let ok = row.p99_ms.unwrap_or(f64::MAX) < 50.0 && r.non_2xx == 0 && r.errors == 0;
     Ok(row.target("p99 < 50 ms", ok))
+}
+
+/// (j) The console's dashboard, signed in, after the rollups are folded: a page view reads
+/// the rollups only, so its time does not grow with the ledger.
+async fn dashboard_row(
+    backend: &str,
+    url: &str,
+    program_id: &str,
+    target: &Target,
+    served: &Served,
+) -> anyhow::Result<Row> {
+    eprintln!("== {backend}: (j) console dashboard page");
+    let cookie = crate::scenarios::dashboard_sign_in(url, program_id, &target.base).await?;
+    let target = Target {
+        cookie: Some(cookie),
+        ..target.clone()
+    };
+    // A few operators at once, each waiting for their page: the time one page takes.
+    let r = run_scenario(
+        Scenario::Dashboard,
+        &target,
+        Mode::Closed,
+        CONNECTIONS_CONSOLE,
+    )
+    .await?;
+    let row = load_row(
+        "(j) console dashboard page, signed in",
+        backend,
+        &r,
+        1.0,
+        "req/s",
+    );
+    let ok = row.p99_ms.unwrap_or(f64::MAX) < 50.0;
+    Ok(with_rss(row.target("p99 < 50 ms", ok), served))
 }
 
 fn with_rss(mut row: Row, served: &Served) -> Row {

@@ -41,6 +41,8 @@ pub enum Scenario {
     /// (j) the console's member page of a member with 200 ledger entries, signed in (run
     /// `console_setup` first).
     ConsoleMember,
+    /// (j) the console's dashboard page, signed in (run `console_sign_in` first).
+    Dashboard,
 }
 
 /// The console operator the console scenarios sign in as.
@@ -192,6 +194,50 @@ pub struct Target {
     pub cookie: Option<String>,
 }
 
+/// Gives the program an owner in the console, folds the dashboard's rollups (the background
+/// job would, in its own time) and signs in: returns the session's `Cookie` header.
+pub async fn dashboard_sign_in(
+    database_url: &str,
+    program_id: &str,
+    base: &str,
+) -> anyhow::Result<String> {
+    let store = jifen_store::connect(database_url, &jifen_store::ConnectOptions::default()).await?;
+    let state = jifen_server::AppState::new(store, Arc::new(jifen_server::SystemClock));
+    let email = "bench-owner@jifen.test";
+    let password = "bench-password-618";
+    jifen_server::console::operators::add(
+        &state,
+        program_id,
+        email,
+        None,
+        jifen_store::console::Role::Owner,
+        Some(password.into()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("console operator: {e}"))?;
+    jifen_server::console::dashboard::fold_all(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("folding the rollups: {e}"))?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let res = client
+        .post(format!("{base}/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={email}&password={password}"))
+        .send()
+        .await?;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("jifen_session="))
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow::anyhow!("console sign-in answered {}", res.status()))?;
+    Ok(cookie.to_owned())
+}
+
 fn random_member(members: u64) -> String {
     member_id(rand::rng().random_range(0..members.max(1)))
 }
@@ -299,6 +345,10 @@ pub async fn run_scenario(
                     .header("cookie", cookie.clone())
             })
         }
+        Scenario::Dashboard => {
+            let cookie = t.cookie.clone().unwrap_or_default();
+            Arc::new(move |_| Req::get("/console").header("cookie", cookie.clone()))
+        }
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
                 Req::post(
@@ -313,7 +363,10 @@ pub async fn run_scenario(
     anyhow::ensure!(
         !matches!(
             s,
-            Scenario::ConsoleRules | Scenario::ConsoleSearch | Scenario::ConsoleMember
+            Scenario::ConsoleRules
+                | Scenario::ConsoleSearch
+                | Scenario::ConsoleMember
+                | Scenario::Dashboard
         ) || t.cookie.is_some(),
         "the console scenarios need a signed-in session"
     );

@@ -45,10 +45,12 @@ fn harness_runs_every_scenario_on_both_backends() {
         "postgres: (j) console rules list",
         "sqlite: (j) console member search by phone",
         "postgres: (j) console member page",
+        "sqlite: (j) console dashboard page",
+        "postgres: (j) console dashboard page",
     ] {
         assert!(stderr.contains(step), "step {step} ran:\n{stderr}");
     }
-    assert!(stderr.contains("44 measurements"), "{stderr}");
+    assert!(stderr.contains("46 measurements"), "{stderr}");
     // Ingestion and reads are measured on answers that succeeded: a scenario whose requests
     // were refused (ids reused between scenarios, say) would measure errors.
     let json: serde_json::Value = serde_json::from_slice(

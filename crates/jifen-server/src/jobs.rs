@@ -84,6 +84,9 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             if let Err(e) = lapse_rewards(&state).await {
                 tracing::warn!(error = %e, "releasing lapsed checkouts and gifts failed; will retry");
             }
+            if let Err(e) = crate::console::dashboard::fold_all(&state).await {
+                tracing::warn!(error = %e, "folding the dashboard's rollups failed; will retry");
+            }
         }
     })
 }

@@ -29,6 +29,8 @@ pub mod postgres;
 pub mod reads;
 pub mod rehearsal;
 mod rewards;
+#[cfg(feature = "testkit")]
+pub mod rollup_conformance;
 pub mod rollups;
 mod rules;
 pub mod sqlite;

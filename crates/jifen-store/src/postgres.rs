@@ -430,4 +430,9 @@ mod tests {
 
 media_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);
-crate::rollups::rollups_impl!(PgStore, Postgres, for_update = " FOR UPDATE");
+crate::rollups::rollups_impl!(
+    PgStore,
+    Postgres,
+    for_update = " FOR UPDATE",
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+);

@@ -281,7 +281,7 @@ pub(crate) fn fold(
 
 /// Expands the rollup statements for a backend.
 macro_rules! rollups_impl {
-    ($store:ty, $db:ty, for_update = $for_update:literal) => {
+    ($store:ty, $db:ty, for_update = $for_update:literal, skip_locked = $skip_locked:literal) => {
         #[async_trait::async_trait]
         impl $crate::rollups::RollupStore for $store {
             async fn fold_rollups(
@@ -308,11 +308,14 @@ macro_rules! rollups_impl {
                 .bind(program_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let due: Vec<DueMember> = sqlx::query_as(
+                // Members a write holds now are left to the next fold: the fold then never waits
+                // for a writer while holding another member a writer waits for.
+                let due: Vec<DueMember> = sqlx::query_as(concat!(
                     "SELECT id, ledger_seq, rolled_seq, enrolled_at, active_day, rolled_usage \
                      FROM members WHERE program_id = $1 AND ledger_seq > rolled_seq \
                      ORDER BY id LIMIT $2",
-                )
+                    $skip_locked
+                ))
                 .bind(program_id)
                 .bind(i64::from(limit))
                 .fetch_all(&mut *tx)

@@ -318,4 +318,4 @@ async fn bulk_history(
 
 media_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
-crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "");
+crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");

@@ -34,4 +34,5 @@ jifen_store::backend_tests! {
     audit_log_filters_and_pages => jifen_store::audit_conformance::audit_log_filters_and_pages;
     audit_log_is_immutable => jifen_store::audit_conformance::audit_log_is_immutable;
     reward_images_replace_and_isolate => jifen_store::media_conformance::reward_images_replace_and_isolate;
+    rollups_equal_a_direct_count => jifen_store::rollup_conformance::rollups_equal_a_direct_count;
 }

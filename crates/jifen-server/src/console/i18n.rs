@@ -96,6 +96,8 @@ pub const TABLES: &[Texts] = &[
     (super::tiers::ZH, super::tiers::EN),
     (super::audit::ZH, super::audit::EN),
     (super::rewards::ZH, super::rewards::EN),
+    (super::dashboard::ZH, super::dashboard::EN),
+    (super::gallery::ZH, super::gallery::EN),
 ];
 
 /// Simplified Chinese.

@@ -11,6 +11,8 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
+pub mod gallery;
 pub mod i18n;
 pub mod login;
 pub mod members;
@@ -68,6 +70,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(tiers::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
+    all.extend(dashboard::routes());
+    all.extend(gallery::routes());
     all
 }
 
