@@ -530,7 +530,7 @@ async fn operator_routes_of_the_api(b: TestBackend) {
     // The console's settings.
     assert_eq!(
         app.get("/v1/console-settings").await.body,
-        json!({"support_adjustment_limit": null})
+        json!({"support_adjustment_limit": 1000})
     );
     for bad in [
         json!({"support_adjustment_limit": 0}),
@@ -550,5 +550,5 @@ async fn operator_routes_of_the_api(b: TestBackend) {
     let r = app
         .send_as(Some(&other), Method::GET, "/v1/console-settings", None)
         .await;
-    assert_eq!(r.body["support_adjustment_limit"], Value::Null);
+    assert_eq!(r.body["support_adjustment_limit"], 1000, "the default");
 }

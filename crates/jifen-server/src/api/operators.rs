@@ -197,9 +197,9 @@ pub async fn delete_operator(
 /// The console's settings of the program.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ConsoleSettingsOut {
-    /// The most points one point adjustment by a `support` operator may add or remove; `null`
-    /// while the owner has set none (support operators then adjust without a limit).
-    pub support_adjustment_limit: Option<i64>,
+    /// The most points one point adjustment by a `support` operator may add or remove: the
+    /// owner's choice, or 1,000 until the owner sets one.
+    pub support_adjustment_limit: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -221,7 +221,11 @@ pub async fn get_console_settings(
     Auth(program): Auth,
 ) -> Result<Json<ConsoleSettingsOut>, ApiError> {
     Ok(Json(ConsoleSettingsOut {
-        support_adjustment_limit: state.store.support_adjustment_limit(&program.id).await?,
+        support_adjustment_limit: state
+            .store
+            .support_adjustment_limit(&program.id)
+            .await?
+            .unwrap_or(crate::console::operators::DEFAULT_SUPPORT_LIMIT),
     }))
 }
 
@@ -246,6 +250,6 @@ pub async fn put_console_settings(
         .set_support_adjustment_limit(&program.id, limit)
         .await?;
     Ok(Json(ConsoleSettingsOut {
-        support_adjustment_limit: Some(limit),
+        support_adjustment_limit: limit,
     }))
 }

@@ -29,8 +29,7 @@ use crate::console::i18n::Lang;
 use crate::console::{Chrome, Failure, Route, Toast, html};
 use crate::parse;
 
-/// The most one adjustment by a support agent may move when the owner set no limit.
-pub const DEFAULT_SUPPORT_LIMIT: i64 = 1_000;
+pub use crate::console::operators::DEFAULT_SUPPORT_LIMIT;
 /// Members per page of the recent-members list.
 const MEMBERS_PAGE: u32 = 50;
 /// Ledger entries per page of the member page.

@@ -7,6 +7,10 @@ use crate::app::AppState;
 use crate::console::auth::{self, MIN_PASSWORD};
 use crate::error::ApiError;
 
+/// The most points one adjustment by a support operator may move until the owner sets a limit
+/// (`PUT /v1/console-settings`): a support agent is never unlimited.
+pub const DEFAULT_SUPPORT_LIMIT: i64 = 1_000;
+
 /// What [`add`] did.
 #[derive(Debug)]
 pub struct Added {

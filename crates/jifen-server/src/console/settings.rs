@@ -918,7 +918,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("settings.support_limit", "客服单次调整积分上限"),
     (
         "settings.support_limit_help",
-        "客服角色每次调整积分（增加或扣减）最多可动用的积分数。未设置时不限。",
+        "客服角色每次调整积分（增加或扣减）最多可动用的积分数。未设置时为 1000 积分。",
     ),
     ("settings.audit", "审计日志"),
     (
@@ -1040,7 +1040,7 @@ pub const EN: &[(&str, &str)] = &[
     ("settings.support_limit", "Support adjustment limit"),
     (
         "settings.support_limit_help",
-        "The most points one adjustment by a support operator may add or remove. No limit while unset.",
+        "The most points one adjustment by a support operator may add or remove: 1,000 until you set it.",
     ),
     ("settings.audit", "Audit log"),
     (
