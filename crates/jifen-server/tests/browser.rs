@@ -17,7 +17,7 @@ use jifen_store::testkit::{Backend, TestDb};
 
 /// The journeys, each a Node script in `tests/browser/`.
 const JOURNEYS: &[&str] = &[
-    "sign_in", "language", "sessions", "support", "viewer", "pages",
+    "sign_in", "language", "sessions", "support", "viewer", "marketer", "pages",
 ];
 
 /// The operators the journeys sign in as, besides the demo's owner: (env prefix, email, role,
