@@ -52,6 +52,8 @@ pub type RequestMaker = Arc<dyn Fn(u64) -> Req + Send + Sync>;
 pub struct LoadSpec {
     pub base: String,
     pub key: Option<String>,
+    /// A console session cookie (`name=value`), for the console's pages.
+    pub cookie: Option<String>,
     pub mode: Mode,
     pub connections: usize,
     pub duration: Duration,
@@ -137,6 +139,9 @@ pub async fn run(spec: &LoadSpec, make: RequestMaker) -> anyhow::Result<LoadResu
                 let mut b = client.request(req.method, format!("{}{}", spec.base, req.path));
                 if let Some(key) = &spec.key {
                     b = b.bearer_auth(key);
+                }
+                if let Some(cookie) = &spec.cookie {
+                    b = b.header("cookie", cookie);
                 }
                 if let Some(body) = req.body {
                     b = b.header("content-type", "application/json").body(body);

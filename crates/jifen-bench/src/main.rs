@@ -58,6 +58,11 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// The console scenarios sign in as this operator (`jifen user create`).
+        #[arg(long)]
+        console_email: Option<String>,
+        #[arg(long, env = "JIFEN_CONSOLE_PASSWORD")]
+        console_password: Option<String>,
     },
     /// Serve the bare constant-JSON route used as the HTTP ceiling.
     BareServer {
@@ -146,13 +151,22 @@ async fn main() -> anyhow::Result<()> {
             rate,
             connections,
             seconds,
+            console_email,
+            console_password,
         } => {
+            let console = match (console_email, console_password) {
+                (Some(email), Some(password)) => {
+                    Some(scenarios::console_sign_in(&jifen, &email, &password).await?)
+                }
+                _ => None,
+            };
             let target = Target {
                 base: jifen,
                 key,
                 members,
                 duration: Duration::from_secs(seconds),
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
+                console,
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
             if matches!(

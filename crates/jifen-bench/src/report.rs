@@ -228,6 +228,7 @@ async fn run_backend(
         members: info.members,
         duration: dur,
         run_id: format!("{backend}{}", chrono::Utc::now().timestamp_millis()),
+        console: None,
     };
     eprintln!("== {backend}: (a) purchase events in batches of 100");
     let r = run_scenario(
@@ -331,6 +332,10 @@ async fn run_backend(
     rows.push(with_rss(row, &served));
     rows.extend(checkout_rows(backend, &target, &served, bare_max).await?);
     rows.extend(rule_rows(backend, &target, &served).await?);
+    rows.push(with_rss(
+        console_rules_row(backend, &url, &info.program_id, &target).await?,
+        &served,
+    ));
     let rss = served.peak_rss_mib();
     served.stop();
     rows.push(Row {
@@ -478,6 +483,54 @@ async fn rule_rows(backend: &str, target: &Target, served: &Served) -> anyhow::R
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// The console's pages are read at this rate, open loop: a few operators' clicks are far fewer.
+const CONSOLE_RATE: f64 = 100.0;
+
+/// (j) the console's rules list (the 200 rules of (g) and their stats), signed in as a
+/// marketer: p99 under 50 ms.
+async fn console_rules_row(
+    backend: &str,
+    url: &str,
+    program_id: &str,
+    target: &Target,
+) -> anyhow::Result<Row> {
+    eprintln!("== {backend}: (j) console rules list, signed in");
+    let store = jifen_store::connect(url, &jifen_store::ConnectOptions::default()).await?;
+    let state = jifen_server::AppState::new(store, std::sync::Arc::new(jifen_server::SystemClock));
+    let (email, password) = ("bench-marketer@jifen.bench", "bench-password-618");
+    jifen_server::console::operators::add(
+        &state,
+        program_id,
+        email,
+        None,
+        jifen_store::console::Role::Marketer,
+        Some(password.into()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("console operator: {e}"))?;
+    drop(state);
+    let signed_in = Target {
+        console: Some(crate::scenarios::console_sign_in(&target.base, email, password).await?),
+        ..target.clone()
+    };
+    let r = run_scenario(
+        Scenario::ConsoleRules,
+        &signed_in,
+        Mode::Open { rate: CONSOLE_RATE },
+        CONNECTIONS_REDEEM,
+    )
+    .await?;
+    let row = load_row(
+        "(j) console: rules list page, signed in, open loop 100/s",
+        backend,
+        &r,
+        1.0,
+        "pages/s",
+    );
+    let ok = row.p99_ms.unwrap_or(f64::MAX) < 50.0 && r.non_2xx == 0 && r.errors == 0;
+    Ok(row.target("p99 < 50 ms", ok))
 }
 
 fn with_rss(mut row: Row, served: &Served) -> Row {

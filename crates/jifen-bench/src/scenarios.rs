@@ -33,6 +33,8 @@ pub enum Scenario {
     /// (i) checkout redemption: the same cart redeemed with 1 point, a hold and a checkout
     /// row each (run `checkout_setup` first).
     CheckoutRedeem,
+    /// (j) the console's rules list page, signed in (the target's `console` session).
+    ConsoleRules,
 }
 
 /// The cart the checkout scenarios judge.
@@ -85,6 +87,42 @@ pub struct Target {
     pub duration: Duration,
     /// Distinguishes ids between runs against the same database.
     pub run_id: String,
+    /// A signed-in console session (`name=value` of its cookie), for the console's pages.
+    pub console: Option<String>,
+}
+
+/// Signs in to the console and returns the session cookie (`name=value`).
+pub async fn console_sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let body = format!(
+        "email={}&password={}",
+        jifen_server::console::api::seg(email),
+        jifen_server::console::api::seg(password)
+    );
+    let res = client
+        .post(format!("{base}/console/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status() == reqwest::StatusCode::SEE_OTHER,
+        "console sign-in of {email}: {}",
+        res.status()
+    );
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|v| {
+            v.split_once('=')
+                .is_some_and(|(_, value)| !value.is_empty())
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("console sign-in of {email}: no session cookie"))
 }
 
 fn random_member(members: u64) -> String {
@@ -175,6 +213,7 @@ pub async fn run_scenario(
             body["id"] = json!(format!("{run_id}-c{n}"));
             Req::post("/v1/checkout/redeem", &body)
         }),
+        Scenario::ConsoleRules => Arc::new(|_| Req::get("/console/rules")),
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {
                 Req::post(
@@ -186,9 +225,14 @@ pub async fn run_scenario(
             }
         }),
     };
+    anyhow::ensure!(
+        s != Scenario::ConsoleRules || t.console.is_some(),
+        "the console scenarios need a signed-in session"
+    );
     let spec = LoadSpec {
         base: t.base.clone(),
         key: Some(t.key.clone()),
+        cookie: t.console.clone(),
         mode,
         connections,
         duration: t.duration,
@@ -207,6 +251,7 @@ pub async fn run_bare(
     let spec = LoadSpec {
         base: base.to_owned(),
         key: None,
+        cookie: None,
         mode,
         connections,
         duration,

@@ -124,6 +124,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/readyz", get(api::ops::readyz))
         .route("/metrics", get(api::ops::metrics))
         .route("/openapi.json", get(api::ops::openapi))
+        .route("/media/{program_id}/{file}", get(api::rewards::get_media))
         .route_layer(middleware::from_fn(crate::strings::check_path))
         .merge(api)
         .merge(crate::console::router(state.clone()))
@@ -136,9 +137,6 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             state.docs.clone(),
             crate::error::with_docs_links,
         ))
-        // Outside the layers that rewrite bodies (the docs links), so what is compressed is
-        // the final body.
-        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -87,6 +87,7 @@ use Effect::{Act, State as Changed};
 use Target::{Answer, Fixed, Path, Program as Itself};
 
 /// Every write route the log records, with its action, object kind and id.
+#[rustfmt::skip]
 pub const AUDITED: &[Audited] = &[
     audited("PATCH", "/v1/program", "program.update", "program", Itself, Changed),
     audited("POST", "/v1/api-keys", "api_key.create", "api_key", Answer("id"), Act),
@@ -120,6 +121,7 @@ pub const AUDITED: &[Audited] = &[
 ];
 
 /// Write routes the log leaves out, and why.
+#[rustfmt::skip]
 pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/events", "members' events: kept immutably with their effects in the ledger"),
     ("POST", "/v1/partner/events", "a partner's events: kept immutably like any event"),
@@ -201,29 +203,33 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     if !res.status().is_success() || res.headers().contains_key("idempotent-replayed") {
         return res;
     }
-    let (res, given) = match route.target {
-        Target::Answer(field) => {
-            let (parts, body) = res.into_parts();
-            let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-                Ok(b) => b,
-                Err(e) => {
-                    tracing::error!(error = %e, "audit: the answer could not be read");
-                    return ApiError::Internal.into_response();
-                }
-            };
-            let id = serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|v| v.get(field).and_then(Value::as_str).map(str::to_owned));
-            (Response::from_parts(parts, Body::from(bytes)), id)
+    let summarised = SUMMARISED.contains(&route.action);
+    let (res, answer) = if matches!(route.target, Target::Answer(_)) || summarised {
+        match read_answer(res).await {
+            Ok(read) => read,
+            Err(failed) => return failed,
         }
-        _ => (res, given),
+    } else {
+        (res, None)
+    };
+    let given = match route.target {
+        Target::Answer(field) => answer
+            .as_ref()
+            .and_then(|v| v.get(field).and_then(Value::as_str).map(str::to_owned)),
+        _ => given,
     };
     let Some(given) = given else {
         return res;
     };
-    let after = snapshot(&state, program, route.object_kind, &given)
+    let mut after = snapshot(&state, program, route.object_kind, &given)
         .await
         .unwrap_or(None);
+    if summarised
+        && let (Some(a), Some(answer)) = (after.as_mut(), answer.as_ref())
+        && let Some(o) = a.public.as_object_mut()
+    {
+        o.insert("result".into(), summary(answer));
+    }
     if route.effect == Effect::State && before == after {
         return res;
     }
@@ -250,12 +256,85 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     res
 }
 
+/// Actions whose effect is in their answer rather than in the object's state (codes added to a
+/// template or a pool): the line's `after` carries a summary of the answer as `result`.
+const SUMMARISED: &[&str] = &[
+    "voucher_template.generate_codes",
+    "voucher_template.import_codes",
+    "reward.add_codes",
+];
+
+/// The figures of an answer: numbers as they are, lists by their length (never the codes).
+fn summary(answer: &Value) -> Value {
+    let Some(o) = answer.as_object() else {
+        return Value::Null;
+    };
+    o.iter()
+        .filter_map(|(k, v)| match v {
+            Value::Number(_) => Some((k.clone(), v.clone())),
+            Value::Array(a) => Some((k.clone(), json!(a.len()))),
+            _ => None,
+        })
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
+
+/// The answer's body read as JSON, and the answer rebuilt with it; an answer that cannot be
+/// read is a 500 (its body is gone).
+async fn read_answer(res: Response) -> Result<(Response, Option<Value>), Response> {
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            let value = serde_json::from_slice::<Value>(&bytes).ok();
+            Ok((Response::from_parts(parts, Body::from(bytes)), value))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "audit: the answer could not be read");
+            Err(ApiError::Internal.into_response())
+        }
+    }
+}
+
+/// Appends a line for a change made outside `/v1`: the console's own writes (operators and
+/// their roles, `object_kind` `operator`), which no API route makes. Changes through `/v1` are
+/// recorded by [`record`] and must not call this.
+#[allow(clippy::too_many_arguments)]
+pub async fn append(
+    state: &AppState,
+    program_id: &str,
+    actor: &crate::actor::Actor,
+    action: &str,
+    object_kind: &str,
+    object_id: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<i64, ApiError> {
+    let line = AuditRecord {
+        program_id: program_id.to_owned(),
+        actor: actor.tag(),
+        actor_name: actor.display_name().to_owned(),
+        action: action.to_owned(),
+        object_kind: object_kind.to_owned(),
+        object_id: object_id.to_owned(),
+        at: state.clock.now(),
+        before,
+        after,
+    };
+    Ok(state.store.append_audit(&line).await?)
+}
+
 /// The stored before/after: the public states, and for a member the names of the profile
 /// fields that changed (never their values).
-fn member_safe(before: Option<Snapshot>, after: Option<Snapshot>) -> (Option<Value>, Option<Value>) {
+fn member_safe(
+    before: Option<Snapshot>,
+    after: Option<Snapshot>,
+) -> (Option<Value>, Option<Value>) {
     let changed = match (&before, &after) {
         (b, Some(a)) if a.private.is_some() => {
-            let old = b.as_ref().and_then(|b| b.private.clone()).unwrap_or(Value::Null);
+            let old = b
+                .as_ref()
+                .and_then(|b| b.private.clone())
+                .unwrap_or(Value::Null);
             let new = a.private.clone().unwrap_or(Value::Null);
             let keys: Vec<String> = new
                 .as_object()

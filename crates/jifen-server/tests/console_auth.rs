@@ -22,6 +22,7 @@ jifen_store::backend_tests! {
     a_removed_role_ends_the_session => super::a_removed_role_ends_the_session;
     the_language_is_chinese_first_and_remembered => super::the_language_is_chinese_first_and_remembered;
     console_writes_go_through_the_api_as_the_operator => super::console_writes_go_through_the_api_as_the_operator;
+    failures_speak_the_requests_language => super::failures_speak_the_requests_language;
 }
 
 async fn sign_in_sets_a_strict_cookie_and_a_new_session_each_time(b: TestBackend) {
@@ -548,4 +549,34 @@ async fn console_writes_go_through_the_api_as_the_operator(b: TestBackend) {
         )
     );
     assert_eq!(app.available("m1").await, 50);
+}
+
+/// A failure a handler returns is rendered in the request's language, and as a toast for htmx.
+async fn failures_speak_the_requests_language(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let s = c::sign_in_as(&app, "owner@brand.cn", Role::Owner).await;
+    let en = Signed {
+        cookie: format!("{}; jifen_lang=en", s.cookie),
+        csrf: s.csrf.clone(),
+    };
+    // Revoking a session that is not the operator's own is a handler's NotFound.
+    let page = c::post(&app, &en, "/console/account/sessions/nope/revoke", &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.html.contains("There is no such page."),
+        "{}",
+        page.html
+    );
+    let zh = c::post(&app, &s, "/console/account/sessions/nope/revoke", &[]).await;
+    assert!(zh.html.contains("页面不存在"), "{}", zh.html);
+    let hx = c::send(
+        c::client()
+            .post(format!("{}/console/account/sessions/nope/revoke", app.base))
+            .header("cookie", &en.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .header("hx-request", "true"),
+    )
+    .await;
+    assert_eq!(hx.headers.get("hx-retarget").unwrap(), "#toasts");
+    assert!(hx.html.contains("class=\"toast bad\""), "{}", hx.html);
 }

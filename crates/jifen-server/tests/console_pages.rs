@@ -112,8 +112,7 @@ async fn pages_weigh_under_100_kb_and_are_compressed(b: TestBackend) {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     let missing = c::get(&app, &s, "/console/assets/nope.js").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    // An API error, rewritten with the server's docs links, is compressed whole: the body is
-    // gzip (magic 1f 8b), not the rewritten text under a gzip header.
+    // The API's JSON is not compressed (clients and load balancers do not all take it).
     let res = c::client()
         .get(format!("{}/v1/members/nobody", app.base))
         .header("authorization", format!("Bearer {}", app.key))
@@ -122,7 +121,5 @@ async fn pages_weigh_under_100_kb_and_are_compressed(b: TestBackend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers().get("content-encoding").unwrap(), "gzip");
-    let body = res.bytes().await.unwrap();
-    assert_eq!(&body[..2], &[0x1f, 0x8b]);
+    assert!(res.headers().get("content-encoding").is_none());
 }

@@ -194,6 +194,8 @@ async fn a_marketer_creates_a_rule_through_the_form(b: TestBackend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Saved."), "{}", page.body);
     assert!(page.body.contains("value=\"5 points a day\""));
+    // The editor, with its simulate panel, stays well under the console's page budget.
+    assert!(page.body.len() < 100_000, "{} bytes", page.body.len());
     assert!(
         page.body
             .contains("hx-get=\"/console/history/rule/daily-check-in\"")

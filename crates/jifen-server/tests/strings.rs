@@ -394,7 +394,7 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
             "POST",
             "/v1/voucher-templates/{id}/codes",
             "/v1/voucher-templates/half/codes".into(),
-            json!({"id": "batch-1", "count": 2, "max_uses": 2}),
+            json!({"id": "batch-1", "count": 2, "max_uses": 2, "prefix": "HB"}),
         ),
     ]
 }

@@ -131,7 +131,7 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         &app,
         Method::PUT,
         "/v1/operators/ops@a.cn",
-        json!({"role": "marketer", "name": "A's marketer"}),
+        json!({"role": "marketer", "name": "A ops"}),
     )
     .await;
     let key_id = ok(&app, Method::POST, "/v1/api-keys", json!({"name": "spare"})).await["id"]
@@ -765,7 +765,7 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             j(json!({"role": "viewer"})),
             OwnObject,
             "/v1/operators",
-            "marketer",
+            "\"role\":\"marketer\"",
         ),
     );
     add(
@@ -830,6 +830,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             "/v1/rewards/tumbler",
             j(json!({"kind": "physical", "title": {"en": "B's tumbler"}, "cost": 1})),
             OwnObject,
+            "/v1/rewards/tumbler",
+            "Tumbler",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/rewards/{id}/image",
+        case(
+            "/v1/rewards/tumbler/image",
+            Body::Text("GIF89a\u{1}\u{0}\u{1}\u{0};"),
+            NotFound,
             "/v1/rewards/tumbler",
             "Tumbler",
         ),
@@ -974,6 +985,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         case(
             "/v1/voucher-templates/apass-welcome-50/codes",
             j(json!({"id": "batch-b", "count": 1})),
+            NotFound,
+            "/v1/voucher-templates/apass-welcome-50",
+            "APASS",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/voucher-templates/{id}/codes",
+        case(
+            "/v1/voucher-templates/apass-welcome-50/codes",
+            Body::None,
             NotFound,
             "/v1/voucher-templates/apass-welcome-50",
             "APASS",

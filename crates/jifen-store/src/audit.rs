@@ -48,8 +48,11 @@ pub trait AuditStore {
     /// The current external ids of members given by their internal ids (the audit log names a
     /// member by the internal id, which an erasure keeps: the external id may be personal).
     /// Ids of no member of the program are left out.
-    async fn member_external_ids(&self, program_id: &str, ids: &[i64])
-    -> Result<Vec<(i64, String)>>;
+    async fn member_external_ids(
+        &self,
+        program_id: &str,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>>;
 }
 
 pub(crate) const AUDIT_COLUMNS: &str = "id, program_id, actor, actor_name, action, object_kind, \

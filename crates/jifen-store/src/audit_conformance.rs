@@ -208,7 +208,10 @@ pub async fn audit_log_is_immutable(backend: Backend) {
         object_id: Some(object.clone()),
         ..Default::default()
     };
-    let got = store.list_audit("p", &member_lines, 10, None).await.unwrap();
+    let got = store
+        .list_audit("p", &member_lines, 10, None)
+        .await
+        .unwrap();
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].record.action, "member.erase");
     assert_eq!(

@@ -289,6 +289,10 @@ pub async fn demo_program_and_policy(backend: Backend) {
     // Other programs keep theirs.
     assert_eq!(store.get_program("demo-late").await.unwrap(), Some(late.clone()));
     assert_eq!(
+        store.get_program("demo-late").await.unwrap(),
+        Some(late.clone())
+    );
+    assert_eq!(
         store.get_program("plain").await.unwrap().unwrap().policy,
         PointPolicy::default()
     );
@@ -298,7 +302,12 @@ pub async fn demo_program_and_policy(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        store.get_program("demo-early").await.unwrap().unwrap().timezone,
+        store
+            .get_program("demo-early")
+            .await
+            .unwrap()
+            .unwrap()
+            .timezone,
         "Europe/Paris"
     );
     store
@@ -306,7 +315,12 @@ pub async fn demo_program_and_policy(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        store.get_program("demo-late").await.unwrap().unwrap().timezone,
+        store
+            .get_program("demo-late")
+            .await
+            .unwrap()
+            .unwrap()
+            .timezone,
         late.timezone
     );
     // Updating a program that does not exist creates nothing.

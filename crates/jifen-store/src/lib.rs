@@ -18,6 +18,9 @@ pub mod console;
 pub mod console_conformance;
 mod error;
 mod group;
+pub mod media;
+#[cfg(feature = "testkit")]
+pub mod media_conformance;
 mod model;
 pub mod personal;
 #[cfg(feature = "testkit")]
@@ -103,6 +106,7 @@ pub trait Store:
     + ReadStore
     + console::ConsoleStore
     + rollups::RollupStore
+    + media::MediaStore
     + Send
     + Sync
     + 'static

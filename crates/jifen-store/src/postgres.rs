@@ -9,9 +9,10 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::backend::store_impl;
 use crate::audit::audit_impl;
+use crate::backend::store_impl;
 use crate::console::console_impl;
+use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -427,5 +428,6 @@ mod tests {
     }
 }
 
+media_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);
 crate::rollups::rollups_impl!(PgStore, Postgres, for_update = " FOR UPDATE");

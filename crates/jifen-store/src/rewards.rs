@@ -138,6 +138,15 @@ pub trait RewardStore: Send + Sync {
     async fn reward(&self, program_id: &str, id: &str) -> Result<Option<RewardRow>>;
     async fn rewards(&self, program_id: &str) -> Result<Vec<RewardRow>>;
     async fn vouchers(&self, program_id: &str, codes: &[&str]) -> Result<Vec<VoucherRow>>;
+    /// A template's vouchers by code, at most `limit` of them after the code `after` (for an
+    /// export read page by page).
+    async fn template_vouchers(
+        &self,
+        program_id: &str,
+        template_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<VoucherRow>>;
     /// A member's vouchers, newest first.
     async fn member_vouchers(
         &self,
@@ -447,6 +456,7 @@ macro_rules! rewards_impl {
                 Codes(&'a [&'a str]),
                 Member(i64, u32),
                 Source(&'a str),
+                Template(&'a str, Option<&'a str>, u32),
             }
 
             pub(super) async fn vouchers(
@@ -482,6 +492,14 @@ macro_rules! rewards_impl {
                         q.push(" AND v.source = ")
                             .push_bind(source.to_owned())
                             .push(" ORDER BY v.code");
+                    }
+                    VoucherKey::Template(template, after, limit) => {
+                        q.push(" AND v.template_id = ").push_bind(template.to_owned());
+                        if let Some(after) = after {
+                            q.push(" AND v.code > ").push_bind(after.to_owned());
+                        }
+                        q.push(" ORDER BY v.code LIMIT ")
+                            .push_bind(i64::from(limit));
                     }
                 }
                 q.push(lock);
@@ -770,6 +788,18 @@ macro_rules! rewards_impl {
                 ) -> Result<Vec<VoucherRow>> {
                     let mut conn = self.reader().acquire().await?;
                     vouchers(&mut conn, program_id, VoucherKey::Codes(codes), false).await
+                }
+
+                async fn template_vouchers(
+                    &self,
+                    program_id: &str,
+                    template_id: &str,
+                    after: Option<&str>,
+                    limit: u32,
+                ) -> Result<Vec<VoucherRow>> {
+                    let mut conn = self.reader().acquire().await?;
+                    let key = VoucherKey::Template(template_id, after, limit);
+                    vouchers(&mut conn, program_id, key, false).await
                 }
 
                 async fn member_vouchers(

@@ -22,10 +22,11 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::backend::store_impl;
 use crate::audit::audit_impl;
+use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
@@ -315,5 +316,6 @@ async fn bulk_history(
     Ok(())
 }
 
+media_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "");

@@ -33,4 +33,5 @@ jifen_store::backend_tests! {
     support_adjustment_limit => jifen_store::console_conformance::support_adjustment_limit;
     audit_log_filters_and_pages => jifen_store::audit_conformance::audit_log_filters_and_pages;
     audit_log_is_immutable => jifen_store::audit_conformance::audit_log_is_immutable;
+    reward_images_replace_and_isolate => jifen_store::media_conformance::reward_images_replace_and_isolate;
 }

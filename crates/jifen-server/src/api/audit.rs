@@ -55,9 +55,7 @@ pub async fn list_audit_log(
         ));
     }
     let instant = |field: &str, raw: &Option<String>| {
-        raw.as_deref()
-            .map(|t| parse::instant(field, t))
-            .transpose()
+        raw.as_deref().map(|t| parse::instant(field, t)).transpose()
     };
     let query = crate::audit::Query {
         actor: q.actor,

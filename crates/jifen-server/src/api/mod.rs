@@ -70,10 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(program::create_api_key, program::list_api_keys))
         .routes(routes!(program::revoke_api_key))
         .routes(routes!(operators::list_operators))
-        .routes(routes!(
-            operators::put_operator,
-            operators::delete_operator
-        ))
+        .routes(routes!(operators::put_operator, operators::delete_operator))
         .routes(routes!(
             operators::get_console_settings,
             operators::put_console_settings
@@ -135,7 +132,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(partners::partner_member))
         .routes(routes!(rewards::list_templates))
         .routes(routes!(rewards::put_template, rewards::get_template))
-        .routes(routes!(rewards::generate_codes))
+        .routes(routes!(rewards::generate_codes, rewards::export_codes))
         .routes(routes!(rewards::import_codes))
         .routes(routes!(rewards::issue_voucher, rewards::member_vouchers))
         .routes(routes!(rewards::get_voucher))
@@ -143,6 +140,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rewards::list_rewards))
         .routes(routes!(rewards::put_reward, rewards::get_reward))
         .routes(routes!(rewards::add_perk_codes))
+        .routes(routes!(rewards::put_reward_image))
         .routes(routes!(rewards::member_rewards))
         .routes(routes!(
             rewards::post_reward_redemption,

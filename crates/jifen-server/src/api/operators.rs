@@ -113,9 +113,7 @@ async fn keep_an_owner(
     if owners.len() == 1 && owners[0] == email {
         return Err(ApiError::invalid(
             field,
-            format!(
-                "{email} is the program's last owner: make another operator an owner first"
-            ),
+            format!("{email} is the program's last owner: make another operator an owner first"),
         ));
     }
     Ok(())
@@ -137,9 +135,8 @@ pub async fn put_operator(
     ApiJson(body): ApiJson<OperatorIn>,
 ) -> Result<Response, ApiError> {
     let email = normalize_email(&email)?;
-    let role = Role::parse(&body.role).ok_or_else(|| {
-        ApiError::invalid("role", "a role is owner, marketer, support or viewer")
-    })?;
+    let role = Role::parse(&body.role)
+        .ok_or_else(|| ApiError::invalid("role", "a role is owner, marketer, support or viewer"))?;
     let name = match body.name.as_deref().map(str::trim) {
         Some(n) if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) => {
             return Err(ApiError::invalid(

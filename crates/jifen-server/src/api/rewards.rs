@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 use jifen_core::rewards::catalog::RewardSpec;
 use jifen_core::rewards::codes;
 use jifen_core::rewards::voucher::VoucherTemplate;
+use jifen_store::media::{ImageRef, RewardImage};
 use jifen_store::{DocumentRow, Program, RewardRow, VoucherRow};
+use sha2::{Digest, Sha256};
 
 use super::points::answer;
 use crate::app::AppState;
@@ -22,12 +24,14 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
 use crate::parse;
 use crate::service::catalog::{
-    FulfilmentIn, MemberRewardOut, RewardRedemptionIn, RewardRedemptionOut, check_refs, left,
-    member_catalog, redemption_out, spec,
+    FulfilmentIn, MemberRewardOut, RewardRedemptionIn, RewardRedemptionOut, check_image,
+    check_refs, image_ext, image_url, left, member_catalog, redemption_out, spec,
 };
 use crate::service::gifts::{GiftIn, GiftOut, offer};
 use crate::service::ledger::find_member;
-use crate::service::vouchers::{Stored, VoucherState, insert_new, issue, new_vouchers, terms};
+use crate::service::vouchers::{
+    Stored, VoucherState, codes_csv, insert_new, issue, new_code, new_vouchers, terms,
+};
 use crate::service::{Idempotency, claim, finish, with_retries};
 
 /// Most codes one request generates or imports.
@@ -164,6 +168,10 @@ pub struct GenerateIn {
     /// Default: the template's `max_uses`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_uses: Option<u32>,
+    /// What the codes of this batch start with (1–8 of `23456789ABCDEFGHJKLMNPQRSTUVWXYZ`).
+    /// Default: the template's `code_prefix`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 
 /// Codes made.
@@ -202,6 +210,14 @@ pub async fn generate_codes(
             "max_uses must be between 1 and 1000000",
         ));
     }
+    if let Some(p) = &body.prefix
+        && !codes::valid_prefix(p)
+    {
+        return Err(ApiError::invalid(
+            "prefix",
+            "a prefix is 1 to 8 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ",
+        ));
+    }
     let idem = Idempotency::new(&program.id, "voucher_codes", &body.id, &(&template, &body));
     let a = with_retries(|| async {
         let mut tx = state.store.begin_write().await?;
@@ -213,8 +229,14 @@ pub async fn generate_codes(
         let t = template_terms(&mut tx, &program, &template).await?;
         let owners = vec![None; body.count as usize];
         let source = format!("generate:{}", body.id);
-        let rows = new_vouchers(&template, &t, &owners, body.max_uses, &source, now);
-        let rows = insert_new(&mut tx, &program.id, rows, t.code_prefix.as_deref()).await?;
+        let mut rows = new_vouchers(&template, &t, &owners, body.max_uses, &source, now);
+        if let Some(p) = &body.prefix {
+            for v in &mut rows {
+                v.code = new_code(Some(p));
+            }
+        }
+        let prefix = body.prefix.as_deref().or(t.code_prefix.as_deref());
+        let rows = insert_new(&mut tx, &program.id, rows, prefix).await?;
         let out = CodesOut {
             template: template.clone(),
             codes: rows.into_iter().map(|v| v.code).collect(),
@@ -380,6 +402,33 @@ pub async fn import_codes(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Export a template's codes as CSV, by code: `code,member,max_uses,uses,status,valid_until,
+/// issued_at`. The first three columns are what an import reads, so an export imports as is
+/// into another program.
+#[utoipa::path(get, path = "/v1/voucher-templates/{id}/codes", tag = "vouchers",
+    params(("id" = String, Path)),
+    responses((status = 200, body = String, content_type = "text/csv"),
+        (status = 404, body = ErrorBody)))]
+pub async fn export_codes(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    Path(template): Path<String>,
+) -> Result<Response, ApiError> {
+    let bytes = codes_csv(&state, &program, &template).await?;
+    let name = format!("attachment; filename=\"{template}-codes.csv\"");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 // --- vouchers ------------------------------------------------------------------------------------
@@ -577,11 +626,20 @@ pub struct RewardOut {
     pub left: Option<i64>,
     /// Partner perk codes not given yet.
     pub codes_left: i64,
+    /// The address of the uploaded image (`PUT /v1/rewards/{id}/image`), relative to the
+    /// server: `/media/{program}/{sha256}.png`. It changes when the image does, and each one
+    /// may be cached for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn reward_out(row: &RewardRow) -> Result<RewardOut, ApiError> {
+pub(crate) fn reward_out(
+    program: &Program,
+    row: &RewardRow,
+    image: Option<&ImageRef>,
+) -> Result<RewardOut, ApiError> {
     let s = spec(row)?;
     Ok(RewardOut {
         id: row.doc.id.clone(),
@@ -589,6 +647,7 @@ pub(crate) fn reward_out(row: &RewardRow) -> Result<RewardOut, ApiError> {
         reward: s,
         taken: row.taken,
         codes_left: row.codes_left,
+        image_url: image.map(|i| image_url(&program.id, &i.sha256, &i.content_type)),
         created_at: row.doc.created_at,
         updated_at: row.doc.updated_at,
     })
@@ -640,7 +699,12 @@ pub async fn put_reward(
         Ok((new, row.ok_or(ApiError::Internal)?))
     })
     .await?;
-    Ok((created(new), Json(reward_out(&row)?)).into_response())
+    let image = state.store.reward_image(&program.id, &id).await?;
+    Ok((
+        created(new),
+        Json(reward_out(&program, &row, image.as_ref())?),
+    )
+        .into_response())
 }
 
 /// List the catalog, with stock.
@@ -651,8 +715,18 @@ pub async fn list_rewards(
     Auth(program): Auth,
 ) -> Result<Json<ListOut<RewardOut>>, ApiError> {
     let rows = state.store.rewards(&program.id).await?;
+    let images: BTreeMap<String, ImageRef> = state
+        .store
+        .reward_images(&program.id)
+        .await?
+        .into_iter()
+        .map(|i| (i.reward_id.clone(), i))
+        .collect();
     Ok(Json(ListOut {
-        data: rows.iter().map(reward_out).collect::<Result<_, _>>()?,
+        data: rows
+            .iter()
+            .map(|r| reward_out(&program, r, images.get(&r.doc.id)))
+            .collect::<Result<_, _>>()?,
     }))
 }
 
@@ -669,8 +743,97 @@ pub async fn get_reward(
         .store
         .reward(&program.id, &id)
         .await?
-        .ok_or(ApiError::RewardNotFound(id))?;
-    Ok(Json(reward_out(&row)?))
+        .ok_or_else(|| ApiError::RewardNotFound(id.clone()))?;
+    let image = state.store.reward_image(&program.id, &id).await?;
+    Ok(Json(reward_out(&program, &row, image.as_ref())?))
+}
+
+/// Upload a catalog item's image: the image's bytes as the body, with its `Content-Type`. A
+/// PNG, JPEG, WebP or GIF (told by its bytes, not by its name or type) of at most 512 KiB; it
+/// replaces the item's image. The answer's `image_url` is where members' apps load it:
+/// `/media/{program}/{sha256}.{ext}`, public and cached for good (a new image gets a new
+/// address).
+#[utoipa::path(put, path = "/v1/rewards/{id}/image", tag = "rewards",
+    params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "image/*",
+        description = "The image's bytes: PNG, JPEG, WebP or GIF, at most 512 KiB"),
+    responses((status = 200, body = RewardOut), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn put_reward_image(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<RewardOut>, ApiError> {
+    let row = state
+        .store
+        .reward(&program.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::RewardNotFound(id.clone()))?;
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let content_type = check_image(&body, declared)?;
+    let image = RewardImage {
+        reward_id: id.clone(),
+        content_type: content_type.to_owned(),
+        sha256: hex::encode(Sha256::digest(&body)),
+        bytes: body.to_vec(),
+        uploaded_at: state.clock.now(),
+    };
+    state.store.save_reward_image(&program.id, &image).await?;
+    let image = state.store.reward_image(&program.id, &id).await?;
+    Ok(Json(reward_out(&program, &row, image.as_ref())?))
+}
+
+/// An image of the catalog, by the address a reward's `image_url` gives: public (members' apps
+/// load it without a key), and immutable, since the address names the bytes' hash.
+pub async fn get_media(
+    State(state): State<AppState>,
+    Path((program_id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    use axum::http::header;
+    let Some((sha256, ext)) = file.split_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let well_formed = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !well_formed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let (content_type, bytes) = match state.store.media(&program_id, sha256).await {
+        Ok(Some(found)) if image_ext(&found.0) == ext => found,
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let etag = format!("\"{sha256}\"");
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable".to_owned(),
+        ),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Perk codes to add.

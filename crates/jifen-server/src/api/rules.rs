@@ -331,7 +331,10 @@ pub struct CampaignList {
     pub data: Vec<CampaignOut>,
 }
 
-pub(crate) async fn campaigns_out(state: &AppState, program_id: &str) -> Result<Vec<CampaignOut>, ApiError> {
+pub(crate) async fn campaigns_out(
+    state: &AppState,
+    program_id: &str,
+) -> Result<Vec<CampaignOut>, ApiError> {
     let campaigns = state.store.campaigns(program_id).await?;
     let versions = state.store.rule_versions(program_id).await?;
     let summaries = summaries(state, program_id).await?;

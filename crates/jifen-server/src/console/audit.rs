@@ -240,8 +240,7 @@ async fn history(
         object_id: Some(id.clone()),
         ..Default::default()
     };
-    let (entries, _) =
-        crate::audit::page(&state, &session.program, &query, HISTORY, None).await?;
+    let (entries, _) = crate::audit::page(&state, &session.program, &query, HISTORY, None).await?;
     let rows: Vec<Row> = entries.iter().map(|e| row(&session, e)).collect();
     let all_href = list_href(&[("object_kind", &kind), ("object_id", &id)]);
     if headers.contains_key("hx-request") {
@@ -438,6 +437,9 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.action.reward.put", "保存奖励"),
     ("audit.action.reward.add_codes", "补充兑换码"),
     ("audit.action.checkout_settings.put", "保存结算设置"),
+    ("audit.action.operator.add", "添加后台用户"),
+    ("audit.action.operator.role", "修改后台用户角色"),
+    ("audit.action.operator.remove", "移除后台用户"),
 ];
 
 /// English.
@@ -495,7 +497,10 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.action.member.adjust", "Adjusted points"),
     ("audit.action.member.erase", "Erased personal data"),
     ("audit.action.member.tier_override", "Overrode the tier"),
-    ("audit.action.member.tier_override_end", "Ended a tier override"),
+    (
+        "audit.action.member.tier_override_end",
+        "Ended a tier override",
+    ),
     ("audit.action.voucher.issue", "Issued a voucher"),
     ("audit.action.rule.put", "Saved a rule"),
     ("audit.action.rule.delete", "Deleted a rule"),
@@ -508,9 +513,15 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.action.meter.put", "Saved a meter"),
     ("audit.action.sites.put", "Saved the sites"),
     ("audit.action.tier_policy.put", "Saved the tier policy"),
-    ("audit.action.tier_job.start", "Started a tier re-evaluation"),
+    (
+        "audit.action.tier_job.start",
+        "Started a tier re-evaluation",
+    ),
     ("audit.action.partner.put", "Saved a partner"),
-    ("audit.action.voucher_template.put", "Saved a voucher template"),
+    (
+        "audit.action.voucher_template.put",
+        "Saved a voucher template",
+    ),
     (
         "audit.action.voucher_template.generate_codes",
         "Generated voucher codes",
@@ -521,5 +532,11 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("audit.action.reward.put", "Saved a reward"),
     ("audit.action.reward.add_codes", "Added perk codes"),
-    ("audit.action.checkout_settings.put", "Saved the checkout settings"),
+    (
+        "audit.action.checkout_settings.put",
+        "Saved the checkout settings",
+    ),
+    ("audit.action.operator.add", "Added a user"),
+    ("audit.action.operator.role", "Changed a user's role"),
+    ("audit.action.operator.remove", "Removed a user"),
 ];

@@ -53,11 +53,13 @@ impl Perm {
     pub const ALL: [Perm; 4] = [Perm::View, Perm::Configure, Perm::Serve, Perm::Administer];
 
     pub fn allows(self, role: Role) -> bool {
-        match (self, role) {
-            (_, Role::Owner) | (Perm::View, _) => true,
-            (Perm::Configure, Role::Marketer) | (Perm::Serve, Role::Support) => true,
-            _ => false,
-        }
+        matches!(
+            (self, role),
+            (_, Role::Owner)
+                | (Perm::View, _)
+                | (Perm::Configure, Role::Marketer)
+                | (Perm::Serve, Role::Support)
+        )
     }
 }
 

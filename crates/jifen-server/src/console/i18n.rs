@@ -95,6 +95,7 @@ pub const TABLES: &[Texts] = &[
     (super::settings::ZH, super::settings::EN),
     (super::tiers::ZH, super::tiers::EN),
     (super::audit::ZH, super::audit::EN),
+    (super::rewards::ZH, super::rewards::EN),
 ];
 
 /// Simplified Chinese.

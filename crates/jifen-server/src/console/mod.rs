@@ -8,8 +8,8 @@
 
 pub mod account;
 pub mod api;
-pub mod audit;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod i18n;
 pub mod login;
@@ -18,6 +18,7 @@ pub mod operators;
 pub mod rules;
 pub mod settings;
 pub mod tiers;
+pub mod rewards;
 
 use askama::Template;
 use axum::Router;
@@ -66,6 +67,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(settings::routes());
     all.extend(tiers::routes());
     all.extend(audit::routes());
+    all.extend(rewards::routes());
     all
 }
 
@@ -84,15 +86,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         let guard = middleware::from_fn_with_state((state.clone(), route.perm), auth::guard);
         r = r.route(route.path, route.handler.route_layer(guard));
     }
+    // Pages and their files are compressed for browsers that take gzip; the API's JSON is left
+    // as it is.
     r.merge(login::routes())
         .merge(assets::routes())
         .fallback(|headers: HeaderMap| async move {
             Failure::NotFound.render(auth::lang_of(&headers), &headers)
         })
+        .layer(middleware::from_fn(render_failures))
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// Why a console request did not get its page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// No session, or an expired one: sign in (and come back to `next`).
     SignIn {
@@ -209,9 +215,27 @@ impl Failure {
 }
 
 impl IntoResponse for Failure {
+    /// A placeholder that [`render_failures`] replaces with the failure rendered for its
+    /// request (language, htmx or not): a handler returning `Err(Failure)` has no headers.
     fn into_response(self) -> Response {
-        // Without the request's headers: the default language, a full page.
-        self.into_response_for(&HeaderMap::new())
+        let mut res = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        res.extensions_mut().insert(Pending(self));
+        res
+    }
+}
+
+/// A failure a handler returned, waiting for the request's headers.
+#[derive(Clone)]
+struct Pending(Failure);
+
+/// Renders the failures handlers return in the request's language, as a page or (for htmx) a
+/// toast.
+async fn render_failures(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let headers = req.headers().clone();
+    let res = next.run(req).await;
+    match res.extensions().get::<Pending>().cloned() {
+        Some(Pending(failure)) => failure.into_response_for(&headers),
+        None => res,
     }
 }
 

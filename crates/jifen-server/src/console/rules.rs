@@ -2163,7 +2163,16 @@ fn label(lang: crate::console::i18n::Lang, group: &str, value: &str) -> &'static
     lang.t(&format!("rules.{group}_{value}"))
 }
 
+/// Whether a choice of a template's loop is the value of the form.
+fn same(a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
+    a.as_ref() == b.as_ref()
+}
+
 impl ListPage {
+    pub fn same(&self, a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
+        same(a, b)
+    }
+
     pub fn status_label(&self, s: impl AsRef<str>) -> &'static str {
         label(self.chrome.lang, "status", s.as_ref())
     }
@@ -2176,6 +2185,10 @@ impl VersionsPage {
 }
 
 impl EditPage {
+    pub fn same(&self, a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
+        same(a, b)
+    }
+
     pub fn status_label(&self, s: impl AsRef<str>) -> &'static str {
         label(self.chrome.lang, "status", s.as_ref())
     }

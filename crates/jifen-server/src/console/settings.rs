@@ -124,10 +124,15 @@ impl PolicyForm {
     fn policy(&self) -> Result<PointPolicy, (String, String)> {
         let body = self.body();
         let policy: PointPolicy = serde_json::from_value(body).map_err(|e| {
-            let field = ["points_per_yuan", "pending_days", "expiry", "negative_balance"]
-                .into_iter()
-                .find(|f| e.to_string().contains(f))
-                .unwrap_or("expiry");
+            let field = [
+                "points_per_yuan",
+                "pending_days",
+                "expiry",
+                "negative_balance",
+            ]
+            .into_iter()
+            .find(|f| e.to_string().contains(f))
+            .unwrap_or("expiry");
             (field.to_owned(), e.to_string())
         })?;
         policy.validate().map_err(|e| {
@@ -477,13 +482,12 @@ async fn preview(
         };
         let earned = order.as_ref().map_or(lot.created_at, |o| o.occurred_at);
         let points_new = match &order {
-            // Orders earned under rules keep what the rules gave; the policy's rate is the
-            // default purchase rule's.
-            Some(o) if o.points.is_none() => {
+            // A lot of exactly the policy's rate came from the default purchase rule, which
+            // follows the policy; a rule of the program's own gives what it gives.
+            Some(o) if lot.amount == PointPolicy::order_points(o.points_per_yuan, o.amount) => {
                 PointPolicy::order_points(proposed.points_per_yuan, o.amount).to_string()
             }
-            Some(_) => lot.amount.to_string(),
-            None => lot.amount.to_string(),
+            _ => lot.amount.to_string(),
         };
         if sample.is_none()
             && let Some(o) = &order
@@ -838,7 +842,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("settings.expiry_days", "天数 N"),
     ("settings.years_after", "年数 N"),
     ("settings.negative_balance", "退款扣回不足时"),
-    ("settings.negative_allow", "记为欠分（之后获得的积分优先抵扣）"),
+    (
+        "settings.negative_allow",
+        "记为欠分（之后获得的积分优先抵扣）",
+    ),
     ("settings.negative_forbid", "直接核销，不记欠分"),
     ("settings.preview", "预览影响"),
     ("settings.preview_member", "示例会员（留空则取最新会员）"),
@@ -902,7 +909,10 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("settings.user_change", "修改角色"),
     ("settings.user_remove", "移除"),
-    ("settings.user_removed", "已移除该用户，其在本项目的登录会话已结束。"),
+    (
+        "settings.user_removed",
+        "已移除该用户，其在本项目的登录会话已结束。",
+    ),
     ("settings.user_password", "一次性密码："),
     ("settings.you", "（您）"),
     ("settings.support_limit", "客服单次调整积分上限"),
@@ -935,7 +945,10 @@ pub const EN: &[(&str, &str)] = &[
     ("settings.expiry_end_of_year", "End of year (N years after)"),
     ("settings.expiry_days", "Days N"),
     ("settings.years_after", "Years N"),
-    ("settings.negative_balance", "When a refund finds too few points"),
+    (
+        "settings.negative_balance",
+        "When a refund finds too few points",
+    ),
     (
         "settings.negative_allow",
         "Record debt (repaid first by later points)",
@@ -946,7 +959,10 @@ pub const EN: &[(&str, &str)] = &[
         "settings.preview_member",
         "Sample member (empty: the newest member)",
     ),
-    ("settings.preview_title", "What the change does to the sample member"),
+    (
+        "settings.preview_title",
+        "What the change does to the sample member",
+    ),
     (
         "settings.preview_note",
         "The member's latest lots: as they are (they do not change), and as they would be if earned under the new policy.",
@@ -1021,10 +1037,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("settings.user_password", "One-time password for"),
     ("settings.you", "(you)"),
-    (
-        "settings.support_limit",
-        "Support adjustment limit",
-    ),
+    ("settings.support_limit", "Support adjustment limit"),
     (
         "settings.support_limit_help",
         "The most points one adjustment by a support operator may add or remove. No limit while unset.",
@@ -1035,5 +1048,8 @@ pub const EN: &[(&str, &str)] = &[
         "Every change, from the console or the API, is in the audit log: who, when, and the values before and after.",
     ),
     ("settings.audit_open", "Open the audit log"),
-    ("settings.owner_only", "Only an owner may change these settings."),
+    (
+        "settings.owner_only",
+        "Only an owner may change these settings.",
+    ),
 ];

@@ -43,6 +43,12 @@ pub fn routes() -> Vec<Route> {
             Perm::View,
             get(job_partial),
         ),
+        Route::new(
+            Method::GET,
+            "/console/tiers/closest",
+            Perm::View,
+            get(closest_partial),
+        ),
     ]
 }
 
@@ -52,7 +58,10 @@ const DISTRIBUTION_TTL: Duration = Duration::from_secs(30);
 
 type Counts = Vec<(String, i64)>;
 
-static DISTRIBUTION: LazyLock<Mutex<HashMap<String, (Instant, Counts, i64)>>> =
+/// A program's counts: when they were taken, members per stored tier, and all members.
+type Counted = (Instant, Counts, i64);
+
+static DISTRIBUTION: LazyLock<Mutex<HashMap<String, Counted>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Members per stored tier and the member count, at most [`DISTRIBUTION_TTL`] old.
@@ -114,6 +123,8 @@ struct TiersPage {
     chart: String,
     jobs: Vec<JobView>,
     failure: Option<(String, String)>,
+    closest: Option<NearList>,
+    counted: String,
 }
 
 #[derive(Template)]
@@ -126,9 +137,7 @@ struct JobPartial {
 impl TiersPage {
     fn error(&self, field: &str) -> String {
         match &self.failure {
-            Some((f, m)) if f == field || (field == "raw" && !f.starts_with("tiers[")) => {
-                m.clone()
-            }
+            Some((f, m)) if f == field || (field == "raw" && !f.starts_with("tiers[")) => m.clone(),
             _ => String::new(),
         }
     }
@@ -137,6 +146,8 @@ impl TiersPage {
 #[derive(Deserialize)]
 struct PageQuery {
     job: Option<String>,
+    /// Set by the link that computes the closest members without JavaScript.
+    closest: Option<String>,
 }
 
 async fn page(
@@ -144,7 +155,15 @@ async fn page(
     session: Session,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Failure> {
-    render(&state, &session, Outcome::default(), q.job).await
+    let closest = match q.closest {
+        Some(_) => Some(closest(&state, &session).await?),
+        None => None,
+    };
+    let out = Outcome {
+        closest,
+        ..Outcome::default()
+    };
+    render(&state, &session, out, q.job).await
 }
 
 #[derive(Default)]
@@ -153,6 +172,8 @@ struct Outcome {
     failure: Option<(String, String)>,
     /// The form as typed, when refused.
     typed: Option<Vec<(String, String)>>,
+    /// The members closest to the next tier, when asked for.
+    closest: Option<NearList>,
 }
 
 async fn job_view(
@@ -192,7 +213,8 @@ async fn render(
         Err(f) if f.code == "tier_policy_not_found" => None,
         Err(f) => return Err(f.into()),
     };
-    let typed: HashMap<String, String> = out.typed.clone().unwrap_or_default().into_iter().collect();
+    let typed: HashMap<String, String> =
+        out.typed.clone().unwrap_or_default().into_iter().collect();
     let (counts, total) = counts(state, &session.program.id).await?;
     let mut tiers = Vec::new();
     if let Some(p) = &policy {
@@ -238,10 +260,11 @@ async fn render(
     .to_string();
     let mut jobs = Vec::new();
     for (program, j) in state.store.running_tier_jobs().await? {
-        if program == session.program.id && Some(&j.id) != job.as_ref() {
-            if let Some(v) = job_view(state, session, &j.id).await? {
-                jobs.push(v);
-            }
+        if program == session.program.id
+            && Some(&j.id) != job.as_ref()
+            && let Some(v) = job_view(state, session, &j.id).await?
+        {
+            jobs.push(v);
         }
     }
     if let Some(id) = &job
@@ -256,7 +279,10 @@ async fn render(
         has_policy: policy.is_some(),
         basis: p["basis"].to_string(),
         tiers,
-        requalification: requal["kind"].as_str().unwrap_or("after_upgrade").to_owned(),
+        requalification: requal["kind"]
+            .as_str()
+            .unwrap_or("after_upgrade")
+            .to_owned(),
         requal_days: typed.get("requal_days").cloned().unwrap_or_else(|| {
             requal["days"]
                 .as_i64()
@@ -283,6 +309,8 @@ async fn render(
         chart,
         jobs,
         failure: out.failure,
+        closest: out.closest,
+        counted: local_time(session, state.clock.now()),
     };
     Ok(html(&page))
 }
@@ -377,6 +405,7 @@ async fn refused(
         ))),
         failure: Some((f.field.unwrap_or_default(), f.message)),
         typed: Some(typed),
+        closest: None,
     };
     render(state, session, out, None).await
 }
@@ -421,11 +450,138 @@ async fn job_partial(
     }))
 }
 
+/// How many members each tier lists as closest to the next.
+const CLOSEST: usize = 5;
+/// Members read per page of the pass.
+const CLOSEST_PAGE: u32 = 1_000;
+/// How long a program's list is reused: it is a pass over every member.
+const CLOSEST_TTL: Duration = Duration::from_secs(600);
+
+#[derive(Clone)]
+pub struct Near {
+    pub member: String,
+    pub value: i64,
+    pub next: String,
+    pub missing: i64,
+}
+
+#[derive(Clone)]
+pub struct NearTier {
+    pub name: String,
+    pub members: Vec<Near>,
+}
+
+type NearList = Vec<NearTier>;
+
+static CLOSEST_CACHE: LazyLock<Mutex<HashMap<String, (Instant, NearList)>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+#[derive(Template)]
+#[template(path = "console/_tiers_closest.html")]
+struct ClosestPartial {
+    chrome: Chrome,
+    tiers: Vec<NearTier>,
+    counted: String,
+}
+
+/// The members of each tier closest to the next one: a pass over the program's members with
+/// the figures and standings the tier job reads, page by page, keeping the [`CLOSEST`] smallest
+/// gaps per tier.
+async fn closest(state: &AppState, session: &Session) -> Result<NearList, Failure> {
+    use crate::service::tiers::{Figures, TierSettings, state_of};
+    use jifen_store::MemberSet;
+
+    let program = &session.program;
+    if let Ok(cache) = CLOSEST_CACHE.lock()
+        && let Some((at, list)) = cache.get(&program.id)
+        && at.elapsed() < CLOSEST_TTL
+    {
+        return Ok(list.clone());
+    }
+    let settings = TierSettings::read(state, &program.id).await?;
+    let Some(policy) = settings.policy.clone() else {
+        return Ok(Vec::new());
+    };
+    let tz = crate::service::program_tz(program);
+    let now = state.clock.now();
+    let mut best: Vec<Vec<Near>> = policy.tiers.iter().map(|_| Vec::new()).collect();
+    let mut after = None;
+    loop {
+        let page = state
+            .store
+            .list_members(&program.id, CLOSEST_PAGE, after)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+        let rows = state.store.member_tiers(MemberSet::Ids(&ids)).await?;
+        let figures = Figures::read(state, &settings, MemberSet::Ids(&ids), tz, now).await?;
+        for m in &page {
+            let row = rows.iter().find(|r| r.member_id == m.id);
+            let standing = state_of(&policy, row, m.enrolled_at);
+            let value = figures.value(&settings, m.id, tz, now);
+            let progress = policy.progress(&standing, value);
+            let (Some(next), Some(missing)) = (progress.next_tier, progress.missing) else {
+                continue;
+            };
+            let held = policy.effective(&standing, now).id.clone();
+            let Some(rank) = policy.tiers.iter().position(|t| t.id == held) else {
+                continue;
+            };
+            let list = &mut best[rank];
+            list.push(Near {
+                member: m.external_id.clone(),
+                value,
+                next: policy
+                    .tiers
+                    .iter()
+                    .find(|t| t.id == next)
+                    .map_or(next.clone(), |t| t.name.clone()),
+                missing,
+            });
+            list.sort_by_key(|n| n.missing);
+            list.truncate(CLOSEST);
+        }
+        if page.len() < CLOSEST_PAGE as usize {
+            break;
+        }
+    }
+    let list: NearList = policy
+        .tiers
+        .iter()
+        .zip(best)
+        .filter(|(_, members)| !members.is_empty())
+        .map(|(t, members)| NearTier {
+            name: t.name.clone(),
+            members,
+        })
+        .collect();
+    if let Ok(mut cache) = CLOSEST_CACHE.lock() {
+        cache.insert(program.id.clone(), (Instant::now(), list.clone()));
+    }
+    Ok(list)
+}
+
+async fn closest_partial(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, Failure> {
+    let tiers = closest(&state, &session).await?;
+    Ok(html(&ClosestPartial {
+        counted: local_time(&session, state.clock.now()),
+        chrome: Chrome::new(&session, "tiers", "/console/tiers"),
+        tiers,
+    }))
+}
+
 /// Simplified Chinese.
 pub const ZH: &[(&str, &str)] = &[
     ("tiers.title", "会员等级"),
     ("tiers.policy", "等级规则"),
-    ("tiers.no_policy", "尚未设置等级规则。可在下方以 JSON 填写并保存。"),
+    (
+        "tiers.no_policy",
+        "尚未设置等级规则。可在下方以 JSON 填写并保存。",
+    ),
     ("tiers.basis", "定级依据"),
     ("tiers.tier", "等级"),
     ("tiers.id", "ID"),
@@ -459,6 +615,17 @@ pub const ZH: &[(&str, &str)] = &[
     ("tiers.job_changes", "等级变化"),
     ("tiers.job_updated", "更新于"),
     ("tiers.job_reason", "原因"),
+    ("tiers.closest", "最接近升级的会员"),
+    (
+        "tiers.closest_help",
+        "每个等级中离下一等级门槛最近的会员。需要遍历全部会员，结果缓存 10 分钟。",
+    ),
+    ("tiers.closest_show", "计算名单"),
+    ("tiers.member", "会员"),
+    ("tiers.value", "当前值"),
+    ("tiers.next", "下一等级"),
+    ("tiers.missing", "还差"),
+    ("tiers.counted", "统计于"),
 ];
 
 /// English.
@@ -502,4 +669,15 @@ pub const EN: &[(&str, &str)] = &[
     ("tiers.job_changes", "Tier changes"),
     ("tiers.job_updated", "Updated"),
     ("tiers.job_reason", "Reason"),
+    ("tiers.closest", "Closest to the next tier"),
+    (
+        "tiers.closest_help",
+        "In each tier, the members nearest the next tier's threshold. It reads every member, so the list is kept for 10 minutes.",
+    ),
+    ("tiers.closest_show", "Compute the list"),
+    ("tiers.member", "Member"),
+    ("tiers.value", "Value"),
+    ("tiers.next", "Next tier"),
+    ("tiers.missing", "Missing"),
+    ("tiers.counted", "Counted at"),
 ];

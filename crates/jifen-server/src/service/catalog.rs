@@ -725,3 +725,94 @@ pub async fn check_refs(
     }
     Ok(())
 }
+
+// --- item images ---------------------------------------------------------------------------------
+
+/// The most an item's image may weigh: 512 KiB, enough for a sharp product picture in a
+/// member's app and small enough to keep in the database.
+pub const MAX_IMAGE_BYTES: usize = 512 * 1024;
+
+/// The image types an item may have: (content type, file extension, what its bytes start
+/// with). WebP's signature is `RIFF`, a size, then `WEBP`: checked apart.
+const IMAGE_TYPES: &[(&str, &str, &[u8])] = &[
+    ("image/png", "png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", "jpg", b"\xff\xd8\xff"),
+    ("image/gif", "gif", b"GIF87a"),
+    ("image/gif", "gif", b"GIF89a"),
+];
+
+/// What an upload's bytes are, by their first bytes (not by what the sender says): the content
+/// type and file extension, or `None` when they are none of PNG, JPEG, WebP and GIF.
+pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(("image/webp", "webp"));
+    }
+    IMAGE_TYPES
+        .iter()
+        .find(|(_, _, magic)| bytes.starts_with(magic))
+        .map(|(mime, ext, _)| (*mime, *ext))
+}
+
+/// The file extension of an image type.
+pub fn image_ext(content_type: &str) -> &'static str {
+    match content_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        _ => "bin",
+    }
+}
+
+/// The public, content-addressed address of an image: a new image gets a new address, so one
+/// address can be cached for good.
+pub fn image_url(program_id: &str, sha256: &str, content_type: &str) -> String {
+    format!("/media/{program_id}/{sha256}.{}", image_ext(content_type))
+}
+
+/// Checks an upload: not empty, at most [`MAX_IMAGE_BYTES`], a PNG, JPEG, WebP or GIF by its
+/// bytes, and of the type the sender declared when it declared an image type. Returns the
+/// content type.
+pub fn check_image(bytes: &[u8], declared: Option<&str>) -> Result<&'static str, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::invalid(
+            "image",
+            "the request has no image: send its bytes as the body",
+        ));
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ApiError::invalid(
+            "image",
+            format!(
+                "the image is {} KiB; an image is at most {} KiB",
+                bytes.len().div_ceil(1024),
+                MAX_IMAGE_BYTES / 1024
+            ),
+        ));
+    }
+    let Some((mime, _)) = sniff_image(bytes) else {
+        return Err(ApiError::invalid(
+            "image",
+            "the file is not a PNG, JPEG, WebP or GIF image",
+        ));
+    };
+    let declared = declared
+        .map(|d| {
+            d.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|d| d.starts_with("image/"));
+    if let Some(d) = declared {
+        let same = d == mime || (mime == "image/jpeg" && d == "image/jpg");
+        if !same {
+            return Err(ApiError::invalid(
+                "image",
+                format!("the file is {mime} but was sent as {d}"),
+            ));
+        }
+    }
+    Ok(mime)
+}

@@ -416,3 +416,62 @@ pub fn request_codes(raw: &[String]) -> Result<Vec<String>, ApiError> {
         })
         .collect()
 }
+
+/// Codes read per page of an export.
+const EXPORT_PAGE: u32 = 1_000;
+
+/// A template's codes as CSV, by code: `code,member,max_uses,uses,status,valid_until,
+/// issued_at` with a header row. The first three columns are what an import reads.
+pub async fn codes_csv(
+    state: &crate::app::AppState,
+    program: &jifen_store::Program,
+    template: &str,
+) -> Result<Vec<u8>, ApiError> {
+    if state
+        .store
+        .voucher_template(&program.id, template)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::VoucherTemplateNotFound(template.to_owned()));
+    }
+    let csv_err = |e: csv::Error| {
+        tracing::error!(error = %e, "csv export");
+        ApiError::Internal
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "code",
+        "member",
+        "max_uses",
+        "uses",
+        "status",
+        "valid_until",
+        "issued_at",
+    ])
+    .map_err(csv_err)?;
+    let mut after: Option<String> = None;
+    loop {
+        let rows = state
+            .store
+            .template_vouchers(&program.id, template, after.as_deref(), EXPORT_PAGE)
+            .await?;
+        for v in &rows {
+            out.write_record([
+                v.code.as_str(),
+                v.owner.as_deref().unwrap_or_default(),
+                &v.max_uses.to_string(),
+                &v.uses.to_string(),
+                v.status.as_str(),
+                &v.valid_until.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                &v.issued_at.to_rfc3339(),
+            ])
+            .map_err(csv_err)?;
+        }
+        match rows.last() {
+            Some(last) if rows.len() == EXPORT_PAGE as usize => after = Some(last.code.clone()),
+            _ => break,
+        }
+    }
+    out.into_inner().map_err(|e| csv_err(e.into_error().into()))
+}
