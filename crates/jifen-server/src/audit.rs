@@ -118,6 +118,10 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/rewards/{id}", "reward.put", "reward", Path("id"), Changed),
     audited("POST", "/v1/rewards/{id}/codes", "reward.add_codes", "reward", Path("id"), Act),
     audited("PUT", "/v1/checkout-settings", "checkout_settings.put", "checkout_settings", Itself, Changed),
+    audited("PUT", "/v1/rewards/{id}/image", "reward.image", "reward", Path("id"), Changed),
+    audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
+    audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
+    audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -456,7 +460,14 @@ pub async fn snapshot(
             None => None,
         },
         "reward" => match store.reward(p, id).await? {
-            Some(r) => plain(json!(crate::api::rewards::reward_out(&r)?)),
+            Some(r) => {
+                let image = store.reward_image(p, id).await?;
+                plain(json!(crate::api::rewards::reward_out(
+                    program,
+                    &r,
+                    image.as_ref()
+                )?))
+            }
             None => None,
         },
         "voucher" => {
@@ -465,6 +476,18 @@ pub async fn snapshot(
                 .await?
                 .pop()
                 .and_then(|v| plain(json!(v)))
+        }
+        "operator" => store
+            .program_operators(p)
+            .await?
+            .into_iter()
+            .find(|(o, _)| o.email == id)
+            .and_then(|(o, role)| {
+                plain(json!({"email": o.email, "name": o.name, "role": role.as_str()}))
+            }),
+        "console_settings" => {
+            let limit = store.support_adjustment_limit(p).await?;
+            plain(json!({"support_adjustment_limit": limit}))
         }
         "checkout_settings" => store
             .setting(p, crate::service::vouchers::CHECKOUT)

@@ -55,7 +55,10 @@ impl Browser {
         let res = client
             .post(format!("{}/console/login", app.base))
             .header(CONTENT_TYPE, FORM)
-            .body(serde_urlencoded::to_string([("email", email), ("password", "a-long-password-1")]).unwrap())
+            .body(
+                serde_urlencoded::to_string([("email", email), ("password", "a-long-password-1")])
+                    .unwrap(),
+            )
             .send()
             .await
             .expect("login");
@@ -310,28 +313,45 @@ async fn member_page_shows_every_section(b: TestBackend) {
     assert!(!html.contains("status-form"));
     // The same page in English.
     let page = viewer.get_in("/console/members/m1", "en").await;
-    assert!(page.html.contains("Order T-1001 earned 268 points"), "{}", page.html);
-    assert!(page.html.contains("Refund of order T-1002 took back 100 points"));
+    assert!(
+        page.html.contains("Order T-1001 earned 268 points"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("Refund of order T-1002 took back 100 points")
+    );
     // The balance as of the day before anything happened.
     let page = viewer.get("/console/members/m1?at=2026-05-31").await;
-    assert!(page.html.contains("数据截至 2026-05-31 23:59"), "{}", page.html);
+    assert!(
+        page.html.contains("数据截至 2026-05-31 23:59"),
+        "{}",
+        page.html
+    );
     assert!(page.html.contains("<div class=\"value\">0</div>"));
     // The ledger filtered by kind, and its partial for htmx.
     let page = viewer.get("/console/members/m1?kind=adjust").await;
     assert!(page.html.contains("人工调整 +30 积分"));
     assert!(!page.html.contains("订单 T-1001 获得 268 积分"));
-    let part = viewer
-        .get("/console/members/m1/ledger?kind=clawback")
-        .await;
+    let part = viewer.get("/console/members/m1/ledger?kind=clawback").await;
     assert_eq!(part.status, StatusCode::OK);
-    assert!(part.html.starts_with("<section id=\"ledger\">"), "{}", part.html);
+    assert!(
+        part.html.starts_with("<section id=\"ledger\">"),
+        "{}",
+        part.html
+    );
     assert!(part.html.contains("退款扣回 100 积分"));
     assert!(!part.html.contains("兑换 -50 积分"));
     // A date range before the first entry: nothing.
     let page = viewer
         .get("/console/members/m1/ledger?from=2026-01-01&to=2026-05-31")
         .await;
-    assert!(page.html.contains("没有符合条件的积分记录"), "{}", page.html);
+    assert!(
+        page.html.contains("没有符合条件的积分记录"),
+        "{}",
+        page.html
+    );
     // An unknown member is a 404 page.
     let page = viewer.get("/console/members/nobody").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
@@ -367,7 +387,11 @@ async fn support_adjusts_within_the_limit_only(b: TestBackend) {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{points}");
-        assert!(r.html.contains("超出客服单次调整上限（1000 积分）"), "{}", r.html);
+        assert!(
+            r.html.contains("超出客服单次调整上限（1000 积分）"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("aria-invalid=\"true\""));
         assert_eq!(app.available("m1").await, before + 500);
     }
@@ -400,7 +424,11 @@ async fn support_adjusts_within_the_limit_only(b: TestBackend) {
     let r = agent
         .post(
             "/console/members/m1/adjust",
-            &[("id", "c-adj-5"), ("points", "1500"), ("reason", "大促补偿")],
+            &[
+                ("id", "c-adj-5"),
+                ("points", "1500"),
+                ("reason", "大促补偿"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
@@ -410,7 +438,11 @@ async fn support_adjusts_within_the_limit_only(b: TestBackend) {
     let r = owner
         .post(
             "/console/members/m1/adjust",
-            &[("id", "c-adj-6"), ("points", "50000"), ("reason", "年度大奖")],
+            &[
+                ("id", "c-adj-6"),
+                ("points", "50000"),
+                ("reason", "年度大奖"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
@@ -561,17 +593,23 @@ async fn suspend_issue_and_override(b: TestBackend) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
     let tiers = app.get("/v1/members/m1/tiers").await;
     assert_eq!(tiers.body["standing"]["tier"]["id"], "gold", "{tiers:?}");
-    assert_eq!(
-        tiers.body["standing"]["override"]["reason"],
-        "VIP 客户关怀"
-    );
+    assert_eq!(tiers.body["standing"]["override"]["reason"], "VIP 客户关怀");
     let page = agent.get("/console/members/m1").await;
-    assert!(page.html.contains("当前为人工指定等级 黄金会员"), "{}", page.html);
+    assert!(
+        page.html.contains("当前为人工指定等级 黄金会员"),
+        "{}",
+        page.html
+    );
     // Without an end date: refused.
     let r = agent
         .post(
             "/console/members/m1/tier-override",
-            &[("id", "to-2"), ("tier", "silver"), ("reason", "x"), ("until", "")],
+            &[
+                ("id", "to-2"),
+                ("tier", "silver"),
+                ("reason", "x"),
+                ("until", ""),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

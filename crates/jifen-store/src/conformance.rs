@@ -287,7 +287,10 @@ pub async fn demo_program_and_policy(backend: Backend) {
         }
     );
     // Other programs keep theirs.
-    assert_eq!(store.get_program("demo-late").await.unwrap(), Some(late.clone()));
+    assert_eq!(
+        store.get_program("demo-late").await.unwrap(),
+        Some(late.clone())
+    );
     assert_eq!(
         store.get_program("demo-late").await.unwrap(),
         Some(late.clone())

@@ -87,8 +87,7 @@ pub trait RollupStore {
         to: NaiveDate,
     ) -> Result<Vec<DayFigure>>;
     /// The sum of one figure over every day up to `to` (members enrolled, in total).
-    async fn rollup_sum_until(&self, program_id: &str, metric: &str, to: NaiveDate)
-    -> Result<i64>;
+    async fn rollup_sum_until(&self, program_id: &str, metric: &str, to: NaiveDate) -> Result<i64>;
     /// Points left in lots by expiry month (`YYYY-MM`, `""` for never), month order.
     async fn rollup_lots(&self, program_id: &str) -> Result<Vec<(String, i64)>>;
     async fn rollup_state(&self, program_id: &str) -> Result<Option<RollupState>>;
@@ -213,8 +212,7 @@ pub(crate) fn fold(
         let mut candidate: Option<String> = None;
         if m.rolled_seq < 0 {
             let day = day_key(at(m.enrolled_at)?, tz);
-            *out
-                .days
+            *out.days
                 .entry((day.clone(), metric::MEMBERS_NEW.into()))
                 .or_default() += 1;
             candidate = Some(day);
@@ -246,13 +244,11 @@ pub(crate) fn fold(
             && active.as_ref().is_none_or(|a| *a < c)
         {
             if let Some(old) = &active {
-                *out
-                    .days
+                *out.days
                     .entry((old.clone(), metric::MEMBERS_ACTIVE.into()))
                     .or_default() -= 1;
             }
-            *out
-                .days
+            *out.days
                 .entry((c.clone(), metric::MEMBERS_ACTIVE.into()))
                 .or_default() += 1;
             active = Some(c);

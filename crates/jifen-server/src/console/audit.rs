@@ -50,6 +50,7 @@ pub const KINDS: &[&str] = &[
     "backtest",
     "tier_job",
     "operator",
+    "console_settings",
 ];
 
 /// Lines of a page of the list.
@@ -409,6 +410,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.kind.backtest", "回测"),
     ("audit.kind.tier_job", "等级重算任务"),
     ("audit.kind.operator", "后台用户"),
+    ("audit.kind.console_settings", "后台设置"),
     ("audit.action.program.update", "修改积分政策"),
     ("audit.action.api_key.create", "创建 API 密钥"),
     ("audit.action.api_key.revoke", "吊销 API 密钥"),
@@ -438,6 +440,9 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.action.reward.add_codes", "补充兑换码"),
     ("audit.action.checkout_settings.put", "保存结算设置"),
     ("audit.action.operator.add", "添加后台用户"),
+    ("audit.action.operator.put", "保存后台用户"),
+    ("audit.action.reward.image", "上传奖励图片"),
+    ("audit.action.console_settings.put", "保存后台设置"),
     ("audit.action.operator.role", "修改后台用户角色"),
     ("audit.action.operator.remove", "移除后台用户"),
 ];
@@ -490,6 +495,7 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.kind.backtest", "Backtest"),
     ("audit.kind.tier_job", "Tier re-evaluation"),
     ("audit.kind.operator", "User"),
+    ("audit.kind.console_settings", "Console settings"),
     ("audit.action.program.update", "Changed the point policy"),
     ("audit.action.api_key.create", "Created an API key"),
     ("audit.action.api_key.revoke", "Revoked an API key"),
@@ -537,6 +543,12 @@ pub const EN: &[(&str, &str)] = &[
         "Saved the checkout settings",
     ),
     ("audit.action.operator.add", "Added a user"),
+    ("audit.action.operator.put", "Saved a user"),
+    ("audit.action.reward.image", "Uploaded a reward's image"),
+    (
+        "audit.action.console_settings.put",
+        "Saved the console's settings",
+    ),
     ("audit.action.operator.role", "Changed a user's role"),
     ("audit.action.operator.remove", "Removed a user"),
 ];

@@ -194,10 +194,7 @@ fn member_row(session: &Session, m: &Member, matched: &str) -> MemberRow {
         matched: if matched.is_empty() {
             String::new()
         } else {
-            session
-                .lang
-                .t(&format!("members.by_{matched}"))
-                .to_owned()
+            session.lang.t(&format!("members.by_{matched}")).to_owned()
         },
     }
 }
@@ -502,7 +499,10 @@ pub fn describe(lang: Lang, e: &jifen_core::Entry) -> String {
         ],
     );
     if !reason.is_empty() {
-        text.push_str(&fill(lang.t("members.entry_reason"), &[("reason", &reason)]));
+        text.push_str(&fill(
+            lang.t("members.entry_reason"),
+            &[("reason", &reason)],
+        ));
     }
     text
 }
@@ -674,7 +674,10 @@ async fn tier_view(
             when: local_time(session, c.at),
             text: fill(
                 lang.t(&format!("members.tier_{}", c.kind)),
-                &[("from", &name_of(&c.from_tier)), ("to", &name_of(&c.to_tier))],
+                &[
+                    ("from", &name_of(&c.from_tier)),
+                    ("to", &name_of(&c.to_tier)),
+                ],
             ),
             reason: c.reason.unwrap_or_default(),
         })
@@ -736,8 +739,7 @@ async fn render_page(
     let program = &session.program;
     // The balance as of the chosen day (end of it), or now.
     let at = end_of_day(session, &q.at).unwrap_or(now);
-    let balance =
-        crate::service::ledger::balance_at(state, program, &m.external_id, at).await?;
+    let balance = crate::service::ledger::balance_at(state, program, &m.external_id, at).await?;
     let figures = vec![
         Figure {
             label: lang.t("members.available"),
@@ -778,8 +780,8 @@ async fn render_page(
         .map(|e| (local_time(session, e.at), e.points))
         .collect();
     // Lots with points left, soonest expiry first.
-    let (_, book) = crate::service::ledger::book_at(state, program, &m.external_id, now, false)
-        .await?;
+    let (_, book) =
+        crate::service::ledger::book_at(state, program, &m.external_id, now, false).await?;
     let soon = now + chrono::Duration::days(30);
     let mut lots: Vec<_> = book
         .lots()
@@ -818,10 +820,7 @@ async fn render_page(
     let tier = tier_view(state, session, &m).await?;
 
     // Events and checkouts: those behind the member's recent entries.
-    let recent = state
-        .store
-        .list_entries(m.id, RECENT_ENTRIES, None)
-        .await?;
+    let recent = state.store.list_entries(m.id, RECENT_ENTRIES, None).await?;
     let mut event_ids = BTreeSet::new();
     let mut checkout_ids = BTreeSet::new();
     let mut events = Vec::new();
@@ -884,7 +883,9 @@ async fn render_page(
                 template: s("template"),
                 title: s("title"),
                 gives: s("gives"),
-                state: lang.t(&format!("members.voucher_{}", s("state"))).to_owned(),
+                state: lang
+                    .t(&format!("members.voucher_{}", s("state")))
+                    .to_owned(),
                 valid_until: v["valid_until"]
                     .as_str()
                     .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -1180,7 +1181,10 @@ async fn adjust(
             if points.unsigned_abs() > limit.unsigned_abs() {
                 return Err(refused(
                     "points",
-                    fill(lang.t("members.over_limit"), &[("limit", &limit.to_string())]),
+                    fill(
+                        lang.t("members.over_limit"),
+                        &[("limit", &limit.to_string())],
+                    ),
                 ));
             }
         }
@@ -1426,7 +1430,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.entry_benefit", "等级礼遇赠送 {n} 积分"),
     ("members.entry_earn_order", "订单 {order} 获得 {n} 积分"),
     ("members.entry_earn", "获得 {n} 积分（{cause}）"),
-    ("members.entry_clawback_order", "订单 {order} 退款扣回 {n} 积分"),
+    (
+        "members.entry_clawback_order",
+        "订单 {order} 退款扣回 {n} 积分",
+    ),
     ("members.entry_clawback", "退款扣回 {n} 积分"),
     ("members.entry_redeem_hold", "兑换 -{n} 积分（{hold}）"),
     ("members.entry_redeem", "兑换 -{n} 积分"),
@@ -1435,7 +1442,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.entry_hold", "冻结 {n} 积分（{hold}）"),
     ("members.entry_release", "解冻 {n} 积分（{hold}）"),
     ("members.entry_expire", "积分过期 -{n}"),
-    ("members.entry_write_off", "退款应扣 {n} 积分，余额不足已核销"),
+    (
+        "members.entry_write_off",
+        "退款应扣 {n} 积分，余额不足已核销",
+    ),
     ("members.entry_repay", "偿还欠分 {n}"),
     ("members.entry_reason", "，原因：{reason}"),
     ("members.kind_earn", "获得"),
@@ -1450,7 +1460,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.tier_upgraded", "由 {from} 升级为 {to}"),
     ("members.tier_downgraded", "由 {from} 降级为 {to}"),
     ("members.tier_requalified", "保级成功：{to}"),
-    ("members.tier_grace_started", "未达保级条件，{to} 进入宽限期"),
+    (
+        "members.tier_grace_started",
+        "未达保级条件，{to} 进入宽限期",
+    ),
     ("members.tier_override_set", "人工指定等级：{from} → {to}"),
     ("members.tier_override_ended", "人工指定结束：{from} → {to}"),
     (
@@ -1473,7 +1486,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.gift_claimed", "已领取"),
     ("members.gift_returned", "已退回"),
     ("members.gift_cancelled", "已取消"),
-    ("members.redemption_text", "{reward} × {quantity}，{points} 积分"),
+    (
+        "members.redemption_text",
+        "{reward} × {quantity}，{points} 积分",
+    ),
     ("members.redemption_issued", "已发放"),
     ("members.redemption_requested", "待发货"),
     ("members.redemption_shipped", "已发货"),
@@ -1484,7 +1500,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.done_overridden", "会员等级已指定。"),
     ("members.done_suspended", "会员已冻结。"),
     ("members.done_active", "会员已恢复正常。"),
-    ("members.points_number", "请输入一个整数积分，例如 100 或 -50。"),
+    (
+        "members.points_number",
+        "请输入一个整数积分，例如 100 或 -50。",
+    ),
     ("members.reason_needed", "请填写原因。"),
     (
         "members.over_limit",
@@ -1501,7 +1520,10 @@ pub const EN: &[(&str, &str)] = &[
         "members.search_hint",
         "Member id, phone, WeChat UnionID/OpenID, Tmall OUID, email or order id",
     ),
-    ("members.no_match", "No member matches: check what you typed and try again."),
+    (
+        "members.no_match",
+        "No member matches: check what you typed and try again.",
+    ),
     ("members.several", "Several members match"),
     ("members.recent", "Newest members"),
     ("members.external_id", "Member id"),
@@ -1555,7 +1577,10 @@ pub const EN: &[(&str, &str)] = &[
     ("members.never", "Never"),
     ("members.actions", "Actions"),
     ("members.adjust", "Adjust points"),
-    ("members.adjust_points", "Points (positive adds, negative takes)"),
+    (
+        "members.adjust_points",
+        "Points (positive adds, negative takes)",
+    ),
     ("members.limit_is", "Most per adjustment:"),
     ("members.reason", "Reason (required)"),
     ("members.adjust_submit", "Adjust"),
@@ -1566,7 +1591,10 @@ pub const EN: &[(&str, &str)] = &[
     ("members.tier", "Tier"),
     ("members.until", "Until"),
     ("members.override_submit", "Override"),
-    ("members.suspended_note", "This member is suspended: you may reactivate them."),
+    (
+        "members.suspended_note",
+        "This member is suspended: you may reactivate them.",
+    ),
     ("members.reactivate", "Reactivate"),
     (
         "members.suspend_note",
@@ -1605,7 +1633,10 @@ pub const EN: &[(&str, &str)] = &[
     ("members.newest", "Newest"),
     ("members.older", "Older"),
     ("members.entry_benefit", "Tier gift: {n} points"),
-    ("members.entry_earn_order", "Order {order} earned {n} points"),
+    (
+        "members.entry_earn_order",
+        "Order {order} earned {n} points",
+    ),
     ("members.entry_earn", "Earned {n} points ({cause})"),
     (
         "members.entry_clawback_order",
@@ -1637,9 +1668,18 @@ pub const EN: &[(&str, &str)] = &[
     ("members.tier_upgraded", "Upgraded from {from} to {to}"),
     ("members.tier_downgraded", "Downgraded from {from} to {to}"),
     ("members.tier_requalified", "Requalified for {to}"),
-    ("members.tier_grace_started", "Did not requalify: {to} in grace"),
-    ("members.tier_override_set", "Tier overridden: {from} → {to}"),
-    ("members.tier_override_ended", "Override ended: {from} → {to}"),
+    (
+        "members.tier_grace_started",
+        "Did not requalify: {to} in grace",
+    ),
+    (
+        "members.tier_override_set",
+        "Tier overridden: {from} → {to}",
+    ),
+    (
+        "members.tier_override_ended",
+        "Override ended: {from} → {to}",
+    ),
     (
         "members.override_now",
         "Overridden to {tier} until {until}; reason: {reason}",
@@ -1660,7 +1700,10 @@ pub const EN: &[(&str, &str)] = &[
     ("members.gift_claimed", "Claimed"),
     ("members.gift_returned", "Returned"),
     ("members.gift_cancelled", "Cancelled"),
-    ("members.redemption_text", "{reward} × {quantity}, {points} points"),
+    (
+        "members.redemption_text",
+        "{reward} × {quantity}, {points} points",
+    ),
     ("members.redemption_issued", "Issued"),
     ("members.redemption_requested", "To ship"),
     ("members.redemption_shipped", "Shipped"),
@@ -1671,7 +1714,10 @@ pub const EN: &[(&str, &str)] = &[
     ("members.done_overridden", "Tier overridden."),
     ("members.done_suspended", "Member suspended."),
     ("members.done_active", "Member reactivated."),
-    ("members.points_number", "Type a whole number of points, like 100 or -50."),
+    (
+        "members.points_number",
+        "Type a whole number of points, like 100 or -50.",
+    ),
     ("members.reason_needed", "A reason is required."),
     (
         "members.over_limit",

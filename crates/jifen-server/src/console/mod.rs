@@ -15,10 +15,10 @@ pub mod i18n;
 pub mod login;
 pub mod members;
 pub mod operators;
+pub mod rewards;
 pub mod rules;
 pub mod settings;
 pub mod tiers;
-pub mod rewards;
 
 use askama::Template;
 use axum::Router;
