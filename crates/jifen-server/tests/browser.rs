@@ -16,7 +16,9 @@ use common::process::{free_port, jifen};
 use jifen_store::testkit::{Backend, TestDb};
 
 /// The journeys, each a Node script in `tests/browser/`.
-const JOURNEYS: &[&str] = &["sign_in", "language", "sessions"];
+const JOURNEYS: &[&str] = &[
+    "sign_in", "language", "sessions", "support", "viewer", "marketer", "rewards", "pages",
+];
 
 /// The operators the journeys sign in as, besides the demo's owner: (env prefix, email, role,
 /// display name, password).
@@ -296,7 +298,14 @@ fn run_journeys(
         .and_then(|j| j.parse().ok())
         .unwrap_or(2)
         .max(1);
-    let mut queue: Vec<&'static str> = JOURNEYS.iter().rev().copied().collect();
+    // JIFEN_BROWSER_ONLY=support,viewer runs those journeys alone, while writing one.
+    let only = std::env::var("JIFEN_BROWSER_ONLY").unwrap_or_default();
+    let mut queue: Vec<&'static str> = JOURNEYS
+        .iter()
+        .rev()
+        .copied()
+        .filter(|j| only.is_empty() || only.split(',').any(|o| o.trim() == *j))
+        .collect();
     let mut running: Vec<Running> = Vec::new();
     let mut failures = Vec::new();
     let mut timings = Vec::new();
@@ -387,7 +396,7 @@ fn browser_journeys(backend: Backend, label: &str) {
     demo.fail_if_exited();
     eprintln!(
         "browser journeys on {label}: {} in {:.1} s ({})",
-        JOURNEYS.len(),
+        timings.len(),
         started.elapsed().as_secs_f64(),
         timings.join(", ")
     );

@@ -8,12 +8,10 @@ const PASSWORD = env('OWNER_PASSWORD');
 
 const PAGES = [
   // [screenshot name, zh-CN label, English label]
-  ['dashboard', '概览', 'Dashboard'],
   ['members', '会员', 'Members'],
   ['rules', '规则与活动', 'Rules & campaigns'],
   ['tiers', '等级', 'Tiers'],
   ['rewards', '奖励与券', 'Rewards & vouchers'],
-  ['templates', '模板', 'Templates'],
   ['settings', '设置', 'Settings'],
   ['audit', '审计日志', 'Audit log'],
 ];
@@ -32,9 +30,8 @@ async function walk(page, lang) {
       await shot(page, 'member');
     }
     if (p[0] === 'rules') {
-      const rule = page.locator('#rules tbody a[href^="/console/rules/"]').first();
-      check((await rule.count()) === 1, 'the rules page lists an editable rule');
-      await clickAndLoad(page, rule);
+      // The demo's only rule is built in (not editable): the editor is shown by "New rule".
+      await clickAndLoad(page, page.getByRole('link', { name: lang === 'en' ? 'New rule' : '新建规则' }));
       check((await page.locator('#rule-form').count()) === 1, 'the owner sees the rule editor');
       await shot(page, 'rule_editor');
     }
@@ -45,7 +42,7 @@ await journey('pages', async (page) => {
   const w = watch(page);
   await page.goto(BASE + '/console/login');
   await shot(page, 'login');
-  await signIn(page, EMAIL, PASSWORD);
+  await signIn(page, EMAIL, PASSWORD, '/console/members');
   await walk(page, 'zh-CN');
 
   await clickAndLoad(page, page.locator('#lang-switch'));

@@ -15,7 +15,7 @@ async function available(page) {
 
 await journey('support', async (page) => {
   const w = watch(page);
-  await signIn(page, EMAIL, PASSWORD);
+  await signIn(page, EMAIL, PASSWORD, '/console/members');
   await sees(page, '客服', 'header');
 
   // The phone as a caller reads it out, with spaces.
@@ -30,9 +30,9 @@ await journey('support', async (page) => {
   await page.locator('#adjust-points').fill('50');
   await page.locator('#adjust-reason').fill('补偿：6 月 3 日订单发货延误');
   await clickAndLoad(page, page.locator('#adjust-form button[type=submit]'));
-  await sees(page, '已保存');
+  await sees(page, '积分已调整', '#toasts');
   check((await available(page)) === before + 50, `available points went from ${before} to ${await available(page)}, not +50`);
-  await sees(page, '补偿：6 月 3 日订单发货延误');
+  await sees(page, '人工调整 +50 积分，原因：补偿：6 月 3 日订单发货延误');
 
   // The audit log names the agent and the member.
   await nav(page, '审计日志');

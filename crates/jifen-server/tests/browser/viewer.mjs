@@ -21,13 +21,14 @@ async function forcedPost(page, path, fields) {
 await journey('viewer', async (page) => {
   const w = watch(page);
   w.expected(403);
-  await signIn(page, EMAIL, PASSWORD);
+  await signIn(page, EMAIL, PASSWORD, '/console/members');
   await sees(page, '只读', 'header');
 
   // The member page shows the figures, without the forms that change them.
   await visit(page, '/console/members/m-1001');
   await sees(page, 'Li Wei', 'h1');
-  const balance = await page.locator('#balance').innerText();
+  const figures = () => page.locator('#balance .stat').allInnerTexts();
+  const balance = JSON.stringify(await figures());
   check((await page.locator('#actions').count()) === 0, 'a viewer sees no member actions');
   check((await page.locator('#adjust-form, #voucher-form, #tier-form, #status-form').count()) === 0, 'a viewer sees no member forms');
 
@@ -42,10 +43,19 @@ await journey('viewer', async (page) => {
   }
 
   // No POST form anywhere on the main pages, except signing out and the account's own.
-  for (const label of ['概览', '会员', '规则与活动', '等级', '奖励与券', '模板', '设置', '审计日志']) {
+  for (const label of ['会员', '规则与活动', '等级', '奖励与券', '设置', '审计日志']) {
     await nav(page, label);
-    const forms = await page.locator('main form[method=post], main form[method=POST]').count();
-    check(forms === 0, `a viewer sees ${forms} form(s) that write on ${page.url()}`);
+    // Simulations and previews are POST forms that write nothing: every role may use them.
+    // A form may show its fields read-only; what matters is a button that sends it.
+    const writes = await page.locator('main form button, main form input[type=submit]').evaluateAll((bs) =>
+      bs
+        .filter((b) => b.type === 'submit' && b.offsetParent !== null)
+        .filter((b) => (b.getAttribute('formmethod') || b.form.method).toLowerCase() === 'post')
+        // (a button's formAction is the page's address when it has no formaction of its own)
+        .map((b) => [new URL(b.getAttribute('formaction') || b.form.getAttribute('action') || '', location.href).pathname, b.innerText || b.value])
+        .filter(([a]) => !/\/(simulate|validate|preview)$/.test(a))
+        .map(([a, label]) => `${a} ("${label}")`));
+    check(writes.length === 0, `a viewer can send forms that write on ${page.url()}: ${writes.join(', ')}`);
     await doesNotSee(page, '保存', 'main button');
   }
 
@@ -56,6 +66,6 @@ await journey('viewer', async (page) => {
   const rule403 = await forcedPost(page, '/console/rules', { rule_id: 'forced', name: 'forced', mode: 'form' });
   check(rule403.status === 403, `a viewer's forced rule answered ${rule403.status}, not 403`);
   await visit(page, '/console/members/m-1001');
-  check((await page.locator('#balance').innerText()) === balance, 'the refused writes changed nothing');
+  check(JSON.stringify(await figures()) === balance, 'the refused writes changed nothing');
   w.clean();
 });
