@@ -17,7 +17,8 @@ use jifen_store::testkit::{Backend, TestDb};
 
 /// The journeys, each a Node script in `tests/browser/`.
 const JOURNEYS: &[&str] = &[
-    "sign_in", "language", "sessions", "support", "viewer", "marketer", "rewards", "pages",
+    "sign_in", "language", "sessions", "support", "viewer", "marketer", "rewards", "gallery",
+    "pages",
 ];
 
 /// The operators the journeys sign in as, besides the demo's owner: (env prefix, email, role,

@@ -132,7 +132,9 @@ async fn invalid_policies_are_refused_and_change_nothing(b: TestBackend) {
         (json!({"expiry": "never"}), "expiry"),
         (json!({"negative_balance": "maybe"}), "negative_balance"),
         (json!({"points_per_yen": 1}), "points_per_yen"),
-        (json!({"timezone": "Europe/Paris"}), "timezone"),
+        // The time zone is a name of the IANA database.
+        (json!({"timezone": "Mars/Olympus_Mons"}), "timezone"),
+        (json!({"timezone": ""}), "timezone"),
         // A valid field next to an invalid one: none of it applies.
         (
             json!({"points_per_yuan": 5, "pending_days": 9_999}),

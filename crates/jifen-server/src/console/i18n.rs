@@ -127,11 +127,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("login.wrong", "邮箱或密码不正确。"),
     (
         "login.locked_account",
-        "该账户登录失败次数过多，已暂时锁定。请于 {until} 后再试。",
+        "该账户登录失败次数过多，已暂时锁定。请于 {until}后再试。",
     ),
     (
         "login.locked_address",
-        "来自此地址的登录失败次数过多，已暂时锁定。请于 {until} 后再试。",
+        "来自此地址的登录失败次数过多，已暂时锁定。请于 {until}后再试。",
     ),
     ("login.signed_out", "您已退出登录。"),
     ("login.expired", "会话已过期，请重新登录。"),

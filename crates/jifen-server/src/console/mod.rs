@@ -92,11 +92,14 @@ pub fn router(state: AppState) -> Router<AppState> {
     }
     // Pages and their files are compressed for browsers that take gzip; the API's JSON is left
     // as it is.
+    // Any other address under /console is the console's own "no such page" (the server's
+    // fallback answers the API's JSON).
+    let not_found = |headers: HeaderMap| async move {
+        Failure::NotFound.render(auth::lang_of(&headers), &headers)
+    };
     r.merge(login::routes())
         .merge(assets::routes())
-        .fallback(|headers: HeaderMap| async move {
-            Failure::NotFound.render(auth::lang_of(&headers), &headers)
-        })
+        .route("/console/{*rest}", axum::routing::any(not_found))
         .layer(middleware::from_fn(render_failures))
         .layer(tower_http::compression::CompressionLayer::new())
 }

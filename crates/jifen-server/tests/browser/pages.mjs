@@ -8,10 +8,12 @@ const PASSWORD = env('OWNER_PASSWORD');
 
 const PAGES = [
   // [screenshot name, zh-CN label, English label]
+  ['dashboard', '概览', 'Dashboard'],
   ['members', '会员', 'Members'],
   ['rules', '规则与活动', 'Rules & campaigns'],
   ['tiers', '等级', 'Tiers'],
   ['rewards', '奖励与券', 'Rewards & vouchers'],
+  ['templates', '模板', 'Templates'],
   ['settings', '设置', 'Settings'],
   ['audit', '审计日志', 'Audit log'],
 ];
