@@ -39,6 +39,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program's audit log, newest first: who (an API key or a console user), when, what, and
+         *     the object's state before and after. Failed writes, idempotent replays and members' own
+         *     activity (events, redemptions, holds, checkouts, gifts) are not in it. `object_id` without
+         *     `object_kind` is refused (`invalid_request`), as are instants that are not RFC 3339.
+         */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -192,6 +214,24 @@ export interface paths {
          *     same.
          */
         post: operations["post_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show the console's settings of the program. */
+        get: operations["get_console_settings"];
+        /** Set the console's settings: the most points one support adjustment may move. */
+        put: operations["put_console_settings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -802,6 +842,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's console operators and their roles. */
+        get: operations["list_operators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operators/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give an operator a role in the program: an existing account gets the role (or a new one),
+         *     an unknown email gets an account with a one-time password, in this answer only. `201` when
+         *     the operator joins the program, `200` when its role changed or stayed. The program's last
+         *     owner cannot be demoted.
+         */
+        put: operations["put_operator"];
+        post?: never;
+        /**
+         * Remove an operator from the program: its role goes and its sessions in the program end
+         *     (the account stays, with its roles in other programs). The program's last owner cannot be
+         *     removed.
+         */
+        delete: operations["delete_operator"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{order_id}": {
         parameters: {
             query?: never;
@@ -929,8 +1013,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the point policy (it applies to points earned after the change) or the program's
-         *     rate limit per key.
+         * Change the point policy (it applies to points earned after the change), the program's time
+         *     zone, or its rate limit per key.
          */
         patch: operations["patch_program"];
         trace?: never;
@@ -1044,6 +1128,29 @@ export interface paths {
          *     the code in the first column). Codes already in the pool are skipped.
          */
         post: operations["add_perk_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a catalog item's image: the image's bytes as the body, with its `Content-Type`. A
+         *     PNG, JPEG, WebP or GIF (told by its bytes, not by its name or type) of at most 512 KiB; it
+         *     replaces the item's image. The answer's `image_url` is where members' apps load it:
+         *     `/media/{program}/{sha256}.{ext}`, public and cached for good (a new image gets a new
+         *     address).
+         */
+        put: operations["put_reward_image"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1348,7 +1455,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Export a template's codes as CSV, by code: `code,member,max_uses,uses,status,valid_until,
+         *     issued_at`. The first three columns are what an import reads, so an export imports as is
+         *     into another program.
+         */
+        get: operations["export_codes"];
         put?: never;
         /**
          * Generate public codes of a template: unguessable, readable (no 0/O/1/I), with a check
@@ -1405,6 +1517,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who made a change. */
+        ActorOut: {
+            /** @description `api_key:<id>` or `user:<id>`: what the `actor` filter takes. */
+            id: string;
+            /** @description `api_key` or `user`. */
+            kind: string;
+            /** @description The key's or the operator's name when the change was made. */
+            name: string;
+        };
         /** @description An operator's correction. */
         AdjustmentIn: {
             /** @description Chosen by the client; the idempotency key. */
@@ -1431,6 +1552,35 @@ export interface components {
             revoked_at?: string | null;
             /** @description The secret: shown once, in the answer that created the key. */
             secret?: string | null;
+        };
+        /** @description A line of the log as the API and the console show it. */
+        AuditEntryOut: {
+            /** @description `rule.put`, `member.adjust`, `api_key.revoke`, … */
+            action: string;
+            actor: components["schemas"]["ActorOut"];
+            /**
+             * @description The object's state after the change; `null` when the change removed it. A member's
+             *     holds its status, tier and points, and `profile_changed`: the names of the profile
+             *     fields that changed, never their values.
+             */
+            after?: Record<string, unknown> | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The object's state before the change; `null` when the change created it. */
+            before?: Record<string, unknown> | null;
+            /**
+             * Format: int64
+             * @description The line's position in the log (what the next page's `after` is made of).
+             */
+            id: number;
+            /** @description The object's id; a member's is its current external id (the pseudonym once erased). */
+            object_id: string;
+            /**
+             * @description `member`, `rule`, `campaign`, `event_type`, `meter`, `sites`, `tier_policy`, `reward`,
+             *     `voucher_template`, `voucher`, `partner`, `api_key`, `program`, `backtest`, `tier_job`,
+             *     `checkout_settings`.
+             */
+            object_kind: string;
         };
         /** @description A backtest to run: a window of past events and the draft rules to judge them by. */
         BacktestIn: {
@@ -1679,6 +1829,22 @@ export interface components {
             recorded_at: string;
             source: string;
         };
+        ConsoleSettingsIn: {
+            /**
+             * Format: int64
+             * @description 1 to 1,000,000,000 points.
+             */
+            support_adjustment_limit: number;
+        };
+        /** @description The console's settings of the program. */
+        ConsoleSettingsOut: {
+            /**
+             * Format: int64
+             * @description The most points one point adjustment by a `support` operator may add or remove: the
+             *     owner's choice, or 1,000 until the owner sets one.
+             */
+            support_adjustment_limit: number;
+        };
         /** @description A ledger entry. */
         EntryOut: {
             cause: components["schemas"]["CauseOut"];
@@ -1853,6 +2019,11 @@ export interface components {
              *     Default: the template's `max_uses`.
              */
             max_uses?: number | null;
+            /**
+             * @description What the codes of this batch start with (1–8 of `23456789ABCDEFGHJKLMNPQRSTUVWXYZ`).
+             *     Default: the template's `code_prefix`.
+             */
+            prefix?: string | null;
         };
         /** @description Who takes a gift back. */
         GiftCancelIn: {
@@ -2175,6 +2346,32 @@ export interface components {
              */
             rule_id?: string | null;
         };
+        /** @description A role for an operator, and a name for a new account. */
+        OperatorIn: {
+            /**
+             * @description The name of a new account (an existing account keeps its own); default: the email's
+             *     part before `@`.
+             */
+            name?: string | null;
+            /** @description `owner`, `marketer`, `support` or `viewer`. */
+            role: string;
+        };
+        OperatorList: {
+            data: components["schemas"]["OperatorOut"][];
+        };
+        /** @description An operator of the program. */
+        OperatorOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Lower-cased; the operator's sign-in name. */
+            email: string;
+            id: string;
+            name: string;
+            /** @description The account's one-time password: only in the answer that created the account. */
+            password?: string | null;
+            /** @description `owner`, `marketer`, `support` or `viewer`. */
+            role: string;
+        };
         /** @description An event of an order: its purchase, then its refunds. */
         OrderEventOut: {
             id: string;
@@ -2241,6 +2438,11 @@ export interface components {
              * @description When it ends (the member's standing applies again).
              */
             until: string;
+        };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_AuditEntryOut: {
+            data: components["schemas"]["AuditEntryOut"][];
+            next?: string | null;
         };
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
         Page_ConsentOut: {
@@ -2348,6 +2550,8 @@ export interface components {
             /** Format: int64 */
             points_per_yuan?: number | null;
             rate_limit?: null | components["schemas"]["RateLimitIn"];
+            /** @description IANA time zone (`Asia/Shanghai`): calendar rules and `end_of_year` expiry count in it. */
+            timezone?: string | null;
         };
         /** @description A program with its point policy. */
         ProgramOut: {
@@ -2436,6 +2640,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: string;
+            /**
+             * @description The address of the uploaded image (`PUT /v1/rewards/{id}/image`), relative to the
+             *     server: `/media/{program}/{sha256}.png`. It changes when the image does, and each one
+             *     may be cached for good.
+             */
+            image_url?: string | null;
             /**
              * Format: int64
              * @description Units left (absent: unlimited).
@@ -2909,6 +3119,56 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only changes by this actor: `api_key:<id>` or `user:<id>`. */
+                actor?: string;
+                /** @description Only changes to objects of this kind (`rule`, `member`, …). */
+                object_kind?: string;
+                /** @description Only changes to this object (with `object_kind`); a member by its external id. */
+                object_id?: string;
+                /** @description Only changes made at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only changes made before this instant (RFC 3339). */
+                until?: string;
+                /** @description How many to answer: 1 to 200, 50 when absent. */
+                limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntryOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     list_campaigns: {
         parameters: {
             query?: never;
@@ -3321,6 +3581,73 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_console_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_console_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSettingsIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
@@ -5077,6 +5404,129 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_operators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_operator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's email */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_operator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's email */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     get_order: {
         parameters: {
             query?: never;
@@ -5710,6 +6160,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PerkCodesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_reward_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image's bytes: PNG, JPEG, WebP or GIF, at most 512 KiB */
+        requestBody: {
+            content: {
+                "image/*": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6539,6 +7040,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    export_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

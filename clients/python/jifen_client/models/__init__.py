@@ -1,7 +1,11 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .actor_out import ActorOut
 from .adjustment_in import AdjustmentIn
 from .api_key_out import ApiKeyOut
+from .audit_entry_out import AuditEntryOut
+from .audit_entry_out_after_type_0 import AuditEntryOutAfterType0
+from .audit_entry_out_before_type_0 import AuditEntryOutBeforeType0
 from .backtest_in import BacktestIn
 from .backtest_in_rules_item import BacktestInRulesItem
 from .backtest_out import BacktestOut
@@ -27,6 +31,8 @@ from .codes_out import CodesOut
 from .commit_in import CommitIn
 from .consent_in import ConsentIn
 from .consent_out import ConsentOut
+from .console_settings_in import ConsoleSettingsIn
+from .console_settings_out import ConsoleSettingsOut
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
@@ -87,9 +93,13 @@ from .meters_out_meters import MetersOutMeters
 from .new_api_key import NewApiKey
 from .notification_out import NotificationOut
 from .notification_out_payload_type_0 import NotificationOutPayloadType0
+from .operator_in import OperatorIn
+from .operator_list import OperatorList
+from .operator_out import OperatorOut
 from .order_event_out import OrderEventOut
 from .order_out import OrderOut
 from .override_in import OverrideIn
+from .page_audit_entry_out import PageAuditEntryOut
 from .page_consent_out import PageConsentOut
 from .page_entry_out import PageEntryOut
 from .page_member_out import PageMemberOut
@@ -152,8 +162,12 @@ from .voucher_out import VoucherOut
 from .voucher_state import VoucherState
 
 __all__ = (
+    "ActorOut",
     "AdjustmentIn",
     "ApiKeyOut",
+    "AuditEntryOut",
+    "AuditEntryOutAfterType0",
+    "AuditEntryOutBeforeType0",
     "BacktestIn",
     "BacktestInRulesItem",
     "BacktestOut",
@@ -179,6 +193,8 @@ __all__ = (
     "CommitIn",
     "ConsentIn",
     "ConsentOut",
+    "ConsoleSettingsIn",
+    "ConsoleSettingsOut",
     "EntryOut",
     "ErasureOut",
     "ErrorBody",
@@ -239,9 +255,13 @@ __all__ = (
     "NewApiKey",
     "NotificationOut",
     "NotificationOutPayloadType0",
+    "OperatorIn",
+    "OperatorList",
+    "OperatorOut",
     "OrderEventOut",
     "OrderOut",
     "OverrideIn",
+    "PageAuditEntryOut",
     "PageConsentOut",
     "PageEntryOut",
     "PageMemberOut",

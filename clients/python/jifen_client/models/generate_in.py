@@ -19,11 +19,15 @@ class GenerateIn:
         id (str): Chosen by the client; the idempotency key.
         max_uses (int | None | Unset): Uses of each code across all members (its total cap; each member uses one once).
             Default: the template's `max_uses`.
+        prefix (None | str | Unset): What the codes of this batch start with (1–8 of
+            `23456789ABCDEFGHJKLMNPQRSTUVWXYZ`).
+            Default: the template's `code_prefix`.
     """
 
     count: int
     id: str
     max_uses: int | None | Unset = UNSET
+    prefix: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         count = self.count
@@ -36,6 +40,12 @@ class GenerateIn:
         else:
             max_uses = self.max_uses
 
+        prefix: None | str | Unset
+        if isinstance(self.prefix, Unset):
+            prefix = UNSET
+        else:
+            prefix = self.prefix
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -46,6 +56,8 @@ class GenerateIn:
         )
         if max_uses is not UNSET:
             field_dict["max_uses"] = max_uses
+        if prefix is not UNSET:
+            field_dict["prefix"] = prefix
 
         return field_dict
 
@@ -65,10 +77,20 @@ class GenerateIn:
 
         max_uses = _parse_max_uses(d.pop("max_uses", UNSET))
 
+        def _parse_prefix(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        prefix = _parse_prefix(d.pop("prefix", UNSET))
+
         generate_in = cls(
             count=count,
             id=id,
             max_uses=max_uses,
+            prefix=prefix,
         )
 
         return generate_in

@@ -25,6 +25,8 @@ class PolicyPatch:
         pending_days (int | None | Unset):
         points_per_yuan (int | None | Unset):
         rate_limit (None | RateLimitIn | Unset):
+        timezone (None | str | Unset): IANA time zone (`Asia/Shanghai`): calendar rules and `end_of_year` expiry count
+            in it.
     """
 
     expiry: None | PolicyPatchExpiryType0 | Unset = UNSET
@@ -32,6 +34,7 @@ class PolicyPatch:
     pending_days: int | None | Unset = UNSET
     points_per_yuan: int | None | Unset = UNSET
     rate_limit: None | RateLimitIn | Unset = UNSET
+    timezone: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.policy_patch_expiry_type_0 import PolicyPatchExpiryType0  # noqa: PLC0415
@@ -71,6 +74,12 @@ class PolicyPatch:
         else:
             rate_limit = self.rate_limit
 
+        timezone: None | str | Unset
+        if isinstance(self.timezone, Unset):
+            timezone = UNSET
+        else:
+            timezone = self.timezone
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -84,6 +93,8 @@ class PolicyPatch:
             field_dict["points_per_yuan"] = points_per_yuan
         if rate_limit is not UNSET:
             field_dict["rate_limit"] = rate_limit
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
 
         return field_dict
 
@@ -155,12 +166,22 @@ class PolicyPatch:
 
         rate_limit = _parse_rate_limit(d.pop("rate_limit", UNSET))
 
+        def _parse_timezone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        timezone = _parse_timezone(d.pop("timezone", UNSET))
+
         policy_patch = cls(
             expiry=expiry,
             negative_balance=negative_balance,
             pending_days=pending_days,
             points_per_yuan=points_per_yuan,
             rate_limit=rate_limit,
+            timezone=timezone,
         )
 
         return policy_patch

@@ -27,6 +27,10 @@ class RewardOut:
         reward (RewardOutReward):
         taken (int): Units redeemed and not returned.
         updated_at (datetime.datetime):
+        image_url (None | str | Unset): The address of the uploaded image (`PUT /v1/rewards/{id}/image`), relative to
+            the
+            server: `/media/{program}/{sha256}.png`. It changes when the image does, and each one
+            may be cached for good.
         left (int | None | Unset): Units left (absent: unlimited).
     """
 
@@ -36,6 +40,7 @@ class RewardOut:
     reward: RewardOutReward
     taken: int
     updated_at: datetime.datetime
+    image_url: None | str | Unset = UNSET
     left: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -51,6 +56,12 @@ class RewardOut:
         taken = self.taken
 
         updated_at = self.updated_at.isoformat()
+
+        image_url: None | str | Unset
+        if isinstance(self.image_url, Unset):
+            image_url = UNSET
+        else:
+            image_url = self.image_url
 
         left: int | None | Unset
         if isinstance(self.left, Unset):
@@ -70,6 +81,8 @@ class RewardOut:
                 "updated_at": updated_at,
             }
         )
+        if image_url is not UNSET:
+            field_dict["image_url"] = image_url
         if left is not UNSET:
             field_dict["left"] = left
 
@@ -92,6 +105,15 @@ class RewardOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_image_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        image_url = _parse_image_url(d.pop("image_url", UNSET))
+
         def _parse_left(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -108,6 +130,7 @@ class RewardOut:
             reward=reward,
             taken=taken,
             updated_at=updated_at,
+            image_url=image_url,
             left=left,
         )
 

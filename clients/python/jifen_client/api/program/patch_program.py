@@ -108,8 +108,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: PolicyPatch,
 ) -> Response[ErrorBody | ProgramOut]:
-    """Change the point policy (it applies to points earned after the change) or the program's
-    rate limit per key.
+    """Change the point policy (it applies to points earned after the change), the program's time
+    zone, or its rate limit per key.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -138,8 +138,8 @@ def sync(
     client: AuthenticatedClient | Client,
     body: PolicyPatch,
 ) -> ErrorBody | ProgramOut | None:
-    """Change the point policy (it applies to points earned after the change) or the program's
-    rate limit per key.
+    """Change the point policy (it applies to points earned after the change), the program's time
+    zone, or its rate limit per key.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -163,8 +163,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: PolicyPatch,
 ) -> Response[ErrorBody | ProgramOut]:
-    """Change the point policy (it applies to points earned after the change) or the program's
-    rate limit per key.
+    """Change the point policy (it applies to points earned after the change), the program's time
+    zone, or its rate limit per key.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -191,8 +191,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: PolicyPatch,
 ) -> ErrorBody | ProgramOut | None:
-    """Change the point policy (it applies to points earned after the change) or the program's
-    rate limit per key.
+    """Change the point policy (it applies to points earned after the change), the program's time
+    zone, or its rate limit per key.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
