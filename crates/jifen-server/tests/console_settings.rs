@@ -6,8 +6,8 @@
 
 mod common;
 
+use common::console::{BROWSER_PASSWORD as PASSWORD, Browser, browser_operator as operator, owner};
 use common::{TestApp, TestBackend};
-use jifen_server::console::operators;
 use jifen_store::console::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -18,110 +18,6 @@ jifen_store::backend_tests! {
     support_limit_policy_preview_and_timezone => super::support_limit_policy_preview_and_timezone;
     other_roles_cannot_write_settings => super::other_roles_cannot_write_settings;
     operator_routes_of_the_api => super::operator_routes_of_the_api;
-}
-
-const PASSWORD: &str = "a-long-password-1";
-
-/// A form body, `application/x-www-form-urlencoded`.
-fn encode(fields: &[(&str, &str)]) -> String {
-    use jifen_server::console::api::seg;
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", seg(k), seg(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A browser signed in to the console: its session cookie and CSRF token.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Browser {
-    async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let res = client
-            .post(format!("{}/console/login", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(encode(&[("email", email), ("password", password)]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("jifen_session="))
-            .map(|v| v.split(';').next().unwrap().to_owned())
-            .expect("a session cookie");
-        let mut b = Browser {
-            client,
-            base: app.base.clone(),
-            cookie,
-            csrf: String::new(),
-        };
-        let (status, page) = b.get("/console/settings").await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        b.csrf = page
-            .split("<meta name=\"csrf-token\" content=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("csrf meta")
-            .to_owned();
-        b
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", format!("{}; jifen_lang=en", self.cookie))
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let mut fields: Vec<(&str, &str)> = form.to_vec();
-        fields.push(("csrf", &self.csrf));
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", format!("{}; jifen_lang=en", self.cookie))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(encode(&fields))
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-}
-
-async fn operator(app: &TestApp, email: &str, role: Role) {
-    operators::add(
-        &app.state,
-        &app.program_id,
-        email,
-        None,
-        role,
-        Some(PASSWORD.into()),
-    )
-    .await
-    .unwrap();
-}
-
-async fn owner(app: &TestApp) -> Browser {
-    operator(app, "boss@shop.cn", Role::Owner).await;
-    Browser::sign_in(app, "boss@shop.cn", PASSWORD).await
 }
 
 /// The text of the element with `id`, up to its first `<`.

@@ -156,3 +156,111 @@ pub async fn send(req: reqwest::RequestBuilder) -> Page {
         html: res.text().await.unwrap_or_default(),
     }
 }
+
+/// The password of the operators [`Browser`] tests make.
+pub const BROWSER_PASSWORD: &str = "a-long-password-1";
+
+/// A form body, `application/x-www-form-urlencoded`.
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    use jifen_server::console::api::seg;
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", seg(k), seg(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A browser signed in to the console, reading it in English: its session cookie and CSRF
+/// token.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = client
+            .post(format!("{}/console/login", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&[("email", email), ("password", password)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("jifen_session="))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+            .expect("a session cookie");
+        let mut b = Browser {
+            client,
+            base: app.base.clone(),
+            cookie,
+            csrf: String::new(),
+        };
+        let (status, page) = b.get("/console/account").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        b.csrf = page
+            .split("<meta name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("csrf meta")
+            .to_owned();
+        b
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", format!("{}; jifen_lang=en", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf", &self.csrf));
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("{}; jifen_lang=en", self.cookie))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&fields))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
+
+/// Gives `email` the role, with [`BROWSER_PASSWORD`].
+pub async fn browser_operator(app: &TestApp, email: &str, role: Role) {
+    jifen_server::console::operators::add(
+        &app.state,
+        &app.program_id,
+        email,
+        None,
+        role,
+        Some(BROWSER_PASSWORD.into()),
+    )
+    .await
+    .unwrap();
+}
+
+/// An owner signed in, reading the console in English.
+pub async fn owner(app: &TestApp) -> Browser {
+    browser_operator(app, "boss@shop.cn", Role::Owner).await;
+    Browser::sign_in(app, "boss@shop.cn", BROWSER_PASSWORD).await
+}
