@@ -283,8 +283,24 @@ impl Outcome {
     }
 
     fn of(session: &Session, form: &'static str, r: Result<api::Answer, ApiFailure>) -> Outcome {
+        Outcome::said(session, form, r, "toast.saved")
+    }
+
+    /// [`Outcome::of`] with its own words for a success (the text key `done`).
+    fn said(
+        session: &Session,
+        form: &'static str,
+        r: Result<api::Answer, ApiFailure>,
+        done: &str,
+    ) -> Outcome {
         match r {
-            Ok(_) => Outcome::saved(session),
+            Ok(_) => Outcome {
+                toast: Some(Toast {
+                    ok: true,
+                    message: session.lang.t(done).into(),
+                }),
+                ..Outcome::default()
+            },
             Err(f) => Outcome::refused(session, form, f),
         }
     }
@@ -693,16 +709,7 @@ async fn revoke_key(
         None,
     )
     .await;
-    let out = match r {
-        Ok(_) => Outcome {
-            toast: Some(Toast {
-                ok: true,
-                message: session.lang.t("settings.key_revoked").into(),
-            }),
-            ..Outcome::default()
-        },
-        Err(f) => Outcome::refused(&session, "key", f),
-    };
+    let out = Outcome::said(&session, "key", r, "settings.key_revoked");
     render(&state, &session, out).await
 }
 
@@ -785,16 +792,7 @@ async fn remove_user(
         None,
     )
     .await;
-    let out = match r {
-        Ok(_) => Outcome {
-            toast: Some(Toast {
-                ok: true,
-                message: session.lang.t("settings.user_removed").into(),
-            }),
-            ..Outcome::default()
-        },
-        Err(f) => Outcome::refused(&session, "users", f),
-    };
+    let out = Outcome::said(&session, "users", r, "settings.user_removed");
     render(&state, &session, out).await
 }
 
