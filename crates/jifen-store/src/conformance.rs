@@ -1605,6 +1605,16 @@ pub async fn events_unique_per_program(backend: Backend) {
     // evt-3 was rolled back above, so it can be written now.
     tx.insert_event(&fresh).await.expect("evt-3 is free");
     tx.commit().await.unwrap();
+
+    // Read back in one batch: the program's own, unknown ids left out, none of `q`'s.
+    let ids = ["evt-1", "evt-2", "evt-3", "evt-9"].map(str::to_owned);
+    let mut found = store.events_by_id("p", &ids).await.unwrap();
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(found, vec![event.clone(), guest, fresh]);
+    let theirs = store.events_by_id("q", &ids).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].program_id, "q");
+    assert!(store.events_by_id("p", &[]).await.unwrap().is_empty());
 }
 
 /// A hold is found by program and id, with its member.

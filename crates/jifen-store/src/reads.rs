@@ -74,6 +74,13 @@ pub trait ReadStore: Send + Sync {
     /// An event of the program by its id.
     async fn get_event(&self, program_id: &str, event_id: &str) -> Result<Option<StoredEvent>>;
 
+    /// Events of the program by their ids, in one read: those found, in no particular order.
+    /// For pages that list many events (the console's member page) where [`get_event`]'s
+    /// member and stored answer are not needed.
+    ///
+    /// [`get_event`]: ReadStore::get_event
+    async fn events_by_id(&self, program_id: &str, ids: &[String]) -> Result<Vec<EventRecord>>;
+
     /// An order of the program by its id.
     async fn order_history(&self, program_id: &str, order_id: &str)
     -> Result<Option<OrderHistory>>;
@@ -227,6 +234,30 @@ macro_rules! reads_impl {
                     member_external_id,
                     answer: answer.and_then(|a| a.0),
                 }))
+            }
+
+            async fn events_by_id(
+                &self,
+                program_id: &str,
+                ids: &[String],
+            ) -> $crate::Result<Vec<$crate::EventRecord>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT {} FROM events e WHERE e.program_id = ",
+                    $crate::reads::EVENT_COLUMNS
+                ));
+                q.push_bind(program_id);
+                q.push(" AND e.id IN (");
+                let mut list = q.separated(", ");
+                for id in ids {
+                    list.push_bind(id);
+                }
+                list.push_unseparated(")");
+                let rows: Vec<$crate::reads::EventRow> =
+                    q.build_query_as().fetch_all(self.reader()).await?;
+                rows.into_iter().map(|r| r.into_record()).collect()
             }
 
             async fn order_history(

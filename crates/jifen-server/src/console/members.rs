@@ -6,8 +6,6 @@
 //! every query here is by member, indexed, and paged). Writes go through the `/v1` handlers
 //! ([`api::call`]), so their validation, idempotency and errors are the API's.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -735,64 +733,32 @@ async fn tier_view(
     }))
 }
 
-async fn render_page(
+/// The balance (as of the chosen day, or now) and the lots with points left, soonest expiry
+/// first. One read of the member's book serves both when the balance is the current one.
+async fn book_section(
     state: &AppState,
     session: &Session,
-    id: &str,
+    m: &Member,
     q: &PageQuery,
-    toast: Option<Toast>,
-    error: FormError,
-    sent: Sent,
-) -> Result<Response, Failure> {
-    let m = member_of(state, session, id).await?;
+) -> Result<(jifen_core::Balance, Vec<LotRow>), Failure> {
     let lang = session.lang;
     let now = state.clock.now();
     let program = &session.program;
-    // The balance as of the chosen day (end of it), or now.
-    let at = end_of_day(session, &q.at).unwrap_or(now);
-    let balance = crate::service::ledger::balance_at(state, program, &m.external_id, at).await?;
-    let figures = vec![
-        Figure {
-            label: lang.t("members.available"),
-            value: balance.available,
-        },
-        Figure {
-            label: lang.t("members.pending"),
-            value: balance.pending,
-        },
-        Figure {
-            label: lang.t("members.held"),
-            value: balance.held,
-        },
-        Figure {
-            label: lang.t("members.negative"),
-            value: balance.negative,
-        },
-        Figure {
-            label: lang.t("members.lifetime_earned"),
-            value: balance.lifetime_earned,
-        },
-        Figure {
-            label: lang.t("members.lifetime_redeemed"),
-            value: balance.lifetime_redeemed,
-        },
-        Figure {
-            label: lang.t("members.expired"),
-            value: balance.expired,
-        },
-        Figure {
-            label: lang.t("members.clawed_back"),
-            value: balance.clawed_back,
-        },
-    ];
-    let expiring = balance
-        .expiring
-        .iter()
-        .map(|e| (local_time(session, e.at), e.points))
-        .collect();
-    // Lots with points left, soonest expiry first.
-    let (_, book) =
-        crate::service::ledger::book_at(state, program, &m.external_id, now, false).await?;
+    let ledger = crate::service::ledger::book_at(state, program, &m.external_id, now, false);
+    let (book, balance) = match end_of_day(session, &q.at) {
+        Some(at) => {
+            let ((_, book), balance) = tokio::try_join!(
+                ledger,
+                crate::service::ledger::balance_at(state, program, &m.external_id, at)
+            )?;
+            (book, balance)
+        }
+        None => {
+            let (_, book) = ledger.await?;
+            let balance = book.balance();
+            (book, balance)
+        }
+    };
     let soon = now + chrono::Duration::days(30);
     let mut lots: Vec<_> = book
         .lots()
@@ -826,24 +792,52 @@ async fn render_page(
         })
         .collect();
     lots.sort_by_key(|(exp, lot)| (exp.is_none(), *exp, lot.id));
-    let lots = lots.into_iter().map(|(_, l)| l).collect();
-    let ledger = ledger_view(state, session, &m, q).await?;
-    let tier = tier_view(state, session, &m).await?;
+    Ok((balance, lots.into_iter().map(|(_, l)| l).collect()))
+}
 
-    // Events and checkouts: those behind the member's recent entries.
+/// The events and checkouts behind the member's recent entries, newest first.
+async fn activity_section(
+    state: &AppState,
+    session: &Session,
+    m: &Member,
+) -> Result<(Vec<SimpleRow>, Vec<SimpleRow>), Failure> {
+    let lang = session.lang;
+    let program = &session.program;
     let recent = state.store.list_entries(m.id, RECENT_ENTRIES, None).await?;
-    let mut event_ids = BTreeSet::new();
-    let mut checkout_ids = BTreeSet::new();
-    let mut events = Vec::new();
-    let mut checkouts = Vec::new();
+    let mut event_ids = Vec::new();
+    let mut checkout_ids = Vec::new();
     for s in &recent {
         let e = &s.entry;
         if e.cause.kind == CauseKind::Event
-            && events.len() < RECENT_ITEMS
-            && event_ids.insert(e.cause.id.clone())
-            && let Some(ev) = state.store.get_event(&program.id, &e.cause.id).await?
+            && event_ids.len() < RECENT_ITEMS
+            && !event_ids.contains(&e.cause.id)
         {
-            let r = &ev.record;
+            event_ids.push(e.cause.id.clone());
+        }
+        if let Some(checkout) = e
+            .hold
+            .as_deref()
+            .and_then(|h| h.strip_prefix(crate::service::checkout::CHECKOUT_HOLD))
+            && checkout_ids.len() < RECENT_ITEMS
+            && !checkout_ids.iter().any(|c| c == checkout)
+        {
+            checkout_ids.push(checkout.to_owned());
+        }
+    }
+    // One read for the events; checkouts are few, read together.
+    let (mut found, found_checkouts) = tokio::try_join!(
+        state.store.events_by_id(&program.id, &event_ids),
+        futures_util::future::try_join_all(
+            checkout_ids
+                .iter()
+                .map(|c| state.store.checkout(&program.id, c))
+        ),
+    )?;
+    // Newest first, as the entries that name them.
+    found.sort_by_key(|r| event_ids.iter().position(|i| *i == r.id));
+    let events = found
+        .into_iter()
+        .map(|r| {
             let mut what = r.kind.clone();
             if let Some(site) = &r.site {
                 what.push_str(" · ");
@@ -853,30 +847,35 @@ async fn render_page(
                 what.push_str(" · ");
                 what.push_str(order);
             }
-            events.push(SimpleRow {
+            SimpleRow {
                 id: r.id.clone(),
                 when: local_time(session, r.occurred_at),
                 what,
                 status: String::new(),
-            });
-        }
-        if let Some(checkout) = e
-            .hold
-            .as_deref()
-            .and_then(|h| h.strip_prefix(crate::service::checkout::CHECKOUT_HOLD))
-            && checkouts.len() < RECENT_ITEMS
-            && checkout_ids.insert(checkout.to_owned())
-            && let Some(c) = state.store.checkout(&program.id, checkout).await?
-        {
-            checkouts.push(SimpleRow {
-                id: c.id.clone(),
-                when: local_time(session, c.created_at),
-                what: c.hold_id.clone().unwrap_or_default(),
-                status: lang.t(&format!("members.checkout_{}", c.status)).to_owned(),
-            });
-        }
-    }
+            }
+        })
+        .collect();
+    let checkouts = found_checkouts
+        .into_iter()
+        .flatten()
+        .map(|c| SimpleRow {
+            id: c.id.clone(),
+            when: local_time(session, c.created_at),
+            what: c.hold_id.clone().unwrap_or_default(),
+            status: lang.t(&format!("members.checkout_{}", c.status)).to_owned(),
+        })
+        .collect();
+    Ok((events, checkouts))
+}
 
+/// The member's vouchers and the gifts made of them.
+async fn wallet_section(
+    state: &AppState,
+    session: &Session,
+    m: &Member,
+) -> Result<(Vec<VoucherRow>, Vec<SimpleRow>), Failure> {
+    let lang = session.lang;
+    let program = &session.program;
     let listed = api::get(
         state,
         session,
@@ -945,7 +944,17 @@ async fn render_page(
             status: lang.t(&format!("members.gift_{}", g.status)).to_owned(),
         })
         .collect();
-    let redemptions = state
+    Ok((vouchers, gifts))
+}
+
+/// The member's latest reward redemptions.
+async fn redemptions_section(
+    state: &AppState,
+    session: &Session,
+    m: &Member,
+) -> Result<Vec<SimpleRow>, Failure> {
+    let lang = session.lang;
+    Ok(state
         .store
         .member_redemptions(m.id, 50, None)
         .await?
@@ -965,9 +974,16 @@ async fn render_page(
                 .t(&format!("members.redemption_{}", r.status))
                 .to_owned(),
         })
-        .collect();
-    let serve = session.can(Perm::Serve);
-    let templates = if serve {
+        .collect())
+}
+
+/// The voucher templates a support agent can issue from (none for those who cannot).
+async fn templates_section(
+    state: &AppState,
+    session: &Session,
+) -> Result<Vec<(String, String)>, Failure> {
+    let program = &session.program;
+    Ok(if session.can(Perm::Serve) {
         state
             .store
             .voucher_templates(&program.id)
@@ -990,12 +1006,87 @@ async fn render_page(
             .collect()
     } else {
         Vec::new()
-    };
-    let limit = if session.role == jifen_store::console::Role::Support {
-        Some(support_limit(state, &program.id).await?)
-    } else {
-        None
-    };
+    })
+}
+
+async fn render_page(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    q: &PageQuery,
+    toast: Option<Toast>,
+    error: FormError,
+    sent: Sent,
+) -> Result<Response, Failure> {
+    let m = member_of(state, session, id).await?;
+    let lang = session.lang;
+    let now = state.clock.now();
+    let program = &session.program;
+    // The sections read independent rows: read them together, not one after another.
+    let (
+        (balance, lots),
+        ledger,
+        tier,
+        (events, checkouts),
+        (vouchers, gifts),
+        redemptions,
+        templates,
+        limit,
+    ) = tokio::try_join!(
+        book_section(state, session, &m, q),
+        ledger_view(state, session, &m, q),
+        tier_view(state, session, &m),
+        activity_section(state, session, &m),
+        wallet_section(state, session, &m),
+        redemptions_section(state, session, &m),
+        templates_section(state, session),
+        async {
+            if session.role == jifen_store::console::Role::Support {
+                support_limit(state, &program.id).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    )?;
+    let figures = vec![
+        Figure {
+            label: lang.t("members.available"),
+            value: balance.available,
+        },
+        Figure {
+            label: lang.t("members.pending"),
+            value: balance.pending,
+        },
+        Figure {
+            label: lang.t("members.held"),
+            value: balance.held,
+        },
+        Figure {
+            label: lang.t("members.negative"),
+            value: balance.negative,
+        },
+        Figure {
+            label: lang.t("members.lifetime_earned"),
+            value: balance.lifetime_earned,
+        },
+        Figure {
+            label: lang.t("members.lifetime_redeemed"),
+            value: balance.lifetime_redeemed,
+        },
+        Figure {
+            label: lang.t("members.expired"),
+            value: balance.expired,
+        },
+        Figure {
+            label: lang.t("members.clawed_back"),
+            value: balance.clawed_back,
+        },
+    ];
+    let expiring = balance
+        .expiring
+        .iter()
+        .map(|e| (local_time(session, e.at), e.points))
+        .collect();
     let mut here = format!("/console/members/{}", seg(&m.external_id));
     if !q.at.is_empty() {
         here.push_str(&format!("?at={}", seg(&q.at)));
