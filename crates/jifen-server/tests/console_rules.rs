@@ -38,53 +38,14 @@ struct Page {
 
 impl Console {
     async fn sign_in(app: &TestApp, email: &str, role: Role) -> Console {
-        jifen_server::console::operators::add(
-            &app.state,
-            &app.program_id,
-            email,
-            None,
-            role,
-            Some("a-long-password-1".into()),
-        )
-        .await
-        .expect("operator");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let res = client
-            .post(format!("{}/console/login", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_body(&[
-                ("email", email),
-                ("password", "a-long-password-1"),
-            ]))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in");
-        let session = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").to_owned())
-            .find(|v| v.contains('=') && !v.ends_with('='))
-            .expect("session cookie");
-        let mut c = Console {
+        let s = common::console::sign_in_as(app, email, role).await;
+        Console {
             base: app.base.clone(),
-            client,
+            client: common::console::client(),
             // English, so that the assertions read the English texts.
-            cookie: format!("{session}; jifen_lang=en"),
-            csrf: String::new(),
-        };
-        let page = c.get("/console/rules").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let marker = "<meta name=\"csrf-token\" content=\"";
-        let start = page.body.find(marker).expect("csrf meta") + marker.len();
-        let end = page.body[start..].find('"').expect("csrf end") + start;
-        c.csrf = page.body[start..end].to_owned();
-        c
+            cookie: format!("{}; jifen_lang=en", s.cookie),
+            csrf: s.csrf,
+        }
     }
 
     async fn page(res: reqwest::Response) -> Page {
@@ -352,7 +313,13 @@ async fn simulate_shows_fired_and_not_fired_with_reasons(b: TestBackend) {
     assert!(page.body.contains("Points earned: 5"), "{}", page.body);
     assert!(page.body.contains("Fired"));
     assert!(page.body.contains("Condition false"));
-    assert!(page.body.contains("1× / day"), "{}", page.body);
+    // The daily limit, with what is left of it after this check-in.
+    assert!(
+        page.body
+            .contains("0/1 times left · rule:check-in times, per member, day"),
+        "{}",
+        page.body
+    );
     // Without JavaScript: a page with the form and the result.
     let page = c.post("/console/rules/simulate", &sim).await;
     assert!(page.body.contains("<html"));

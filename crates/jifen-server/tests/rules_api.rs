@@ -382,7 +382,7 @@ async fn simulation_writes_nothing(b: TestBackend) {
         json!({"name": "Reviews", "trigger": {"kind": "event", "types": ["review"]},
                "condition": "event.attributes.stars >= 4",
                "effects": [{"kind": "award_points", "points": 20}],
-               "limits": [{"per": "day", "count": 1}]}),
+               "limits": [{"per": "day", "count": 1}], "budget": 50}),
     )
     .await;
     app.advance(Duration::minutes(1));
@@ -408,6 +408,28 @@ async fn simulation_writes_nothing(b: TestBackend) {
     assert_eq!(results[0]["points"], 20);
     assert_eq!(outcome(&results[1], "review")["outcome"], "condition_false");
     assert_eq!(outcome(&results[2], "review")["outcome"], "limit_reached");
+    // Each rule says what is left under its caps after the event: the day's count used up by
+    // the first review, the budget by its 20 points.
+    let day = app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d");
+    let limits = &outcome(&results[0], "review")["limits"];
+    assert_eq!(
+        limits,
+        &json!([
+            {"limit": format!("rule:review times, per member, day {day}"), "unit": "times",
+             "max": 1, "used": 1, "left": 0},
+            {"limit": "rule:review points, all members, lifetime", "unit": "points",
+             "max": 50, "used": 20, "left": 30}
+        ]),
+        "{limits}"
+    );
+    assert_eq!(outcome(&results[2], "review")["limits"], *limits);
+    assert!(
+        outcome(&results[3], "buy").get("limits").is_none(),
+        "no caps, no limits"
+    );
     assert_eq!(
         results[3]["points"], 597,
         "the draft replaces the default rule"

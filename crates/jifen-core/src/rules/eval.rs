@@ -609,6 +609,50 @@ fn fixed_or_per_yuan(
     }
 }
 
+/// One cap of a rule (a count or points limit, its budget, its campaign's cap or budget) as it
+/// stands: what it allows, what is used, what is left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitLeft {
+    /// As a refusal names it: `rule:r1 times, per member, day 2026-06-18`.
+    pub limit: String,
+    /// `times` or `points`.
+    pub unit: &'static str,
+    pub max: i64,
+    pub used: i64,
+    pub left: i64,
+}
+
+/// What is left under each cap of `rule` for `member`'s events of `event_type` at `at`, as
+/// `usage` counts them (after the events it has judged): what a simulation shows next to each
+/// rule. Counters kept only for reports are left out.
+pub fn limits_left(
+    rule: &Rule,
+    member: i64,
+    event_type: &str,
+    at: Timestamp,
+    tz: Tz,
+    usage: &UsageBook,
+) -> Vec<LimitLeft> {
+    rule_counters(rule, member, event_type, at, tz)
+        .into_iter()
+        .filter_map(|(key, cap)| {
+            let used = usage.get(&key);
+            let (unit, max, used) = match cap {
+                Cap::Count(n) => ("times", n, used.count),
+                Cap::Points(p) => ("points", p, used.points),
+                Cap::None => return None,
+            };
+            Some(LimitLeft {
+                limit: describe(&key, unit),
+                unit,
+                max,
+                used,
+                left: max.saturating_sub(used).max(0),
+            })
+        })
+        .collect()
+}
+
 fn describe(key: &UsageKey, what: &str) -> String {
     let whom = if key.member.is_some() {
         "per member"

@@ -14,8 +14,8 @@ mod set;
 
 pub use conditions::{Conditions, Evaluate, Outcome, Slot};
 pub use eval::{
-    Action, Award, Campaigns, Evaluation, EventInput, Scope, Trace, Usage, UsageBook, UsageKey,
-    Verdict, evaluate, evaluate_with, period_key, usage_keys,
+    Action, Award, Campaigns, Evaluation, EventInput, LimitLeft, Scope, Trace, Usage, UsageBook,
+    UsageKey, Verdict, evaluate, evaluate_with, limits_left, period_key, usage_keys,
 };
 pub use expr::{Condition, ConditionError, Facts, Truth, VARIABLES};
 pub use model::{

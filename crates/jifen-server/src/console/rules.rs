@@ -1283,6 +1283,32 @@ fn yuan_to_fen(text: &str) -> Option<i64> {
     yuan.checked_mul(100)?.checked_add(frac)
 }
 
+/// What a simulation says is left under a rule's caps after the event ("2/3 times left ·
+/// rule:r times, per member, day 2026-06-18"); `None` for a rule without caps.
+fn limits_left_text(lang: crate::console::i18n::Lang, limits: &Value) -> Option<String> {
+    let limits = limits.as_array().filter(|l| !l.is_empty())?;
+    Some(
+        limits
+            .iter()
+            .map(|l| {
+                let key = if l["unit"] == "points" {
+                    "rules.sim_left_points"
+                } else {
+                    "rules.sim_left_times"
+                };
+                format!(
+                    "{} · {}",
+                    lang.t(key)
+                        .replace("{left}", &l["left"].as_i64().unwrap_or(0).to_string())
+                        .replace("{max}", &l["max"].as_i64().unwrap_or(0).to_string()),
+                    str_of(&l["limit"])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
 fn limits_text(spec: &Value) -> String {
     spec["limits"]
         .as_array()
@@ -1352,7 +1378,8 @@ fn sim_result(session: &Session, answer: &Value, rules: &Value, mine: &str) -> S
             };
             let rule = str_of(&t["rule"]);
             SimRow {
-                limits: limits_text(&spec_of(&rule)),
+                limits: limits_left_text(lang, &t["limits"])
+                    .unwrap_or_else(|| limits_text(&spec_of(&rule))),
                 mine: rule == mine,
                 version: t["version"].as_i64().unwrap_or(0),
                 fired: outcome == "fired",
@@ -2357,6 +2384,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("rules.sim_amount", "金额（元）"),
     ("rules.sim_attributes", "属性（JSON 对象）"),
     ("rules.sim_capped", "受限于"),
+    ("rules.sim_left_times", "剩 {left}/{max} 次"),
+    ("rules.sim_left_points", "剩 {left}/{max} 积分"),
     ("rules.sim_detail", "说明"),
     ("rules.sim_member", "会员"),
     ("rules.sim_no_rules", "没有规则监听此类事件。"),
@@ -2550,6 +2579,8 @@ pub const EN: &[(&str, &str)] = &[
     ("rules.sim_amount", "Amount (yuan)"),
     ("rules.sim_attributes", "Attributes (JSON object)"),
     ("rules.sim_capped", "capped by"),
+    ("rules.sim_left_times", "{left}/{max} times left"),
+    ("rules.sim_left_points", "{left}/{max} points left"),
     ("rules.sim_detail", "Detail"),
     ("rules.sim_member", "Member"),
     ("rules.sim_no_rules", "No rule listens to this event type."),

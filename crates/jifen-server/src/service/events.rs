@@ -502,6 +502,42 @@ impl Judge {
         Some(self.judge(event, head, amount_of(event), now))
     }
 
+    /// The trace of an evaluation, each rule with what is left under its caps after the event
+    /// (`limits`, when it has any): what a simulation shows.
+    pub(crate) fn traced_with_limits(
+        &self,
+        evaluation: &Evaluation,
+        event: &ParsedEvent,
+        head: &MemberHead,
+    ) -> Value {
+        let traced = evaluation
+            .trace
+            .iter()
+            .map(|t| {
+                let mut v = json!(t);
+                let rule = self
+                    .rules
+                    .versions()
+                    .find(|r| r.id == t.rule && r.version == t.version);
+                if let Some(rule) = rule {
+                    let left = jifen_core::rules::limits_left(
+                        rule,
+                        head.id,
+                        &event.type_name,
+                        event.occurred_at,
+                        self.tz,
+                        &self.usage,
+                    );
+                    if !left.is_empty() {
+                        v["limits"] = json!(left);
+                    }
+                }
+                v
+            })
+            .collect();
+        Value::Array(traced)
+    }
+
     /// What the batch changed in counters and streaks.
     fn take_writes(&mut self) -> (Vec<UsageRow>, Vec<Streak>) {
         let usage = self
@@ -1123,7 +1159,7 @@ pub async fn simulate(
             "type": event.type_name,
             "member": event.member,
             "points": evaluation.as_ref().map_or(0, Evaluation::points),
-            "rules": evaluation.as_ref().map(|e| json!(e.trace)).unwrap_or(json!([])),
+            "rules": evaluation.as_ref().map(|e| judge.traced_with_limits(e, event, head)).unwrap_or(json!([])),
             "actions": evaluation.as_ref().map(|e| json!(e.actions)).unwrap_or(json!([])),
         });
         if repeat {
