@@ -8,7 +8,7 @@ use common::{TestApp, TestBackend};
 use jifen_server::console::dashboard::fold_all;
 use jifen_store::console::Role;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 
 jifen_store::backend_tests! {
     dashboard_shows_the_folded_figures => super::dashboard_shows_the_folded_figures;
@@ -29,48 +29,13 @@ struct Browser {
 
 impl Browser {
     async fn sign_in(app: &TestApp, email: &str, role: Role) -> Browser {
-        jifen_server::console::operators::add(
-            &app.state,
-            &app.program_id,
-            email,
-            None,
-            role,
-            Some("a-long-password-1".into()),
-        )
-        .await
-        .expect("operator");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let r = client
-            .post(format!("{}/console/login", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[("email", email), ("password", "a-long-password-1")]))
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign in");
-        let cookie = r
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("jifen_session="))
-            .and_then(|v| v.split(';').next())
-            .expect("session cookie")
-            .to_owned();
-        let mut b = Browser {
-            client,
+        let s = common::console::sign_in_as(app, email, role).await;
+        Browser {
+            client: common::console::client(),
             base: app.base.clone(),
-            cookie,
-            csrf: String::new(),
-        };
-        let (_, html) = b.get("/console/account").await;
-        let needle = "name=\"csrf-token\" content=\"";
-        let at = html.find(needle).expect("csrf meta") + needle.len();
-        b.csrf = html[at..at + html[at..].find('"').expect("end")].to_owned();
-        b
+            cookie: s.cookie,
+            csrf: s.csrf,
+        }
     }
 
     async fn get(&self, path: &str) -> (StatusCode, String) {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{TestApp, TestBackend};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use serde_json::json;
 
 use jifen_store::console::Role;
@@ -39,53 +39,13 @@ struct Page {
 
 impl Browser {
     async fn sign_in(app: &TestApp, email: &str, role: Role) -> Browser {
-        jifen_server::console::operators::add(
-            &app.state,
-            &app.program_id,
-            email,
-            None,
-            role,
-            Some("a-long-password-1".into()),
-        )
-        .await
-        .expect("operator");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let res = client
-            .post(format!("{}/console/login", app.base))
-            .header(CONTENT_TYPE, FORM)
-            .body(
-                serde_urlencoded::to_string([("email", email), ("password", "a-long-password-1")])
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .expect("login");
-        let cookie = res
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("jifen_session="))
-            .and_then(|v| v.split(';').next())
-            .unwrap_or_else(|| panic!("no session cookie: {res:?}"))
-            .to_owned();
-        let mut b = Browser {
+        let s = common::console::sign_in_as(app, email, role).await;
+        Browser {
             base: app.base.clone(),
-            client,
-            cookie,
-            csrf: String::new(),
-        };
-        let page = b.get("/console/members").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        let (_, rest) = page
-            .html
-            .split_once("<meta name=\"csrf-token\" content=\"")
-            .expect("csrf meta");
-        b.csrf = rest.split('"').next().unwrap_or_default().to_owned();
-        b
+            client: common::console::client(),
+            cookie: s.cookie,
+            csrf: s.csrf,
+        }
     }
 
     async fn read(res: reqwest::Response) -> Page {

@@ -7,7 +7,6 @@
 mod common;
 
 use common::{TestApp, TestBackend};
-use jifen_server::console::operators;
 use jifen_store::console::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -35,53 +34,13 @@ struct Page {
 }
 
 async fn sign_in(app: &TestApp, email: &str, role: Role) -> Browser {
-    operators::add(
-        &app.state,
-        &app.program_id,
-        email,
-        None,
-        role,
-        Some("a-long-password-1".into()),
-    )
-    .await
-    .expect("operator");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .post(format!("{}/console/login", app.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([("email", email), ("password", "a-long-password-1")])
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in");
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .filter(|v| v.starts_with("jifen_session="))
-        .collect::<Vec<_>>()
-        .join("; ");
-    assert!(!cookie.is_empty(), "a session cookie");
-    let mut b = Browser {
+    let s = common::console::sign_in_as(app, email, role).await;
+    Browser {
         base: app.base.clone(),
-        client,
-        cookie,
-        csrf: String::new(),
-    };
-    let page = b.get("/console/rewards").await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-    let marker = "name=\"csrf-token\" content=\"";
-    let at = page.text.find(marker).unwrap() + marker.len();
-    b.csrf = page.text[at..].split('"').next().unwrap().to_owned();
-    b
+        client: common::console::client(),
+        cookie: s.cookie,
+        csrf: s.csrf,
+    }
 }
 
 impl Browser {

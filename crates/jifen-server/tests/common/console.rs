@@ -181,41 +181,13 @@ pub struct Browser {
 
 impl Browser {
     pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let res = client
-            .post(format!("{}/console/login", app.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(encode(&[("email", email), ("password", password)]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("jifen_session="))
-            .map(|v| v.split(';').next().unwrap().to_owned())
-            .expect("a session cookie");
-        let mut b = Browser {
-            client,
+        let s = sign_in(app, email, password).await;
+        Browser {
+            client: client(),
             base: app.base.clone(),
-            cookie,
-            csrf: String::new(),
-        };
-        let (status, page) = b.get("/console/account").await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        b.csrf = page
-            .split("<meta name=\"csrf-token\" content=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("csrf meta")
-            .to_owned();
-        b
+            cookie: s.cookie,
+            csrf: s.csrf,
+        }
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
