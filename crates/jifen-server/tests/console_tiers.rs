@@ -105,6 +105,21 @@ async fn tier_policy_distribution_and_jobs(b: TestBackend) {
         page.contains("data-missing=\"bo\">50<"),
         "without JavaScript: {page}"
     );
+    // The page reads the count the background job takes, not the standings themselves: bo's
+    // upgrade shows after the job's next pass.
+    let r = app.purchase("p-bo-2", "bo", "o-bo-2", 10_000).await;
+    assert!(r.status.is_success(), "{r:?}");
+    let standing = app.get("/v1/members/bo/tiers").await.body;
+    assert_eq!(standing["standing"]["tier"]["id"], "gold", "{standing}");
+    let (_, page) = boss.get("/console/tiers").await;
+    assert!(page.contains("data-tier=\"gold\">1<"), "{page}");
+    jifen_server::console::dashboard::fold_all(&app.state)
+        .await
+        .expect("the job's pass");
+    let (_, page) = boss.get("/console/tiers").await;
+    assert!(page.contains("data-tier=\"gold\">2<"), "{page}");
+    assert!(page.contains("data-tier=\"silver\">0<"), "{page}");
+    assert!(page.contains("Counted at"), "{page}");
     // A bad threshold: the API's error at the field, and nothing changes.
     let before = app.get("/v1/tier-policy").await.body;
     let (_, page) = boss

@@ -3,7 +3,7 @@
 //! tiers, and re-evaluation jobs with their progress. Saving and starting jobs are `/v1`
 //! requests ([`api::call`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use jifen_core::Timestamp;
 
 use crate::app::AppState;
 use crate::console::account::local_time;
@@ -52,8 +54,9 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// How long a program's distribution is reused: counting a million members' standings is a
-/// scan, so page views within this time share one count.
+/// How long a program's distribution is reused when it is counted on a page view (before the
+/// background job's first count): counting a million members' standings is a scan, so page
+/// views within this time share one count.
 const DISTRIBUTION_TTL: Duration = Duration::from_secs(30);
 
 type Counts = Vec<(String, i64)>;
@@ -64,27 +67,65 @@ type Counted = (Instant, Counts, i64);
 static DISTRIBUTION: LazyLock<Mutex<HashMap<String, Counted>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// Members per stored tier and the member count, at most [`DISTRIBUTION_TTL`] old.
-async fn counts(state: &AppState, program_id: &str) -> Result<(Counts, i64), Failure> {
+/// Members per stored tier, the member count, and when they were counted. The background
+/// job counts them on each pass, with the dashboard's rollups; a page view only reads that
+/// count. Before the job's first count, the page counts (a scan, shared for
+/// [`DISTRIBUTION_TTL`]).
+async fn counts(
+    state: &AppState,
+    program: &jifen_store::Program,
+) -> Result<(Counts, i64, Timestamp), Failure> {
+    use jifen_store::rollups::metric;
+    if let Some(r) = state.store.rollup_state(&program.id).await?
+        && let (Some(text), Some(at)) = (r.tiers.as_deref(), r.tiers_at)
+        && let Ok(by_tier) = serde_json::from_str::<BTreeMap<String, i64>>(text)
+        // The member count comes from the folded rollups: none yet, none to read.
+        && r.folded_at.timestamp() > 0
+    {
+        let today = state
+            .clock
+            .now()
+            .with_timezone(&crate::service::program_tz(program))
+            .date_naive();
+        let total = state
+            .store
+            .rollup_sum_until(&program.id, metric::MEMBERS_NEW, today)
+            .await?;
+        return Ok((by_tier.into_iter().collect(), total, at));
+    }
     if let Ok(cache) = DISTRIBUTION.lock()
-        && let Some((at, c, total)) = cache.get(program_id)
+        && let Some((at, c, total)) = cache.get(&program.id)
         && at.elapsed() < DISTRIBUTION_TTL
     {
-        return Ok((c.clone(), *total));
+        let counted =
+            state.clock.now() - chrono::Duration::from_std(at.elapsed()).unwrap_or_default();
+        return Ok((c.clone(), *total, counted));
     }
-    let c = state.store.tier_counts(program_id).await?;
-    let total = state.store.member_count(program_id).await?;
+    let c = state.store.tier_counts(&program.id).await?;
+    let total = state.store.member_count(&program.id).await?;
     if let Ok(mut cache) = DISTRIBUTION.lock() {
-        cache.insert(program_id.to_owned(), (Instant::now(), c.clone(), total));
+        cache.insert(program.id.clone(), (Instant::now(), c.clone(), total));
     }
-    Ok((c, total))
+    Ok((c, total, state.clock.now()))
 }
 
-/// Forgets a program's counted distribution (its standings are being re-evaluated).
+/// Forgets a program's distribution counted on a page view (its standings are being
+/// re-evaluated).
 fn forget(program_id: &str) {
     if let Ok(mut cache) = DISTRIBUTION.lock() {
         cache.remove(program_id);
     }
+}
+
+/// Counts a program's distribution again (a re-evaluation of its standings has finished), so
+/// that the page shows the new standings without waiting for the job's next pass.
+async fn recount(state: &AppState, program_id: &str) -> Result<(), Failure> {
+    forget(program_id);
+    state
+        .store
+        .refresh_tier_rollup(program_id, state.clock.now())
+        .await?;
+    Ok(())
 }
 
 pub struct TierRow {
@@ -215,7 +256,7 @@ async fn render(
     };
     let typed: HashMap<String, String> =
         out.typed.clone().unwrap_or_default().into_iter().collect();
-    let (counts, total) = counts(state, &session.program.id).await?;
+    let (counts, total, counted) = counts(state, &session.program).await?;
     let mut tiers = Vec::new();
     if let Some(p) = &policy {
         let list = p["tiers"].as_array().cloned().unwrap_or_default();
@@ -310,7 +351,7 @@ async fn render(
         jobs,
         failure: out.failure,
         closest: out.closest,
-        counted: local_time(session, state.clock.now()),
+        counted: local_time(session, counted),
     };
     Ok(html(&page))
 }
@@ -442,7 +483,7 @@ async fn job_partial(
         return Err(Failure::NotFound);
     };
     if !job.running {
-        forget(&session.program.id);
+        recount(&state, &session.program.id).await?;
     }
     Ok(html(&JobPartial {
         chrome: Chrome::new(&session, "tiers", "/console/tiers"),
@@ -601,7 +642,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("tiers.distribution", "等级分布"),
     (
         "tiers.distribution_help",
-        "按会员当前所持等级统计（含人工调整），最多缓存 30 秒。",
+        "按会员当前所持等级统计（含人工调整），由后台任务定期统计。",
     ),
     ("tiers.jobs", "重新评估"),
     (
@@ -655,7 +696,7 @@ pub const EN: &[(&str, &str)] = &[
     ("tiers.distribution", "Distribution"),
     (
         "tiers.distribution_help",
-        "Members by the tier they hold (overrides included), counted at most 30 seconds ago.",
+        "Members by the tier they hold (overrides included), counted by the background job on each pass.",
     ),
     ("tiers.jobs", "Re-evaluation"),
     (
