@@ -21,6 +21,7 @@ jifen_store::backend_tests! {
     pages_speak_chinese_first_and_english_on_request => super::pages_speak_chinese_first_and_english_on_request;
     minting_checks_its_input => super::minting_checks_its_input;
     the_portal_look_is_set_through_the_program => super::the_portal_look_is_set_through_the_program;
+    the_home_page_shows_the_tier_and_the_way_to_the_next => super::the_home_page_shows_the_tier_and_the_way_to_the_next;
 }
 
 async fn a_link_opens_a_session_and_the_home_page_shows_the_members_points(b: TestBackend) {
@@ -502,4 +503,25 @@ async fn the_portal_look_is_set_through_the_program(b: TestBackend) {
         home.html
             .contains(r#"<img src="https://cdn.example.cn/logo.png""#)
     );
+}
+
+async fn the_home_page_shows_the_tier_and_the_way_to_the_next(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let r = app
+        .put(
+            "/v1/tier-policy",
+            json!({"basis": {"kind": "spend", "window": {"kind": "rolling_days", "days": 365}},
+                   "tiers": [{"id": "member", "name": "普通会员", "threshold": 0},
+                             {"id": "gold", "name": "金卡", "threshold": 50_000}]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    app.member("m-1").await;
+    app.purchase("e-1", "m-1", "o-1", 38_000).await;
+    let m = enter(&app, "m-1", json!({})).await;
+    let home = m.get(&app, "").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.html);
+    assert!(home.html.contains("普通会员"), "{}", home.html);
+    assert!(home.html.contains("再消费 ¥120 升级金卡"), "{}", home.html);
+    assert!(home.html.contains(r#"aria-valuenow="76""#), "{}", home.html);
 }

@@ -223,6 +223,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_way_to_the_next_tier_speaks_the_basis() {
+        let settings = TierSettings::parse(
+            Some(r#"{"taoqizhi": {"title": "淘气值"}}"#.into()),
+            None,
+            None,
+        );
+        let meter = Basis::Meter {
+            meter: "taoqizhi".into(),
+        };
+        let window = jifen_core::tiers::Window::Lifetime;
+        assert_eq!(
+            next_text(Lang::Zh, &meter, &settings, "超级会员", 80),
+            "再获得 80 淘气值即可升级超级会员"
+        );
+        assert_eq!(
+            next_text(
+                Lang::Zh,
+                &Basis::Spend { window },
+                &settings,
+                "金卡",
+                12_000
+            ),
+            "再消费 ¥120 升级金卡"
+        );
+        assert_eq!(
+            next_text(
+                Lang::En,
+                &Basis::PointsEarned { window },
+                &settings,
+                "Gold",
+                300
+            ),
+            "Earn 300 more points to reach Gold"
+        );
+        // A meter without a title is named by its id.
+        let bare = Basis::Meter {
+            meter: "score".into(),
+        };
+        assert_eq!(
+            next_text(Lang::En, &bare, &settings, "Super", 5),
+            "Earn 5 more score to reach Super"
+        );
+    }
+
+    #[test]
     fn yuan_shows_fen_only_when_there_are_some() {
         assert_eq!(yuan(12_000), "120");
         assert_eq!(yuan(12_050), "120.50");
