@@ -144,6 +144,8 @@ async fn a_link_opens_once_even_when_raced(b: TestBackend) {
         again.html
     );
     assert!(again.html.contains("open the member portal again"));
+    // The brand's look, never the member's data.
+    assert!(again.html.contains("Test Brand") && again.html.contains("--brand: #C8102E"));
     assert!(!again.html.contains("m-1"));
     assert!(set_cookie(&again, "jifen_portal").is_none());
 }
@@ -189,6 +191,7 @@ async fn sessions_expire_when_idle_and_after_twelve_hours(b: TestBackend) {
     let expired = idle.get(&app, "").await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert!(expired.html.contains("登录已过期"), "{}", expired.html);
+    assert!(expired.html.contains("Test Brand"));
     assert!(!expired.html.contains("available"));
 
     // However much it is used, a session ends 12 hours after it opened.

@@ -131,13 +131,8 @@ pub async fn enter(
 }
 
 /// The program named by a portal path (`/portal/<program>/…`), percent-decoded.
-fn path_program(parts: &Parts) -> Option<String> {
-    let raw = parts
-        .uri
-        .path()
-        .strip_prefix("/portal/")?
-        .split('/')
-        .next()?;
+fn path_program(uri: &axum::http::Uri) -> Option<String> {
+    let raw = uri.path().strip_prefix("/portal/")?.split('/').next()?;
     percent_decode(raw)
 }
 
@@ -162,7 +157,7 @@ fn percent_decode(s: &str) -> Option<String> {
 /// once a minute. `Err(SessionExpired)` when there is none: no cookie, an unknown or expired
 /// session, or a session of another program.
 pub async fn load(parts: &Parts, state: &AppState) -> Result<Visit, Failure> {
-    let program_id = path_program(parts).ok_or(Failure::NotFound)?;
+    let program_id = path_program(&parts.uri).ok_or(Failure::NotFound)?;
     let secret = cookie(&parts.headers, COOKIE).ok_or(Failure::SessionExpired)?;
     let hash = hash_secret(&secret);
     let s = state
@@ -229,7 +224,10 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     let query_lang = parts.uri.query().and_then(i18n::query_lang);
     let visit = match load(&parts, &state).await {
         Ok(v) => v,
-        Err(f) => return f.render(i18n::lang_of(&parts.headers, parts.uri.query()), None),
+        Err(f) => {
+            let brand = brand_of_path(&state, &parts.uri).await;
+            return f.render(i18n::lang_of(&parts.headers, parts.uri.query()), brand);
+        }
     };
     if !matches!(parts.method, Method::GET | Method::HEAD) {
         let refuse = || Failure::Csrf.render(visit.lang, Some(visit.brand.clone()));
@@ -261,6 +259,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     }
     res
+}
+
+/// The look of the program named in the path, for a page without a session (none when the
+/// program is unknown or cannot be read: the page is then plain).
+pub async fn brand_of_path(state: &AppState, uri: &axum::http::Uri) -> Option<Branding> {
+    let id = path_program(uri)?;
+    let program = state.store.get_program(&id).await.ok()??;
+    Branding::of(state, &program).await.ok()
 }
 
 /// Sends `POST path` with a JSON body to the `/v1` router as the program itself (the principal

@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/check-in",
             get(checkin::page).post(checkin::check_in),
         )
-        .route_layer(middleware::from_fn_with_state(state, auth::guard));
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard));
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
         .route("/portal/{program}/enter", get(auth::enter))
@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router<AppState> {
                 Failure::NotFound.render(i18n::lang_of(&headers, None), None)
             }),
         )
-        .layer(middleware::from_fn(render_failures))
+        .layer(middleware::from_fn_with_state(state, render_failures))
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
@@ -187,13 +187,21 @@ impl IntoResponse for Failure {
 #[derive(Clone)]
 struct Pending(Failure);
 
-/// Renders the failures handlers return in the request's language.
-async fn render_failures(req: axum::extract::Request, next: middleware::Next) -> Response {
+/// Renders the failures handlers return in the request's language, with the look of the
+/// program in the path.
+async fn render_failures(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
     let headers = req.headers().clone();
-    let query = req.uri().query().map(str::to_owned);
+    let uri = req.uri().clone();
     let res = next.run(req).await;
     match res.extensions().get::<Pending>().cloned() {
-        Some(Pending(failure)) => failure.render(i18n::lang_of(&headers, query.as_deref()), None),
+        Some(Pending(failure)) => {
+            let brand = auth::brand_of_path(&state, &uri).await;
+            failure.render(i18n::lang_of(&headers, uri.query()), brand)
+        }
         None => res,
     }
 }
