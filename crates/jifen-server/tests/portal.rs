@@ -118,6 +118,14 @@ async fn a_link_opens_a_session_and_the_home_page_shows_the_members_points(b: Te
         sheet.headers["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    let etag = sheet.headers["etag"].to_str().unwrap().to_owned();
+    let again = send(
+        client()
+            .get(format!("{}{css}", app.base))
+            .header("if-none-match", &etag),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
 
 async fn a_link_opens_once_even_when_raced(b: TestBackend) {
