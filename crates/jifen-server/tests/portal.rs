@@ -263,7 +263,7 @@ async fn a_session_is_one_member_in_one_program(b: TestBackend) {
     )
     .await;
     assert_eq!(post.status, StatusCode::UNAUTHORIZED);
-    // A link of program P does not open program Q's portal (and is used up).
+    // A link of program P does not open program Q's portal, and stays P's to open.
     let url = link(&app, "m-a", json!({})).await;
     let crossed = url.replace(
         &format!("/portal/{}/", app.program_id),
@@ -272,6 +272,7 @@ async fn a_session_is_one_member_in_one_program(b: TestBackend) {
     let page = open(&app, &crossed, None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(set_cookie(&page, "jifen_portal").is_none());
+    assert_eq!(open(&app, &url, None).await.status, StatusCode::SEE_OTHER);
 }
 
 async fn posts_need_the_csrf_token_and_this_site(b: TestBackend) {

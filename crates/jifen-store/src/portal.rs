@@ -50,9 +50,15 @@ pub trait PortalStore {
     /// A link by its token's hash, used or expired ones included (for the language of the page
     /// that says it cannot be used).
     async fn portal_link(&self, hash: &str) -> Result<Option<PortalLink>>;
-    /// Uses a link: marks it used at `now` when it is unused and unexpired, and returns it;
-    /// `None` (and nothing written) otherwise. Of two concurrent uses, one wins.
-    async fn consume_portal_link(&self, hash: &str, now: Timestamp) -> Result<Option<PortalLink>>;
+    /// Uses a link of the program: marks it used at `now` when it is unused and unexpired, and
+    /// returns it; `None` (and nothing written) otherwise, a link of another program included.
+    /// Of two concurrent uses, one wins.
+    async fn consume_portal_link(
+        &self,
+        program_id: &str,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<PortalLink>>;
 
     async fn create_portal_session(&self, session: &PortalSession) -> Result<()>;
     /// A session by its secret's hash, expired ones included (the caller decides).
@@ -186,17 +192,19 @@ macro_rules! portal_impl {
 
             async fn consume_portal_link(
                 &self,
+                program_id: &str,
                 hash: &str,
                 now: jifen_core::Timestamp,
             ) -> $crate::Result<Option<$crate::portal::PortalLink>> {
                 let now = $crate::backend::us(now);
                 let mut tx = self.begin_tx().await?;
                 let done = sqlx::query(
-                    "UPDATE portal_links SET used_at = $1 \
-                     WHERE hash = $2 AND used_at IS NULL AND expires_at > $1",
+                    "UPDATE portal_links SET used_at = $1 WHERE hash = $2 AND program_id = $3 \
+                     AND used_at IS NULL AND expires_at > $1",
                 )
                 .bind(now)
                 .bind(hash)
+                .bind(program_id)
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {

@@ -1,5 +1,5 @@
 //! The behaviour every backend must show for the member portal: a link is used once (even by
-//! two requests at the same time) and never after it expires, sessions are found by their
+//! two requests at the same time), only under its program, and never after it expires, sessions are found by their
 //! secret's hash and moved forward with use, settings are per program, and a member's event
 //! times are read by type and window.
 
@@ -75,12 +75,24 @@ pub async fn portal_links_are_used_once(backend: Backend) {
     );
     assert!(store.portal_link("nope").await.unwrap().is_none());
     let now = ts("2024-02-01T00:01:00Z");
-    let used = store.consume_portal_link("h1", now).await.unwrap();
+    assert!(
+        store
+            .consume_portal_link("q", "h1", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "another program's address does not use the link"
+    );
+    assert_eq!(
+        store.portal_link("h1").await.unwrap().unwrap().used_at,
+        None
+    );
+    let used = store.consume_portal_link("p", "h1", now).await.unwrap();
     let used = used.expect("the first use enters");
     assert_eq!((used.member_id, used.used_at), (member, Some(now)));
     assert!(
         store
-            .consume_portal_link("h1", now)
+            .consume_portal_link("p", "h1", now)
             .await
             .unwrap()
             .is_none(),
@@ -88,7 +100,7 @@ pub async fn portal_links_are_used_once(backend: Backend) {
     );
     assert!(
         store
-            .consume_portal_link("nope", now)
+            .consume_portal_link("p", "nope", now)
             .await
             .unwrap()
             .is_none()
@@ -102,7 +114,7 @@ pub async fn portal_links_are_used_once(backend: Backend) {
     let late = ts("2024-02-01T00:05:00Z");
     assert!(
         store
-            .consume_portal_link("h2", late)
+            .consume_portal_link("p", "h2", late)
             .await
             .unwrap()
             .is_none()
@@ -119,7 +131,7 @@ pub async fn portal_links_are_used_once(backend: Backend) {
         .unwrap();
     let tries = (0..8).map(|_| {
         let store = store.clone();
-        tokio::spawn(async move { store.consume_portal_link("h3", now).await })
+        tokio::spawn(async move { store.consume_portal_link("p", "h3", now).await })
     });
     let mut entered = 0;
     for t in tries {

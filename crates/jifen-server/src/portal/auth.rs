@@ -87,7 +87,11 @@ pub async fn enter(
     }
     let hash = hash_secret(&q.token);
     let now = state.clock.now();
-    let link = match state.store.consume_portal_link(&hash, now).await? {
+    let link = match state
+        .store
+        .consume_portal_link(&program_id, &hash, now)
+        .await?
+    {
         Some(link) => link,
         None => {
             return Err(match state.store.portal_link(&hash).await? {
@@ -98,10 +102,6 @@ pub async fn enter(
             });
         }
     };
-    if link.program_id != program_id {
-        // A link of another program, under this one's address: used up all the same.
-        return Err(Failure::LinkUnknown);
-    }
     let secret = token();
     state
         .store
