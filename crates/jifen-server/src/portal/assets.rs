@@ -22,6 +22,7 @@ pub fn css_href() -> String {
     format!("/portal/assets/portal-{}.css", *HASH)
 }
 
+/// The route of the portal's files (open: they hold nothing of a member).
 pub fn routes() -> Router<AppState> {
     Router::new().route("/portal/assets/{name}", get(serve))
 }

@@ -19,7 +19,6 @@ use super::i18n;
 use crate::app::AppState;
 use crate::console::auth::{constant_eq, cookie, hash_secret, presented_csrf, same_site, token};
 use crate::console::i18n::Lang;
-use crate::error::ApiError;
 
 /// The session cookie; its path is the program's pages (`/portal/<program>/`).
 pub const COOKIE: &str = "jifen_portal";
@@ -63,6 +62,7 @@ impl Visit {
     }
 }
 
+/// The query of a link: its one-time token.
 #[derive(Deserialize)]
 pub struct EnterQuery {
     #[serde(default)]
@@ -284,9 +284,4 @@ pub async fn call(
         .await
         .map(|a| a.body)
         .map_err(Failure::Answer)
-}
-
-/// An [`ApiError`] of a page's own reads, as a failure.
-pub fn failed(e: ApiError) -> Failure {
-    Failure::Api(e)
 }

@@ -105,6 +105,7 @@ pub async fn page(State(state): State<AppState>, visit: Visit) -> Result<Respons
     render(&state, &visit, None).await
 }
 
+/// The check-in form: its CSRF token (checked by the guard) and the check-in's id.
 #[derive(Deserialize)]
 pub struct CheckInForm {
     /// The idempotency id the page generated.
