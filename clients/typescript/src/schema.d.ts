@@ -650,6 +650,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a one-time link into the member portal for one member. The link opens a session
+         *     scoped to that member and this program; it can be opened once, within its lifetime.
+         */
+        post: operations["create_portal_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/redemptions": {
         parameters: {
             query?: never;
@@ -1014,7 +1034,7 @@ export interface paths {
         head?: never;
         /**
          * Change the point policy (it applies to points earned after the change), the program's time
-         *     zone, or its rate limit per key.
+         *     zone, its rate limit per key, or the member portal's settings.
          */
         patch: operations["patch_program"];
         trace?: never;
@@ -2549,9 +2569,59 @@ export interface components {
             pending_days?: number | null;
             /** Format: int64 */
             points_per_yuan?: number | null;
+            portal?: null | components["schemas"]["PortalPatch"];
             rate_limit?: null | components["schemas"]["RateLimitIn"];
             /** @description IANA time zone (`Asia/Shanghai`): calendar rules and `end_of_year` expiry count in it. */
             timezone?: string | null;
+        };
+        /** @description What a link is minted with; every field is optional (and so is the body). */
+        PortalLinkIn: {
+            /**
+             * @description The portal's language: `zh-CN` (the default) or `en`.
+             * @example zh-CN
+             */
+            lang?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds the link may be opened in: 60 to 900, 300 by default.
+             * @example 300
+             */
+            ttl_seconds?: number | null;
+        };
+        /** @description A minted link: open `url` once, before `expires_at`. */
+        PortalLinkOut: {
+            /** Format: date-time */
+            expires_at: string;
+            /** @description `<scheme>://<host>/portal/<program>/enter?token=…`, usable once. */
+            url: string;
+        };
+        /**
+         * @description A change to the portal's settings; absent fields stay as they are, `logo_url: null` removes
+         *     the logo.
+         */
+        PortalPatch: {
+            brand_name?: string | null;
+            /** @description `#RRGGBB`. */
+            colour?: string | null;
+            guests_may_enrol?: boolean | null;
+            logo_url?: string | null;
+        };
+        /** @description The member portal's settings of a program. */
+        PortalSettings: {
+            /**
+             * @description The name the portal shows; the program's name when empty.
+             * @example 百雀羚
+             */
+            brand_name: string;
+            /**
+             * @description The main colour, `#RRGGBB`.
+             * @example #C8102E
+             */
+            colour: string;
+            /** @description Whether a friend without membership may enrol from the portal (claiming a gift). */
+            guests_may_enrol: boolean;
+            /** @description The logo's address (`https://…` or a `/media/…` path of this server). */
+            logo_url?: string | null;
         };
         /** @description A program with its point policy. */
         ProgramOut: {
@@ -2562,6 +2632,8 @@ export interface components {
             id: string;
             name: string;
             policy: components["schemas"]["PolicyOut"];
+            /** @description The member portal's look and whether guests may enrol (see docs/portal.md). */
+            portal: components["schemas"]["PortalSettings"];
             rate_limit: components["schemas"]["RateLimitOut"];
             /** @description IANA time zone for calendar rules (`Asia/Shanghai`). */
             timezone: string;
@@ -4796,6 +4868,57 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_portal_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["PortalLinkIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLinkOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             422: {
                 headers: {

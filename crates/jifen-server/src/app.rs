@@ -128,6 +128,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route_layer(middleware::from_fn(crate::strings::check_path))
         .merge(api)
         .merge(crate::console::router(state.clone()))
+        .merge(crate::portal::router(state.clone()))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))

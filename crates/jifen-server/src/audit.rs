@@ -131,6 +131,7 @@ pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/partner/events", "a partner's events: kept immutably like any event"),
     ("POST", "/v1/members/batch", "bulk synchronisation of profiles from the brand's systems: each answer says what it did, and the volume is an import's"),
     ("POST", "/v1/members/{external_id}/erase", "the erasure writes its own line, in its own transaction"),
+    ("POST", "/v1/members/{external_id}/portal-links", "a one-time link into the portal: it changes nothing of the member, and it expires in minutes"),
     ("POST", "/v1/members/{external_id}/consents", "consent records are append-only already, with their source and time"),
     ("POST", "/v1/members/{external_id}/redemptions", "a member's redemption: an entry of the ledger"),
     ("POST", "/v1/members/{external_id}/holds", "a reservation of points: kept with the ledger"),
@@ -383,12 +384,16 @@ pub async fn snapshot(
     let store = &state.store;
     let p = &program.id;
     Ok(match kind {
-        "program" => store.get_program(p).await?.and_then(|p| {
-            plain(json!(crate::api::program::ProgramOut::new(
-                &p,
-                state.rate_limit.limit()
-            )))
-        }),
+        "program" => {
+            let portal = crate::portal::branding::PortalSettings::read(state, p).await?;
+            store.get_program(p).await?.and_then(|p| {
+                plain(json!(crate::api::program::ProgramOut::new(
+                    &p,
+                    state.rate_limit.limit(),
+                    portal
+                )))
+            })
+        }
         "api_key" => store
             .list_api_keys(p)
             .await?

@@ -19,6 +19,7 @@ pub mod keycache;
 pub mod keys;
 pub mod limits;
 pub mod parse;
+pub mod portal;
 pub mod profile;
 pub mod rate_limit;
 pub mod rehearsal;

@@ -257,6 +257,7 @@ async fn openapi_route_serves_the_document() {
             "/v1/members/{external_id}/ledger",
             "/v1/members/{external_id}/meters",
             "/v1/members/{external_id}/notifications",
+            "/v1/members/{external_id}/portal-links",
             "/v1/members/{external_id}/redemptions",
             "/v1/members/{external_id}/reward-redemptions",
             "/v1/members/{external_id}/rewards",

@@ -50,6 +50,7 @@ async fn program_has_defaults(b: TestBackend) {
             "id",
             "name",
             "policy",
+            "portal",
             "rate_limit",
             "timezone"
         ]

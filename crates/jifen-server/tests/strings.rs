@@ -263,6 +263,12 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "POST",
+            "/v1/members/{external_id}/portal-links",
+            "/v1/members/anna/portal-links".into(),
+            json!({"lang": "en", "ttl_seconds": 300}),
+        ),
+        (
+            "POST",
             "/v1/members/{external_id}/holds",
             "/v1/members/anna/holds".into(),
             json!({"id": "h-1", "points": 1, "expires_in_seconds": 60}),

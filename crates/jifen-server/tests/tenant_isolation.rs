@@ -694,6 +694,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         ),
     );
     add(
+        "POST",
+        "/v1/members/{external_id}/portal-links",
+        case(
+            &format!("{member}/portal-links"),
+            j(json!({"lang": "en", "ttl_seconds": 60})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
         "GET",
         "/v1/members/{external_id}/consents",
         case(

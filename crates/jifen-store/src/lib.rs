@@ -25,6 +25,9 @@ mod model;
 pub mod personal;
 #[cfg(feature = "testkit")]
 pub mod personal_conformance;
+pub mod portal;
+#[cfg(feature = "testkit")]
+pub mod portal_conformance;
 pub mod postgres;
 pub mod reads;
 pub mod rehearsal;
@@ -107,6 +110,7 @@ pub trait Store:
     + AuditStore
     + ReadStore
     + console::ConsoleStore
+    + portal::PortalStore
     + rollups::RollupStore
     + media::MediaStore
     + Send

@@ -36,6 +36,8 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("checkouts", "member_id"),
     ("gifts", "sender_id"),
     ("gifts", "recipient_id"),
+    ("portal_links", "member_id"),
+    ("portal_sessions", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
@@ -115,7 +117,7 @@ pub trait PersonalStore {
     ) -> Result<Vec<ConsentRecord>>;
 
     /// Erases a member in one transaction: profile and identities, free-form event attributes,
-    /// gift messages, redemption details and tier-override reasons; renames the member to the
+    /// gift messages, redemption details and tier-override reasons; drops portal links and sessions; renames the member to the
     /// pseudonym, sets status `erased`, and writes the audit record. False (and nothing
     /// written) when the program has no such member or it is erased already.
     async fn erase_member(&self, erasure: &Erasure) -> Result<bool>;
@@ -392,6 +394,9 @@ macro_rules! personal_impl {
                     "UPDATE reward_redemptions SET details = '{}' WHERE member_id = $1",
                     "UPDATE member_tiers SET override_reason = NULL WHERE member_id = $1",
                     "UPDATE tier_changes SET reason = NULL WHERE member_id = $1",
+                    // An erased member's portal is closed: links and sessions are dropped.
+                    "DELETE FROM portal_links WHERE member_id = $1",
+                    "DELETE FROM portal_sessions WHERE member_id = $1",
                 ];
                 for sql in by_member {
                     sqlx::query(sql)

@@ -14,6 +14,7 @@ use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::media::media_impl;
 use crate::personal::personal_impl;
+use crate::portal::portal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
@@ -429,6 +430,7 @@ mod tests {
 }
 
 media_impl!(PgStore);
+portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);
 crate::rollups::rollups_impl!(
     PgStore,

@@ -28,6 +28,7 @@ use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::media::media_impl;
 use crate::personal::personal_impl;
+use crate::portal::portal_impl;
 use crate::reads::reads_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
@@ -317,5 +318,6 @@ async fn bulk_history(
 }
 
 media_impl!(SqliteStore);
+portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");

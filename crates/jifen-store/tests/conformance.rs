@@ -33,6 +33,9 @@ jifen_store::backend_tests! {
     support_adjustment_limit => jifen_store::console_conformance::support_adjustment_limit;
     audit_log_filters_and_pages => jifen_store::audit_conformance::audit_log_filters_and_pages;
     audit_log_is_immutable => jifen_store::audit_conformance::audit_log_is_immutable;
+    portal_links_are_used_once => jifen_store::portal_conformance::portal_links_are_used_once;
+    portal_sessions_and_settings => jifen_store::portal_conformance::portal_sessions_and_settings;
+    member_event_times_by_type_and_window => jifen_store::portal_conformance::member_event_times_by_type_and_window;
     reward_images_replace_and_isolate => jifen_store::media_conformance::reward_images_replace_and_isolate;
     rollups_equal_a_direct_count => jifen_store::rollup_conformance::rollups_equal_a_direct_count;
 }

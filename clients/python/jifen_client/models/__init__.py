@@ -117,6 +117,10 @@ from .policy_out import PolicyOut
 from .policy_out_expiry import PolicyOutExpiry
 from .policy_patch import PolicyPatch
 from .policy_patch_expiry_type_0 import PolicyPatchExpiryType0
+from .portal_link_in import PortalLinkIn
+from .portal_link_out import PortalLinkOut
+from .portal_patch import PortalPatch
+from .portal_settings import PortalSettings
 from .post_validate_response_200 import PostValidateResponse200
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
@@ -279,6 +283,10 @@ __all__ = (
     "PolicyOutExpiry",
     "PolicyPatch",
     "PolicyPatchExpiryType0",
+    "PortalLinkIn",
+    "PortalLinkOut",
+    "PortalPatch",
+    "PortalSettings",
     "PostValidateResponse200",
     "ProgramOut",
     "ProgressOut",

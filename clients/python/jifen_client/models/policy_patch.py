@@ -9,6 +9,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.policy_patch_expiry_type_0 import PolicyPatchExpiryType0
+    from ..models.portal_patch import PortalPatch
     from ..models.rate_limit_in import RateLimitIn
 
 
@@ -24,6 +25,7 @@ class PolicyPatch:
         negative_balance (None | str | Unset):  Example: forbid.
         pending_days (int | None | Unset):
         points_per_yuan (int | None | Unset):
+        portal (None | PortalPatch | Unset):
         rate_limit (None | RateLimitIn | Unset):
         timezone (None | str | Unset): IANA time zone (`Asia/Shanghai`): calendar rules and `end_of_year` expiry count
             in it.
@@ -33,11 +35,13 @@ class PolicyPatch:
     negative_balance: None | str | Unset = UNSET
     pending_days: int | None | Unset = UNSET
     points_per_yuan: int | None | Unset = UNSET
+    portal: None | PortalPatch | Unset = UNSET
     rate_limit: None | RateLimitIn | Unset = UNSET
     timezone: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.policy_patch_expiry_type_0 import PolicyPatchExpiryType0  # noqa: PLC0415
+        from ..models.portal_patch import PortalPatch  # noqa: PLC0415
         from ..models.rate_limit_in import RateLimitIn  # noqa: PLC0415
 
         expiry: dict[str, Any] | None | Unset
@@ -66,6 +70,14 @@ class PolicyPatch:
         else:
             points_per_yuan = self.points_per_yuan
 
+        portal: dict[str, Any] | None | Unset
+        if isinstance(self.portal, Unset):
+            portal = UNSET
+        elif isinstance(self.portal, PortalPatch):
+            portal = self.portal.to_dict()
+        else:
+            portal = self.portal
+
         rate_limit: dict[str, Any] | None | Unset
         if isinstance(self.rate_limit, Unset):
             rate_limit = UNSET
@@ -91,6 +103,8 @@ class PolicyPatch:
             field_dict["pending_days"] = pending_days
         if points_per_yuan is not UNSET:
             field_dict["points_per_yuan"] = points_per_yuan
+        if portal is not UNSET:
+            field_dict["portal"] = portal
         if rate_limit is not UNSET:
             field_dict["rate_limit"] = rate_limit
         if timezone is not UNSET:
@@ -101,6 +115,7 @@ class PolicyPatch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.policy_patch_expiry_type_0 import PolicyPatchExpiryType0  # noqa: PLC0415
+        from ..models.portal_patch import PortalPatch  # noqa: PLC0415
         from ..models.rate_limit_in import RateLimitIn  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -149,6 +164,23 @@ class PolicyPatch:
 
         points_per_yuan = _parse_points_per_yuan(d.pop("points_per_yuan", UNSET))
 
+        def _parse_portal(data: object) -> None | PortalPatch | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                portal_type_1 = PortalPatch.from_dict(data)
+
+                return portal_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PortalPatch | Unset, data)
+
+        portal = _parse_portal(d.pop("portal", UNSET))
+
         def _parse_rate_limit(data: object) -> None | RateLimitIn | Unset:
             if data is None:
                 return data
@@ -180,6 +212,7 @@ class PolicyPatch:
             negative_balance=negative_balance,
             pending_days=pending_days,
             points_per_yuan=points_per_yuan,
+            portal=portal,
             rate_limit=rate_limit,
             timezone=timezone,
         )

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.policy_out import PolicyOut
+    from ..models.portal_settings import PortalSettings
     from ..models.rate_limit_out import RateLimitOut
 
 
@@ -25,6 +26,7 @@ class ProgramOut:
         id (str):
         name (str):
         policy (PolicyOut): How purchases earn and when points become available or expire.
+        portal (PortalSettings): The member portal's settings of a program.
         rate_limit (RateLimitOut): The limit on requests per API key of the program (see docs/api.md#limits).
         timezone (str): IANA time zone for calendar rules (`Asia/Shanghai`).
     """
@@ -34,6 +36,7 @@ class ProgramOut:
     id: str
     name: str
     policy: PolicyOut
+    portal: PortalSettings
     rate_limit: RateLimitOut
     timezone: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -49,6 +52,8 @@ class ProgramOut:
 
         policy = self.policy.to_dict()
 
+        portal = self.portal.to_dict()
+
         rate_limit = self.rate_limit.to_dict()
 
         timezone = self.timezone
@@ -62,6 +67,7 @@ class ProgramOut:
                 "id": id,
                 "name": name,
                 "policy": policy,
+                "portal": portal,
                 "rate_limit": rate_limit,
                 "timezone": timezone,
             }
@@ -72,6 +78,7 @@ class ProgramOut:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.policy_out import PolicyOut  # noqa: PLC0415
+        from ..models.portal_settings import PortalSettings  # noqa: PLC0415
         from ..models.rate_limit_out import RateLimitOut  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -85,6 +92,8 @@ class ProgramOut:
 
         policy = PolicyOut.from_dict(d.pop("policy"))
 
+        portal = PortalSettings.from_dict(d.pop("portal"))
+
         rate_limit = RateLimitOut.from_dict(d.pop("rate_limit"))
 
         timezone = d.pop("timezone")
@@ -95,6 +104,7 @@ class ProgramOut:
             id=id,
             name=name,
             policy=policy,
+            portal=portal,
             rate_limit=rate_limit,
             timezone=timezone,
         )

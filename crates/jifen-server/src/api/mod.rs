@@ -11,6 +11,7 @@ pub mod orders;
 pub mod partners;
 pub mod personal;
 pub mod points;
+pub mod portal;
 pub mod program;
 pub mod responses;
 pub mod rewards;
@@ -89,6 +90,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::member_notifications))
         .routes(routes!(personal::export_member))
         .routes(routes!(personal::erase_member))
+        .routes(routes!(portal::create_portal_link))
         .routes(routes!(personal::post_consent, personal::list_consents))
         .routes(routes!(events::post_events))
         .routes(routes!(events::get_event))

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use crate::keys;
+use crate::portal::branding::{PortalPatch, PortalSettings};
 
 /// A program with its point policy.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -27,6 +28,8 @@ pub struct ProgramOut {
     pub policy: PolicyOut,
     pub created_at: DateTime<Utc>,
     pub rate_limit: RateLimitOut,
+    /// The member portal's look and whether guests may enrol (see docs/portal.md).
+    pub portal: PortalSettings,
 }
 
 /// The limit on requests per API key of the program (see docs/api.md#limits).
@@ -64,7 +67,7 @@ pub struct PolicyOut {
 
 impl ProgramOut {
     /// The program as answered; `server_limit` is the limit of programs that set none.
-    pub fn new(p: &Program, server_limit: RateLimit) -> Self {
+    pub fn new(p: &Program, server_limit: RateLimit, portal: PortalSettings) -> Self {
         let (limit, source) = match p.rate_limit {
             Some(own) => (own, "program"),
             None => (server_limit, "server"),
@@ -86,6 +89,7 @@ impl ProgramOut {
                 burst: limit.burst,
                 source: source.into(),
             },
+            portal,
         }
     }
 }
@@ -93,8 +97,16 @@ impl ProgramOut {
 /// Show the program of the calling key.
 #[utoipa::path(get, path = "/v1/program", tag = "program",
     responses((status = 200, body = ProgramOut), (status = 401, body = ErrorBody)))]
-pub async fn get_program(State(state): State<AppState>, Auth(program): Auth) -> Json<ProgramOut> {
-    Json(ProgramOut::new(&program, state.rate_limit.limit()))
+pub async fn get_program(
+    State(state): State<AppState>,
+    Auth(program): Auth,
+) -> Result<Json<ProgramOut>, ApiError> {
+    let portal = PortalSettings::read(&state, &program.id).await?;
+    Ok(Json(ProgramOut::new(
+        &program,
+        state.rate_limit.limit(),
+        portal,
+    )))
 }
 
 /// A change to the point policy; absent fields stay as they are.
@@ -113,6 +125,8 @@ pub struct PolicyPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable)]
     pub rate_limit: Option<Option<RateLimitIn>>,
+    /// The member portal's look and whether guests may enrol; absent fields stay as they are.
+    pub portal: Option<PortalPatch>,
 }
 
 /// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
@@ -125,7 +139,7 @@ where
 }
 
 /// Change the point policy (it applies to points earned after the change), the program's time
-/// zone, or its rate limit per key.
+/// zone, its rate limit per key, or the member portal's settings.
 #[utoipa::path(patch, path = "/v1/program", tag = "program", request_body = PolicyPatch,
     responses((status = 200, body = ProgramOut), (status = 422, body = ErrorBody)))]
 pub async fn patch_program(
@@ -163,6 +177,11 @@ pub async fn patch_program(
             Some(tz.name().to_owned())
         }
     };
+    let portal = PortalSettings::read(&state, &program.id).await?;
+    let portal = match patch.portal {
+        Some(p) => Some(portal.apply(p)?),
+        None => None,
+    };
     let set_limit = patch.rate_limit.is_some();
     let rate_limit = match patch.rate_limit {
         None => program.rate_limit,
@@ -189,10 +208,21 @@ pub async fn patch_program(
             .update_rate_limit(&program.id, rate_limit.as_ref())
             .await?;
     }
+    let portal = match portal {
+        Some(p) => {
+            p.save(&state, &program.id).await?;
+            p
+        }
+        None => PortalSettings::read(&state, &program.id).await?,
+    };
     state.keys.forget_program(&program.id);
     program.policy = policy;
     program.rate_limit = rate_limit;
-    Ok(Json(ProgramOut::new(&program, state.rate_limit.limit())))
+    Ok(Json(ProgramOut::new(
+        &program,
+        state.rate_limit.limit(),
+        portal,
+    )))
 }
 
 /// An API key, without its secret.

@@ -61,6 +61,52 @@ pub async fn call_raw(
     content_type: &str,
     body: Vec<u8>,
 ) -> Result<Answer, ApiFailure> {
+    call_with(
+        state,
+        session.program.clone(),
+        session.actor(),
+        method,
+        path,
+        content_type,
+        body,
+    )
+    .await
+}
+
+/// [`call`] as any actor of a program (the member portal calls as the program, with the
+/// member as the actor).
+pub async fn call_as(
+    state: &AppState,
+    program: &jifen_store::Program,
+    actor: crate::actor::Actor,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Answer, ApiFailure> {
+    let bytes = body
+        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+        .unwrap_or_default();
+    call_with(
+        state,
+        program.clone(),
+        actor,
+        method,
+        path,
+        "application/json",
+        bytes,
+    )
+    .await
+}
+
+async fn call_with(
+    state: &AppState,
+    program: jifen_store::Program,
+    actor: crate::actor::Actor,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<Answer, ApiFailure> {
     let mut req = Request::builder().method(method).uri(path);
     if !body.is_empty() {
         req = req.header(header::CONTENT_TYPE, content_type);
@@ -73,11 +119,11 @@ pub async fn call_raw(
     })?;
     req.extensions_mut().insert(InternalCall {
         principal: Principal {
-            program: session.program.clone(),
+            program,
             partner_id: None,
-            actor: session.actor(),
+            actor: actor.clone(),
         },
-        actor: session.actor(),
+        actor,
     });
     let router = crate::app::v1_router(state.clone());
     let res = match router.oneshot(req).await {

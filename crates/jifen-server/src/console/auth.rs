@@ -133,7 +133,19 @@ pub fn is_tls(headers: &HeaderMap) -> bool {
 /// A `Set-Cookie` value: `HttpOnly` (unless `script`), `SameSite=Lax`, path `/console`, and
 /// `Secure` behind TLS.
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
-    let mut c = format!("{name}={value}; Path=/console; HttpOnly; SameSite=Lax");
+    set_cookie_at(name, value, "/console", max_age, tls)
+}
+
+/// [`set_cookie`] for another path (the member portal's cookies are scoped to one program's
+/// pages).
+pub fn set_cookie_at(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: Option<i64>,
+    tls: bool,
+) -> String {
+    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax");
     if let Some(s) = max_age {
         c.push_str(&format!("; Max-Age={s}"));
     }
@@ -333,10 +345,10 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
-/// Whether a state-changing request carries its session's CSRF token (header `x-csrf-token`,
-/// form field `csrf`, or `?csrf=` for multipart uploads) and, when the browser says where it
-/// came from, came from this site.
-fn same_site(headers: &HeaderMap) -> bool {
+/// Whether a state-changing request came from this site, when the browser says where it came
+/// from (`Sec-Fetch-Site`, `Origin`). The CSRF token is checked besides
+/// ([`presented_csrf`]).
+pub fn same_site(headers: &HeaderMap) -> bool {
     let cross = headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -354,7 +366,8 @@ fn same_site(headers: &HeaderMap) -> bool {
     !cross && origin_ok
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
+/// Whether two secrets are equal, in a time that does not depend on where they differ.
+pub fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -385,46 +398,57 @@ pub async fn guard(
         if !same_site(&parts.headers) {
             return super::Failure::Csrf.render(session.lang, &parts.headers);
         }
-        let header_token = parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let query_token = parts.uri.query().and_then(|q| {
-            url_pairs(q)
-                .into_iter()
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v)
-        });
-        let form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let token = match (header_token.or(query_token), form) {
-            (Some(t), _) => Some(t),
-            (None, true) => {
-                let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
-                    Ok(b) => b,
-                    Err(_) => return ApiError::PayloadTooLarge.into_response(),
-                };
-                let found = std::str::from_utf8(&bytes).ok().and_then(|text| {
-                    url_pairs(text)
-                        .into_iter()
-                        .find(|(k, _)| k == "csrf")
-                        .map(|(_, v)| v)
-                });
-                body = axum::body::Body::from(bytes);
-                found
-            }
-            (None, false) => None,
+        let (token, rest) = match presented_csrf(&parts, body).await {
+            Ok(found) => found,
+            Err(e) => return e.into_response(),
         };
+        body = rest;
         if !token.is_some_and(|t| constant_eq(&t, &session.csrf)) {
             return super::Failure::Csrf.render(session.lang, &parts.headers);
         }
     }
     parts.extensions.insert(session);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The CSRF token a state-changing request carries: header `x-csrf-token`, `?csrf=` (multipart
+/// uploads) or the form field `csrf` of a urlencoded body, which is read and handed back.
+pub async fn presented_csrf(
+    parts: &Parts,
+    body: axum::body::Body,
+) -> Result<(Option<String>, axum::body::Body), ApiError> {
+    let header_token = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let query_token = parts.uri.query().and_then(|q| {
+        url_pairs(q)
+            .into_iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v)
+    });
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    match (header_token.or(query_token), form) {
+        (Some(t), _) => Ok((Some(t), body)),
+        (None, true) => {
+            let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+                .await
+                .map_err(|_| ApiError::PayloadTooLarge)?;
+            let found = std::str::from_utf8(&bytes).ok().and_then(|text| {
+                url_pairs(text)
+                    .into_iter()
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v)
+            });
+            Ok((found, axum::body::Body::from(bytes)))
+        }
+        (None, false) => Ok((None, body)),
+    }
 }
 
 /// The decoded `key=value` pairs of a query or form body (none when it does not decode).

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod portal;
 pub mod process;
 
 use std::sync::Arc;

@@ -109,7 +109,7 @@ def sync_detailed(
     body: PolicyPatch,
 ) -> Response[ErrorBody | ProgramOut]:
     """Change the point policy (it applies to points earned after the change), the program's time
-    zone, or its rate limit per key.
+    zone, its rate limit per key, or the member portal's settings.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -139,7 +139,7 @@ def sync(
     body: PolicyPatch,
 ) -> ErrorBody | ProgramOut | None:
     """Change the point policy (it applies to points earned after the change), the program's time
-    zone, or its rate limit per key.
+    zone, its rate limit per key, or the member portal's settings.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -164,7 +164,7 @@ async def asyncio_detailed(
     body: PolicyPatch,
 ) -> Response[ErrorBody | ProgramOut]:
     """Change the point policy (it applies to points earned after the change), the program's time
-    zone, or its rate limit per key.
+    zone, its rate limit per key, or the member portal's settings.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.
@@ -192,7 +192,7 @@ async def asyncio(
     body: PolicyPatch,
 ) -> ErrorBody | ProgramOut | None:
     """Change the point policy (it applies to points earned after the change), the program's time
-    zone, or its rate limit per key.
+    zone, its rate limit per key, or the member portal's settings.
 
     Args:
         body (PolicyPatch): A change to the point policy; absent fields stay as they are.

@@ -1,0 +1,238 @@
+//! The portal's two languages: Simplified Chinese (the default) and English.
+//!
+//! Every string a portal page shows comes from [`ZH`] and [`EN`], by key; a test checks that both
+//! tables name the same keys and that every key the templates and handlers use exists. Texts
+//! with `{name}` holes are filled with [`fill`].
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
+
+use crate::console::i18n::Lang;
+
+/// The cookie that remembers the member's choice (path `/portal/`).
+pub const COOKIE: &str = "jifen_portal_lang";
+
+/// The language of a portal request: `?lang=`, else the remembered choice (set from the link
+/// on entering), else zh-CN.
+pub fn lang_of(headers: &HeaderMap, query: Option<&str>) -> Lang {
+    query
+        .and_then(query_lang)
+        .or_else(|| crate::console::auth::cookie(headers, COOKIE).and_then(|v| Lang::parse(&v)))
+        .unwrap_or_default()
+}
+
+/// The language a query asks for with `lang=`.
+pub fn query_lang(query: &str) -> Option<Lang> {
+    crate::console::auth::url_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
+/// The text of `key` in `lang`; the key itself when the tables lack it (a test keeps that from
+/// happening).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    static TABLES: LazyLock<[HashMap<&'static str, &'static str>; 2]> =
+        LazyLock::new(|| [ZH.iter().copied().collect(), EN.iter().copied().collect()]);
+    match TABLES[usize::from(lang == Lang::En)].get(key) {
+        Some(text) => text,
+        None => {
+            tracing::warn!(key, lang = lang.code(), "portal text missing");
+            // Leaked once per missing key at most: keys are literals of the source.
+            Box::leak(key.to_owned().into_boxed_str())
+        }
+    }
+}
+
+/// A text with its `{name}` holes filled.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// Simplified Chinese.
+pub const ZH: &[(&str, &str)] = &[
+    ("app.title", "会员中心"),
+    ("tab.home", "首页"),
+    ("tab.check_in", "签到"),
+    ("error.title", "出错了"),
+    ("error.link_title", "链接已失效"),
+    (
+        "error.link_spent",
+        "此链接已使用或已过期。为保护您的账户，每个链接只能打开一次。",
+    ),
+    ("error.link_unknown", "此链接无效。"),
+    ("error.session_title", "登录已过期"),
+    ("error.session_expired", "您的会员中心登录已过期或无效。"),
+    (
+        "error.reopen",
+        "请回到品牌的 App 或小程序，重新打开会员中心。",
+    ),
+    ("error.csrf", "页面已过期或来源不明，请刷新页面后重试。"),
+    ("error.not_found", "页面不存在。"),
+    ("error.failed", "暂时无法完成，请稍后再试。"),
+    ("home.available", "可用积分"),
+    ("home.pending", "待到账 {points} 积分"),
+    ("home.pending_on", "{date} 到账 {points} 积分"),
+    ("home.expiring", "30 天内将过期 {points} 积分"),
+    ("home.expiring_on", "{date} 过期 {points} 积分"),
+    ("home.tier", "会员等级"),
+    ("home.tier_points", "再获得 {n} 积分即可升级{tier}"),
+    ("home.tier_spend", "再消费 ¥{n} 升级{tier}"),
+    ("home.tier_meter", "再获得 {n} {meter}即可升级{tier}"),
+    ("home.tier_top", "您已是最高等级"),
+    ("home.checked_in", "今日已签到"),
+    ("home.not_checked_in", "今天还没有签到"),
+    ("home.check_in_now", "去签到"),
+    ("home.streak", "已连续签到 {n} 天"),
+    ("checkin.title", "每日签到"),
+    ("checkin.button", "签到"),
+    ("checkin.done_today", "今日已签到"),
+    ("checkin.streak", "已连续签到 {n} 天"),
+    ("checkin.bonus", "再签到 {n} 天得 {points} 积分"),
+    ("checkin.earned", "签到成功，获得 {points} 积分"),
+    ("checkin.earned_nothing", "签到成功"),
+    ("checkin.month", "{year} 年 {month} 月"),
+    ("checkin.weekdays", "一 二 三 四 五 六 日"),
+    ("checkin.today", "今天"),
+];
+
+/// English.
+pub const EN: &[(&str, &str)] = &[
+    ("app.title", "Members"),
+    ("tab.home", "Home"),
+    ("tab.check_in", "Check in"),
+    ("error.title", "Something went wrong"),
+    ("error.link_title", "This link has expired"),
+    (
+        "error.link_spent",
+        "This link was used already or has expired. To keep your account safe, a link opens once.",
+    ),
+    ("error.link_unknown", "This link is not valid."),
+    ("error.session_title", "Your session has ended"),
+    (
+        "error.session_expired",
+        "Your member portal session has expired or is not valid.",
+    ),
+    (
+        "error.reopen",
+        "Go back to the brand's app or mini-program and open the member portal again.",
+    ),
+    (
+        "error.csrf",
+        "This page expired or came from elsewhere: reload it and try again.",
+    ),
+    ("error.not_found", "There is no such page."),
+    (
+        "error.failed",
+        "This could not be done just now. Please try again later.",
+    ),
+    ("home.available", "Points available"),
+    ("home.pending", "{points} points on their way"),
+    ("home.pending_on", "{points} points arrive on {date}"),
+    ("home.expiring", "{points} points expire within 30 days"),
+    ("home.expiring_on", "{points} points expire on {date}"),
+    ("home.tier", "Tier"),
+    ("home.tier_points", "Earn {n} more points to reach {tier}"),
+    ("home.tier_spend", "Spend ¥{n} more to reach {tier}"),
+    ("home.tier_meter", "Earn {n} more {meter} to reach {tier}"),
+    ("home.tier_top", "You are at the highest tier"),
+    ("home.checked_in", "Checked in today"),
+    ("home.not_checked_in", "You have not checked in today"),
+    ("home.check_in_now", "Check in"),
+    ("home.streak", "{n}-day streak"),
+    ("checkin.title", "Daily check-in"),
+    ("checkin.button", "Check in"),
+    ("checkin.done_today", "Checked in today"),
+    ("checkin.streak", "{n}-day streak"),
+    (
+        "checkin.bonus",
+        "Check in {n} more days to get {points} points",
+    ),
+    ("checkin.earned", "Checked in: you earned {points} points"),
+    ("checkin.earned_nothing", "Checked in"),
+    ("checkin.month", "{month}/{year}"),
+    ("checkin.weekdays", "Mo Tu We Th Fr Sa Su"),
+    ("checkin.today", "Today"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_languages_name_the_same_keys_once() {
+        let zh: BTreeSet<_> = ZH.iter().map(|(k, _)| *k).collect();
+        let en: BTreeSet<_> = EN.iter().map(|(k, _)| *k).collect();
+        assert_eq!(zh.len(), ZH.len(), "a key twice in the Chinese table");
+        assert_eq!(en.len(), EN.len(), "a key twice in the English table");
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "{only_zh:?} {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn both_languages_have_the_same_holes() {
+        let holes = |text: &str| -> BTreeSet<String> {
+            text.split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(h, _)| h.to_owned()))
+                .collect()
+        };
+        for (key, zh) in ZH {
+            let en = EN.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            assert_eq!(Some(holes(zh)), en.map(holes), "{key}");
+        }
+    }
+
+    /// Every `t("key")` of the portal's sources and templates is a key of the tables.
+    #[test]
+    fn every_used_key_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let keys: BTreeSet<_> = ZH.iter().map(|(k, _)| *k).collect();
+        let mut missing = Vec::new();
+        for dir in ["src/portal", "templates/portal"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("dir") {
+                let path = entry.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("read");
+                for (i, _) in text.match_indices("t(\"") {
+                    if text[..i]
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
+                        continue;
+                    }
+                    let body = &text[i + 3..];
+                    let Some(end) = body.find('"') else { continue };
+                    let key = &body[..end];
+                    if key.contains('.') && !key.contains(' ') && !keys.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without text: {missing:#?}");
+    }
+
+    #[test]
+    fn holes_are_filled() {
+        assert_eq!(
+            fill(t(Lang::Zh, "checkin.bonus"), &[("n", "2"), ("points", "7")]),
+            "再签到 2 天得 7 积分"
+        );
+        assert_eq!(
+            fill(t(Lang::Zh, "home.expiring"), &[("points", "120")]),
+            "30 天内将过期 120 积分"
+        );
+    }
+}
