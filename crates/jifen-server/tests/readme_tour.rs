@@ -49,8 +49,24 @@ fn readme_tour_runs_as_written() {
         .env("KEY", &server.key)
         .output()
         .expect("run the tour");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The tour ends with a portal link for m-1001: it opens the member's portal, once.
+    let url = stdout
+        .split("\"url\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a portal link: {stdout}"));
+    assert!(url.contains("/portal/") && url.contains("/enter?token="), "{url}");
+    let open = |url: &str| {
+        let out = Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", url])
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(open(url), "303", "the link opens the portal");
+    assert_eq!(open(url), "410", "and only once");
     let status = server.terminate();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "the tour failed:\n{stdout}\n{}",
