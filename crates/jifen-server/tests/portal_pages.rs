@@ -13,6 +13,7 @@ jifen_store::backend_tests! {
     the_history_pages_with_a_cursor_and_shows_one_member => super::the_history_pages_with_a_cursor_and_shows_one_member;
     the_rewards_page_says_what_can_be_redeemed_and_why_not => super::the_rewards_page_says_what_can_be_redeemed_and_why_not;
     a_redemption_redeems_once_and_a_refused_one_writes_nothing => super::a_redemption_redeems_once_and_a_refused_one_writes_nothing;
+    the_wallet_lists_vouchers_and_a_voucher_shows_its_codes => super::the_wallet_lists_vouchers_and_a_voucher_shows_its_codes;
 }
 
 /// A voucher template and a catalog item that gives it: "奶茶券" for `cost` points.
@@ -327,6 +328,12 @@ async fn a_redemption_redeems_once_and_a_refused_one_writes_nothing(b: TestBacke
         first.html
     );
     assert!(
+        first
+            .html
+            .contains(&format!(r#"href="{}wallet" id="to-wallet""#, m.base)),
+        "a voucher was issued: the way to the wallet"
+    );
+    assert!(
         app.get("/v1/members/m-2/vouchers").await.body["data"]
             .as_array()
             .unwrap()
@@ -370,4 +377,131 @@ async fn a_redemption_redeems_once_and_a_refused_one_writes_nothing(b: TestBacke
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert_eq!(app.available("m-1").await, 70);
+}
+
+/// Issues `member` a voucher of `template` through the API; its code.
+async fn issue(app: &TestApp, member: &str, id: &str, template: &str) -> String {
+    let r = app
+        .post(
+            &format!("/v1/members/{member}/vouchers"),
+            json!({"id": id, "template": template}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    r.body["code"].as_str().unwrap().to_owned()
+}
+
+/// The dark modules of a QR code drawn by the `qrcode` crate's SVG renderer (quiet zone of 4):
+/// each path segment `M{x} {y}h{w}v{h}H{x}V{y}` is a rectangle of modules.
+fn qr_modules(svg: &str) -> Vec<Vec<bool>> {
+    let attr = |name: &str| -> u32 {
+        let at = svg.find(&format!(r#" {name}=""#)).unwrap() + name.len() + 3;
+        svg[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let width = attr("width");
+    let d = svg
+        .split(r#" d=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let rects: Vec<[u32; 4]> = d
+        .split('M')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let n: Vec<u32> = s
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|x| !x.is_empty())
+                .map(|x| x.parse().unwrap())
+                .collect();
+            [n[0], n[1], n[2], n[3]]
+        })
+        .collect();
+    // The smallest rectangle side is one module.
+    let unit = rects.iter().map(|r| r[2].min(r[3])).min().unwrap();
+    let n = (width / unit - 8) as usize;
+    let mut grid = vec![vec![false; n]; n];
+    for [x, y, w, h] in rects {
+        for dy in 0..h / unit {
+            for dx in 0..w / unit {
+                grid[(y / unit + dy - 4) as usize][(x / unit + dx - 4) as usize] = true;
+            }
+        }
+    }
+    grid
+}
+
+async fn the_wallet_lists_vouchers_and_a_voucher_shows_its_codes(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("m-1").await;
+    app.member("m-2").await;
+    milk_tea(&app, 50).await;
+    let r = app
+        .put(
+            "/v1/voucher-templates/one-day",
+            json!({"title": {"zh-CN": "当日券", "en": "Day voucher"},
+                   "discount": {"kind": "amount", "off": 500}, "min_spend": 3_000,
+                   "validity": {"days": 1}}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let old = issue(&app, "m-1", "i-1", "one-day").await;
+    app.advance(chrono::Duration::days(2));
+    let code = issue(&app, "m-1", "i-2", "milk-tea").await;
+    let theirs = issue(&app, "m-2", "i-3", "milk-tea").await;
+
+    let m = enter(&app, "m-1", json!({})).await;
+    let wallet = m.get(&app, "wallet").await;
+    assert_eq!(wallet.status, StatusCode::OK, "{}", wallet.html);
+    let html = &wallet.html;
+    let spent = html.find(r#"id="spent""#).expect("used and expired apart");
+    let usable = html
+        .find(&format!(r#"id="voucher-{code}""#))
+        .expect("the milk tea voucher");
+    let expired = html
+        .find(&format!(r#"id="voucher-{old}""#))
+        .expect("the old voucher");
+    assert!(usable < spent && spent < expired, "{html}");
+    assert!(html.contains("立减 ¥15"), "{html}");
+    assert!(html.contains("立减 ¥5，满 ¥30 可用"), "{html}");
+    assert!(html.contains("已过期") && html.contains("可使用"));
+    assert!(!html.contains(&theirs), "nothing of m-2");
+    assert!(html.contains(&format!(r#"href="{}wallet" class="active""#, m.base)));
+    let en = m.get(&app, "wallet?lang=en").await;
+    assert!(en.html.contains("Milk tea voucher") && en.html.contains("Expired"));
+    assert!(en.html.contains("¥5 off, spend ≥ ¥30"), "{}", en.html);
+
+    // The voucher's page: its code as text, as a QR code and as a Code 128 barcode.
+    let page = m.get(&app, &format!("wallet/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html
+            .contains(&format!(r#"<p class="code" id="code">{code}</p>"#))
+    );
+    let qr = page.html.split(r#"id="qr""#).nth(1).unwrap();
+    let qr = &qr[qr.find("<svg").unwrap()..qr.find("</svg>").unwrap() + 6];
+    let expected = qrcode::QrCode::new(code.as_bytes()).unwrap();
+    let n = expected.width();
+    let matrix: Vec<Vec<bool>> = expected
+        .to_colors()
+        .chunks(n)
+        .map(|row| row.iter().map(|c| *c == qrcode::Color::Dark).collect())
+        .collect();
+    assert_eq!(qr_modules(qr), matrix, "the QR code encodes {code}");
+    let symbol = barcoders::sym::code128::Code128::new(format!("\u{0181}{code}")).unwrap();
+    let mut svg = barcoders::generators::svg::SVG::new(80);
+    svg.xdim = 2;
+    let bars = svg.generate(symbol.encode()).unwrap();
+    assert!(page.html.contains(&bars), "the barcode carries {code}");
+    // An expired voucher shows no code to scan.
+    let page = m.get(&app, &format!("wallet/{old}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("已过期") && !page.html.contains(r#"id="qr""#));
+    // Another member's voucher, or no voucher: the not-found page.
+    for other in [theirs.as_str(), "NO-SUCH-CODE"] {
+        let page = m.get(&app, &format!("wallet/{other}")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{other}");
+        assert!(!page.html.contains(other), "{}", page.html);
+    }
 }

@@ -16,6 +16,7 @@ pub mod history;
 pub mod home;
 pub mod i18n;
 pub mod rewards;
+pub mod wallet;
 
 use askama::Template;
 use axum::Router;
@@ -44,6 +45,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/rewards/{id}",
             get(rewards::item).post(rewards::redeem),
         )
+        .route("/portal/{program}/wallet", get(wallet::list))
+        .route("/portal/{program}/wallet/{code}", get(wallet::voucher))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard));
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
@@ -238,6 +241,7 @@ pub const TABS: &[(&str, &str, &str)] = &[
     ("home", "tab.home", ""),
     ("check_in", "tab.check_in", "check-in"),
     ("rewards", "tab.rewards", "rewards"),
+    ("wallet", "tab.wallet", "wallet"),
     ("history", "tab.history", "history"),
 ];
 
