@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod json_keys;
 pub mod keycache;
 pub mod keys;
+pub mod ledger_words;
 pub mod limits;
 pub mod parse;
 pub mod portal;

@@ -103,7 +103,8 @@ async fn a_link_opens_a_session_and_the_home_page_shows_the_members_points(b: Te
     assert!(page.html.contains("今天还没有签到"), "{}", page.html);
     // No dead links: the tab bar lists the pages that exist.
     assert!(page.html.contains(&format!(r#"href="{home}check-in""#)));
-    assert!(!page.html.contains("积分商城"));
+    assert!(page.html.contains(&format!(r#"href="{home}rewards""#)));
+    assert!(!page.html.contains(&format!(r#"href="{home}profile""#)));
     // The stylesheet is embedded, cached for a year under its hash.
     let css = page
         .html

@@ -482,24 +482,9 @@ pub fn describe(lang: Lang, e: &jifen_core::Entry) -> String {
     let order = e.order_id.clone().unwrap_or_default();
     let reason = e.reason.clone().unwrap_or_default();
     let hold = e.hold.clone().unwrap_or_default();
-    let key = match e.kind {
-        EntryKind::Earn if e.cause.kind == CauseKind::Benefit => "members.entry_benefit",
-        EntryKind::Earn if !order.is_empty() => "members.entry_earn_order",
-        EntryKind::Earn => "members.entry_earn",
-        EntryKind::Clawback if !order.is_empty() => "members.entry_clawback_order",
-        EntryKind::Clawback => "members.entry_clawback",
-        EntryKind::Redeem if !hold.is_empty() => "members.entry_redeem_hold",
-        EntryKind::Redeem => "members.entry_redeem",
-        EntryKind::Adjust if e.points >= 0 => "members.entry_adjust_up",
-        EntryKind::Adjust => "members.entry_adjust_down",
-        EntryKind::Hold => "members.entry_hold",
-        EntryKind::Release => "members.entry_release",
-        EntryKind::Expire => "members.entry_expire",
-        EntryKind::WriteOff => "members.entry_write_off",
-        EntryKind::Repay => "members.entry_repay",
-    };
+    let key = format!("members.entry_{}", crate::ledger_words::phrase(e));
     let mut text = fill(
-        lang.t(key),
+        lang.t(&key),
         &[
             ("n", &n),
             ("order", &order),

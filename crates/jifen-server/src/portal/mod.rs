@@ -12,8 +12,11 @@ pub mod assets;
 pub mod auth;
 pub mod branding;
 pub mod checkin;
+pub mod history;
 pub mod home;
 pub mod i18n;
+pub mod rewards;
+pub mod wallet;
 
 use askama::Template;
 use axum::Router;
@@ -36,6 +39,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/check-in",
             get(checkin::page).post(checkin::check_in),
         )
+        .route("/portal/{program}/history", get(history::page))
+        .route("/portal/{program}/rewards", get(rewards::list))
+        .route(
+            "/portal/{program}/rewards/{id}",
+            get(rewards::item).post(rewards::redeem),
+        )
+        .route("/portal/{program}/wallet", get(wallet::list))
+        .route("/portal/{program}/wallet/{code}", get(wallet::voucher))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard));
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
@@ -225,11 +236,19 @@ pub fn html<T: Template>(t: &T) -> Response {
 }
 
 /// A tab of the bottom bar: id, label key, path under the program. Only pages that exist are
-/// listed (the rewards, wallet and profile pages come later).
+/// listed.
 pub const TABS: &[(&str, &str, &str)] = &[
     ("home", "tab.home", ""),
     ("check_in", "tab.check_in", "check-in"),
+    ("rewards", "tab.rewards", "rewards"),
+    ("wallet", "tab.wallet", "wallet"),
+    ("history", "tab.history", "history"),
 ];
+
+/// Whether the tab bar has the page `id` (a page links only to pages that exist).
+pub fn has_tab(id: &str) -> bool {
+    TABS.iter().any(|(tab, ..)| *tab == id)
+}
 
 /// What every page shows around its content: the brand, the language switch, the tab bar.
 #[derive(Debug, Clone)]
