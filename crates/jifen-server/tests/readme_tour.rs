@@ -56,7 +56,10 @@ fn readme_tour_runs_as_written() {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_else(|| panic!("a portal link: {stdout}"));
-    assert!(url.contains("/portal/") && url.contains("/enter?token="), "{url}");
+    assert!(
+        url.contains("/portal/") && url.contains("/enter?token="),
+        "{url}"
+    );
     let open = |url: &str| {
         let out = Command::new("curl")
             .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", url])
