@@ -23,7 +23,7 @@ use super::{Chrome, Failure, html};
 use crate::app::AppState;
 use crate::console::api::seg;
 use crate::console::i18n::Lang;
-use crate::service::catalog::{MemberRewardOut, member_catalog};
+use crate::service::catalog::{MemberRewardOut, member_catalog_and_points};
 
 /// A catalog item on the member's pages.
 pub struct Item {
@@ -236,11 +236,9 @@ async fn render_item(
 /// available points.
 async fn catalog(state: &AppState, visit: &Visit) -> Result<(Vec<Item>, i64), Failure> {
     let program = &visit.program;
-    let now = state.clock.now();
     let external_id = &visit.member.external_id;
-    let rewards = member_catalog(state, program, external_id, visit.lang.code()).await?;
-    let (_, book) =
-        crate::service::ledger::book_at(state, program, external_id, now, false).await?;
+    let (rewards, available) =
+        member_catalog_and_points(state, program, external_id, visit.lang.code()).await?;
     let tz = crate::service::program_tz(program);
     let base = super::auth::base(&program.id);
     let items = rewards
@@ -253,7 +251,7 @@ async fn catalog(state: &AppState, visit: &Visit) -> Result<(Vec<Item>, i64), Fa
         })
         .map(|r| item_of(visit.lang, tz, &base, r))
         .collect();
-    Ok((items, book.balance().available))
+    Ok((items, available))
 }
 
 fn item_of(lang: Lang, tz: chrono_tz::Tz, base: &str, r: MemberRewardOut) -> Item {

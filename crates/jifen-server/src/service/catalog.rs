@@ -211,6 +211,18 @@ pub async fn member_catalog(
     external_id: &str,
     lang: &str,
 ) -> Result<Vec<MemberRewardOut>, ApiError> {
+    Ok(member_catalog_and_points(state, program, external_id, lang)
+        .await?
+        .0)
+}
+
+/// [`member_catalog`], with the member's available points it was judged against.
+pub async fn member_catalog_and_points(
+    state: &AppState,
+    program: &Program,
+    external_id: &str,
+    lang: &str,
+) -> Result<(Vec<MemberRewardOut>, i64), ApiError> {
     let now = state.clock.now();
     let (head, book) = book_at(state, program, external_id, now, false).await?;
     let who = Who::read(state, program, &head, now).await?;
@@ -238,7 +250,7 @@ pub async fn member_catalog(
             availability,
         });
     }
-    Ok(out)
+    Ok((out, available))
 }
 
 fn in_lang(text: &BTreeMap<String, String>, lang: &str) -> String {
