@@ -104,10 +104,11 @@ async fn export_holds_everything_about_the_member(b: TestBackend) {
         assert!(e["records"][t].is_array(), "{t} is listed");
     }
     assert!(sum != 0);
+    // Quoted, so that a generated id such as "…8e-2f…" cannot match by chance.
     let text = e.to_string();
     assert!(
-        !text.contains("e-2") && !text.contains("13800000002"),
-        "nothing of m-2"
+        !text.contains("\"e-2\"") && !text.contains("13800000002"),
+        "nothing of m-2: {text}"
     );
 
     // Another program's key finds no such member; an unknown member is a 404.
