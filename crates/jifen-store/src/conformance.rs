@@ -896,6 +896,31 @@ pub async fn list_members_pages(backend: Backend) {
     );
     assert_eq!(store.list_members("q", 100, None).await.unwrap().len(), 3);
     assert_eq!(store.list_members("none", 100, None).await.unwrap(), vec![]);
+
+    // The light listing of a pass: oldest first, after a cursor, one program's.
+    let mut oldest = expected.clone();
+    oldest.reverse();
+    let brief = |ms: &[Member]| -> Vec<(i64, String, Timestamp)> {
+        ms.iter()
+            .map(|m| (m.id, m.external_id.clone(), m.enrolled_at))
+            .collect()
+    };
+    assert_eq!(
+        store.members_after("p", 0, 100).await.unwrap(),
+        brief(&oldest)
+    );
+    assert_eq!(
+        store.members_after("p", oldest[1].id, 3).await.unwrap(),
+        brief(&oldest[2..5])
+    );
+    assert!(
+        store
+            .members_after("p", oldest[6].id, 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.members_after("q", 0, 100).await.unwrap().len(), 3);
 }
 
 // --- ledger ----------------------------------------------------------------------------------

@@ -163,6 +163,14 @@ pub trait TierStore: Send + Sync {
     ) -> Result<Vec<i64>>;
     /// Ids of a program's members after `after`, ascending (for pages of a job).
     async fn member_ids_after(&self, program_id: &str, after: i64, limit: u32) -> Result<Vec<i64>>;
+    /// A program's members after `after`, ascending by id, as (id, external id, enrolled at):
+    /// the light listing a read-only pass over every member pages through.
+    async fn members_after(
+        &self,
+        program_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String, Timestamp)>>;
     async fn partners(&self, program_id: &str) -> Result<Vec<PartnerRecord>>;
     /// Members with a stored standing, by the tier they hold (an override's tier while it
     /// lasts), by tier id. Members without a row hold the first tier.
@@ -632,6 +640,26 @@ macro_rules! tiers_impl {
                 .bind(i64::from(limit))
                 .fetch_all(self.reader())
                 .await?)
+            }
+
+            async fn members_after(
+                &self,
+                program_id: &str,
+                after: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<(i64, String, jifen_core::Timestamp)>> {
+                let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+                    "SELECT id, external_id, enrolled_at FROM members \
+                     WHERE program_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(program_id)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|(id, ext, at)| Ok((id, ext, $crate::backend::at(at)?)))
+                    .collect()
             }
 
             async fn partners(

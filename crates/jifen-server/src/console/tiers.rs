@@ -115,6 +115,7 @@ fn forget(program_id: &str) {
     if let Ok(mut cache) = DISTRIBUTION.lock() {
         cache.remove(program_id);
     }
+    forget_closest(program_id);
 }
 
 /// Counts a program's distribution again (a re-evaluation of its standings has finished), so
@@ -164,7 +165,7 @@ struct TiersPage {
     chart: String,
     jobs: Vec<JobView>,
     failure: Option<(String, String)>,
-    closest: Option<NearList>,
+    closest: Option<NearView>,
     counted: String,
 }
 
@@ -196,10 +197,9 @@ async fn page(
     session: Session,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Failure> {
-    let closest = match q.closest {
-        Some(_) => Some(closest(&state, &session).await?),
-        None => None,
-    };
+    let closest = q
+        .closest
+        .map(|_| NearView::of(closest(&state, &session.program), &session));
     let out = Outcome {
         closest,
         ..Outcome::default()
@@ -214,7 +214,7 @@ struct Outcome {
     /// The form as typed, when refused.
     typed: Option<Vec<(String, String)>>,
     /// The members closest to the next tier, when asked for.
-    closest: Option<NearList>,
+    closest: Option<NearView>,
 }
 
 async fn job_view(
@@ -493,10 +493,13 @@ async fn job_partial(
 
 /// How many members each tier lists as closest to the next.
 const CLOSEST: usize = 5;
-/// Members read per page of the pass.
-const CLOSEST_PAGE: u32 = 1_000;
+/// Members read per page of the pass: one id range, its standings and its figures.
+const CLOSEST_PAGE: u32 = 5_000;
 /// How long a program's list is reused: it is a pass over every member.
 const CLOSEST_TTL: Duration = Duration::from_secs(600);
+/// A pass that has not reported a page for this long has died (its task panicked or the
+/// store failed without an answer): the next request starts another.
+const CLOSEST_STALLED: Duration = Duration::from_secs(300);
 
 #[derive(Clone)]
 pub struct Near {
@@ -514,80 +517,179 @@ pub struct NearTier {
 
 type NearList = Vec<NearTier>;
 
-static CLOSEST_CACHE: LazyLock<Mutex<HashMap<String, (Instant, NearList)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-#[derive(Template)]
-#[template(path = "console/_tiers_closest.html")]
-struct ClosestPartial {
-    chrome: Chrome,
-    tiers: Vec<NearTier>,
-    counted: String,
+/// Where a program's pass over its members stands. The pass runs in the background, because
+/// at a million members it takes about a minute; the page polls it.
+#[derive(Clone)]
+enum Pass {
+    Running {
+        /// Tells this pass from one started after it was forgotten.
+        id: u64,
+        read: i64,
+        total: i64,
+        /// When it last reported a page.
+        moved: Instant,
+    },
+    Ready {
+        taken: Instant,
+        at: Timestamp,
+        list: NearList,
+    },
+    Failed {
+        message: String,
+    },
 }
 
-/// The members of each tier closest to the next one: a pass over the program's members with
-/// the figures and standings the tier job reads, page by page, keeping the [`CLOSEST`] smallest
-/// gaps per tier.
-async fn closest(state: &AppState, session: &Session) -> Result<NearList, Failure> {
+static PASSES: LazyLock<Mutex<HashMap<String, Pass>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+static PASS_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Records what a pass reports, unless it was forgotten (or replaced) meanwhile.
+fn report(program_id: &str, id: u64, next: Pass) {
+    if let Ok(mut passes) = PASSES.lock()
+        && let Some(Pass::Running { id: current, .. }) = passes.get(program_id)
+        && *current == id
+    {
+        passes.insert(program_id.to_owned(), next);
+    }
+}
+
+/// The program's list as it stands: a fresh one, or the pass computing it (started now when
+/// there is none, the last one is older than [`CLOSEST_TTL`], failed or stalled).
+fn closest(state: &AppState, program: &jifen_store::Program) -> Pass {
+    let Ok(mut passes) = PASSES.lock() else {
+        return Pass::Failed {
+            message: "the list's state is unavailable".to_owned(),
+        };
+    };
+    match passes.get(&program.id) {
+        Some(p @ Pass::Ready { taken, .. }) if taken.elapsed() < CLOSEST_TTL => return p.clone(),
+        Some(p @ Pass::Running { moved, .. }) if moved.elapsed() < CLOSEST_STALLED => {
+            return p.clone();
+        }
+        _ => {}
+    }
+    let id = PASS_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let running = Pass::Running {
+        id,
+        read: 0,
+        total: 0,
+        moved: Instant::now(),
+    };
+    passes.insert(program.id.clone(), running.clone());
+    let (state, program) = (state.clone(), program.clone());
+    tokio::spawn(async move {
+        let next = match pass(&state, &program, id).await {
+            Ok(list) => Pass::Ready {
+                taken: Instant::now(),
+                at: state.clock.now(),
+                list,
+            },
+            Err(e) => {
+                tracing::error!(program = %program.id, error = %e, "closest to the next tier");
+                Pass::Failed {
+                    message: e.to_string(),
+                }
+            }
+        };
+        report(&program.id, id, next);
+    });
+    running
+}
+
+/// Forgets a program's list (its policy or standings changed).
+fn forget_closest(program_id: &str) {
+    if let Ok(mut passes) = PASSES.lock() {
+        passes.remove(program_id);
+    }
+}
+
+/// The members of each tier closest to the next one: a pass over the program's members by id
+/// range, with the standings and figures the tier job reads, keeping the [`CLOSEST`] smallest
+/// gaps per tier. It reads, and locks nothing.
+async fn pass(
+    state: &AppState,
+    program: &jifen_store::Program,
+    id: u64,
+) -> Result<NearList, crate::error::ApiError> {
     use crate::service::tiers::{Figures, TierSettings, state_of};
     use jifen_store::MemberSet;
 
-    let program = &session.program;
-    if let Ok(cache) = CLOSEST_CACHE.lock()
-        && let Some((at, list)) = cache.get(&program.id)
-        && at.elapsed() < CLOSEST_TTL
-    {
-        return Ok(list.clone());
-    }
     let settings = TierSettings::read(state, &program.id).await?;
     let Some(policy) = settings.policy.clone() else {
         return Ok(Vec::new());
     };
+    let total = state.store.member_count(&program.id).await?;
     let tz = crate::service::program_tz(program);
     let now = state.clock.now();
+    let names: HashMap<&str, &str> = policy
+        .tiers
+        .iter()
+        .map(|t| (t.id.as_str(), t.name.as_str()))
+        .collect();
     let mut best: Vec<Vec<Near>> = policy.tiers.iter().map(|_| Vec::new()).collect();
-    let mut after = None;
+    let (mut after, mut read) = (0, 0);
     loop {
         let page = state
             .store
-            .list_members(&program.id, CLOSEST_PAGE, after)
+            .members_after(&program.id, after, CLOSEST_PAGE)
             .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
-        let rows = state.store.member_tiers(MemberSet::Ids(&ids)).await?;
-        let figures = Figures::read(state, &settings, MemberSet::Ids(&ids), tz, now).await?;
-        for m in &page {
-            let row = rows.iter().find(|r| r.member_id == m.id);
-            let standing = state_of(&policy, row, m.enrolled_at);
-            let value = figures.value(&settings, m.id, tz, now);
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            break;
+        };
+        let range = MemberSet::Range {
+            program_id: &program.id,
+            first: first.0,
+            last: last.0,
+        };
+        let rows: HashMap<i64, _> = state
+            .store
+            .member_tiers(range)
+            .await?
+            .into_iter()
+            .map(|r| (r.member_id, r))
+            .collect();
+        let figures = Figures::read(state, &settings, range, tz, now).await?;
+        for (member, external_id, enrolled_at) in &page {
+            let standing = state_of(&policy, rows.get(member), *enrolled_at);
+            let value = figures.value(&settings, *member, tz, now);
             let progress = policy.progress(&standing, value);
             let (Some(next), Some(missing)) = (progress.next_tier, progress.missing) else {
                 continue;
             };
-            let held = policy.effective(&standing, now).id.clone();
-            let Some(rank) = policy.tiers.iter().position(|t| t.id == held) else {
+            let held = &policy.effective(&standing, now).id;
+            let Some(rank) = policy.tiers.iter().position(|t| t.id == *held) else {
                 continue;
             };
             let list = &mut best[rank];
+            if list.len() == CLOSEST && list.last().is_some_and(|n| n.missing <= missing) {
+                continue;
+            }
             list.push(Near {
-                member: m.external_id.clone(),
+                member: external_id.clone(),
                 value,
-                next: policy
-                    .tiers
-                    .iter()
-                    .find(|t| t.id == next)
-                    .map_or(next.clone(), |t| t.name.clone()),
+                next: names.get(next.as_str()).map_or(next.clone(), |n| (*n).to_owned()),
                 missing,
             });
             list.sort_by_key(|n| n.missing);
             list.truncate(CLOSEST);
         }
+        after = last.0;
+        read += page.len() as i64;
+        report(
+            &program.id,
+            id,
+            Pass::Running {
+                id,
+                read,
+                total: total.max(read),
+                moved: Instant::now(),
+            },
+        );
         if page.len() < CLOSEST_PAGE as usize {
             break;
         }
     }
-    let list: NearList = policy
+    Ok(policy
         .tiers
         .iter()
         .zip(best)
@@ -596,22 +698,63 @@ async fn closest(state: &AppState, session: &Session) -> Result<NearList, Failur
             name: t.name.clone(),
             members,
         })
-        .collect();
-    if let Ok(mut cache) = CLOSEST_CACHE.lock() {
-        cache.insert(program.id.clone(), (Instant::now(), list.clone()));
+        .collect())
+}
+
+/// The list or the pass computing it, as the page shows it.
+pub struct NearView {
+    pub running: bool,
+    pub read: i64,
+    pub total: i64,
+    pub percent: i64,
+    pub failed: String,
+    pub counted: String,
+    pub tiers: NearList,
+}
+
+impl NearView {
+    fn of(pass: Pass, session: &Session) -> NearView {
+        let mut view = NearView {
+            running: false,
+            read: 0,
+            total: 0,
+            percent: 100,
+            failed: String::new(),
+            counted: String::new(),
+            tiers: Vec::new(),
+        };
+        match pass {
+            Pass::Running { read, total, .. } => {
+                view.running = true;
+                view.read = read;
+                view.total = total;
+                view.percent = (read * 100).checked_div(total).unwrap_or(0).min(99);
+            }
+            Pass::Ready { at, list, .. } => {
+                view.counted = local_time(session, at);
+                view.tiers = list;
+            }
+            Pass::Failed { message } => view.failed = message,
+        }
+        view
     }
-    Ok(list)
+}
+
+#[derive(Template)]
+#[template(path = "console/_tiers_closest.html")]
+struct ClosestPartial {
+    chrome: Chrome,
+    near: NearView,
 }
 
 async fn closest_partial(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, Failure> {
-    let tiers = closest(&state, &session).await?;
+    let near = NearView::of(closest(&state, &session.program), &session);
     Ok(html(&ClosestPartial {
-        counted: local_time(&session, state.clock.now()),
         chrome: Chrome::new(&session, "tiers", "/console/tiers"),
-        tiers,
+        near,
     }))
 }
 
@@ -659,9 +802,12 @@ pub const ZH: &[(&str, &str)] = &[
     ("tiers.closest", "最接近升级的会员"),
     (
         "tiers.closest_help",
-        "每个等级中离下一等级门槛最近的会员。需要遍历全部会员，结果缓存 10 分钟。",
+        "每个等级中离下一等级门槛最近的会员。需要在后台遍历全部会员（百万会员约需一分钟），结果保留 10 分钟。",
     ),
     ("tiers.closest_show", "计算名单"),
+    ("tiers.closest_running", "正在计算"),
+    ("tiers.closest_read", "已读取会员"),
+    ("tiers.closest_failed", "名单未能算出："),
     ("tiers.member", "会员"),
     ("tiers.value", "当前值"),
     ("tiers.next", "下一等级"),
@@ -713,9 +859,12 @@ pub const EN: &[(&str, &str)] = &[
     ("tiers.closest", "Closest to the next tier"),
     (
         "tiers.closest_help",
-        "In each tier, the members nearest the next tier's threshold. It reads every member, so the list is kept for 10 minutes.",
+        "In each tier, the members nearest the next tier's threshold. It reads every member in the background (about a minute at a million members), and the list is kept for 10 minutes.",
     ),
     ("tiers.closest_show", "Compute the list"),
+    ("tiers.closest_running", "Computing"),
+    ("tiers.closest_read", "Members read"),
+    ("tiers.closest_failed", "The list could not be computed:"),
     ("tiers.member", "Member"),
     ("tiers.value", "Value"),
     ("tiers.next", "Next tier"),
