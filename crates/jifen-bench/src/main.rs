@@ -173,6 +173,11 @@ async fn main() -> anyhow::Result<()> {
                     "the console scenarios sign in: give --console-email and --console-password"
                 ),
             };
+            let portal = if scenario.portal_page().is_some() {
+                scenarios::portal_sessions(&jifen, &key, members, report::PORTAL_MEMBERS).await?
+            } else {
+                Vec::new()
+            };
             let target = Target {
                 base: jifen,
                 key,
@@ -180,6 +185,7 @@ async fn main() -> anyhow::Result<()> {
                 duration: Duration::from_secs(seconds),
                 run_id: format!("run{}", chrono::Utc::now().timestamp_millis()),
                 cookie,
+                portal,
             };
             let mode = rate.map_or(Mode::Closed, |rate| Mode::Open { rate });
             if matches!(

@@ -107,6 +107,8 @@ const BALANCE_RATE: f64 = 5_000.0;
 /// Console pages are read by people: a steady 100 a second is a busy support floor.
 const CONSOLE_RATE: f64 = 100.0;
 const CONNECTIONS_CONSOLE: usize = 4;
+/// Members signed in to the portal for its scenarios, each with a session of their own.
+pub const PORTAL_MEMBERS: usize = 100;
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
@@ -233,6 +235,7 @@ async fn run_backend(
         duration: dur,
         run_id: format!("{backend}{}", chrono::Utc::now().timestamp_millis()),
         cookie: None,
+        portal: Vec::new(),
     };
     eprintln!("== {backend}: (a) purchase events in batches of 100");
     let r = run_scenario(
@@ -365,8 +368,10 @@ async fn run_backend(
         ..target
     };
     let console = console_rows(backend, &target, &served).await;
+    let portal = portal_rows(backend, &target, &served).await;
     served.stop();
     rows.extend(console?);
+    rows.extend(portal?);
 
     if backend == "sqlite" {
         // A million members' history is tens of gigabytes: make room for the next backend.
@@ -469,6 +474,49 @@ async fn console_rows(backend: &str, target: &Target, served: &Served) -> anyhow
         let row = load_row(label, backend, &r, 1.0, "req/s");
         let ok = row.p99_ms.unwrap_or(f64::MAX) < 50.0 && r.non_2xx == 0 && r.errors == 0;
         rows.push(with_rss(row.target("p99 < 50 ms", ok), served));
+    }
+    Ok(rows)
+}
+
+/// (k) the member portal's pages, each read by members signed in with a portal link, at a
+/// steady rate. Target: p99 under 30 ms per page.
+async fn portal_rows(backend: &str, target: &Target, served: &Served) -> anyhow::Result<Vec<Row>> {
+    let sessions = crate::scenarios::portal_sessions(
+        &target.base,
+        &target.key,
+        target.members,
+        PORTAL_MEMBERS,
+    )
+    .await?;
+    let signed_in = Target {
+        portal: sessions,
+        ..target.clone()
+    };
+    let mut rows = Vec::new();
+    for (scenario, page) in [
+        (Scenario::PortalHome, "home"),
+        (Scenario::PortalCheckIn, "check-in"),
+        (Scenario::PortalRewards, "rewards"),
+        (Scenario::PortalWallet, "wallet"),
+        (Scenario::PortalHistory, "history"),
+    ] {
+        eprintln!("== {backend}: (k) portal {page} page");
+        let r = run_scenario(
+            scenario,
+            &signed_in,
+            Mode::Open { rate: CONSOLE_RATE },
+            CONNECTIONS_CONSOLE,
+        )
+        .await?;
+        let row = load_row(
+            &format!("(k) portal: {page} page, {PORTAL_MEMBERS} members, open loop 100/s"),
+            backend,
+            &r,
+            1.0,
+            "pages/s",
+        );
+        let ok = row.p99_ms.unwrap_or(f64::MAX) < 30.0 && r.non_2xx == 0 && r.errors == 0;
+        rows.push(with_rss(row.target("p99 < 30 ms", ok), served));
     }
     Ok(rows)
 }

@@ -43,6 +43,90 @@ pub enum Scenario {
     ConsoleMember,
     /// (j) the console's dashboard page, signed in (run `console_sign_in` first).
     Dashboard,
+    /// (k) the member portal's home page of a random member among those signed in with a
+    /// portal link (run `portal_sessions` first).
+    PortalHome,
+    /// (k) the portal's check-in page with its month calendar.
+    PortalCheckIn,
+    /// (k) the portal's rewards page: what the member can redeem and why not the others.
+    PortalRewards,
+    /// (k) the portal's wallet page.
+    PortalWallet,
+    /// (k) the portal's history page: the member's latest ledger entries in words.
+    PortalHistory,
+}
+
+impl Scenario {
+    /// The portal page a portal scenario reads, under `/portal/{program}/`.
+    pub fn portal_page(self) -> Option<&'static str> {
+        match self {
+            Scenario::PortalHome => Some(""),
+            Scenario::PortalCheckIn => Some("check-in"),
+            Scenario::PortalRewards => Some("rewards"),
+            Scenario::PortalWallet => Some("wallet"),
+            Scenario::PortalHistory => Some("history"),
+            _ => None,
+        }
+    }
+}
+
+/// One member's portal session: the `Cookie` header and the portal's root path.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    pub cookie: String,
+    pub root: String,
+}
+
+/// Signs `count` random dataset members in to the portal the way a brand's app does: mints a
+/// link for each through the API and opens it. Returns their sessions.
+pub async fn portal_sessions(
+    base: &str,
+    key: &str,
+    members: u64,
+    count: usize,
+) -> anyhow::Result<Vec<PortalSession>> {
+    let api = reqwest::Client::new();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut sessions = Vec::with_capacity(count);
+    for _ in 0..count {
+        let member = random_member(members);
+        let link: serde_json::Value = api
+            .post(format!("{base}/v1/members/{member}/portal-links"))
+            .bearer_auth(key)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let url = link["url"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("a portal link without a url: {link}"))?;
+        // The link names the server as the request did; open it on the bench's base.
+        let path = url
+            .find("/portal/")
+            .map(|i| &url[i..])
+            .ok_or_else(|| anyhow::anyhow!("not a portal link: {url}"))?;
+        let res = browser.get(format!("{base}{path}")).send().await?;
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("jifen_portal="))
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("opening a portal link answered {}", res.status()))?
+            .to_owned();
+        let root = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| anyhow::anyhow!("opening a portal link did not redirect"))?
+            .to_owned();
+        sessions.push(PortalSession { cookie, root });
+    }
+    Ok(sessions)
 }
 
 /// The console operator the console scenarios sign in as.
@@ -192,6 +276,8 @@ pub struct Target {
     pub run_id: String,
     /// The console session's `Cookie` header, for the console scenarios.
     pub cookie: Option<String>,
+    /// Members signed in to the portal, for the portal scenarios.
+    pub portal: Vec<PortalSession>,
 }
 
 /// Gives the program an owner in the console, folds the dashboard's rollups (the background
@@ -348,6 +434,23 @@ pub async fn run_scenario(
         Scenario::Dashboard => {
             let cookie = t.cookie.clone().unwrap_or_default();
             Arc::new(move |_| Req::get("/console").header("cookie", cookie.clone()))
+        }
+        Scenario::PortalHome
+        | Scenario::PortalCheckIn
+        | Scenario::PortalRewards
+        | Scenario::PortalWallet
+        | Scenario::PortalHistory => {
+            let page = s.portal_page().unwrap_or_default();
+            let sessions = Arc::new(t.portal.clone());
+            anyhow::ensure!(
+                !sessions.is_empty(),
+                "the portal scenarios need signed-in members (portal_sessions)"
+            );
+            Arc::new(move |n| {
+                let session = &sessions[n as usize % sessions.len()];
+                Req::get(format!("{}{page}", session.root))
+                    .header("cookie", session.cookie.clone())
+            })
         }
         Scenario::Mixed => Arc::new(move |n| {
             if n.is_multiple_of(5) {

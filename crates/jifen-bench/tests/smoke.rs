@@ -47,10 +47,12 @@ fn harness_runs_every_scenario_on_both_backends() {
         "postgres: (j) console member page",
         "sqlite: (j) console dashboard page",
         "postgres: (j) console dashboard page",
+        "sqlite: (k) portal home page",
+        "postgres: (k) portal history page",
     ] {
         assert!(stderr.contains(step), "step {step} ran:\n{stderr}");
     }
-    assert!(stderr.contains("46 measurements"), "{stderr}");
+    assert!(stderr.contains("56 measurements"), "{stderr}");
     // Ingestion and reads are measured on answers that succeeded: a scenario whose requests
     // were refused (ids reused between scenarios, say) would measure errors.
     let json: serde_json::Value = serde_json::from_slice(
@@ -60,7 +62,7 @@ fn harness_runs_every_scenario_on_both_backends() {
     let rows = json.as_array().expect("rows");
     for row in rows {
         let scenario = row["scenario"].as_str().unwrap_or_default();
-        if ["(a)", "(b)", "(c)", "(f)", "(g)", "(j)"]
+        if ["(a)", "(b)", "(c)", "(f)", "(g)", "(j)", "(k)"]
             .iter()
             .any(|s| scenario.starts_with(s))
         {
