@@ -448,8 +448,7 @@ pub async fn run_scenario(
             );
             Arc::new(move |n| {
                 let session = &sessions[n as usize % sessions.len()];
-                Req::get(format!("{}{page}", session.root))
-                    .header("cookie", session.cookie.clone())
+                Req::get(format!("{}{page}", session.root)).header("cookie", session.cookie.clone())
             })
         }
         Scenario::Mixed => Arc::new(move |n| {

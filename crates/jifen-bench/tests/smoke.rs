@@ -47,12 +47,13 @@ fn harness_runs_every_scenario_on_both_backends() {
         "postgres: (j) console member page",
         "sqlite: (j) console dashboard page",
         "postgres: (j) console dashboard page",
+        "sqlite: (h) closest to the next tier",
         "sqlite: (k) portal home page",
         "postgres: (k) portal history page",
     ] {
         assert!(stderr.contains(step), "step {step} ran:\n{stderr}");
     }
-    assert!(stderr.contains("56 measurements"), "{stderr}");
+    assert!(stderr.contains("58 measurements"), "{stderr}");
     // Ingestion and reads are measured on answers that succeeded: a scenario whose requests
     // were refused (ids reused between scenarios, say) would measure errors.
     let json: serde_json::Value = serde_json::from_slice(

@@ -667,7 +667,9 @@ async fn pass(
             list.push(Near {
                 member: external_id.clone(),
                 value,
-                next: names.get(next.as_str()).map_or(next.clone(), |n| (*n).to_owned()),
+                next: names
+                    .get(next.as_str())
+                    .map_or(next.clone(), |n| (*n).to_owned()),
                 missing,
             });
             list.sort_by_key(|n| n.missing);
