@@ -109,15 +109,8 @@ pub async fn portal_sessions(
             .map(|i| &url[i..])
             .ok_or_else(|| anyhow::anyhow!("not a portal link: {url}"))?;
         let res = browser.get(format!("{base}{path}")).send().await?;
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("jifen_portal="))
-            .and_then(|v| v.split(';').next())
-            .ok_or_else(|| anyhow::anyhow!("opening a portal link answered {}", res.status()))?
-            .to_owned();
+        let cookie = session_cookie(&res, "jifen_portal")
+            .ok_or_else(|| anyhow::anyhow!("opening a portal link answered {}", res.status()))?;
         let root = res
             .headers()
             .get("location")
@@ -171,14 +164,22 @@ pub async fn console_sign_in(base: &str, email: &str, password: &str) -> anyhow:
         .body(body)
         .send()
         .await?;
+    session_cookie(&res, "jifen_session")
+        .ok_or_else(|| anyhow::anyhow!("console sign-in failed: {}", res.status()))
+}
+
+/// The `name=value` of the cookie named `name` that an answer sets, as a `Cookie` header.
+pub fn session_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("jifen_session="))
+        .find(|v| {
+            v.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("console sign-in failed: {}", res.status()))
 }
 
 /// Gives the program the member the member-page scenario reads: 200 purchases, so 200 ledger
@@ -313,15 +314,8 @@ pub async fn dashboard_sign_in(
         .body(format!("email={email}&password={password}"))
         .send()
         .await?;
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("jifen_session="))
-        .and_then(|v| v.split(';').next())
-        .ok_or_else(|| anyhow::anyhow!("console sign-in answered {}", res.status()))?;
-    Ok(cookie.to_owned())
+    session_cookie(&res, "jifen_session")
+        .ok_or_else(|| anyhow::anyhow!("console sign-in answered {}", res.status()))
 }
 
 fn random_member(members: u64) -> String {
