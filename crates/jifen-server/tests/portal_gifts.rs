@@ -368,6 +368,21 @@ async fn a_guest_claims_only_when_the_brand_allows_it(b: TestBackend) {
         "{}",
         wallet.html
     );
+    // A member whose session ended is asked to reopen the portal, not enrolled as a guest.
+    let mut ended = Visitor::new(None);
+    ended.cookie = "jifen_portal=ended-session".into();
+    let other = issue(&app, "m-1", "i-2").await;
+    let m1 = enter(&app, "m-1", json!({})).await;
+    let sent = send_gift(&app, &m1, &other, "", "").await;
+    let other_link = after(&sent.html, r#"id="gift-link" value=""#);
+    let view = ended.get(&app, &other_link).await;
+    assert!(
+        view.html.contains(r#"id="gift-app-first""#),
+        "{}",
+        view.html
+    );
+    let refused = ended.claim(&app, &other_link, "").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
     // A double tap is the same guest: no second member, the same answer.
     let again = guest.claim(&app, &link, "小王").await;
     assert!(again.status == StatusCode::OK || again.status == StatusCode::SEE_OTHER);

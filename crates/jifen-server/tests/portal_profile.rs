@@ -142,7 +142,10 @@ async fn a_bad_birthday_changes_nothing(b: TestBackend) {
     let body = member(&app, "m-1").await;
     assert_eq!(body, before, "nothing written");
     assert_eq!(body["name"], "m-1", "unchanged: {body}");
-    assert!(body["birthday"].is_null() && body["city"].is_null(), "{body}");
+    assert!(
+        body["birthday"].is_null() && body["city"].is_null(),
+        "{body}"
+    );
     assert!(body["gender"].is_null(), "{body}");
     assert_eq!(app.available("m-1").await, 0);
     // A gender the API does not know is refused the same way.

@@ -486,6 +486,10 @@ struct Context {
     settings: PortalSettings,
     lang: Lang,
     visit: Option<Visit>,
+    /// The browser has a session cookie of the program that no longer opens a session: a
+    /// member whose session ended, who reopens the portal from the app rather than enrolling
+    /// again as a guest.
+    ended: bool,
     origin: String,
 }
 
@@ -515,6 +519,7 @@ async fn context(
         brand,
         settings,
         lang: i18n::lang_of(headers, query),
+        ended: visit.is_none() && cookie(headers, super::auth::COOKIE).is_some(),
         visit,
         origin: crate::api::portal::base_url(state, headers),
         program,
@@ -567,7 +572,8 @@ fn standing(cx: &Context, gift: Option<&GiftOut>) -> Standing {
     let me = cx.visit.as_ref().map(|v| v.member.external_id.as_str());
     match g.status.as_str() {
         "offered" if me == Some(g.sender.as_str()) => Standing::Own,
-        "offered" if cx.visit.is_some() || cx.settings.guests_may_enrol => Standing::Open,
+        "offered" if cx.visit.is_some() => Standing::Open,
+        "offered" if cx.settings.guests_may_enrol && !cx.ended => Standing::Open,
         "offered" => Standing::AppFirst,
         "claimed" if me.is_some() && me == g.recipient.as_deref() => Standing::Yours,
         "claimed" => Standing::Claimed,
@@ -631,7 +637,7 @@ fn claim_page(
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| t("gift.you").to_owned())
         }),
-        guest: cx.visit.is_none() && cx.settings.guests_may_enrol,
+        guest: cx.visit.is_none() && cx.settings.guests_may_enrol && !cx.ended,
         csrf: csrf.to_owned(),
         switch_href: format!("{path}?{from_query}lang={}", lang.other().code()),
         action: match &from {
