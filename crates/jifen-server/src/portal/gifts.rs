@@ -650,7 +650,8 @@ fn claim_page(
     }
 }
 
-/// The page with its status, and the claim cookie set when the request had none.
+/// The page with its status, and the claim cookie set when the request had none. Like every
+/// portal page it is never cached: it names a sender and shows their message.
 fn respond(
     page: &ClaimPage,
     status: StatusCode,
@@ -664,8 +665,6 @@ fn respond(
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    // The share card's image and text are the gift's, not a member's: still, the page names a
-    // sender and their message, so it is not cached.
     res
 }
 
