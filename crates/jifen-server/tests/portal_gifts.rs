@@ -242,7 +242,10 @@ async fn a_gift_is_sent_with_a_share_card_and_claimed_by_a_friend(b: TestBackend
     assert_eq!(png.status(), StatusCode::OK);
     assert_eq!(png.headers()["content-type"], "image/png");
     let og_url = after(&view.html, r#"<meta property="og:url" content=""#);
-    assert!(og_url.starts_with("http://"), "{og_url}");
+    assert_eq!(
+        og_url, link,
+        "the card opens the link, with the sender's name"
+    );
     assert!(view.html.contains("来自：小林") && view.html.contains("生日快乐！"));
     assert!(
         view.html.contains(r#"id="gift-app-first""#),

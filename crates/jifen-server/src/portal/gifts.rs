@@ -629,7 +629,11 @@ fn claim_page(
         og_title,
         og_description,
         og_image: format!("{}{}", cx.origin, super::assets::gift_image_href()),
-        og_url: format!("{}{path}", cx.origin),
+        og_url: format!(
+            "{}{}",
+            cx.origin,
+            claim_link("", &cx.program.id, token, from.as_deref())
+        ),
         member_name: cx.visit.as_ref().map(|v| {
             v.member
                 .name
