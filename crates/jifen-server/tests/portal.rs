@@ -101,10 +101,13 @@ async fn a_link_opens_a_session_and_the_home_page_shows_the_members_points(b: Te
         page.html
     );
     assert!(page.html.contains("今天还没有签到"), "{}", page.html);
-    // No dead links: the tab bar lists the pages that exist.
+    // No dead links: the tab bar lists the pages that exist, and the home page links the
+    // profile.
     assert!(page.html.contains(&format!(r#"href="{home}check-in""#)));
     assert!(page.html.contains(&format!(r#"href="{home}rewards""#)));
-    assert!(!page.html.contains(&format!(r#"href="{home}profile""#)));
+    assert!(page.html.contains(&format!(r#"href="{home}profile""#)));
+    let profile = member.get(&app, "profile").await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.html);
     // The stylesheet is embedded, cached for a year under its hash.
     let css = page
         .html

@@ -165,6 +165,13 @@ pub trait RewardStore: Send + Sync {
     ) -> Result<Vec<VoucherUseRow>>;
     /// Gifts of some vouchers, newest first.
     async fn gifts_of(&self, program_id: &str, codes: &[&str]) -> Result<Vec<GiftRow>>;
+    /// The gifts a member made that friends claimed, the latest claimed first.
+    async fn gifts_given(
+        &self,
+        program_id: &str,
+        sender_id: i64,
+        limit: u32,
+    ) -> Result<Vec<GiftRow>>;
     async fn gift(&self, program_id: &str, token_hash: &str) -> Result<Option<GiftRow>>;
     async fn redemption(&self, program_id: &str, id: &str) -> Result<Option<RedemptionRow>>;
     /// A member's redemptions, newest first, created before `before` (an instant) if given.
@@ -584,17 +591,23 @@ macro_rules! rewards_impl {
                 token_hash: Option<&str>,
                 codes: &[&str],
                 suffix: &str,
+                sender: Option<(i64, u32)>,
             ) -> Result<Vec<GiftRow>> {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT token_hash, code, sender_id, recipient_id, status, message, \
                      deadline, created_at, updated_at FROM gifts WHERE program_id = ",
                 );
                 q.push_bind(program_id.to_owned());
-                match token_hash {
-                    Some(t) => {
+                match (token_hash, sender) {
+                    (Some(t), _) => {
                         q.push(" AND token_hash = ").push_bind(t.to_owned());
                     }
-                    None => {
+                    (None, Some((sender_id, limit))) => {
+                        q.push(" AND sender_id = ").push_bind(sender_id);
+                        q.push(" AND status = 'claimed' ORDER BY updated_at DESC LIMIT ")
+                            .push_bind(i64::from(limit));
+                    }
+                    (None, None) => {
                         q.push(" AND code IN");
                         push_list(&mut q, codes);
                         q.push(" ORDER BY created_at DESC");
@@ -826,12 +839,22 @@ macro_rules! rewards_impl {
 
                 async fn gifts_of(&self, program_id: &str, codes: &[&str]) -> Result<Vec<GiftRow>> {
                     let mut conn = self.reader().acquire().await?;
-                    gifts(&mut conn, program_id, None, codes, "").await
+                    gifts(&mut conn, program_id, None, codes, "", None).await
+                }
+
+                async fn gifts_given(
+                    &self,
+                    program_id: &str,
+                    sender_id: i64,
+                    limit: u32,
+                ) -> Result<Vec<GiftRow>> {
+                    let mut conn = self.reader().acquire().await?;
+                    gifts(&mut conn, program_id, None, &[], "", Some((sender_id, limit))).await
                 }
 
                 async fn gift(&self, program_id: &str, token_hash: &str) -> Result<Option<GiftRow>> {
                     let mut conn = self.reader().acquire().await?;
-                    Ok(gifts(&mut conn, program_id, Some(token_hash), &[], "").await?.pop())
+                    Ok(gifts(&mut conn, program_id, Some(token_hash), &[], "", None).await?.pop())
                 }
 
                 async fn redemption(
@@ -1374,7 +1397,7 @@ macro_rules! rewards_impl {
                     token_hash: &str,
                 ) -> Result<Option<GiftRow>> {
                     Ok(
-                        gifts(&mut self.tx, program_id, Some(token_hash), &[], $for_update)
+                        gifts(&mut self.tx, program_id, Some(token_hash), &[], $for_update, None)
                             .await?
                             .pop(),
                     )
@@ -1385,7 +1408,7 @@ macro_rules! rewards_impl {
                     program_id: &str,
                     codes: &[&str],
                 ) -> Result<Vec<GiftRow>> {
-                    gifts(&mut self.tx, program_id, None, codes, "").await
+                    gifts(&mut self.tx, program_id, None, codes, "", None).await
                 }
 
                 async fn set_gift(

@@ -1,5 +1,6 @@
-//! The portal's stylesheet, embedded in the binary and served under a name that carries its
-//! hash, so browsers keep it for a year and a new build is a new name.
+//! The portal's files — its stylesheet, the gift link page's copy script and the picture of a
+//! gift's share card — embedded in the binary and served under names that carry their hash, so
+//! browsers keep them for a year and a new build is a new name.
 
 use std::sync::LazyLock;
 
@@ -12,14 +13,65 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 
-const CSS: &[u8] = include_bytes!("../../assets/portal.css");
+/// One embedded file: the start of its name, its extension, its type and its bytes.
+struct Asset {
+    stem: &'static str,
+    ext: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
 
-/// The first 16 hex digits of the stylesheet's SHA-256: its ETag and part of its name.
-static HASH: LazyLock<String> = LazyLock::new(|| hex::encode(Sha256::digest(CSS))[..16].into());
+const CSS: Asset = Asset {
+    stem: "portal",
+    ext: "css",
+    content_type: "text/css; charset=utf-8",
+    bytes: include_bytes!("../../assets/portal.css"),
+};
+
+const COPY_JS: Asset = Asset {
+    stem: "copy",
+    ext: "js",
+    content_type: "text/javascript; charset=utf-8",
+    bytes: include_bytes!("../../assets/portal-copy.js"),
+};
+
+/// The picture of a gift's share card (a PNG: chat apps do not preview SVG).
+const GIFT_PNG: Asset = Asset {
+    stem: "gift",
+    ext: "png",
+    content_type: "image/png",
+    bytes: include_bytes!("../../assets/portal-gift.png"),
+};
+
+const ALL: [&Asset; 3] = [&CSS, &COPY_JS, &GIFT_PNG];
+
+/// Each file's name with the first 16 hex digits of its SHA-256 (also its ETag).
+static NAMES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    ALL.iter()
+        .map(|a| {
+            let hash = hex::encode(Sha256::digest(a.bytes))[..16].to_owned();
+            (format!("{}-{hash}.{}", a.stem, a.ext), hash)
+        })
+        .collect()
+});
+
+fn href(index: usize) -> String {
+    format!("/portal/assets/{}", NAMES[index].0)
+}
 
 /// The stylesheet's address, for the pages: `/portal/assets/portal-<hash>.css`.
 pub fn css_href() -> String {
-    format!("/portal/assets/portal-{}.css", *HASH)
+    href(0)
+}
+
+/// The copy script's address: `/portal/assets/copy-<hash>.js`.
+pub fn copy_js_href() -> String {
+    href(1)
+}
+
+/// The share card picture's address, relative to the server: `/portal/assets/gift-<hash>.png`.
+pub fn gift_image_href() -> String {
+    href(2)
 }
 
 /// The route of the portal's files (open: they hold nothing of a member).
@@ -28,12 +80,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    // Only the current name: an old page asking for an older file gets a 404, never stale CSS
-    // cached for a year under a name it does not match.
-    if name != format!("portal-{}.css", *HASH) {
+    // Only the current names: an old page asking for an older file gets a 404, never a stale
+    // file cached for a year under a name it does not match.
+    let Some((asset, (_, hash))) = ALL.iter().zip(NAMES.iter()).find(|(_, (n, _))| *n == name)
+    else {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
-    }
-    let etag = format!("\"{}\"", *HASH);
+    };
+    let etag = format!("\"{hash}\"");
     let cache = "public, max-age=31536000, immutable";
     let matches = headers
         .get(header::IF_NONE_MATCH)
@@ -48,11 +101,11 @@ async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     }
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, asset.content_type.to_owned()),
             (header::ETAG, etag),
             (header::CACHE_CONTROL, cache.to_owned()),
         ],
-        CSS,
+        asset.bytes,
     )
         .into_response()
 }

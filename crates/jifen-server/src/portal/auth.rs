@@ -102,36 +102,60 @@ pub async fn enter(
             });
         }
     };
+    let path = base(&program_id);
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, path)]).into_response();
+    open_session(
+        &state,
+        &program_id,
+        link.member_id,
+        &link.lang,
+        &headers,
+        &mut res,
+    )
+    .await?;
+    Ok(res)
+}
+
+/// Opens a session of `member_id` in the program (a new secret every time) and sets its cookie
+/// and the language's on `res`: entering with a link, and a friend enrolled by claiming a gift.
+pub async fn open_session(
+    state: &AppState,
+    program_id: &str,
+    member_id: i64,
+    lang: &str,
+    headers: &HeaderMap,
+    res: &mut Response,
+) -> Result<(), Failure> {
+    let now = state.clock.now();
     let secret = token();
     state
         .store
         .create_portal_session(&PortalSession {
             hash: hash_secret(&secret),
-            program_id: link.program_id.clone(),
-            member_id: link.member_id,
+            program_id: program_id.to_owned(),
+            member_id,
             csrf: token(),
             created_at: now,
             last_seen_at: now,
             expires_at: now + IDLE,
         })
         .await?;
-    let tls = crate::console::auth::is_tls(&headers);
-    let path = base(&program_id);
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, path.clone())]).into_response();
+    let tls = crate::console::auth::is_tls(headers);
+    let path = base(program_id);
     // A session cookie (no Max-Age): the server decides when the session ends.
     for c in [
         crate::console::auth::set_cookie_at(COOKIE, &secret, &path, None, tls),
-        crate::console::auth::set_cookie_at(i18n::COOKIE, &link.lang, "/portal/", None, tls),
+        crate::console::auth::set_cookie_at(i18n::COOKIE, lang, "/portal/", None, tls),
     ] {
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    Ok(res)
+    Ok(())
 }
 
 /// The program named by a portal path (`/portal/<program>/…`), percent-decoded.
-fn path_program(uri: &axum::http::Uri) -> Option<String> {
+pub fn path_program(uri: &axum::http::Uri) -> Option<String> {
     let raw = uri.path().strip_prefix("/portal/")?.split('/').next()?;
     percent_decode(raw)
 }
@@ -277,10 +301,21 @@ pub async fn call(
     path: &str,
     body: Value,
 ) -> Result<Value, Failure> {
+    call_method(state, visit, Method::POST, path, body).await
+}
+
+/// [`call`] with another method (`PUT /v1/members/{id}` for the profile).
+pub async fn call_method(
+    state: &AppState,
+    visit: &Visit,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> Result<Value, Failure> {
     let actor = crate::actor::Actor::Portal {
         member_id: visit.member.id.to_string(),
     };
-    crate::console::api::call_as(state, &visit.program, actor, Method::POST, path, Some(body))
+    crate::console::api::call_as(state, &visit.program, actor, method, path, Some(body))
         .await
         .map(|a| a.body)
         .map_err(Failure::Answer)

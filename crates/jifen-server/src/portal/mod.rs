@@ -6,15 +6,19 @@
 //! ([`auth::enter`]), which opens a session scoped to that member and that program. Every page
 //! passes [`auth::guard`] (the session, and for a `POST` the `Origin`/`Sec-Fetch-Site` check and
 //! the CSRF token) before its handler runs, and takes the session as an [`auth::Visit`]. Writes go through
-//! the `/v1` handlers ([`auth::call`]), so the portal holds no rule of its own.
+//! the `/v1` handlers ([`auth::call`]), so the portal holds no rule of its own. A gift's claim
+//! page ([`gifts::claim_view`]) is the one page without a session: the friend it was sent to
+//! has none yet.
 
 pub mod assets;
 pub mod auth;
 pub mod branding;
 pub mod checkin;
+pub mod gifts;
 pub mod history;
 pub mod home;
 pub mod i18n;
+pub mod profile;
 pub mod rewards;
 pub mod wallet;
 
@@ -23,7 +27,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::console::i18n::Lang;
@@ -47,10 +51,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/portal/{program}/wallet", get(wallet::list))
         .route("/portal/{program}/wallet/{code}", get(wallet::voucher))
+        .route(
+            "/portal/{program}/wallet/{code}/gift",
+            get(gifts::send_form).post(gifts::send),
+        )
+        .route(
+            "/portal/{program}/wallet/{code}/take-back",
+            post(gifts::take_back),
+        )
+        .route(
+            "/portal/{program}/profile",
+            get(profile::page).post(profile::save),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard));
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
         .route("/portal/{program}/enter", get(auth::enter))
+        // A gift's claim page is the friend's, who has no session yet: it checks its own form.
+        .route(
+            "/portal/{program}/gifts/{token}",
+            get(gifts::claim_view).post(gifts::claim),
+        )
         .merge(guarded)
         .merge(assets::routes())
         .route(

@@ -38,6 +38,17 @@ pub struct Card {
     /// "可使用", "已使用"…
     pub state: String,
     pub usable: bool,
+    /// The member can offer it to a friend now (its template allows gifts, it is unused).
+    pub giftable: bool,
+    /// It is offered to a friend, waiting for a claim.
+    pub gifted: bool,
+}
+
+/// A voucher the member gave to a friend who claimed it.
+pub struct Given {
+    pub code: String,
+    /// "奶茶券 · 2026-12-08 送出".
+    pub text: String,
 }
 
 #[derive(Template)]
@@ -47,6 +58,7 @@ struct WalletPage {
     css: String,
     usable: Vec<Card>,
     spent: Vec<Card>,
+    given: Vec<Given>,
 }
 
 #[derive(Template)]
@@ -60,7 +72,18 @@ struct VoucherPage {
     qr: String,
     /// The code as an SVG Code 128 barcode, when the code is plain ASCII.
     barcode: Option<String>,
+    /// The "send as gift" page, when the voucher can be offered.
+    gift_href: Option<String>,
+    /// The open gift of the voucher ("waiting for a friend until …") and the form taking it back.
+    open_gift: Option<String>,
+    take_back_action: String,
+    csrf: String,
+    result: Option<String>,
+    error: Option<String>,
 }
+
+/// The vouchers given to friends a wallet shows.
+pub const GIVEN_LIMIT: u32 = 50;
 
 /// `GET /portal/{program}/wallet`.
 pub async fn list(State(state): State<AppState>, visit: Visit) -> Result<Response, Failure> {
@@ -75,17 +98,58 @@ pub async fn list(State(state): State<AppState>, visit: Visit) -> Result<Respons
         css: super::assets::css_href(),
         usable,
         spent,
+        given: given(&state, &visit).await?,
     };
     Ok(html(&page))
 }
 
-/// `GET /portal/{program}/wallet/{code}`: one of the member's vouchers, ready for the till.
-pub async fn voucher(
-    State(state): State<AppState>,
-    visit: Visit,
-    Path((_, code)): Path<(String, String)>,
-) -> Result<Response, Failure> {
-    let code = codes::canonical(&code);
+/// The vouchers the member gave to friends who claimed them, the latest first.
+async fn given(state: &AppState, visit: &Visit) -> Result<Vec<Given>, Failure> {
+    let gifts = state
+        .store
+        .gifts_given(&visit.program.id, visit.member.id, GIVEN_LIMIT)
+        .await?;
+    let codes: Vec<&str> = gifts.iter().map(|g| g.code.as_str()).collect();
+    let rows = if codes.is_empty() {
+        Vec::new()
+    } else {
+        state.store.vouchers(&visit.program.id, &codes).await?
+    };
+    let tz = crate::service::program_tz(&visit.program);
+    let mut out = Vec::with_capacity(gifts.len());
+    for g in &gifts {
+        let Some(row) = rows.iter().find(|r| r.code == g.code) else {
+            continue;
+        };
+        let terms = crate::service::vouchers::terms(&row.terms)?;
+        out.push(Given {
+            code: g.code.clone(),
+            text: fill(
+                visit.t("wallet.given_line"),
+                &[
+                    ("title", terms.title_in(visit.lang.code())),
+                    (
+                        "date",
+                        &g.updated_at
+                            .with_timezone(&tz)
+                            .format("%Y-%m-%d")
+                            .to_string(),
+                    ),
+                ],
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// One of the member's own vouchers as a card, with its terms: `NotFound` for any other code,
+/// another member's included.
+pub async fn own_card(
+    state: &AppState,
+    visit: &Visit,
+    code: &str,
+) -> Result<(Card, VoucherTemplate), Failure> {
+    let code = codes::canonical(code);
     if !crate::parse::could_be_id(&code) {
         return Err(Failure::NotFound);
     }
@@ -96,10 +160,51 @@ pub async fn voucher(
         .into_iter()
         .filter(|v| v.member_id == Some(visit.member.id))
         .collect();
-    let (card, terms) = cards(&state, &visit, &rows)
+    cards(state, visit, &rows)
         .await?
         .pop()
-        .ok_or(Failure::NotFound)?;
+        .ok_or(Failure::NotFound)
+}
+
+/// `GET /portal/{program}/wallet/{code}`: one of the member's vouchers, ready for the till.
+pub async fn voucher(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((_, code)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    render_voucher(&state, &visit, &code, None, None).await
+}
+
+/// The page of one of the member's vouchers, with what an action on it just did (`result`) or
+/// why it did not (`error`).
+pub async fn render_voucher(
+    state: &AppState,
+    visit: &Visit,
+    code: &str,
+    result: Option<String>,
+    error: Option<String>,
+) -> Result<Response, Failure> {
+    let (card, terms) = own_card(state, visit, code).await?;
+    let base = super::auth::base(&visit.program.id);
+    let open_gift = if card.gifted {
+        super::gifts::open_gift(state, visit, &card.code)
+            .await?
+            .map(|g| {
+                let tz = crate::service::program_tz(&visit.program);
+                fill(
+                    visit.t("wallet.gift_waiting"),
+                    &[(
+                        "deadline",
+                        &g.deadline
+                            .with_timezone(&tz)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    )],
+                )
+            })
+    } else {
+        None
+    };
     let page = VoucherPage {
         chrome: visit.chrome("wallet", "wallet"),
         css: super::assets::css_href(),
@@ -111,6 +216,14 @@ pub async fn voucher(
             .unwrap_or_default(),
         qr: qr_svg(&card.code),
         barcode: barcode_svg(&card.code),
+        gift_href: card
+            .giftable
+            .then(|| format!("{base}wallet/{}/gift", seg(&card.code))),
+        open_gift,
+        take_back_action: format!("{base}wallet/{}/take-back", seg(&card.code)),
+        csrf: visit.csrf.clone(),
+        result,
+        error,
         card,
     };
     Ok(html(&page))
@@ -151,6 +264,9 @@ async fn cards(
                     v.state,
                     VoucherState::Usable | VoucherState::Reserved | VoucherState::NotYetValid
                 ),
+                giftable: terms.giftable
+                    && matches!(v.state, VoucherState::Usable | VoucherState::NotYetValid),
+                gifted: v.state == VoucherState::Gifted,
                 state,
                 code: v.code,
             },
