@@ -2060,6 +2060,11 @@ export interface components {
             /** @description Chosen by the client; the idempotency key. */
             id: string;
             message?: string | null;
+            /**
+             * @description The name the friend sees as the sender's (a nickname): at most 20 characters, no
+             *     control characters. Kept with the gift, so a link cannot be edited to name another.
+             */
+            sender_name?: string | null;
         };
         /** @description A gift made with a redemption. */
         GiftOption: {
@@ -2069,6 +2074,8 @@ export interface components {
              */
             hours?: number | null;
             message?: string | null;
+            /** @description The name the friend sees as the sender's (at most 20 characters). */
+            sender_name?: string | null;
         };
         /** @description A gift of a voucher. */
         GiftOut: {
@@ -2080,6 +2087,8 @@ export interface components {
             message?: string | null;
             recipient?: string | null;
             sender: string;
+            /** @description The name the friend sees as the sender's, as the sender chose it. */
+            sender_name?: string | null;
             /** @description `offered`, `claimed`, `returned` or `cancelled`. */
             status: string;
             template: string;

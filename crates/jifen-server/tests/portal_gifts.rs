@@ -184,8 +184,8 @@ async fn a_gift_is_sent_with_a_share_card_and_claimed_by_a_friend(b: TestBackend
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.html);
     let link = after(&sent.html, r#"id="gift-link" value=""#);
     assert!(
-        link.starts_with(&format!("{}/portal/", app.base)) && link.contains("?from="),
-        "{link}"
+        link.starts_with(&format!("{}/portal/", app.base)) && !link.contains('?'),
+        "the link names the gift alone: {link}"
     );
     assert!(sent.html.contains(r#"id="copy-link""#) && sent.html.contains("/portal/assets/copy-"));
     assert!(sent.html.contains("小林送你一张拿铁券"), "{}", sent.html);
@@ -242,17 +242,33 @@ async fn a_gift_is_sent_with_a_share_card_and_claimed_by_a_friend(b: TestBackend
     assert_eq!(png.status(), StatusCode::OK);
     assert_eq!(png.headers()["content-type"], "image/png");
     let og_url = after(&view.html, r#"<meta property="og:url" content=""#);
-    assert_eq!(
-        og_url, link,
-        "the card opens the link, with the sender's name"
-    );
+    assert_eq!(og_url, link, "the card opens the link");
     assert!(view.html.contains("来自：小林") && view.html.contains("生日快乐！"));
     assert!(
         view.html.contains(r#"id="gift-app-first""#),
         "no guests: {}",
         view.html
     );
-    let en = stranger.get(&app, &format!("{link}&lang=en")).await;
+    // The sender's name is the gift's: a link edited to name someone else still names 小林.
+    let forged = stranger
+        .get(
+            &app,
+            &format!("{link}?from=%E5%AE%98%E6%96%B9%E5%AE%A2%E6%9C%8D"),
+        )
+        .await;
+    assert!(
+        forged.html.contains("来自：小林") && !forged.html.contains("官方客服"),
+        "{}",
+        forged.html
+    );
+    let api = app
+        .get(&format!(
+            "/v1/gifts/{}",
+            link.rsplit('/').next().unwrap_or_default()
+        ))
+        .await;
+    assert_eq!(api.body["sender_name"], "小林", "{api:?}");
+    let en = stranger.get(&app, &format!("{link}?lang=en")).await;
     assert!(
         en.html.contains("小林 sent you a Latte voucher"),
         "{}",

@@ -117,7 +117,7 @@ pub trait PersonalStore {
     ) -> Result<Vec<ConsentRecord>>;
 
     /// Erases a member in one transaction: profile and identities, free-form event attributes,
-    /// gift messages, redemption details and tier-override reasons; drops portal links and sessions; renames the member to the
+    /// gift messages and sender names, redemption details and tier-override reasons; drops portal links and sessions; renames the member to the
     /// pseudonym, sets status `erased`, and writes the audit record. False (and nothing
     /// written) when the program has no such member or it is erased already.
     async fn erase_member(&self, erasure: &Erasure) -> Result<bool>;
@@ -390,7 +390,8 @@ macro_rules! personal_impl {
                 let by_member = [
                     "DELETE FROM identities WHERE member_id = $1",
                     $scrub,
-                    "UPDATE gifts SET message = NULL WHERE sender_id = $1 OR recipient_id = $1",
+                    "UPDATE gifts SET message = NULL, sender_name = NULL \
+                     WHERE sender_id = $1 OR recipient_id = $1",
                     "UPDATE reward_redemptions SET details = '{}' WHERE member_id = $1",
                     "UPDATE member_tiers SET override_reason = NULL WHERE member_id = $1",
                     "UPDATE tier_changes SET reason = NULL WHERE member_id = $1",

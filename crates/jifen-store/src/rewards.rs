@@ -123,6 +123,8 @@ pub struct GiftRow {
     /// `offered`, `claimed`, `returned` or `cancelled`.
     pub status: String,
     pub message: Option<String>,
+    /// The name the friend sees as the sender's.
+    pub sender_name: Option<String>,
     pub deadline: Timestamp,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -580,6 +582,7 @@ macro_rules! rewards_impl {
                 Option<i64>,
                 String,
                 Option<String>,
+                Option<String>,
                 i64,
                 i64,
                 i64,
@@ -595,7 +598,8 @@ macro_rules! rewards_impl {
             ) -> Result<Vec<GiftRow>> {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT token_hash, code, sender_id, recipient_id, status, message, \
-                     deadline, created_at, updated_at FROM gifts WHERE program_id = ",
+                     sender_name, deadline, created_at, updated_at FROM gifts \
+                     WHERE program_id = ",
                 );
                 q.push_bind(program_id.to_owned());
                 match (token_hash, sender) {
@@ -628,9 +632,10 @@ macro_rules! rewards_impl {
                             recipient_id: r.3,
                             status: r.4,
                             message: r.5,
-                            deadline: at(r.6)?,
-                            created_at: at(r.7)?,
-                            updated_at: at(r.8)?,
+                            sender_name: r.6,
+                            deadline: at(r.7)?,
+                            created_at: at(r.8)?,
+                            updated_at: at(r.9)?,
                         })
                     })
                     .collect()
@@ -1373,8 +1378,8 @@ macro_rules! rewards_impl {
                 async fn insert_gift(&mut self, program_id: &str, g: &GiftRow) -> Result<()> {
                     sqlx::query(
                         "INSERT INTO gifts (program_id, token_hash, code, sender_id, \
-                         recipient_id, status, message, deadline, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                         recipient_id, status, message, sender_name, deadline, created_at, \
+                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
                     .bind(program_id)
                     .bind(&g.token_hash)
@@ -1383,6 +1388,7 @@ macro_rules! rewards_impl {
                     .bind(g.recipient_id)
                     .bind(&g.status)
                     .bind(&g.message)
+                    .bind(&g.sender_name)
                     .bind(us(g.deadline))
                     .bind(us(g.created_at))
                     .bind(us(g.updated_at))

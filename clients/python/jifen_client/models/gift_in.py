@@ -18,11 +18,15 @@ class GiftIn:
         id (str): Chosen by the client; the idempotency key.
         hours (int | None | Unset): Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
         message (None | str | Unset):
+        sender_name (None | str | Unset): The name the friend sees as the sender's (a nickname): at most 20 characters,
+            no
+            control characters. Kept with the gift, so a link cannot be edited to name another.
     """
 
     id: str
     hours: int | None | Unset = UNSET
     message: None | str | Unset = UNSET
+    sender_name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -39,6 +43,12 @@ class GiftIn:
         else:
             message = self.message
 
+        sender_name: None | str | Unset
+        if isinstance(self.sender_name, Unset):
+            sender_name = UNSET
+        else:
+            sender_name = self.sender_name
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -50,6 +60,8 @@ class GiftIn:
             field_dict["hours"] = hours
         if message is not UNSET:
             field_dict["message"] = message
+        if sender_name is not UNSET:
+            field_dict["sender_name"] = sender_name
 
         return field_dict
 
@@ -76,10 +88,20 @@ class GiftIn:
 
         message = _parse_message(d.pop("message", UNSET))
 
+        def _parse_sender_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sender_name = _parse_sender_name(d.pop("sender_name", UNSET))
+
         gift_in = cls(
             id=id,
             hours=hours,
             message=message,
+            sender_name=sender_name,
         )
 
         return gift_in

@@ -17,10 +17,12 @@ class GiftOption:
     Attributes:
         hours (int | None | Unset): Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
         message (None | str | Unset):
+        sender_name (None | str | Unset): The name the friend sees as the sender's (at most 20 characters).
     """
 
     hours: int | None | Unset = UNSET
     message: None | str | Unset = UNSET
+    sender_name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         hours: int | None | Unset
@@ -35,6 +37,12 @@ class GiftOption:
         else:
             message = self.message
 
+        sender_name: None | str | Unset
+        if isinstance(self.sender_name, Unset):
+            sender_name = UNSET
+        else:
+            sender_name = self.sender_name
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -42,6 +50,8 @@ class GiftOption:
             field_dict["hours"] = hours
         if message is not UNSET:
             field_dict["message"] = message
+        if sender_name is not UNSET:
+            field_dict["sender_name"] = sender_name
 
         return field_dict
 
@@ -67,9 +77,19 @@ class GiftOption:
 
         message = _parse_message(d.pop("message", UNSET))
 
+        def _parse_sender_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sender_name = _parse_sender_name(d.pop("sender_name", UNSET))
+
         gift_option = cls(
             hours=hours,
             message=message,
+            sender_name=sender_name,
         )
 
         return gift_option

@@ -26,6 +26,7 @@ class GiftOut:
         title (str):
         message (None | str | Unset):
         recipient (None | str | Unset):
+        sender_name (None | str | Unset): The name the friend sees as the sender's, as the sender chose it.
         token (None | str | Unset): The share token (only in the answer that made the gift): put it in the link the
             member sends.
         valid_until (datetime.datetime | None | Unset):
@@ -40,6 +41,7 @@ class GiftOut:
     title: str
     message: None | str | Unset = UNSET
     recipient: None | str | Unset = UNSET
+    sender_name: None | str | Unset = UNSET
     token: None | str | Unset = UNSET
     valid_until: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -70,6 +72,12 @@ class GiftOut:
             recipient = UNSET
         else:
             recipient = self.recipient
+
+        sender_name: None | str | Unset
+        if isinstance(self.sender_name, Unset):
+            sender_name = UNSET
+        else:
+            sender_name = self.sender_name
 
         token: None | str | Unset
         if isinstance(self.token, Unset):
@@ -102,6 +110,8 @@ class GiftOut:
             field_dict["message"] = message
         if recipient is not UNSET:
             field_dict["recipient"] = recipient
+        if sender_name is not UNSET:
+            field_dict["sender_name"] = sender_name
         if token is not UNSET:
             field_dict["token"] = token
         if valid_until is not UNSET:
@@ -144,6 +154,15 @@ class GiftOut:
 
         recipient = _parse_recipient(d.pop("recipient", UNSET))
 
+        def _parse_sender_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sender_name = _parse_sender_name(d.pop("sender_name", UNSET))
+
         def _parse_token(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -180,6 +199,7 @@ class GiftOut:
             title=title,
             message=message,
             recipient=recipient,
+            sender_name=sender_name,
             token=token,
             valid_until=valid_until,
         )

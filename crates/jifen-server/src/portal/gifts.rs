@@ -13,7 +13,7 @@
 //! pattern) and by the `Origin`/`Sec-Fetch-Site` check every portal post passes.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -31,29 +31,19 @@ use crate::app::AppState;
 use crate::console::api::{ApiFailure, seg};
 use crate::console::auth::{constant_eq, cookie, same_site, set_cookie_at};
 use crate::console::i18n::Lang;
-use crate::service::gifts::GiftOut;
+use crate::service::gifts::{GiftOut, MAX_SENDER_NAME, sender_name};
 
 /// The cookie the claim form's token is bound to (path `/portal/<program>/gifts/`).
 pub const COOKIE: &str = "jifen_portal_gift";
 /// How long the claim form's cookie lives, in seconds: a day, so a friend who comes back to the
 /// link the same day is the same guest.
 const COOKIE_SECONDS: i64 = 24 * 3600;
-/// The longest sender's name a link carries, in characters.
-pub const MAX_FROM: usize = 20;
 /// The most gifts of one voucher the portal counts (a voucher offered and taken back again).
 const MAX_SEQ: usize = 1_000;
 
 /// The portal's id of a voucher's `seq`-th gift (0 for the first).
 pub fn gift_id(code: &str, seq: usize) -> String {
     format!("portal-gift-{code}-{seq}")
-}
-
-/// The sender's name a link carries: trimmed, at most [`MAX_FROM`] characters, no control
-/// characters; `None` when empty or unfit.
-pub fn sender_name(raw: &str) -> Option<String> {
-    let name = raw.trim();
-    (!name.is_empty() && name.chars().count() <= MAX_FROM && !name.chars().any(char::is_control))
-        .then(|| name.to_owned())
 }
 
 /// The external id of a guest enrolled by claiming a gift: `guest-` and 24 hex digits of the
@@ -152,7 +142,7 @@ pub async fn send_form(
         .await?
         .len();
     let from = visit.member.name.clone().unwrap_or_default();
-    let from: String = from.chars().take(MAX_FROM).collect();
+    let from: String = from.chars().take(MAX_SENDER_NAME).collect();
     Ok(send_page(&visit, card, seq, from, String::new(), None))
 }
 
@@ -211,26 +201,16 @@ pub async fn send(
         );
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let from = form.from.trim();
-    let from = if from.is_empty() {
-        None
-    } else {
-        match sender_name(from) {
-            Some(name) => Some(name),
-            None => return refuse(card, visit.t("gift.bad_from").to_owned()),
-        }
+    let Ok(from) = sender_name(&form.from) else {
+        return refuse(card, visit.t("gift.bad_from").to_owned());
     };
-    let mut body = Map::new();
-    body.insert("id".into(), json!(gift_id(&card.code, seq)));
-    if !message.is_empty() {
-        body.insert("message".into(), json!(message));
-    }
+    let body = gift_body(&card.code, seq, Some(&message), from.as_deref());
     let path = format!(
         "/v1/members/{}/vouchers/{}/gift",
         seg(&visit.member.external_id),
         seg(&card.code)
     );
-    let answer = match call(&state, &visit, &path, Value::Object(body)).await {
+    let answer = match call(&state, &visit, &path, body).await {
         Ok(a) => a,
         Err(Failure::Answer(a)) if a.status.is_client_error() => {
             let why = refusal(visit.lang, &a);
@@ -254,10 +234,10 @@ pub async fn send(
         return Ok(Redirect::to(&to).into_response());
     }
     let origin = crate::api::portal::base_url(&state, &headers);
-    let link = claim_link(&origin, &visit.program.id, token, from.as_deref());
+    let link = claim_link(&origin, &visit.program.id, token);
     let chrome = visit.chrome("wallet", "wallet");
     let tz = crate::service::program_tz(&visit.program);
-    let (og_title, og_description) = share_card(visit.lang, &gift, from.as_deref());
+    let (og_title, og_description) = share_card(visit.lang, &gift);
     let page = LinkPage {
         css: super::assets::css_href(),
         copy_js: super::assets::copy_js_href(),
@@ -284,33 +264,42 @@ pub async fn send(
     Ok(html(&page))
 }
 
+/// The API request of the voucher's `seq`-th gift. Taking a gift back sends it again, so both
+/// build it here: the same id with another body would be refused as a different request.
+fn gift_body(code: &str, seq: usize, message: Option<&str>, from: Option<&str>) -> Value {
+    let mut body = Map::new();
+    body.insert("id".into(), json!(gift_id(code, seq)));
+    if let Some(m) = message.filter(|m| !m.is_empty()) {
+        body.insert("message".into(), json!(m));
+    }
+    if let Some(f) = from {
+        body.insert("sender_name".into(), json!(f));
+    }
+    Value::Object(body)
+}
+
 /// Why the API refused an offer or a claim, in the member's language.
 fn refusal(lang: Lang, a: &ApiFailure) -> String {
     let t = |k| i18n::t(lang, k);
     match (a.code.as_str(), a.field.as_deref()) {
         ("gift_unavailable", _) => t("gift.unavailable").to_owned(),
         (_, Some("message")) => t("gift.bad_message").to_owned(),
+        (_, Some("sender_name")) => t("gift.bad_from").to_owned(),
         _ => fill(t("gift.refused"), &[("why", &a.message)]),
     }
 }
 
-/// The link a sender shares: the claim page, with the sender's chosen name.
-fn claim_link(origin: &str, program_id: &str, token: &str, from: Option<&str>) -> String {
-    let mut link = format!("{origin}/portal/{}/gifts/{}", seg(program_id), seg(token));
-    if let Some(name) = from
-        && let Ok(q) = serde_urlencoded::to_string([("from", name)])
-    {
-        link.push('?');
-        link.push_str(&q);
-    }
-    link
+/// The link a sender shares: the claim page. The sender's name is the gift's own, not the
+/// link's, so whoever holds the link cannot make it name someone else.
+fn claim_link(origin: &str, program_id: &str, token: &str) -> String {
+    format!("{origin}/portal/{}/gifts/{}", seg(program_id), seg(token))
 }
 
 /// The share card's title and description: "小林送你一张奶茶券", and the message or what the
 /// voucher gives.
-fn share_card(lang: Lang, gift: &GiftOut, from: Option<&str>) -> (String, String) {
+fn share_card(lang: Lang, gift: &GiftOut) -> (String, String) {
     let t = |k| i18n::t(lang, k);
-    let from = from.unwrap_or(t("gift.a_friend"));
+    let from = gift.sender_name.as_deref().unwrap_or(t("gift.a_friend"));
     let title = fill(
         t("gift.og_title"),
         &[("from", from), ("title", &gift.title)],
@@ -335,17 +324,18 @@ pub async fn take_back(
         let why = visit.t("gift.nothing_to_take_back").to_owned();
         return render_voucher(&state, &visit, &card.code, None, Some(why)).await;
     };
-    let mut body = Map::new();
-    body.insert("id".into(), json!(gift_id(&card.code, open.seq)));
-    if let Some(m) = &open.row.message {
-        body.insert("message".into(), json!(m));
-    }
+    let body = gift_body(
+        &card.code,
+        open.seq,
+        open.row.message.as_deref(),
+        open.row.sender_name.as_deref(),
+    );
     let path = format!(
         "/v1/members/{}/vouchers/{}/gift",
         seg(&visit.member.external_id),
         seg(&card.code)
     );
-    let token = match call(&state, &visit, &path, Value::Object(body)).await {
+    let token = match call(&state, &visit, &path, body).await {
         Ok(answer) => answer["token"].as_str().map(str::to_owned),
         // Not a gift the portal made (the brand's app made it): its token is not the portal's.
         Err(Failure::Answer(a)) if a.status.is_client_error() => None,
@@ -461,13 +451,6 @@ impl ClaimPage {
     fn t(&self, key: &str) -> &'static str {
         i18n::t(self.lang, key)
     }
-}
-
-/// The claim page's query: the sender's name and the language.
-#[derive(Debug, Default, Deserialize)]
-pub struct ClaimQuery {
-    #[serde(default)]
-    from: Option<String>,
 }
 
 /// The claim form: the token bound to the claim cookie, and a guest's name.
@@ -587,7 +570,6 @@ fn claim_page(
     cx: &Context,
     token: &str,
     gift: Option<GiftOut>,
-    from: Option<String>,
     csrf: &str,
     notice: Option<String>,
 ) -> ClaimPage {
@@ -597,7 +579,7 @@ fn claim_page(
     let base = super::auth::base(&cx.program.id);
     let path = format!("{base}gifts/{}", seg(token));
     let (og_title, og_description) = match &gift {
-        Some(g) => share_card(lang, g, from.as_deref()),
+        Some(g) => share_card(lang, g),
         None => (cx.brand.name.clone(), t("gift.unknown").to_owned()),
     };
     let tz = crate::service::program_tz(&cx.program);
@@ -607,11 +589,6 @@ fn claim_page(
             &[("date", &u.with_timezone(&tz).format("%Y-%m-%d").to_string())],
         )
     });
-    let from_query = from
-        .as_deref()
-        .and_then(|f| serde_urlencoded::to_string([("from", f)]).ok())
-        .map(|q| format!("{q}&"))
-        .unwrap_or_default();
     let wallet_href = match &gift {
         Some(g) if standing == Standing::Yours => format!("{base}wallet/{}", seg(&g.code)),
         _ => format!("{base}wallet"),
@@ -622,18 +599,15 @@ fn claim_page(
         css: super::assets::css_href(),
         standing,
         says: t(standing.key()).to_owned(),
-        from: from
-            .clone()
+        from: gift
+            .as_ref()
+            .and_then(|g| g.sender_name.clone())
             .unwrap_or_else(|| t("gift.a_friend").to_owned()),
         validity,
         og_title,
         og_description,
         og_image: format!("{}{}", cx.origin, super::assets::gift_image_href()),
-        og_url: format!(
-            "{}{}",
-            cx.origin,
-            claim_link("", &cx.program.id, token, from.as_deref())
-        ),
+        og_url: format!("{}{}", cx.origin, claim_link("", &cx.program.id, token)),
         member_name: cx.visit.as_ref().map(|v| {
             v.member
                 .name
@@ -643,11 +617,8 @@ fn claim_page(
         }),
         guest: cx.visit.is_none() && cx.settings.guests_may_enrol && !cx.ended,
         csrf: csrf.to_owned(),
-        switch_href: format!("{path}?{from_query}lang={}", lang.other().code()),
-        action: match &from {
-            Some(f) => claim_link("", &cx.program.id, token, Some(f)),
-            None => path,
-        },
+        switch_href: format!("{path}?lang={}", lang.other().code()),
+        action: path,
         wallet_href,
         notice,
         gift,
@@ -685,17 +656,15 @@ fn status_of(standing: Standing) -> StatusCode {
 pub async fn claim_view(
     State(state): State<AppState>,
     Path((program_id, token)): Path<(String, String)>,
-    Query(q): Query<ClaimQuery>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     visit: Result<Visit, Failure>,
 ) -> Result<Response, Failure> {
     let cx = context(&state, &program_id, &headers, uri.query(), visit).await?;
     let gift = find(&state, &cx.program, &token, cx.lang).await?;
-    let from = q.from.as_deref().and_then(sender_name);
     let existing = cookie(&headers, COOKIE).filter(|c| c.len() >= 32 && c.len() <= 100);
     let value = existing.clone().unwrap_or_else(crate::console::auth::token);
-    let page = claim_page(&cx, &token, gift, from, &value, None);
+    let page = claim_page(&cx, &token, gift, &value, None);
     let tls = crate::console::auth::is_tls(&headers);
     let new = existing
         .is_none()
@@ -709,7 +678,6 @@ pub async fn claim_view(
 pub async fn claim(
     State(state): State<AppState>,
     Path((program_id, token)): Path<(String, String)>,
-    Query(q): Query<ClaimQuery>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     visit: Result<Visit, Failure>,
@@ -725,14 +693,10 @@ pub async fn claim(
         return Err(Failure::Csrf);
     }
     let secret = bound.unwrap_or_default();
-    let from = q.from.as_deref().and_then(sender_name);
     let gift = find(&state, &cx.program, &token, cx.lang).await?;
-    let here = match &from {
-        Some(f) => claim_link("", &cx.program.id, &token, Some(f)),
-        None => format!("{}gifts/{}", super::auth::base(&cx.program.id), seg(&token)),
-    };
+    let here = claim_link("", &cx.program.id, &token);
     let refused = |gift: Option<GiftOut>, status: StatusCode, notice: String| {
-        let page = claim_page(&cx, &token, gift, from.clone(), &secret, Some(notice));
+        let page = claim_page(&cx, &token, gift, &secret, Some(notice));
         Ok(respond(&page, status, None))
     };
     let standing = standing(&cx, gift.as_ref());
@@ -742,7 +706,7 @@ pub async fn claim(
     }
     if standing == Standing::Yours {
         // A second tap after the claim: the page as it stands, the voucher theirs.
-        let page = claim_page(&cx, &token, gift, from.clone(), &secret, None);
+        let page = claim_page(&cx, &token, gift, &secret, None);
         return Ok(respond(&page, StatusCode::OK, None));
     }
     if standing != Standing::Open {
@@ -829,10 +793,10 @@ mod tests {
 
     #[test]
     fn sender_names_are_short_plain_text() {
-        assert_eq!(sender_name("  小林 "), Some("小林".into()));
-        assert_eq!(sender_name(""), None);
-        assert_eq!(sender_name(&"长".repeat(MAX_FROM + 1)), None);
-        assert_eq!(sender_name("a\nb"), None);
+        assert_eq!(sender_name("  小林 ").ok(), Some(Some("小林".into())));
+        assert_eq!(sender_name(" ").ok(), Some(None));
+        assert!(sender_name(&"长".repeat(MAX_SENDER_NAME + 1)).is_err());
+        assert!(sender_name("a\nb").is_err());
     }
 
     #[test]
@@ -844,14 +808,11 @@ mod tests {
     }
 
     #[test]
-    fn links_carry_the_sender_s_name_encoded() {
+    fn links_name_the_gift_and_nothing_else() {
         assert_eq!(
-            claim_link("https://x.example", "demo", "TOKEN", Some("小林 & co")),
-            "https://x.example/portal/demo/gifts/TOKEN?from=%E5%B0%8F%E6%9E%97+%26+co"
+            claim_link("https://x.example", "demo", "TOKEN"),
+            "https://x.example/portal/demo/gifts/TOKEN"
         );
-        assert_eq!(
-            claim_link("", "demo", "TOKEN", None),
-            "/portal/demo/gifts/TOKEN"
-        );
+        assert_eq!(claim_link("", "demo", "a/b"), "/portal/demo/gifts/a%2Fb");
     }
 }

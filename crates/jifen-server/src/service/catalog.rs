@@ -299,6 +299,9 @@ fn one() -> u32 {
 pub struct GiftOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The name the friend sees as the sender's (at most 20 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     /// Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<u32>,
@@ -518,7 +521,10 @@ pub async fn redeem(
                     voucher,
                     &stored,
                     hours,
-                    gift.message.clone(),
+                    super::gifts::Note {
+                        message: gift.message.clone(),
+                        sender_name: gift.sender_name.clone(),
+                    },
                     now,
                 )
                 .await?,

@@ -36,6 +36,9 @@ pub struct GiftOut {
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The name the friend sees as the sender's, as the sender chose it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     pub deadline: chrono::DateTime<chrono::Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
@@ -49,9 +52,41 @@ pub struct GiftIn {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The name the friend sees as the sender's (a nickname): at most 20 characters, no
+    /// control characters. Kept with the gift, so a link cannot be edited to name another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     /// Hours the friend has to claim it (default: the checkout settings' `gift_hours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<u32>,
+}
+
+/// What a gift says besides the voucher: the sender's message and the name they sign with.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    pub message: Option<String>,
+    pub sender_name: Option<String>,
+}
+
+/// The longest name a sender may sign a gift with.
+pub const MAX_SENDER_NAME: usize = 20;
+
+/// A sender's name as given: trimmed, at most [`MAX_SENDER_NAME`] characters, no control
+/// characters; empty is none.
+pub fn sender_name(raw: &str) -> Result<Option<String>, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > MAX_SENDER_NAME || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "sender_name",
+            format!(
+                "a sender's name is 1 to {MAX_SENDER_NAME} characters, without control characters"
+            ),
+        ));
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// A claim of a gift.
@@ -100,6 +135,7 @@ fn gift_out(
         recipient,
         status,
         message: g.message.clone(),
+        sender_name: g.sender_name.clone(),
         deadline: g.deadline,
         valid_until: v.valid_until,
     })
@@ -114,9 +150,14 @@ pub async fn offer_in_tx(
     v: &VoucherRow,
     stored: &Stored,
     hours: u32,
-    message: Option<String>,
+    note: Note,
     now: Timestamp,
 ) -> Result<GiftOut, Failure> {
+    let Note {
+        message,
+        sender_name: name,
+    } = note;
+    let name = name.as_deref().map(sender_name).transpose()?.flatten();
     if !(1..=720).contains(&hours) {
         return Err(ApiError::invalid("hours", "hours must be between 1 and 720").into());
     }
@@ -156,6 +197,7 @@ pub async fn offer_in_tx(
         recipient_id: None,
         status: "offered".into(),
         message,
+        sender_name: name,
         deadline: now + Duration::hours(i64::from(hours)),
         created_at: now,
         updated_at: now,
@@ -211,7 +253,10 @@ pub async fn offer(
             &v,
             &stored,
             hours,
-            req.message.clone(),
+            Note {
+                message: req.message.clone(),
+                sender_name: req.sender_name.clone(),
+            },
             now,
         )
         .await?;
