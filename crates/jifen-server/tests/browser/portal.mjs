@@ -118,10 +118,10 @@ async function linkUsedElsewhere(browser, lang, member, link) {
     await doesNotSee(page, member.name);
     await doesNotSee(page, W.available);
     check((await page.locator('nav.tabs, #available').count()) === 0, 'the used link page shows no tabs and no points');
+    await shot(page, 'link_used', SHOTS);
     check(!(await other.cookies()).some((c) => c.name === 'jifen_portal'), 'a used link opens no session');
     const home = await page.goto(BASE + HOME);
     check(home && home.status() === 401, `home without a session answered ${home && home.status()}, not 401`);
-    await shot(page, 'link_used', SHOTS);
   } finally {
     await other.close();
   }
