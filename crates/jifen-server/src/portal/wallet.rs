@@ -72,7 +72,7 @@ pub async fn list(State(state): State<AppState>, visit: Visit) -> Result<Respons
     let (usable, spent) = cards.into_iter().map(|(c, _)| c).partition(|c| c.usable);
     let page = WalletPage {
         chrome: visit.chrome("wallet", "wallet"),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         usable,
         spent,
     };
@@ -102,7 +102,7 @@ pub async fn voucher(
         .ok_or(Failure::NotFound)?;
     let page = VoucherPage {
         chrome: visit.chrome("wallet", "wallet"),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         description: terms
             .description
             .get(visit.lang.code())

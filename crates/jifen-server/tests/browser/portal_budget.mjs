@@ -1,8 +1,9 @@
 // The portal's weight and speed budget, measured in this run: a member opens a fresh link on a
 // phone on Chromium's slowest 3G profile, with an empty cache, and the first page (the link's
-// redirect, the home page, its stylesheet, whatever else the browser fetches) must weigh under
-// 150 KB transferred and be interactive within 1.5 s (the median of three visits). The figures are printed (`budget …` lines,
-// which the harness passes on to the test's output) and docs/portal.md quotes them.
+// redirect, the home page with its stylesheet inside, whatever else the browser fetches) must
+// weigh under 150 KB transferred and be interactive within 1.5 s (the median of three visits).
+// The figures are printed (`budget …` lines, which the harness passes on to the test's output)
+// and docs/portal.md quotes them.
 //
 // The profile is DevTools' "3G" preset (named "Slow 3G" until May 2024), `Slow3GConditions` in
 // front_end/core/sdk/NetworkManager.ts of devtools-frontend: download and upload
