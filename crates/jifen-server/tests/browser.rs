@@ -1,6 +1,6 @@
-//! The console in a real browser: the `jifen` binary serves its demo program on SQLite and on
-//! PostgreSQL, and Chromium (driven by playwright-core from Node) walks the journeys of
-//! `tests/browser/*.mjs` the way a person does. Nothing here skips: without Node, Chromium or
+//! The console and the member portal in a real browser: the `jifen` binary serves its demo
+//! program on SQLite and on PostgreSQL, and Chromium (driven by playwright-core from Node) walks
+//! the journeys of `tests/browser/*.mjs` the way a person does. Nothing here skips: without Node, Chromium or
 //! playwright-core (`crates/jifen-server/tests/browser/install` puts them in place) the tests
 //! fail and say what is missing.
 
@@ -14,12 +14,26 @@ use std::time::{Duration, Instant};
 
 use common::process::{free_port, jifen};
 use jifen_store::testkit::{Backend, TestDb};
+use jifen_store::{ConnectOptions, Store};
 
 /// The journeys, each a Node script in `tests/browser/`.
 const JOURNEYS: &[&str] = &[
-    "sign_in", "language", "sessions", "support", "viewer", "marketer", "rewards", "gallery",
+    "portal_budget",
+    "portal",
+    "sign_in",
+    "language",
+    "sessions",
+    "support",
+    "viewer",
+    "marketer",
+    "rewards",
+    "gallery",
     "pages",
 ];
+
+/// Journeys that run with no other beside them: the portal's budget measures time, and another
+/// Chromium working on the same two cores would be part of what it measures.
+const ALONE: &[&str] = &["portal_budget"];
 
 /// The operators the journeys sign in as, besides the demo's owner: (env prefix, email, role,
 /// display name, password).
@@ -280,6 +294,84 @@ fn create_operator(database_url: &str, program: &str, op: &(&str, &str, &str, &s
     );
 }
 
+/// How long a portal session lasts without use (`portal::auth::IDLE`).
+const PORTAL_IDLE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Ages portal sessions for the journeys, so that a journey sees a session end as it ends
+/// after 30 idle minutes, without waiting for them: `POST /` with a session's cookie value as
+/// the body records its last use 31 minutes ago, and its idle deadline one minute ago, in the
+/// server's database. The server's own check then finds it expired. Answers `204`, or `404`
+/// for a session it does not know. Returns the address, for the journeys' `SESSION_AGER`.
+fn session_ager(database_url: &str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the session ager");
+    let addr = format!("http://{}/", listener.local_addr().expect("its address"));
+    let url = database_url.to_owned();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let options = ConnectOptions {
+            max_connections: 1,
+            migrate: false,
+        };
+        let store = rt
+            .block_on(jifen_store::connect(&url, &options))
+            .expect("the session ager opens the database");
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let secret = read_body(&mut stream);
+            let status = rt.block_on(age_session(&*store, secret.trim()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    addr
+}
+
+/// The body of a small HTTP request (its `Content-Length` bytes after the headers).
+fn read_body(stream: &mut std::net::TcpStream) -> String {
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        line.clear();
+    }
+    let mut body = vec![0; length.min(1024)];
+    let _ = reader.read_exact(&mut body);
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// Moves a session's last use 31 minutes back and its idle deadline one minute back.
+async fn age_session(store: &dyn Store, secret: &str) -> &'static str {
+    let hash = jifen_server::console::auth::hash_secret(secret);
+    match store.portal_session(&hash).await {
+        Ok(Some(_)) => {
+            let now = chrono::Utc::now();
+            let last_use = now - PORTAL_IDLE - chrono::Duration::minutes(1);
+            match store
+                .touch_portal_session(&hash, last_use, last_use + PORTAL_IDLE)
+                .await
+            {
+                Ok(()) => "204 No Content",
+                Err(_) => "500 Internal Server Error",
+            }
+        }
+        Ok(None) => "404 Not Found",
+        Err(_) => "500 Internal Server Error",
+    }
+}
+
 /// One journey's Node process.
 struct Running {
     name: &'static str,
@@ -293,6 +385,7 @@ fn run_journeys(
     demo: &Demo,
     temp: &Path,
     shots: &Path,
+    ager: &str,
 ) -> (Vec<String>, Vec<String>) {
     let jobs: usize = std::env::var("JIFEN_BROWSER_JOBS")
         .ok()
@@ -313,6 +406,10 @@ fn run_journeys(
     let deadline = Duration::from_secs(240);
     while !queue.is_empty() || !running.is_empty() {
         while running.len() < jobs
+            && !running.iter().any(|r| ALONE.contains(&r.name))
+            && queue
+                .last()
+                .is_some_and(|next| running.is_empty() || !ALONE.contains(next))
             && let Some(name) = queue.pop()
         {
             let mut cmd = Command::new("node");
@@ -325,6 +422,7 @@ fn run_journeys(
                 .env("OWNER_EMAIL", &demo.email)
                 .env("OWNER_PASSWORD", &demo.password)
                 .env("SCREENSHOTS", shots)
+                .env("SESSION_AGER", ager)
                 .env("TMPDIR", temp)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -362,6 +460,13 @@ fn run_journeys(
                 String::from_utf8_lossy(&out.stderr)
             );
             timings.push(format!("{} {:.1} s", r.name, took.as_secs_f64()));
+            // The portal's measured budget goes to the test's output whether it passes or not:
+            // written to stdout itself, which the test harness does not capture.
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                if line.starts_with("budget ") {
+                    let _ = writeln!(std::io::stdout().lock(), "{line}");
+                }
+            }
             if late {
                 failures.push(format!(
                     "journey {} on {backend} took longer than {} s:\n{text}",
@@ -393,7 +498,8 @@ fn browser_journeys(backend: Backend, label: &str) {
     let shots = std::env::var_os("SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| temp.path().join("screenshots"));
-    let (failures, timings) = run_journeys(label, &demo, temp.path(), &shots);
+    let ager = session_ager(&db.url);
+    let (failures, timings) = run_journeys(label, &demo, temp.path(), &shots, &ager);
     demo.fail_if_exited();
     eprintln!(
         "browser journeys on {label}: {} in {:.1} s ({})",

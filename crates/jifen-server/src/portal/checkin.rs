@@ -183,7 +183,7 @@ async fn render(
         });
     let chrome = visit.chrome("check_in", "check-in");
     let page = CheckInPage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         month: fill(
             visit.t("checkin.month"),
             &[

@@ -156,7 +156,7 @@ fn send_page(
 ) -> Response {
     let chrome = visit.chrome("wallet", "wallet");
     let page = SendPage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         csrf: visit.csrf.clone(),
         action: format!("{}wallet/{}/gift", chrome.base, seg(&card.code)),
         card,
@@ -239,7 +239,7 @@ pub async fn send(
     let tz = crate::service::program_tz(&visit.program);
     let (og_title, og_description) = share_card(visit.lang, &gift);
     let page = LinkPage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         copy_js: super::assets::copy_js_href(),
         csrf: visit.csrf.clone(),
         take_back_action: format!("{}wallet/{}/take-back", chrome.base, seg(&card.code)),
@@ -596,7 +596,7 @@ fn claim_page(
     ClaimPage {
         lang,
         brand: cx.brand.clone(),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         standing,
         says: t(standing.key()).to_owned(),
         from: gift

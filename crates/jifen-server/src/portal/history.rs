@@ -118,7 +118,7 @@ pub async fn page(
         .filter(|seq| *seq > 1)
         .map(|seq| format!("{}history?before={seq}", chrome.base));
     let page = HistoryPage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         lines,
         more,
         newest: before.map(|_| format!("{}history", chrome.base)),

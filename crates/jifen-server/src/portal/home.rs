@@ -92,7 +92,7 @@ pub async fn page(State(state): State<AppState>, visit: Visit) -> Result<Respons
     let today = super::checkin::today(&state, &visit, now).await?;
     let chrome = visit.chrome("home", "");
     let page = HomePage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         available: balance.available,
         pending: balance.pending,
         pending_text: fill(

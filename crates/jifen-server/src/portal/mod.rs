@@ -34,8 +34,7 @@ use crate::console::i18n::Lang;
 use crate::error::ApiError;
 use branding::Branding;
 
-/// The portal's router: entering and assets open, pages behind a session, posts behind the
-/// CSRF guard.
+/// The portal's router: entering open, pages behind a session, posts behind the CSRF guard.
 pub fn router(state: AppState) -> Router<AppState> {
     let guarded = Router::new()
         .route("/portal/{program}/", get(home::page))
@@ -73,7 +72,6 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(gifts::claim_view).post(gifts::claim),
         )
         .merge(guarded)
-        .merge(assets::routes())
         .route(
             "/portal/{program}/{*rest}",
             axum::routing::any(|headers: HeaderMap| async move {
@@ -199,7 +197,7 @@ impl Failure {
             title,
             message,
             reopen,
-            css: assets::css_href(),
+            css: assets::css(),
         };
         (status, html(&page)).into_response()
     }

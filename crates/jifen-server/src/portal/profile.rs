@@ -239,7 +239,7 @@ fn render(
         None => form.birthday.clone(),
     };
     let page = ProfilePage {
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         csrf: visit.csrf.clone(),
         event_id: format!("portal-{}", uuid::Uuid::now_v7()),
         action: format!("{}profile", chrome.base),

@@ -97,7 +97,7 @@ pub async fn list(State(state): State<AppState>, visit: Visit) -> Result<Respons
     let (now, later): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|i| i.redeemable);
     let page = RewardsPage {
         chrome: visit.chrome("rewards", "rewards"),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         available,
         now,
         later,
@@ -194,7 +194,7 @@ pub async fn redeem(
         wallet: super::has_tab("wallet").then(|| format!("{}wallet", chrome.base)),
         vouchers,
         rewards: format!("{}rewards", chrome.base),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         chrome,
     };
     Ok(html(&page))
@@ -226,7 +226,7 @@ async fn render_item(
         csrf: visit.csrf.clone(),
         redemption_id: format!("portal-{}", uuid::Uuid::now_v7()),
         refused,
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         chrome,
     };
     Ok(html(&page))

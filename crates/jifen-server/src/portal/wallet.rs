@@ -95,7 +95,7 @@ pub async fn list(State(state): State<AppState>, visit: Visit) -> Result<Respons
     let (usable, spent) = cards.into_iter().map(|(c, _)| c).partition(|c| c.usable);
     let page = WalletPage {
         chrome: visit.chrome("wallet", "wallet"),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         usable,
         spent,
         given: given(&state, &visit).await?,
@@ -207,7 +207,7 @@ pub async fn render_voucher(
     };
     let page = VoucherPage {
         chrome: visit.chrome("wallet", "wallet"),
-        css: super::assets::css_href(),
+        css: super::assets::css(),
         description: terms
             .description
             .get(visit.lang.code())

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 const npmDir = process.env.JIFEN_BROWSER_NPM || path.join(os.homedir(), '.cache/jifen/npm-browser');
 // ES modules ignore NODE_PATH: load playwright-core from the pinned install by its path.
-const { chromium } = createRequire(path.join(npmDir, 'package.json'))('playwright-core');
+const requirePinned = createRequire(path.join(npmDir, 'package.json'));
+const { chromium } = requirePinned('playwright-core');
+
+/** A package of package.json other than playwright-core (jsqr), from the pinned install. */
+export function pinned(name) {
+  return requirePinned(name);
+}
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -47,26 +53,33 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
 
-/** A new browser context: its own cookies, as another person or another device would have. */
-export async function newContext(browser) {
+/**
+ * A new browser context: its own cookies, as another person or another device would have. A
+ * desktop window unless `device` says otherwise (the portal's journeys pass a phone).
+ */
+export async function newContext(browser, device = {}) {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 860 },
     deviceScaleFactor: 1,
     timezoneId: 'Asia/Shanghai',
     locale: 'zh-CN',
+    ...device,
   });
   context.setDefaultTimeout(15000);
   context.setDefaultNavigationTimeout(20000);
   return context;
 }
 
-/** Runs a journey: a fresh browser, the steps, a clear failure, the browser closed either way. */
-export async function journey(name, steps) {
+/**
+ * Runs a journey: a fresh browser, the steps, a clear failure, the browser closed either way.
+ * The first page is in a desktop window, or in `device` (see `newContext`).
+ */
+export async function journey(name, steps, device = {}) {
   const started = Date.now();
   const browser = await launch();
   let page;
   try {
-    page = await (await newContext(browser)).newPage();
+    page = await (await newContext(browser, device)).newPage();
     await steps(page, browser);
     console.log(`ok ${name} (${BACKEND}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (e) {
@@ -120,14 +133,15 @@ function shotDir() {
 }
 
 /**
- * A screenshot of the page as `<name>.<lang>.png`: into docs/screenshots/ when
- * UPDATE_SCREENSHOTS=1 (from the SQLite run only, so the two backends do not both write them),
- * else into the run's temporary folder (so tests leave the tree clean).
+ * A screenshot of the page as `<name>.<lang>.png`: into `folder` of the repository (the
+ * console's docs/screenshots/ by default) when UPDATE_SCREENSHOTS=1 (from the SQLite run only,
+ * so the two backends do not both write them), else into the run's temporary folder (so tests
+ * leave the tree clean).
  */
-export async function shot(page, name) {
+export async function shot(page, name, folder = 'docs/screenshots') {
   const lang = await langOf(page);
   const update = process.env.UPDATE_SCREENSHOTS === '1' && BACKEND === 'sqlite';
-  const dir = update ? path.join(ROOT, 'docs/screenshots') : shotDir();
+  const dir = update ? path.join(ROOT, folder) : shotDir();
   fs.mkdirSync(dir, { recursive: true });
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.screenshot({ path: path.join(dir, `${name}.${lang}.png`), fullPage: false, animations: 'disabled' });
