@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(gifts::claim_view).post(gifts::claim),
         )
         .merge(guarded)
+        .merge(assets::routes())
         .route(
             "/portal/{program}/{*rest}",
             axum::routing::any(|headers: HeaderMap| async move {
