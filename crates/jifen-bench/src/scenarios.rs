@@ -77,8 +77,14 @@ pub struct PortalSession {
     pub root: String,
 }
 
+/// The voucher template whose vouchers fill the portal members' wallets.
+const PORTAL_TEMPLATE: &str = "bench-portal";
+/// Vouchers each portal member holds, so the wallet page draws cards.
+const PORTAL_VOUCHERS: usize = 3;
+
 /// Signs `count` random dataset members in to the portal the way a brand's app does: mints a
-/// link for each through the API and opens it. Returns their sessions.
+/// link for each through the API and opens it. Each gets [`PORTAL_VOUCHERS`] vouchers first,
+/// so that their wallet has cards to draw. Returns their sessions.
 pub async fn portal_sessions(
     base: &str,
     key: &str,
@@ -89,9 +95,29 @@ pub async fn portal_sessions(
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    api.put(format!("{base}/v1/voucher-templates/{PORTAL_TEMPLATE}"))
+        .bearer_auth(key)
+        .json(&json!({
+            "title": {"zh-CN": "饮品立减 5 元", "en": "¥5 off a drink"},
+            "discount": {"kind": "amount", "off": 500},
+            "min_spend": 2_000,
+            "validity": {"days": 30},
+            "giftable": true
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
     let mut sessions = Vec::with_capacity(count);
     for _ in 0..count {
         let member = random_member(members);
+        for k in 0..PORTAL_VOUCHERS {
+            api.post(format!("{base}/v1/members/{member}/vouchers"))
+                .bearer_auth(key)
+                .json(&json!({"id": format!("{member}-portal-{k}"), "template": PORTAL_TEMPLATE}))
+                .send()
+                .await?
+                .error_for_status()?;
+        }
         let link: serde_json::Value = api
             .post(format!("{base}/v1/members/{member}/portal-links"))
             .bearer_auth(key)

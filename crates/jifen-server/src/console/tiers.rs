@@ -518,7 +518,7 @@ pub struct NearTier {
 type NearList = Vec<NearTier>;
 
 /// Where a program's pass over its members stands. The pass runs in the background, because
-/// at a million members it takes about a minute; the page polls it.
+/// at a million members it takes about half a minute; the page polls it.
 #[derive(Clone)]
 enum Pass {
     Running {
@@ -804,7 +804,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("tiers.closest", "最接近升级的会员"),
     (
         "tiers.closest_help",
-        "每个等级中离下一等级门槛最近的会员。需要在后台遍历全部会员（百万会员约需一分钟），结果保留 10 分钟。",
+        "每个等级中离下一等级门槛最近的会员。需要在后台遍历全部会员（百万会员约需半分钟），结果保留 10 分钟。",
     ),
     ("tiers.closest_show", "计算名单"),
     ("tiers.closest_running", "正在计算"),
@@ -861,7 +861,7 @@ pub const EN: &[(&str, &str)] = &[
     ("tiers.closest", "Closest to the next tier"),
     (
         "tiers.closest_help",
-        "In each tier, the members nearest the next tier's threshold. It reads every member in the background (about a minute at a million members), and the list is kept for 10 minutes.",
+        "In each tier, the members nearest the next tier's threshold. It reads every member in the background (about half a minute at a million members), and the list is kept for 10 minutes.",
     ),
     ("tiers.closest_show", "Compute the list"),
     ("tiers.closest_running", "Computing"),
