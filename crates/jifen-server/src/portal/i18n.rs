@@ -46,11 +46,28 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// English nouns that follow a count in the texts, plural and singular: a hole filled with
+/// one (`1`, `-1`, `+1`) takes the singular ("you earned 1 point", "1 more day"). Chinese has
+/// no plural, and its texts hold none of these words.
+const PLURALS: &[(&str, &str)] = &[
+    (" points", " point"),
+    (" owed points", " owed point"),
+    (" more days", " more day"),
+    (" days", " day"),
+    (" vouchers", " voucher"),
+];
+
 /// A text with its `{name}` holes filled.
 pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     let mut out = text.to_owned();
     for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+        let hole = format!("{{{name}}}");
+        if value.trim_start_matches(['-', '+']) == "1" {
+            for (plural, singular) in PLURALS {
+                out = out.replace(&format!("{hole}{plural}"), &format!("{hole}{singular}"));
+            }
+        }
+        out = out.replace(&hole, value);
     }
     out
 }
@@ -562,6 +579,23 @@ pub const EN: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_is_singular_in_english() {
+        assert_eq!(
+            fill(t(Lang::En, "checkin.earned"), &[("points", "1")]),
+            "Checked in: you earned 1 point"
+        );
+        assert_eq!(
+            fill(t(Lang::En, "checkin.earned"), &[("points", "12")]),
+            "Checked in: you earned 12 points"
+        );
+        assert_eq!(
+            fill(t(Lang::En, "history.redeem"), &[("n", "1")]),
+            "Redeemed -1 point"
+        );
+        assert_eq!(fill("再签到 {n} 天", &[("n", "1")]), "再签到 1 天");
+    }
     use std::collections::BTreeSet;
 
     #[test]

@@ -26,6 +26,9 @@ export const PHONE = {
 export const SHOTS = 'docs/portal';
 
 /** The portal's words the journeys read, as a member sees them (portal/i18n.rs). */
+/** "point" or "points", as the portal's English says a count of them. */
+const points = (n) => (Math.abs(Number(n)) === 1 ? 'point' : 'points');
+
 export const WORDS = {
   'zh-CN': {
     switchTo: 'English',
@@ -59,20 +62,20 @@ export const WORDS = {
     notCheckedIn: 'You have not checked in today',
     checkInNow: 'Check in',
     checkInButton: 'Check in',
-    earned: (n) => `Checked in: you earned ${n} points`,
+    earned: (n) => `Checked in: you earned ${n} ${points(n)}`,
     streak: (n) => `${n}-day streak`,
     checkedIn: 'Checked in today',
-    bonus: (n, p) => `Check in ${n} more days to get ${p} points`,
+    bonus: (n, p) => `Check in ${n} more ${n === 1 ? 'day' : 'days'} to get ${p} ${points(p)}`,
     tabs: { home: 'Home', checkIn: 'Check in', rewards: 'Rewards', wallet: 'Wallet', history: 'History' },
     confirm: 'Confirm',
-    after: (n) => `${n} points left after this`,
+    after: (n) => `${n} ${points(n)} left after this`,
     redeemed: (t) => `You redeemed ${t}`,
     toWallet: 'Open the wallet',
     usable: 'Ready to use',
     reward: 'Milk tea voucher',
-    adjusted: (n) => `Adjustment +${n} points`,
-    earnedEntry: (n) => `Earned ${n} points`,
-    redeemedEntry: (t, n) => `Redeemed ${t}: -${n} points`,
+    adjusted: (n) => `Adjustment +${n} ${points(n)}`,
+    earnedEntry: (n) => `Earned ${n} ${points(n)}`,
+    redeemedEntry: (t, n) => `Redeemed ${t}: -${n} ${points(n)}`,
     linkTitle: 'This link has expired',
     linkSpent: 'This link was used already or has expired',
     sessionTitle: 'Your session has ended',
