@@ -20,6 +20,7 @@ use jifen_store::{ConnectOptions, Store};
 const JOURNEYS: &[&str] = &[
     "portal_budget",
     "portal",
+    "gifts",
     "sign_in",
     "language",
     "sessions",

@@ -274,6 +274,18 @@ async fn a_gift_is_sent_with_a_share_card_and_claimed_by_a_friend(b: TestBackend
         "{}",
         en.html
     );
+    // The page's language switch is remembered as every portal page's, so the claim form (which
+    // posts to the bare link) and the page after it stay in English.
+    let lang = set_cookie(&en, "jifen_portal_lang").unwrap_or_default();
+    assert!(
+        lang.starts_with("jifen_portal_lang=en;") && lang.contains("Path=/portal/"),
+        "{lang}"
+    );
+    let plain = stranger.get(&app, &link).await;
+    assert!(
+        set_cookie(&plain, "jifen_portal_lang").is_none(),
+        "no switch, nothing remembered"
+    );
 
     // The sender sees their own gift, with nothing to claim.
     let mut sender = Visitor::new(Some(&m1));

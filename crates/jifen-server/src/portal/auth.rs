@@ -271,18 +271,24 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     parts.extensions.insert(visit);
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if let Some(lang) = query_lang {
-        let c = crate::console::auth::set_cookie_at(
-            i18n::COOKIE,
-            lang.code(),
-            "/portal/",
-            Some(365 * 24 * 3600),
-            tls,
-        );
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+        remember_lang(&mut res, lang, tls);
     }
     res
+}
+
+/// Remembers a language chosen with `?lang=` (the header's switch) for the portal's next pages,
+/// a year long: set on `res`.
+pub fn remember_lang(res: &mut Response, lang: Lang, tls: bool) {
+    let c = crate::console::auth::set_cookie_at(
+        i18n::COOKIE,
+        lang.code(),
+        "/portal/",
+        Some(365 * 24 * 3600),
+        tls,
+    );
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// The look of the program named in the path, for a page without a session (none when the

@@ -669,7 +669,13 @@ pub async fn claim_view(
     let new = existing
         .is_none()
         .then_some((value.as_str(), cx.program.id.as_str(), tls));
-    Ok(respond(&page, status_of(page.standing), new))
+    let mut res = respond(&page, status_of(page.standing), new);
+    // The page's switch is remembered as every portal page's is, so the claim form (which posts
+    // to the bare link) and the page after it stay in the language the friend chose.
+    if let Some(lang) = uri.query().and_then(i18n::query_lang) {
+        super::auth::remember_lang(&mut res, lang, tls);
+    }
+    Ok(res)
 }
 
 /// `POST /portal/{program}/gifts/{token}`: claims the gift — for the session's member, or for
