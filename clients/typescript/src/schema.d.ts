@@ -2591,6 +2591,13 @@ export interface components {
              */
             lang?: string | null;
             /**
+             * @description A phone number the brand has verified (an SMS code, WeChat's phone number button): the
+             *     profile page offers it to the member, and binds it to them when they confirm. Numbers
+             *     without a country code are taken as Chinese (+86).
+             * @example 13800000001
+             */
+            phone?: string | null;
+            /**
              * Format: int64
              * @description Seconds the link may be opened in: 60 to 900, 300 by default.
              * @example 300

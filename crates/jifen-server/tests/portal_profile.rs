@@ -1,7 +1,8 @@
 //! The member portal's profile page over HTTP on SQLite and PostgreSQL: saving goes through the
 //! member API, a completed profile earns through the program's `profile_completed` rule once, a
-//! bad birthday changes nothing, the phone shown is the one the brand bound, and a session
-//! reaches its own member only.
+//! bad birthday changes nothing, the phone shown is the one the brand bound, a phone the brand
+//! verified and sent with the link is bound when the member confirms, and a session reaches its
+//! own member only.
 
 mod common;
 
@@ -14,6 +15,7 @@ jifen_store::backend_tests! {
     a_completed_profile_earns_once => super::a_completed_profile_earns_once;
     a_bad_birthday_changes_nothing => super::a_bad_birthday_changes_nothing;
     the_page_shows_and_changes_its_own_member_only => super::the_page_shows_and_changes_its_own_member_only;
+    a_verified_phone_from_the_link_is_bound_when_confirmed => super::a_verified_phone_from_the_link_is_bound_when_confirmed;
 }
 
 /// 100 points for a completed profile.
@@ -212,4 +214,81 @@ async fn the_page_shows_and_changes_its_own_member_only(b: TestBackend) {
     // Without a session, no profile.
     let page = common::portal::open(&app, &format!("{}profile", none.base), None).await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn a_verified_phone_from_the_link_is_bound_when_confirmed(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    for m in ["m-1", "m-2"] {
+        let r = app.put(&format!("/v1/members/{m}"), json!({})).await;
+        assert!(r.status.is_success(), "{r:?}");
+    }
+    // A number the brand could not have verified is refused when the link is minted.
+    let r = app
+        .post("/v1/members/m-1/portal-links", json!({"phone": "12345"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["error"]["field"], "phone", "{r:?}");
+
+    // The brand verified 139 0000 1234 and sends it with m-1's link: the page offers it.
+    let m1 = enter(&app, "m-1", json!({"phone": "139 0000 1234"})).await;
+    let page = m1.get(&app, "profile").await;
+    assert!(page.html.contains(r#"id="phone-offer""#), "{}", page.html);
+    assert!(page.html.contains("139****1234"), "{}", page.html);
+    assert!(!page.html.contains(r#"id="phone-none""#), "{}", page.html);
+    assert!(
+        member(&app, "m-1").await["phone"].is_null(),
+        "nothing bound yet"
+    );
+    // A post without the session's token binds nothing.
+    let forged = m1.post(&app, "profile/phone", &[("csrf", "x")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.html);
+    assert!(member(&app, "m-1").await["phone"].is_null());
+    // Confirmed: bound, as the brand's own PUT would; the offer is gone. A number typed into the
+    // form is no part of it: only the brand's can be bound.
+    let csrf = field(&page.html, "csrf");
+    let done = m1
+        .post(
+            &app,
+            "profile/phone",
+            &[("csrf", &csrf), ("phone", "13700000000")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(done.html.contains(r#"id="result""#), "{}", done.html);
+    assert!(
+        done.html
+            .contains(r#"<p id="phone-number">139****1234</p>"#)
+    );
+    assert!(!done.html.contains(r#"id="phone-offer""#));
+    assert_eq!(member(&app, "m-1").await["phone"], "+8613900001234");
+    let found = app.get("/v1/members?identity=phone:13900001234").await;
+    assert_eq!(found.body["data"][0]["external_id"], "m-1", "{found:?}");
+    // A second confirmation has nothing to bind and changes nothing.
+    let again = m1.post(&app, "profile/phone", &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
+    assert_eq!(member(&app, "m-1").await["phone"], "+8613900001234");
+
+    // The same number sent with m-2's link: bound to m-1, so m-2's confirmation is refused
+    // with a clear word, and nothing changes for either.
+    let m2 = enter(
+        &app,
+        "m-2",
+        json!({"phone": "+8613900001234", "lang": "en"}),
+    )
+    .await;
+    let page = m2.get(&app, "profile").await;
+    let csrf = field(&page.html, "csrf");
+    let taken = m2.post(&app, "profile/phone", &[("csrf", &csrf)]).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.html);
+    assert!(
+        taken.html.contains("bound to another member"),
+        "{}",
+        taken.html
+    );
+    assert!(member(&app, "m-2").await["phone"].is_null());
+    assert_eq!(member(&app, "m-1").await["phone"], "+8613900001234");
+    // A session whose link brought no number has nothing to bind.
+    let plain = enter(&app, "m-2", json!({})).await;
+    let page = plain.get(&app, "profile").await;
+    assert!(!page.html.contains(r#"id="phone-offer""#), "{}", page.html);
 }

@@ -24,6 +24,8 @@ pub struct PortalLink {
     pub expires_at: Timestamp,
     /// When the link was used to enter; a link is used once.
     pub used_at: Option<Timestamp>,
+    /// A phone number the brand verified, offered to the member to bind (E.164).
+    pub phone: Option<String>,
 }
 
 /// A member's signed-in portal, in one program.
@@ -40,6 +42,8 @@ pub struct PortalSession {
     pub last_seen_at: Timestamp,
     /// Idle expiry: moved forward as the session is used.
     pub expires_at: Timestamp,
+    /// The verified phone number its link brought, offered to the member to bind (E.164).
+    pub phone: Option<String>,
 }
 
 /// The portal's links, sessions and settings.
@@ -100,6 +104,7 @@ pub(crate) struct LinkRow {
     created_at: i64,
     expires_at: i64,
     used_at: Option<i64>,
+    phone: Option<String>,
 }
 
 impl LinkRow {
@@ -113,6 +118,7 @@ impl LinkRow {
             created_at: at(self.created_at)?,
             expires_at: at(self.expires_at)?,
             used_at: self.used_at.map(at).transpose()?,
+            phone: self.phone,
         })
     }
 }
@@ -126,6 +132,7 @@ pub(crate) struct SessionRow {
     created_at: i64,
     last_seen_at: i64,
     expires_at: i64,
+    phone: Option<String>,
 }
 
 impl SessionRow {
@@ -139,14 +146,15 @@ impl SessionRow {
             created_at: at(self.created_at)?,
             last_seen_at: at(self.last_seen_at)?,
             expires_at: at(self.expires_at)?,
+            phone: self.phone,
         })
     }
 }
 
 pub(crate) const LINK_COLUMNS: &str =
-    "hash, program_id, member_id, lang, created_at, expires_at, used_at";
+    "hash, program_id, member_id, lang, created_at, expires_at, used_at, phone";
 pub(crate) const SESSION_COLUMNS: &str =
-    "hash, program_id, member_id, csrf, created_at, last_seen_at, expires_at";
+    "hash, program_id, member_id, csrf, created_at, last_seen_at, expires_at, phone";
 
 /// Expands the portal statements for a backend.
 macro_rules! portal_impl {
@@ -160,7 +168,7 @@ macro_rules! portal_impl {
                 let us = $crate::backend::us;
                 let mut tx = self.begin_tx().await?;
                 sqlx::query(&format!(
-                    "INSERT INTO portal_links ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO portal_links ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     $crate::portal::LINK_COLUMNS
                 ))
                 .bind(&l.hash)
@@ -170,6 +178,7 @@ macro_rules! portal_impl {
                 .bind(us(l.created_at))
                 .bind(us(l.expires_at))
                 .bind(l.used_at.map(us))
+                .bind(&l.phone)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -229,7 +238,7 @@ macro_rules! portal_impl {
                 let us = $crate::backend::us;
                 let mut tx = self.begin_tx().await?;
                 sqlx::query(&format!(
-                    "INSERT INTO portal_sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO portal_sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     $crate::portal::SESSION_COLUMNS
                 ))
                 .bind(&s.hash)
@@ -239,6 +248,7 @@ macro_rules! portal_impl {
                 .bind(us(s.created_at))
                 .bind(us(s.last_seen_at))
                 .bind(us(s.expires_at))
+                .bind(&s.phone)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -60,13 +60,17 @@ fn link(hash: &str, member_id: i64, expires_at: &str) -> PortalLink {
         created_at: ts("2024-02-01T00:00:00Z"),
         expires_at: ts(expires_at),
         used_at: None,
+        phone: None,
     }
 }
 
 pub async fn portal_links_are_used_once(backend: Backend) {
     let (_db, store, member) = setup(backend).await;
     store
-        .create_portal_link(&link("h1", member, "2024-02-01T00:05:00Z"))
+        .create_portal_link(&PortalLink {
+            phone: Some("+8613800000001".into()),
+            ..link("h1", member, "2024-02-01T00:05:00Z")
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -90,6 +94,7 @@ pub async fn portal_links_are_used_once(backend: Backend) {
     let used = store.consume_portal_link("p", "h1", now).await.unwrap();
     let used = used.expect("the first use enters");
     assert_eq!((used.member_id, used.used_at), (member, Some(now)));
+    assert_eq!(used.phone.as_deref(), Some("+8613800000001"));
     assert!(
         store
             .consume_portal_link("p", "h1", now)
@@ -153,6 +158,7 @@ pub async fn portal_sessions_and_settings(backend: Backend) {
         created_at: at,
         last_seen_at: at,
         expires_at: at + Duration::minutes(30),
+        phone: Some("+8613800000002".into()),
     };
     store.create_portal_session(&s).await.unwrap();
     assert_eq!(store.portal_session("s1").await.unwrap(), Some(s.clone()));

@@ -43,6 +43,8 @@ pub struct Visit {
     pub csrf: String,
     pub lang: Lang,
     pub brand: Branding,
+    /// The verified phone number the brand sent with the session's link, for the member to bind.
+    pub offered_phone: Option<String>,
 }
 
 impl Visit {
@@ -107,7 +109,7 @@ pub async fn enter(
     open_session(
         &state,
         &program_id,
-        link.member_id,
+        (link.member_id, link.phone),
         &link.lang,
         &headers,
         &mut res,
@@ -117,11 +119,12 @@ pub async fn enter(
 }
 
 /// Opens a session of `member_id` in the program (a new secret every time) and sets its cookie
-/// and the language's on `res`: entering with a link, and a friend enrolled by claiming a gift.
+/// and the language's on `res`: entering with a link (with the verified phone number it may
+/// bring), and a friend enrolled by claiming a gift.
 pub async fn open_session(
     state: &AppState,
     program_id: &str,
-    member_id: i64,
+    (member_id, phone): (i64, Option<String>),
     lang: &str,
     headers: &HeaderMap,
     res: &mut Response,
@@ -138,6 +141,7 @@ pub async fn open_session(
             created_at: now,
             last_seen_at: now,
             expires_at: now + IDLE,
+            phone,
         })
         .await?;
     let tls = crate::console::auth::is_tls(headers);
@@ -223,6 +227,7 @@ pub async fn load(parts: &Parts, state: &AppState) -> Result<Visit, Failure> {
         csrf: s.csrf,
         lang: i18n::lang_of(&parts.headers, parts.uri.query()),
         brand,
+        offered_phone: s.phone,
     })
 }
 

@@ -779,7 +779,7 @@ pub async fn claim(
         super::auth::open_session(
             &state,
             &cx.program.id,
-            enrolled.id,
+            (enrolled.id, None),
             cx.lang.code(),
             &headers,
             &mut res,

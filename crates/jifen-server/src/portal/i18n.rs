@@ -212,6 +212,20 @@ pub const ZH: &[(&str, &str)] = &[
         "profile.phone_none",
         "尚未绑定手机号，请在品牌 App 或小程序中验证绑定。",
     ),
+    (
+        "profile.phone_offer",
+        "品牌已验证您的手机号 {phone}，确认后绑定到会员账户。",
+    ),
+    ("profile.bind_phone", "绑定手机号"),
+    ("profile.phone_bound_now", "手机号已绑定。"),
+    (
+        "profile.phone_taken",
+        "该手机号已绑定其他会员，未作更改。请联系品牌客服。",
+    ),
+    (
+        "profile.no_phone_to_bind",
+        "没有待绑定的手机号：请在品牌 App 或小程序中验证后再打开。",
+    ),
     ("gift.send_as_gift", "送给好友"),
     ("gift.send_title", "把卡券送给好友"),
     ("gift.message", "留言（选填）"),
@@ -460,6 +474,20 @@ pub const EN: &[(&str, &str)] = &[
     (
         "profile.phone_none",
         "No phone number yet: verify one in the brand's app or mini-program.",
+    ),
+    (
+        "profile.phone_offer",
+        "The brand verified your phone number {phone}. Confirm to bind it to your membership.",
+    ),
+    ("profile.bind_phone", "Bind this number"),
+    ("profile.phone_bound_now", "Your phone number is bound."),
+    (
+        "profile.phone_taken",
+        "This number is bound to another member; nothing was changed. Please contact the brand.",
+    ),
+    (
+        "profile.no_phone_to_bind",
+        "There is no number to bind: verify one in the brand's app or mini-program, then open this page again.",
     ),
     ("gift.send_as_gift", "Send as a gift"),
     ("gift.send_title", "Give this voucher to a friend"),

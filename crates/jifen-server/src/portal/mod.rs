@@ -62,6 +62,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/profile",
             get(profile::page).post(profile::save),
         )
+        .route(
+            "/portal/{program}/profile/phone",
+            axum::routing::post(profile::bind_phone),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::guard));
     Router::new()
         .route("/portal/{program}", get(auth::to_home))

@@ -59,6 +59,10 @@ struct ProfilePage {
     city: String,
     /// The bound phone number, masked ("138****0000").
     phone: Option<String>,
+    /// The offer of the verified number the brand sent with the link, when it is not the bound
+    /// one: "品牌已验证您的手机号 139****0001…".
+    offer: Option<String>,
+    phone_action: String,
     complete: bool,
     result: Option<String>,
     error: Option<String>,
@@ -226,6 +230,52 @@ pub fn id_time(id: &str, now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
+/// The verified number the session's link brought, unless it is bound to the member already.
+fn offered(visit: &Visit, member: &jifen_store::Member) -> Option<String> {
+    visit
+        .offered_phone
+        .clone()
+        .filter(|p| member.phone.as_deref() != Some(p.as_str()))
+}
+
+/// `POST /portal/{program}/profile/phone`: binds the verified number the brand sent with the
+/// session's link, through `PUT /v1/members/{id}` as the member. The form carries no number:
+/// only the brand's can be bound. A number bound to another member is refused (the API's
+/// `identity_taken`) and nothing changes.
+pub async fn bind_phone(State(state): State<AppState>, visit: Visit) -> Result<Response, Failure> {
+    let current = ProfileForm {
+        name: visit.member.name.clone().unwrap_or_default(),
+        gender: visit.member.gender.clone().unwrap_or_default(),
+        city: visit.member.city.clone().unwrap_or_default(),
+        ..ProfileForm::default()
+    };
+    let Some(phone) = offered(&visit, &visit.member) else {
+        let why = visit.t("profile.no_phone_to_bind").to_owned();
+        let page = render(&visit, &visit.member, &current, None, Some(why));
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    };
+    let path = format!("/v1/members/{}", seg(&visit.member.external_id));
+    match call_method(&state, &visit, Method::PUT, &path, json!({"phone": phone})).await {
+        Ok(_) => {}
+        Err(Failure::Answer(a)) if a.status.is_client_error() => {
+            let why = match a.code.as_str() {
+                "identity_taken" => visit.t("profile.phone_taken").to_owned(),
+                _ => fill(visit.t("profile.refused"), &[("why", &a.message)]),
+            };
+            let page = render(&visit, &visit.member, &current, None, Some(why));
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(f) => return Err(f),
+    }
+    let member = state
+        .store
+        .get_member(&visit.program.id, &visit.member.external_id)
+        .await?
+        .ok_or(Failure::SessionExpired)?;
+    let done = visit.t("profile.phone_bound_now").to_owned();
+    Ok(render(&visit, &member, &current, Some(done), None))
+}
+
 fn render(
     visit: &Visit,
     member: &jifen_store::Member,
@@ -256,6 +306,13 @@ fn render(
             .collect(),
         city: form.city.clone(),
         phone: member.phone.as_deref().map(mask_phone),
+        offer: offered(visit, member).map(|p| {
+            fill(
+                visit.t("profile.phone_offer"),
+                &[("phone", &mask_phone(&p))],
+            )
+        }),
+        phone_action: format!("{}profile/phone", chrome.base),
         complete: is_complete(member),
         result,
         error,
