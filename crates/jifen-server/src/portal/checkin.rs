@@ -44,23 +44,34 @@ fn day_bounds(tz: chrono_tz::Tz, day: NaiveDate) -> (Timestamp, Timestamp) {
     (start(day), start(day + Duration::days(1)))
 }
 
-/// Whether the member checked in today, and the streak, as the rules see it.
-pub async fn today(state: &AppState, visit: &Visit, now: Timestamp) -> Result<Today, Failure> {
-    let tz = crate::service::program_tz(&visit.program);
-    let day = now.with_timezone(&tz).date_naive();
-    let (start, end) = day_bounds(tz, day);
-    let checked = !state
+/// Whether the visit's member has an event of `event_type` that occurred in `[start, end)`.
+pub async fn has_event(
+    state: &AppState,
+    visit: &Visit,
+    event_type: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<bool, Failure> {
+    Ok(!state
         .store
         .member_event_times(
             &visit.program.id,
             visit.member.id,
-            EVENT_TYPE,
+            event_type,
             start,
             end,
             1,
         )
         .await?
-        .is_empty();
+        .is_empty())
+}
+
+/// Whether the member checked in today, and the streak, as the rules see it.
+pub async fn today(state: &AppState, visit: &Visit, now: Timestamp) -> Result<Today, Failure> {
+    let tz = crate::service::program_tz(&visit.program);
+    let day = now.with_timezone(&tz).date_naive();
+    let (start, end) = day_bounds(tz, day);
+    let checked = has_event(state, visit, EVENT_TYPE, start, end).await?;
     let facts = state.store.member_facts(&[visit.member.id]).await?;
     let streak = facts
         .streaks

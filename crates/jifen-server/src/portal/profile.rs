@@ -201,18 +201,7 @@ pub async fn save(
 async fn completed_before(state: &AppState, visit: &Visit) -> Result<bool, Failure> {
     let start = visit.member.enrolled_at - Duration::days(36_500);
     let end = state.clock.now() + Duration::days(1);
-    Ok(!state
-        .store
-        .member_event_times(
-            &visit.program.id,
-            visit.member.id,
-            EVENT_TYPE,
-            start,
-            end,
-            1,
-        )
-        .await?
-        .is_empty())
+    super::checkin::has_event(state, visit, EVENT_TYPE, start, end).await
 }
 
 /// The time of the page's id (`portal-<uuid v7>`), when it is within the last hour: the event's
