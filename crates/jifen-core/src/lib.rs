@@ -5,6 +5,7 @@
 
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod leaderboards;
 pub mod ledger;
 pub mod limits;
 pub mod policy;

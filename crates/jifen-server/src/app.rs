@@ -42,6 +42,8 @@ pub struct AppState {
     pub docs: crate::error::DocsBase,
     /// Whether a client's address is the first `X-Forwarded-For` hop (`trust_forwarded_for`).
     pub trust_forwarded_for: bool,
+    /// Leaderboards' rankings: in this process, or in Redis (`redis_url`).
+    pub rankings: Arc<crate::service::leaderboards::Rankings>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             judges: Arc::default(),
             docs: crate::error::DocsBase::default(),
             trust_forwarded_for: false,
+            rankings: Arc::default(),
         }
     }
 }

@@ -122,6 +122,8 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
     audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
+    audited("PUT", "/v1/leaderboards/{id}", "leaderboard.put", "leaderboard", Path("id"), Changed),
+    audited("POST", "/v1/leaderboards/{id}/contests/{period}/settle", "contest.settle", "leaderboard", Path("id"), Act),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -148,6 +150,7 @@ pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/checkout/{id}/cancel", "a checkout: kept as a checkout with its entries"),
     ("POST", "/v1/rules/simulate", "changes nothing"),
     ("POST", "/v1/checkout/validate", "changes nothing"),
+    ("POST", "/v1/leaderboards/{id}/rebuild", "rebuilds a ranking from the scores the database keeps: changes nothing stored"),
 ];
 
 /// The audited route for a method and a matched path, if any.
@@ -494,6 +497,11 @@ pub async fn snapshot(
             let limit = store.support_adjustment_limit(p).await?;
             plain(json!({"support_adjustment_limit": limit}))
         }
+        "leaderboard" => store
+            .leaderboard(p, id)
+            .await?
+            .and_then(|row| serde_json::from_str::<Value>(&row.spec).ok())
+            .and_then(plain),
         "checkout_settings" => store
             .setting(p, crate::service::vouchers::CHECKOUT)
             .await?

@@ -38,6 +38,11 @@ pub enum Command {
         /// Create (once) a demo program with members and purchases, and print an API key for it.
         #[arg(long)]
         demo: bool,
+        /// Keep leaderboards' rankings in this Redis (`redis://127.0.0.1:6379`), shared by every
+        /// node, instead of the `redis_url` setting or JIFEN_REDIS_URL (default: none, each node
+        /// ranks in its own memory).
+        #[arg(long, value_name = "URL")]
+        redis_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,

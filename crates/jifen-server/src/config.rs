@@ -34,6 +34,10 @@ pub struct Settings {
     /// that sets it) rather than the connection's peer: the console's sign-in lockout counts
     /// failures per address.
     pub trust_forwarded_for: bool,
+    /// `redis://host:port/db`: keep leaderboards' rankings in Redis, shared by every node that
+    /// serves the same database. Unset: each node ranks in its own memory (one node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -73,12 +77,13 @@ impl Default for Settings {
             jobs: JobSettings::default(),
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
             trust_forwarded_for: false,
+            redis_url: None,
         }
     }
 }
 
 /// The top-level settings, as `JIFEN_*` variables name them.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "listen",
     "database_url",
     "max_connections",
@@ -89,6 +94,7 @@ const SETTINGS: [&str; 10] = [
     "rate_limit",
     "docs_base_url",
     "trust_forwarded_for",
+    "redis_url",
 ];
 
 impl Settings {
@@ -128,6 +134,7 @@ impl Settings {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.database_url);
+        shown.redis_url = self.redis_url.as_deref().map(redact_url);
         toml::to_string_pretty(&shown).unwrap_or_default()
     }
 }
@@ -163,6 +170,7 @@ impl fmt::Debug for Settings {
             .field("rate_limit", &self.rate_limit)
             .field("docs_base_url", &self.docs_base_url)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .finish()
     }
 }

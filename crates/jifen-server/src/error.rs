@@ -89,6 +89,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("voucher template {0} was not found")]
     VoucherTemplateNotFound(String),
+    #[error("leaderboard {0} was not found")]
+    LeaderboardNotFound(String),
     #[error("voucher {0} was not found")]
     VoucherNotFound(String),
     #[error("reward {0} was not found")]
@@ -293,6 +295,7 @@ impl ApiError {
             ApiError::OperatorNotFound(_) => ("operator_not_found", S::NOT_FOUND),
             ApiError::Forbidden(_) => ("forbidden", S::FORBIDDEN),
             ApiError::VoucherTemplateNotFound(_) => ("voucher_template_not_found", S::NOT_FOUND),
+            ApiError::LeaderboardNotFound(_) => ("leaderboard_not_found", S::NOT_FOUND),
             ApiError::VoucherNotFound(_) => ("voucher_not_found", S::NOT_FOUND),
             ApiError::RewardNotFound(_) => ("reward_not_found", S::NOT_FOUND),
             ApiError::RedemptionNotFound(_) => ("redemption_not_found", S::NOT_FOUND),

@@ -84,6 +84,9 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             if let Err(e) = lapse_rewards(&state).await {
                 tracing::warn!(error = %e, "releasing lapsed checkouts and gifts failed; will retry");
             }
+            if let Err(e) = leaderboards(&state).await {
+                tracing::warn!(error = %e, "settling contests failed; will retry");
+            }
             if let Err(e) = crate::console::dashboard::fold_all(&state).await {
                 tracing::warn!(error = %e, "folding the dashboard's rollups failed; will retry");
             }
@@ -100,6 +103,8 @@ pub struct Pass {
     pub tier_changes: i64,
     pub lapsed_checkouts: usize,
     pub returned_gifts: usize,
+    /// Contests whose period ended, settled with their prizes.
+    pub contests_settled: usize,
 }
 
 /// Runs every job once, in the order the background loop runs them: ledger maintenance,
@@ -109,13 +114,29 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
     let birthday_events = birthdays(state).await?;
     let tier_changes = crate::service::tiers::review_due(state).await?;
     let (lapsed_checkouts, returned_gifts) = lapse_rewards(state).await?;
+    let contests_settled = leaderboards(state).await?;
     Ok(Pass {
         entries,
         birthday_events,
         tier_changes,
         lapsed_checkouts,
         returned_gifts,
+        contests_settled,
     })
+}
+
+/// Leaderboards' upkeep: settles the contests whose period ended, re-applies recent scores to
+/// a shared (Redis) ranking, and drops in-process rankings nobody queried for a while. Returns
+/// the contests settled.
+pub async fn leaderboards(state: &AppState) -> Result<usize, crate::error::ApiError> {
+    let settled = crate::service::leaderboards::settle_due(state).await?;
+    for s in &settled {
+        tracing::info!(leaderboard = %s.leaderboard, period = %s.period, ranked = s.ranked,
+            winners = s.winners, "contest settled");
+    }
+    state.rankings.catch_up(state).await?;
+    state.rankings.evict_idle(state.clock.now());
+    Ok(settled.len())
 }
 
 /// Releases checkouts not confirmed by their deadline and returns gifts not claimed by theirs

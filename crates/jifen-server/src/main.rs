@@ -42,9 +42,16 @@ async fn run() -> anyhow::Result<()> {
         settings.database_url = url;
     }
     match cli.command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            redis_url,
+        } => {
             if let Some(l) = listen {
                 settings.listen = l;
+            }
+            if redis_url.is_some() {
+                settings.redis_url = redis_url;
             }
             settings.demo |= demo;
             init_logs(settings.log_format);

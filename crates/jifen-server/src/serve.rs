@@ -50,6 +50,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let mut state = AppState::new(store, Arc::new(SystemClock));
     state.rate_limit = settings.rate_limit;
     state.trust_forwarded_for = settings.trust_forwarded_for;
+    if let Some(url) = &settings.redis_url {
+        let rankings = crate::service::leaderboards::Rankings::redis(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        state.rankings = Arc::new(rankings);
+    }
     state.docs = crate::error::DocsBase::new(&settings.docs_base_url)
         .map_err(|e| anyhow::anyhow!("docs_base_url: {e}"))?;
     if settings.demo {

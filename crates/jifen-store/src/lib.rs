@@ -18,6 +18,7 @@ pub mod console;
 pub mod console_conformance;
 mod error;
 mod group;
+pub mod leaderboards;
 pub mod media;
 #[cfg(feature = "testkit")]
 pub mod media_conformance;
@@ -49,6 +50,9 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use error::StoreError;
+pub use leaderboards::{
+    ContestRow, FrozenRow, LeaderboardRow, LeaderboardStore, LeaderboardsTx, ScoreDelta, ScoreRow,
+};
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
 pub use reads::{NotificationFilter, OrderHistory, OutboxNotification, ReadStore, StoredEvent};
@@ -113,6 +117,7 @@ pub trait Store:
     + portal::PortalStore
     + rollups::RollupStore
     + media::MediaStore
+    + LeaderboardStore
     + Send
     + Sync
     + 'static
@@ -225,7 +230,7 @@ pub trait Store:
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
+pub trait WriteTx: RulesTx + TiersTx + RewardsTx + LeaderboardsTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

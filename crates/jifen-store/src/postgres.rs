@@ -12,6 +12,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::audit::audit_impl;
 use crate::backend::store_impl;
 use crate::console::console_impl;
+use crate::leaderboards::leaderboards_impl;
 use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::portal::portal_impl;
@@ -89,6 +90,8 @@ store_impl!(
 rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 
 tiers_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
+
+leaderboards_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 
 rewards_impl!(
     PgStore,

@@ -26,6 +26,7 @@ use crate::audit::audit_impl;
 use crate::backend::store_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
+use crate::leaderboards::leaderboards_impl;
 use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::portal::portal_impl;
@@ -189,6 +190,8 @@ store_impl!(
 rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
+
+leaderboards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 
 rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 

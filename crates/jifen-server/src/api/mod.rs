@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod checkout;
 pub mod events;
+pub mod leaderboards;
 pub mod members;
 pub mod notifications;
 pub mod operators;
@@ -49,6 +50,7 @@ use crate::app::AppState;
         (name = "checkout", description = "Carts judged and redeemed with vouchers and points; gifts claimed"),
         (name = "notifications", description = "The notification outbox: what rules, tiers and gifts wrote for members to be told"),
         (name = "operators", description = "The console's operators, their roles, and the console's settings"),
+        (name = "leaderboards", description = "Leaderboards: ranks among every member, neighbours, gaps; contests settled once"),
     )
 )]
 struct ApiDoc;
@@ -163,6 +165,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))
+        .routes(routes!(leaderboards::list_leaderboards))
+        .routes(routes!(
+            leaderboards::put_leaderboard,
+            leaderboards::get_leaderboard
+        ))
+        .routes(routes!(leaderboards::standings))
+        .routes(routes!(leaderboards::member_place))
+        .routes(routes!(leaderboards::list_contests))
+        .routes(routes!(leaderboards::settle_contest))
+        .routes(routes!(leaderboards::rebuild))
 }
 
 /// The OpenAPI document, as committed in `docs/openapi.json`.

@@ -173,6 +173,9 @@ struct Writes {
     tags_removed: Vec<(i64, String)>,
     /// Vouchers to issue: (member, template, source).
     vouchers: Vec<(i64, String, String)>,
+    /// Whether the program has leaderboards, and what each event may add to their scores.
+    boards_live: bool,
+    facts: Vec<super::leaderboards::Fact>,
 }
 
 /// What conditions read about an event and its member (`event` and `member`).
@@ -647,7 +650,16 @@ async fn attempt(
     let mut judge =
         Judge::load(state, &mut tx, program, (tz, now), &fresh_events, &accounts).await?;
     judge.oracle = oracle;
-    let mut writes = Writes::default();
+    let boards: Vec<super::leaderboards::Board> = tx
+        .leaderboards_in_tx(&program.id)
+        .await?
+        .into_iter()
+        .filter_map(|row| super::leaderboards::Board::parse(row).ok())
+        .collect();
+    let mut writes = Writes {
+        boards_live: !boards.is_empty(),
+        ..Writes::default()
+    };
     let mut outcomes = Vec::with_capacity(events.len());
     // Deciding a large batch is a long stretch without an await: it runs off the async
     // workers, which go on serving other requests (and other programs).
@@ -689,6 +701,15 @@ async fn attempt(
     }
     let fresh: BTreeSet<String> = writes.answers.iter().map(|(k, _, _)| k.clone()).collect();
     let (usage, streaks) = judge.take_writes();
+    let scores = super::leaderboards::record_in_tx(
+        &mut tx,
+        program,
+        &boards,
+        &std::mem::take(&mut writes.facts),
+        tz,
+        now,
+    )
+    .await?;
     tx.add_usage(&program.id, &usage).await?;
     tx.save_streaks(&streaks).await?;
     persist(&mut tx, program, &mut accounts, writes, now).await?;
@@ -696,6 +717,7 @@ async fn attempt(
         tiers.writes.persist(&mut tx, &program.id, now).await?;
     }
     tx.commit().await?;
+    state.rankings.apply(&program.id, &scores).await;
     for event in events.iter().filter(|e| fresh.contains(e.id.as_str())) {
         metrics::counter!("jifen_events_ingested_total", "type" => event.type_name.clone())
             .increment(1);
@@ -956,6 +978,15 @@ fn decide(
         }
     }
     writes.events.push(record(member_id));
+    if let (true, Some(member_id)) = (writes.boards_live, member_id) {
+        writes.facts.push(board_fact(
+            event,
+            member_id,
+            &entries,
+            evaluation.as_ref(),
+            orders,
+        ));
+    }
     let mut entries = entries;
     let mut change = None;
     if let (Some(member_id), Some(tiers)) = (member_id, judge.tiers.as_mut()) {
@@ -998,6 +1029,50 @@ fn decide(
         account.pending.extend(entries);
     }
     Ok(answer)
+}
+
+/// What an event adds to its member's leaderboard scores: the points its rules earned (less a
+/// refund's clawback), its spend, its type and its meter additions.
+fn board_fact(
+    event: &ParsedEvent,
+    member_id: i64,
+    entries: &[Entry],
+    evaluation: Option<&Evaluation>,
+    orders: &Orders,
+) -> super::leaderboards::Fact {
+    let points = entries
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
+        .map(|e| e.points)
+        .fold(0, i64::saturating_add);
+    let (spend, spend_at) = match &event.kind {
+        EventKind::Purchase { amount, .. } => (*amount, Some(event.occurred_at)),
+        EventKind::Refund { order_id, amount } => {
+            (-amount, orders.0.get(order_id).map(|o| o.occurred_at))
+        }
+        EventKind::Behaviour { .. } => (0, None),
+    };
+    let meters = evaluation
+        .map(|e| {
+            e.actions
+                .iter()
+                .filter_map(|a| match a {
+                    Action::AddToMeter { meter, amount, .. } => Some((meter.clone(), *amount)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    super::leaderboards::Fact {
+        member_id,
+        external_id: event.member.clone(),
+        event_type: event.type_name.clone(),
+        occurred_at: Some(event.occurred_at),
+        points,
+        spend,
+        spend_at,
+        meters,
+    }
 }
 
 /// The amount (fen) a behaviour carries in its attributes, for per-yuan rules.

@@ -7,6 +7,8 @@ pub mod coalesce;
 pub mod events;
 pub mod gifts;
 pub mod judging;
+pub mod leaderboards;
+pub mod leaderboards_redis;
 pub mod ledger;
 pub mod members;
 pub mod rules;

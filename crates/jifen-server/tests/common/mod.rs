@@ -17,6 +17,12 @@ use jifen_store::testkit::{Backend, TestDb};
 #[allow(unused_imports)]
 pub use jifen_store::testkit::Backend as TestBackend;
 
+/// The Redis every machine of the project runs (`JIFEN_TEST_REDIS_URL` to use another).
+#[allow(dead_code)]
+pub fn redis_url() -> String {
+    std::env::var("JIFEN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
 /// The instant every test starts at (16:00 in Shanghai).
 pub const START: &str = "2026-06-01T08:00:00Z";
 
@@ -62,7 +68,25 @@ impl TestApp {
         Self::spawn_at(backend, start, Some(template)).await
     }
 
+    /// A server whose leaderboards rank in Redis (the machine's, at 127.0.0.1:6379).
+    #[allow(dead_code)]
+    pub async fn spawn_with_redis(backend: Backend) -> TestApp {
+        let rankings = jifen_server::service::leaderboards::Rankings::redis(&redis_url())
+            .await
+            .expect("Redis (set JIFEN_TEST_REDIS_URL)");
+        Self::spawn_configured(backend, t(START), None, Some(rankings)).await
+    }
+
     async fn spawn_at(backend: Backend, start: DateTime<Utc>, template: Option<&str>) -> TestApp {
+        Self::spawn_configured(backend, start, template, None).await
+    }
+
+    async fn spawn_configured(
+        backend: Backend,
+        start: DateTime<Utc>,
+        template: Option<&str>,
+        rankings: Option<jifen_server::service::leaderboards::Rankings>,
+    ) -> TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
         let clock = ManualClock::new(start);
@@ -88,7 +112,10 @@ impl TestApp {
             }
         }
         .expect("program");
-        let state = AppState::new(store, Arc::new(clock.clone()));
+        let mut state = AppState::new(store, Arc::new(clock.clone()));
+        if let Some(rankings) = rankings {
+            state.rankings = Arc::new(rankings);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

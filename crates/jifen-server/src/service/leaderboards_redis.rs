@@ -1,0 +1,362 @@
+//! Rankings in Redis sorted sets, shared by every node of a deployment (`redis_url`).
+//!
+//! Per board period, under `jifen:lb:{program}:{board}:{period}`:
+//! - `…:z`, a sorted set: score = the member's score; member = 16 hex digits of
+//!   `u64::MAX − reached_at` and 16 of `u64::MAX − member id`, then the external id. `ZREVRANGE`
+//!   orders equal scores by member descending, which is earliest reached first, then lowest
+//!   id: the order ties are broken by.
+//! - `…:h`, a hash: external id → `version|sorted-set member`, so a change replaces the
+//!   member's entry, and an older version reported late changes nothing.
+//! - `…:built`: `1` once the set holds every score of the database; `building` (with an
+//!   expiry) while one node builds it. A set whose marker is missing (Redis restarted) is built
+//!   again from the database.
+//!
+//! Scores are doubles in Redis: exact up to 2⁵³ (9 × 10¹⁵), far beyond any points or fen total.
+
+use std::time::Duration;
+
+use jifen_store::ScoreRow;
+use redis::aio::ConnectionManager;
+
+use super::leaderboards::{BUILD_PAGE, Place};
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Keeps the newest version of a member's entry: KEYS = set, hash; ARGV = external id,
+/// version, score, set member.
+const APPLY: &str = r"
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if cur then
+  local sep = string.find(cur, '|', 1, true)
+  if tonumber(string.sub(cur, 1, sep - 1)) >= tonumber(ARGV[2]) then return 0 end
+  redis.call('ZREM', KEYS[1], string.sub(cur, sep + 1))
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
+return 1
+";
+
+/// A member's rank (0-based, from the top), score and set member: KEYS = set, hash; ARGV =
+/// external id.
+const PLACE: &str = r"
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+if not cur then return false end
+local m = string.sub(cur, string.find(cur, '|', 1, true) + 1)
+return {redis.call('ZREVRANK', KEYS[1], m), redis.call('ZSCORE', KEYS[1], m), m}
+";
+
+/// How far back the catch-up pass re-reads scores before its last run.
+const CATCH_UP_MARGIN_SECONDS: i64 = 120;
+
+pub struct RedisRankings {
+    conn: ConnectionManager,
+    apply: redis::Script,
+    place: redis::Script,
+    /// Scores recorded from this instant on are re-applied by the next catch-up pass.
+    caught_up_to: std::sync::Mutex<Option<jifen_core::Timestamp>>,
+}
+
+fn base(program: &str, board: &str, period: &str) -> String {
+    format!("jifen:lb:{program}:{board}:{period}")
+}
+
+/// The sorted-set member of a score.
+fn member_key(row: &ScoreRow) -> String {
+    let reached = u64::MAX - (row.reached_at.timestamp_micros().max(0) as u64);
+    let id = u64::MAX - (row.member_id.max(0) as u64);
+    format!("{reached:016x}{id:016x}{}", row.external_id)
+}
+
+fn decode(member: &str) -> Option<(jifen_core::Timestamp, String)> {
+    let reached = u64::from_str_radix(member.get(..16)?, 16).ok()?;
+    let us = i64::try_from(u64::MAX - reached).ok()?;
+    let external = member.get(32..)?.to_owned();
+    Some((chrono::DateTime::from_timestamp_micros(us)?, external))
+}
+
+fn unavailable(e: redis::RedisError) -> ApiError {
+    tracing::error!(error = %e, "Redis failed");
+    ApiError::Unavailable
+}
+
+impl RedisRankings {
+    pub async fn connect(url: &str) -> Result<RedisRankings, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("redis_url: {e}"))?;
+        let conn = ConnectionManager::new(client)
+            .await
+            .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
+        Ok(RedisRankings {
+            conn,
+            apply: redis::Script::new(APPLY),
+            place: redis::Script::new(PLACE),
+            caught_up_to: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Applies scores, one script call each, in one pipeline.
+    pub async fn apply(&self, program: &str, rows: &[ScoreRow]) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        for part in rows.chunks(1_000) {
+            // A script not loaded yet (or lost with a Redis restart) is loaded, then the
+            // pipeline sent again.
+            for attempt in 0..2 {
+                let mut pipe = redis::pipe();
+                for row in part {
+                    let b = base(program, &row.leaderboard_id, &row.period);
+                    pipe.cmd("EVALSHA")
+                        .arg(self.apply.get_hash())
+                        .arg(2)
+                        .arg(format!("{b}:z"))
+                        .arg(format!("{b}:h"))
+                        .arg(&row.external_id)
+                        .arg(row.version)
+                        .arg(row.score)
+                        .arg(member_key(row))
+                        .ignore();
+                }
+                match pipe.query_async::<()>(&mut conn).await {
+                    Ok(()) => break,
+                    Err(e)
+                        if attempt == 0
+                            && (e.kind()
+                                == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript)
+                                || e.to_string().contains("NOSCRIPT")) =>
+                    {
+                        self.apply.prepare_invoke().load_async(&mut conn).await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn ready(
+        &self,
+        state: &AppState,
+        program: &str,
+        board: &str,
+        period: &str,
+    ) -> Result<(), ApiError> {
+        let marker = format!("{}:built", base(program, board, period));
+        let mut conn = self.conn.clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let state_now: Option<String> = redis::cmd("GET")
+                .arg(&marker)
+                .query_async(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            match state_now.as_deref() {
+                Some("1") => return Ok(()),
+                Some(_) => {
+                    // Another node builds it.
+                    if tokio::time::Instant::now() > deadline {
+                        return Err(ApiError::Unavailable);
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                None => {
+                    let took: Option<String> = redis::cmd("SET")
+                        .arg(&marker)
+                        .arg("building")
+                        .arg("NX")
+                        .arg("EX")
+                        .arg(300)
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(unavailable)?;
+                    if took.is_some() {
+                        let built = self.build(state, program, board, period).await;
+                        if built.is_err() {
+                            let _: redis::RedisResult<()> =
+                                redis::cmd("DEL").arg(&marker).query_async(&mut conn).await;
+                        }
+                        built?;
+                        let _: () = redis::cmd("SET")
+                            .arg(&marker)
+                            .arg("1")
+                            .query_async(&mut conn)
+                            .await
+                            .map_err(unavailable)?;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the board period's scores from the database into the set, page by page.
+    async fn build(
+        &self,
+        state: &AppState,
+        program: &str,
+        board: &str,
+        period: &str,
+    ) -> Result<(), ApiError> {
+        let mut after = 0;
+        loop {
+            let rows = state
+                .store
+                .leaderboard_scores(program, board, period, after, BUILD_PAGE)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.member_id;
+            self.apply(program, &rows).await.map_err(unavailable)?;
+            if rows.len() < BUILD_PAGE as usize {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn rebuild(
+        &self,
+        state: &AppState,
+        program: &str,
+        board: &str,
+        period: &str,
+    ) -> Result<(), ApiError> {
+        let b = base(program, board, period);
+        let mut conn = self.conn.clone();
+        let _: () = redis::cmd("DEL")
+            .arg(format!("{b}:z"))
+            .arg(format!("{b}:h"))
+            .arg(format!("{b}:built"))
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        self.ready(state, program, board, period).await
+    }
+
+    pub async fn count(&self, program: &str, board: &str, period: &str) -> Result<u64, ApiError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("ZCARD")
+            .arg(format!("{}:z", base(program, board, period)))
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    pub async fn place(
+        &self,
+        program: &str,
+        board: &str,
+        period: &str,
+        member: &str,
+    ) -> Result<Option<Place>, ApiError> {
+        let b = base(program, board, period);
+        let mut conn = self.conn.clone();
+        let found: Option<(u64, f64, String)> = self
+            .place
+            .key(format!("{b}:z"))
+            .key(format!("{b}:h"))
+            .arg(member)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(found.and_then(|(rank, score, m)| {
+            let (reached_at, _) = decode(&m)?;
+            Some(Place {
+                rank: rank + 1,
+                member: member.to_owned(),
+                score: score as i64,
+                reached_at,
+            })
+        }))
+    }
+
+    pub async fn range(
+        &self,
+        program: &str,
+        board: &str,
+        period: &str,
+        from: u64,
+        n: usize,
+    ) -> Result<Vec<Place>, ApiError> {
+        if from == 0 || n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn.clone();
+        let rows: Vec<(String, f64)> = redis::cmd("ZREVRANGE")
+            .arg(format!("{}:z", base(program, board, period)))
+            .arg(from - 1)
+            .arg(from - 1 + n as u64 - 1)
+            .arg("WITHSCORES")
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .zip(from..)
+            .filter_map(|((m, score), rank)| {
+                let (reached_at, member) = decode(&m)?;
+                Some(Place {
+                    rank,
+                    member,
+                    score: score as i64,
+                    reached_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Re-applies every score recorded since the last pass (less a margin).
+    pub async fn catch_up(&self, state: &AppState) -> Result<usize, ApiError> {
+        let now = state.clock.now();
+        let since = {
+            let last = self.caught_up_to.lock().unwrap_or_else(|p| p.into_inner());
+            last.unwrap_or(now - chrono::Duration::minutes(10))
+                - chrono::Duration::seconds(CATCH_UP_MARGIN_SECONDS)
+        };
+        let mut after = (0, 0);
+        let mut applied = 0;
+        loop {
+            let rows = state
+                .store
+                .leaderboard_scores_since(since, after, BUILD_PAGE)
+                .await?;
+            let Some((_, last)) = rows.last() else { break };
+            after = (last.reached_at.timestamp_micros(), last.member_id);
+            let full = rows.len() == BUILD_PAGE as usize;
+            let mut by_program: std::collections::BTreeMap<&str, Vec<ScoreRow>> =
+                Default::default();
+            for (program, row) in &rows {
+                by_program.entry(program).or_default().push(row.clone());
+            }
+            for (program, rows) in by_program {
+                self.apply(program, &rows).await.map_err(unavailable)?;
+            }
+            applied += rows.len();
+            if !full {
+                break;
+            }
+        }
+        *self.caught_up_to.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+        Ok(applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_members_sort_ties_as_the_ranking_does() {
+        let row = |member_id, us| ScoreRow {
+            leaderboard_id: "b".into(),
+            period: "all".into(),
+            member_id,
+            external_id: format!("m-{member_id}"),
+            score: 10,
+            reached_at: chrono::DateTime::from_timestamp_micros(us).unwrap(),
+            version: 1,
+        };
+        // ZREVRANGE puts the larger member first: the earlier, then the lower id.
+        assert!(member_key(&row(2, 100)) > member_key(&row(1, 200)));
+        assert!(member_key(&row(1, 100)) > member_key(&row(2, 100)));
+        let (at, external) = decode(&member_key(&row(7, 1_700_000_000_000_000))).unwrap();
+        assert_eq!(at.timestamp_micros(), 1_700_000_000_000_000);
+        assert_eq!(external, "m-7");
+    }
+}

@@ -1,0 +1,604 @@
+//! Leaderboards' definitions, scores and settled contests.
+//!
+//! Scores change inside the event's write transaction ([`LeaderboardsTx::add_scores`]), one
+//! upsert per member and board period that answers the row as it now stands, so the caller can
+//! hand the new standing to the in-memory ranking (or Redis) after the commit. A contest is
+//! settled by one transaction that inserts its row (the primary key lets one settlement in),
+//! freezes every standing with `ROW_NUMBER()` in one `INSERT … SELECT`, and reads back the
+//! winners for their prizes.
+//!
+//! The statements live in [`leaderboards_impl!`], expanded next to the other backend macros.
+
+use async_trait::async_trait;
+use jifen_core::Timestamp;
+
+use crate::Result;
+
+/// A leaderboard as stored: its definition is JSON the server parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderboardRow {
+    pub id: String,
+    pub spec: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A change of one member's score on one board period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreDelta {
+    pub leaderboard_id: String,
+    pub period: String,
+    pub member_id: i64,
+    pub delta: i64,
+}
+
+/// One member's score on one board period, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRow {
+    pub leaderboard_id: String,
+    pub period: String,
+    pub member_id: i64,
+    pub external_id: String,
+    pub score: i64,
+    pub reached_at: Timestamp,
+    pub version: i64,
+}
+
+/// A settled contest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContestRow {
+    pub leaderboard_id: String,
+    pub period: String,
+    pub settled_at: Timestamp,
+    /// Members in the final standings.
+    pub ranked: i64,
+    /// Members who won a prize.
+    pub winners: i64,
+}
+
+/// One line of a settled contest's final standings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenRow {
+    pub rank: i64,
+    pub member_id: i64,
+    pub external_id: String,
+    pub score: i64,
+    pub reached_at: Timestamp,
+}
+
+#[async_trait]
+pub trait LeaderboardStore {
+    /// Saves a definition; true when it is new.
+    async fn save_leaderboard(
+        &self,
+        program_id: &str,
+        id: &str,
+        spec: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// The program's leaderboards, by id.
+    async fn leaderboards(&self, program_id: &str) -> Result<Vec<LeaderboardRow>>;
+    async fn leaderboard(&self, program_id: &str, id: &str) -> Result<Option<LeaderboardRow>>;
+    /// Programs that define at least one leaderboard (for the contest job).
+    async fn programs_with_leaderboards(&self) -> Result<Vec<String>>;
+    /// A board period's scores, by member id after `after`, at most `limit`: the pages a
+    /// ranking is rebuilt from.
+    async fn leaderboard_scores(
+        &self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ScoreRow>>;
+    /// How many members a board period ranks.
+    async fn leaderboard_count(
+        &self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+    ) -> Result<i64>;
+    /// Scores of any board of any program recorded at or after `since` (what a node that may
+    /// have missed reporting them re-applies to a shared ranking).
+    async fn leaderboard_scores_since(
+        &self,
+        since: Timestamp,
+        after: (i64, i64),
+        limit: u32,
+    ) -> Result<Vec<(String, ScoreRow)>>;
+    async fn contest(
+        &self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+    ) -> Result<Option<ContestRow>>;
+    /// A board's settled contests, newest period first.
+    async fn contests(&self, program_id: &str, leaderboard_id: &str) -> Result<Vec<ContestRow>>;
+    /// Final standings from rank `from`, at most `limit`.
+    async fn contest_standings(
+        &self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+        from: i64,
+        limit: u32,
+    ) -> Result<Vec<FrozenRow>>;
+    /// A member's line of the final standings.
+    async fn contest_standing_of(
+        &self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+        member_id: i64,
+    ) -> Result<Option<FrozenRow>>;
+}
+
+#[async_trait]
+pub trait LeaderboardsTx: Send {
+    /// The program's leaderboards, read in the transaction.
+    async fn leaderboards_in_tx(&mut self, program_id: &str) -> Result<Vec<LeaderboardRow>>;
+    /// Of these (board, period) pairs, those whose contest is settled.
+    async fn settled_periods(
+        &mut self,
+        program_id: &str,
+        periods: &[(String, String)],
+    ) -> Result<Vec<(String, String)>>;
+    /// Adds to scores (at most one delta per board, period and member; none zero), stamping
+    /// each changed score as reached at `at`; returns the rows as they now stand.
+    async fn add_scores(
+        &mut self,
+        program_id: &str,
+        deltas: &[ScoreDelta],
+        at: Timestamp,
+    ) -> Result<Vec<ScoreRow>>;
+    /// Settles a contest: records it and freezes its standings, unless it is settled already
+    /// (`None`, nothing written). Returns how many were ranked and the lines down to rank
+    /// `prize_ranks`.
+    async fn settle_contest(
+        &mut self,
+        program_id: &str,
+        leaderboard_id: &str,
+        period: &str,
+        at: Timestamp,
+        prize_ranks: u32,
+    ) -> Result<Option<(i64, Vec<FrozenRow>)>>;
+}
+
+/// The statements of [`LeaderboardStore`] and [`LeaderboardsTx`], for one backend.
+macro_rules! leaderboards_impl {
+    ($store:ident, $tx:ident, $db:ty) => {
+        mod leaderboards_sql {
+            use jifen_core::Timestamp;
+
+            use super::$store;
+            use super::$tx;
+            use $crate::Result;
+            use $crate::backend::{at, us};
+            use $crate::leaderboards::{
+                ContestRow, FrozenRow, LeaderboardRow, ScoreDelta, ScoreRow,
+            };
+
+            type Conn = <$db as sqlx::Database>::Connection;
+            type BoardTuple = (String, String, i64, i64);
+            type ScoreTuple = (String, String, i64, String, i64, i64, i64);
+            type ContestTuple = (String, String, i64, i64, i64);
+            type FrozenTuple = (i64, i64, String, i64, i64);
+
+            fn board(r: BoardTuple) -> Result<LeaderboardRow> {
+                Ok(LeaderboardRow {
+                    id: r.0,
+                    spec: r.1,
+                    created_at: at(r.2)?,
+                    updated_at: at(r.3)?,
+                })
+            }
+
+            fn score(r: ScoreTuple) -> Result<ScoreRow> {
+                Ok(ScoreRow {
+                    leaderboard_id: r.0,
+                    period: r.1,
+                    member_id: r.2,
+                    external_id: r.3,
+                    score: r.4,
+                    reached_at: at(r.5)?,
+                    version: r.6,
+                })
+            }
+
+            fn contest(r: ContestTuple) -> Result<ContestRow> {
+                Ok(ContestRow {
+                    leaderboard_id: r.0,
+                    period: r.1,
+                    settled_at: at(r.2)?,
+                    ranked: r.3,
+                    winners: r.4,
+                })
+            }
+
+            fn frozen(r: FrozenTuple) -> Result<FrozenRow> {
+                Ok(FrozenRow {
+                    rank: r.0,
+                    member_id: r.1,
+                    external_id: r.2,
+                    score: r.3,
+                    reached_at: at(r.4)?,
+                })
+            }
+
+            const SCORE_COLUMNS: &str = "s.leaderboard_id, s.period, s.member_id, \
+                m.external_id, s.score, s.reached_at, s.version";
+            const FROZEN_COLUMNS: &str =
+                "f.rank, f.member_id, m.external_id, f.score, f.reached_at";
+
+            async fn boards(conn: &mut Conn, program_id: &str) -> Result<Vec<LeaderboardRow>> {
+                let rows: Vec<BoardTuple> = sqlx::query_as(
+                    "SELECT id, spec, created_at, updated_at FROM leaderboards \
+                     WHERE program_id = $1 ORDER BY id",
+                )
+                .bind(program_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.into_iter().map(board).collect()
+            }
+
+            #[async_trait::async_trait]
+            impl $crate::leaderboards::LeaderboardStore for $store {
+                async fn save_leaderboard(
+                    &self,
+                    program_id: &str,
+                    id: &str,
+                    spec: &str,
+                    now: Timestamp,
+                ) -> Result<bool> {
+                    let mut tx = self.begin_tx().await?;
+                    let existed: Option<(String,)> = sqlx::query_as(
+                        "SELECT id FROM leaderboards WHERE program_id = $1 AND id = $2",
+                    )
+                    .bind(program_id)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO leaderboards (program_id, id, spec, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (program_id, id) DO UPDATE \
+                         SET spec = excluded.spec, updated_at = excluded.updated_at",
+                    )
+                    .bind(program_id)
+                    .bind(id)
+                    .bind(spec)
+                    .bind(us(now))
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(existed.is_none())
+                }
+
+                async fn leaderboards(&self, program_id: &str) -> Result<Vec<LeaderboardRow>> {
+                    let mut conn = self.reader().acquire().await?;
+                    boards(&mut conn, program_id).await
+                }
+
+                async fn leaderboard(
+                    &self,
+                    program_id: &str,
+                    id: &str,
+                ) -> Result<Option<LeaderboardRow>> {
+                    let row: Option<BoardTuple> = sqlx::query_as(
+                        "SELECT id, spec, created_at, updated_at FROM leaderboards \
+                         WHERE program_id = $1 AND id = $2",
+                    )
+                    .bind(program_id)
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(board).transpose()
+                }
+
+                async fn programs_with_leaderboards(&self) -> Result<Vec<String>> {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                        "SELECT DISTINCT program_id FROM leaderboards ORDER BY program_id",
+                    )
+                    .fetch_all(self.reader())
+                    .await?;
+                    Ok(rows.into_iter().map(|r| r.0).collect())
+                }
+
+                async fn leaderboard_scores(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                    after: i64,
+                    limit: u32,
+                ) -> Result<Vec<ScoreRow>> {
+                    let rows: Vec<ScoreTuple> = sqlx::query_as(&format!(
+                        "SELECT {SCORE_COLUMNS} FROM leaderboard_scores s \
+                         JOIN members m ON m.id = s.member_id \
+                         WHERE s.program_id = $1 AND s.leaderboard_id = $2 AND s.period = $3 \
+                         AND s.member_id > $4 ORDER BY s.member_id LIMIT $5"
+                    ))
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.into_iter().map(score).collect()
+                }
+
+                async fn leaderboard_count(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                ) -> Result<i64> {
+                    let (n,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM leaderboard_scores WHERE program_id = $1 \
+                         AND leaderboard_id = $2 AND period = $3",
+                    )
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .fetch_one(self.reader())
+                    .await?;
+                    Ok(n)
+                }
+
+                async fn leaderboard_scores_since(
+                    &self,
+                    since: Timestamp,
+                    after: (i64, i64),
+                    limit: u32,
+                ) -> Result<Vec<(String, ScoreRow)>> {
+                    let rows: Vec<(String, String, String, i64, String, i64, i64, i64)> =
+                        sqlx::query_as(
+                            "SELECT s.program_id, s.leaderboard_id, s.period, s.member_id, \
+                             m.external_id, s.score, s.reached_at, s.version \
+                             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+                             WHERE s.reached_at >= $1 AND (s.reached_at > $2 OR \
+                             (s.reached_at = $2 AND s.member_id > $3)) \
+                             ORDER BY s.reached_at, s.member_id LIMIT $4",
+                        )
+                        .bind(us(since))
+                        .bind(after.0)
+                        .bind(after.1)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.reader())
+                        .await?;
+                    rows.into_iter()
+                        .map(|r| Ok((r.0, score((r.1, r.2, r.3, r.4, r.5, r.6, r.7))?)))
+                        .collect()
+                }
+
+                async fn contest(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                ) -> Result<Option<ContestRow>> {
+                    let row: Option<ContestTuple> = sqlx::query_as(
+                        "SELECT leaderboard_id, period, settled_at, ranked, winners FROM contests \
+                         WHERE program_id = $1 AND leaderboard_id = $2 AND period = $3",
+                    )
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(contest).transpose()
+                }
+
+                async fn contests(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                ) -> Result<Vec<ContestRow>> {
+                    let rows: Vec<ContestTuple> = sqlx::query_as(
+                        "SELECT leaderboard_id, period, settled_at, ranked, winners FROM contests \
+                         WHERE program_id = $1 AND leaderboard_id = $2 ORDER BY period DESC",
+                    )
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.into_iter().map(contest).collect()
+                }
+
+                async fn contest_standings(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                    from: i64,
+                    limit: u32,
+                ) -> Result<Vec<FrozenRow>> {
+                    let rows: Vec<FrozenTuple> = sqlx::query_as(&format!(
+                        "SELECT {FROZEN_COLUMNS} FROM contest_standings f \
+                         JOIN members m ON m.id = f.member_id \
+                         WHERE f.program_id = $1 AND f.leaderboard_id = $2 AND f.period = $3 \
+                         AND f.rank >= $4 ORDER BY f.rank LIMIT $5"
+                    ))
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .bind(from)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.into_iter().map(frozen).collect()
+                }
+
+                async fn contest_standing_of(
+                    &self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                    member_id: i64,
+                ) -> Result<Option<FrozenRow>> {
+                    let row: Option<FrozenTuple> = sqlx::query_as(&format!(
+                        "SELECT {FROZEN_COLUMNS} FROM contest_standings f \
+                         JOIN members m ON m.id = f.member_id \
+                         WHERE f.program_id = $1 AND f.leaderboard_id = $2 AND f.period = $3 \
+                         AND f.member_id = $4"
+                    ))
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .bind(member_id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(frozen).transpose()
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl $crate::leaderboards::LeaderboardsTx for $tx {
+                async fn leaderboards_in_tx(
+                    &mut self,
+                    program_id: &str,
+                ) -> Result<Vec<LeaderboardRow>> {
+                    boards(&mut self.tx, program_id).await
+                }
+
+                async fn settled_periods(
+                    &mut self,
+                    program_id: &str,
+                    periods: &[(String, String)],
+                ) -> Result<Vec<(String, String)>> {
+                    let mut settled = Vec::new();
+                    for (board, period) in periods {
+                        let row: Option<(String,)> = sqlx::query_as(
+                            "SELECT period FROM contests WHERE program_id = $1 \
+                             AND leaderboard_id = $2 AND period = $3",
+                        )
+                        .bind(program_id)
+                        .bind(board)
+                        .bind(period)
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                        if row.is_some() {
+                            settled.push((board.clone(), period.clone()));
+                        }
+                    }
+                    Ok(settled)
+                }
+
+                async fn add_scores(
+                    &mut self,
+                    program_id: &str,
+                    deltas: &[ScoreDelta],
+                    now: Timestamp,
+                ) -> Result<Vec<ScoreRow>> {
+                    let mut out = Vec::with_capacity(deltas.len());
+                    for part in deltas.chunks(200).filter(|p| !p.is_empty()) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO leaderboard_scores (program_id, leaderboard_id, period, \
+                             member_id, score, reached_at, version) ",
+                        );
+                        q.push_values(part, |mut b, d| {
+                            b.push_bind(program_id.to_owned())
+                                .push_bind(d.leaderboard_id.clone())
+                                .push_bind(d.period.clone())
+                                .push_bind(d.member_id)
+                                .push_bind(d.delta)
+                                .push_bind(us(now))
+                                .push_bind(1i64);
+                        });
+                        q.push(
+                            " ON CONFLICT (program_id, leaderboard_id, period, member_id) \
+                             DO UPDATE SET score = leaderboard_scores.score + excluded.score, \
+                             reached_at = excluded.reached_at, \
+                             version = leaderboard_scores.version + 1 \
+                             RETURNING leaderboard_id, period, member_id, score, reached_at, \
+                             version",
+                        );
+                        let rows: Vec<(String, String, i64, i64, i64, i64)> = q
+                            .build_query_as()
+                            .persistent(false)
+                            .fetch_all(&mut *self.tx)
+                            .await?;
+                        for r in rows {
+                            out.push(ScoreRow {
+                                leaderboard_id: r.0,
+                                period: r.1,
+                                member_id: r.2,
+                                // The caller knows its members' external ids.
+                                external_id: String::new(),
+                                score: r.3,
+                                reached_at: at(r.4)?,
+                                version: r.5,
+                            });
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn settle_contest(
+                    &mut self,
+                    program_id: &str,
+                    leaderboard_id: &str,
+                    period: &str,
+                    now: Timestamp,
+                    prize_ranks: u32,
+                ) -> Result<Option<(i64, Vec<FrozenRow>)>> {
+                    let claimed = sqlx::query(
+                        "INSERT INTO contests (program_id, leaderboard_id, period, settled_at, \
+                         ranked, winners) VALUES ($1, $2, $3, $4, 0, 0) ON CONFLICT \
+                         (program_id, leaderboard_id, period) DO NOTHING",
+                    )
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .bind(us(now))
+                    .execute(&mut *self.tx)
+                    .await?;
+                    if claimed.rows_affected() != 1 {
+                        return Ok(None);
+                    }
+                    let frozen_rows = sqlx::query(
+                        "INSERT INTO contest_standings (program_id, leaderboard_id, period, rank, \
+                         member_id, score, reached_at) \
+                         SELECT program_id, leaderboard_id, period, \
+                         ROW_NUMBER() OVER (ORDER BY score DESC, reached_at, member_id), \
+                         member_id, score, reached_at FROM leaderboard_scores \
+                         WHERE program_id = $1 AND leaderboard_id = $2 AND period = $3",
+                    )
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .execute(&mut *self.tx)
+                    .await?;
+                    let ranked = i64::try_from(frozen_rows.rows_affected()).unwrap_or(i64::MAX);
+                    let winners = ranked.min(i64::from(prize_ranks));
+                    sqlx::query(
+                        "UPDATE contests SET ranked = $1, winners = $2 WHERE program_id = $3 \
+                         AND leaderboard_id = $4 AND period = $5",
+                    )
+                    .bind(ranked)
+                    .bind(winners)
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .execute(&mut *self.tx)
+                    .await?;
+                    let rows: Vec<FrozenTuple> = sqlx::query_as(&format!(
+                        "SELECT {FROZEN_COLUMNS} FROM contest_standings f \
+                         JOIN members m ON m.id = f.member_id \
+                         WHERE f.program_id = $1 AND f.leaderboard_id = $2 AND f.period = $3 \
+                         AND f.rank <= $4 ORDER BY f.rank"
+                    ))
+                    .bind(program_id)
+                    .bind(leaderboard_id)
+                    .bind(period)
+                    .bind(i64::from(prize_ranks))
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                    Ok(Some((ranked, rows.into_iter().map(frozen).collect::<Result<_>>()?)))
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use leaderboards_impl;
