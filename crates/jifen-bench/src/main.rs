@@ -3,6 +3,7 @@
 
 mod ceiling;
 mod dataset;
+mod leaderboards;
 mod load;
 mod report;
 mod scenarios;
@@ -78,6 +79,29 @@ enum Command {
         entries_per_member: f64,
         #[arg(long, default_value = "sqlite://./jifen-data/bench-tiers.db")]
         database_url: String,
+    },
+    /// Build a program of `members` (a light history), rank them all on leaderboards, and
+    /// measure rank queries (against Redis's ZREVRANK when --redis-url is given), a rebuild, a
+    /// contest's settlement and ingest with live leaderboards; prints the rows as JSON.
+    Leaderboards {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1.0)]
+        entries_per_member: f64,
+        #[arg(long, default_value = "sqlite://./jifen-data/bench-leaderboards.db")]
+        database_url: String,
+        /// Redis for the ceiling and for rankings shared in Redis.
+        #[arg(long)]
+        redis_url: Option<String>,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Use the dataset already at --database-url (its program id and key).
+        #[arg(long, requires = "key")]
+        program_id: Option<String>,
+        #[arg(long, env = "JIFEN_KEY")]
+        key: Option<String>,
     },
     /// Run every scenario and ceiling and write the report.
     All {
@@ -199,6 +223,58 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::BareServer { listen } => ceiling::bare_server(listen).await,
+        Command::Leaderboards {
+            members,
+            entries_per_member,
+            database_url,
+            redis_url,
+            seconds,
+            connections,
+            program_id,
+            key,
+        } => {
+            let (program_id, key) = match (program_id, key) {
+                (Some(p), Some(k)) => (p, k),
+                _ => {
+                    let store = jifen_store::connect(
+                        &database_url,
+                        &jifen_store::ConnectOptions::default(),
+                    )
+                    .await?;
+                    let info = dataset::build(
+                        store.clone(),
+                        &dataset::DatasetSpec {
+                            members,
+                            entries_per_member,
+                            seed: 618,
+                            now: chrono::Utc::now(),
+                            progress: true,
+                        },
+                    )
+                    .await?;
+                    eprintln!("program {} key {}", info.program_id, info.key);
+                    (info.program_id, info.key)
+                }
+            };
+            let backend = if database_url.starts_with("sqlite") {
+                "sqlite"
+            } else {
+                "postgres"
+            };
+            let rows = leaderboards::rows(&leaderboards::Setup {
+                backend,
+                database_url: &database_url,
+                program_id: &program_id,
+                key: &key,
+                members,
+                seconds,
+                connections,
+                redis_url: redis_url.as_deref(),
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+            Ok(())
+        }
         Command::Tiers {
             members,
             entries_per_member,

@@ -47,7 +47,12 @@ pub struct Row {
 
 impl Row {
     /// A figure with nothing to compare it with yet.
-    fn figure(scenario: impl Into<String>, backend: &str, figure: f64, unit: &str) -> Row {
+    pub(crate) fn figure(
+        scenario: impl Into<String>,
+        backend: &str,
+        figure: f64,
+        unit: &str,
+    ) -> Row {
         Row {
             scenario: scenario.into(),
             backend: backend.into(),
@@ -72,7 +77,13 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
-fn load_row(scenario: &str, backend: &str, r: &LoadResult, per_request: f64, unit: &str) -> Row {
+pub(crate) fn load_row(
+    scenario: &str,
+    backend: &str,
+    r: &LoadResult,
+    per_request: f64,
+    unit: &str,
+) -> Row {
     Row {
         p50_ms: Some(ms(r.p50_us)),
         p99_ms: Some(ms(r.p99_us)),
@@ -84,14 +95,14 @@ fn load_row(scenario: &str, backend: &str, r: &LoadResult, per_request: f64, uni
 }
 
 impl Row {
-    fn against(mut self, name: &str, ceiling: f64) -> Self {
+    pub(crate) fn against(mut self, name: &str, ceiling: f64) -> Self {
         self.ceiling_name = name.into();
         self.ceiling = Some(ceiling);
         self.ratio = (ceiling > 0.0).then(|| self.figure / ceiling);
         self
     }
 
-    fn target(mut self, text: &str, met: bool) -> Self {
+    pub(crate) fn target(mut self, text: &str, met: bool) -> Self {
         self.target = text.into();
         self.met = Some(met && self.errors == 0 && self.non_2xx == 0);
         self

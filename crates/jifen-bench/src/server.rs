@@ -56,8 +56,14 @@ pub fn free_port() -> u16 {
 
 /// Starts `jifen serve` on `database_url` and waits until it answers.
 pub async fn start_jifen(database_url: &str) -> anyhow::Result<Served> {
+    start_jifen_with(database_url, &[]).await
+}
+
+/// [`start_jifen`] with more settings as `JIFEN_*` variables (`JIFEN_REDIS_URL`).
+pub async fn start_jifen_with(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Served> {
     let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(jifen_binary())
+        .envs(env.iter().copied())
         .args(["serve", "--listen", &addr, "--database-url", database_url])
         .env("JIFEN_JOBS__ENABLED", "false")
         // The load drives one key far past the default rate limit (1,000 a second): lift it, so

@@ -33,6 +33,8 @@ from .consent_in import ConsentIn
 from .consent_out import ConsentOut
 from .console_settings_in import ConsoleSettingsIn
 from .console_settings_out import ConsoleSettingsOut
+from .contest_list import ContestList
+from .contest_out import ContestOut
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
@@ -63,6 +65,9 @@ from .hold_out import HoldOut
 from .identity_in import IdentityIn
 from .issue_in import IssueIn
 from .issued import Issued
+from .leaderboard_list import LeaderboardList
+from .leaderboard_out import LeaderboardOut
+from .leaderboard_out_spec import LeaderboardOutSpec
 from .list_out_member_reward_out import ListOutMemberRewardOut
 from .list_out_reward_out import ListOutRewardOut
 from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
@@ -80,6 +85,7 @@ from .member_in import MemberIn
 from .member_in_attributes_type_0 import MemberInAttributesType0
 from .member_out import MemberOut
 from .member_out_attributes import MemberOutAttributes
+from .member_place_out import MemberPlaceOut
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
@@ -112,6 +118,7 @@ from .partner_member_out import PartnerMemberOut
 from .partner_out import PartnerOut
 from .perk_codes_in import PerkCodesIn
 from .perk_codes_out import PerkCodesOut
+from .place_out import PlaceOut
 from .points_write_out import PointsWriteOut
 from .policy_out import PolicyOut
 from .policy_out_expiry import PolicyOutExpiry
@@ -125,6 +132,7 @@ from .post_validate_response_200 import PostValidateResponse200
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
 from .put_campaign_body import PutCampaignBody
+from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
 from .put_reward_body import PutRewardBody
 from .put_rule_body import PutRuleBody
@@ -132,6 +140,7 @@ from .put_template_body import PutTemplateBody
 from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
+from .rebuild_out import RebuildOut
 from .redemption_in import RedemptionIn
 from .refund_out import RefundOut
 from .reward_out import RewardOut
@@ -151,9 +160,11 @@ from .simulate_out_results_item import SimulateOutResultsItem
 from .site_spec import SiteSpec
 from .sites_body import SitesBody
 from .standing_out import StandingOut
+from .standings_out import StandingsOut
 from .stored_event_out import StoredEventOut
 from .stored_event_out_answer_type_0 import StoredEventOutAnswerType0
 from .stored_event_out_attributes import StoredEventOutAttributes
+from .target_out import TargetOut
 from .template_out import TemplateOut
 from .template_out_template import TemplateOutTemplate
 from .tier_change_out import TierChangeOut
@@ -199,6 +210,8 @@ __all__ = (
     "ConsentOut",
     "ConsoleSettingsIn",
     "ConsoleSettingsOut",
+    "ContestList",
+    "ContestOut",
     "EntryOut",
     "ErasureOut",
     "ErrorBody",
@@ -229,6 +242,9 @@ __all__ = (
     "IdentityIn",
     "Issued",
     "IssueIn",
+    "LeaderboardList",
+    "LeaderboardOut",
+    "LeaderboardOutSpec",
     "ListOutMemberRewardOut",
     "ListOutRewardOut",
     "ListOutRewardRedemptionOut",
@@ -246,6 +262,7 @@ __all__ = (
     "MemberInAttributesType0",
     "MemberOut",
     "MemberOutAttributes",
+    "MemberPlaceOut",
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
@@ -278,6 +295,7 @@ __all__ = (
     "PartnerOut",
     "PerkCodesIn",
     "PerkCodesOut",
+    "PlaceOut",
     "PointsWriteOut",
     "PolicyOut",
     "PolicyOutExpiry",
@@ -291,6 +309,7 @@ __all__ = (
     "ProgramOut",
     "ProgressOut",
     "PutCampaignBody",
+    "PutLeaderboardBody",
     "PutMeterBody",
     "PutRewardBody",
     "PutRuleBody",
@@ -298,6 +317,7 @@ __all__ = (
     "PutTierPolicyBody",
     "RateLimitIn",
     "RateLimitOut",
+    "RebuildOut",
     "RedemptionIn",
     "RefundOut",
     "RewardOut",
@@ -317,9 +337,11 @@ __all__ = (
     "SitesBody",
     "SiteSpec",
     "StandingOut",
+    "StandingsOut",
     "StoredEventOut",
     "StoredEventOutAnswerType0",
     "StoredEventOutAttributes",
+    "TargetOut",
     "TemplateOut",
     "TemplateOutTemplate",
     "TierChangeOut",

@@ -1,0 +1,391 @@
+//! (l) Leaderboards at scale: a board of every member of the dataset ranked, and
+//! - a member's rank through the HTTP API against Redis's own `ZREVRANK` on a sorted set of as
+//!   many members, over the same number of connections, in the same run (the ceiling);
+//! - the ranking rebuilt from the database (`POST /v1/leaderboards/{id}/rebuild`);
+//! - a contest settled over every ranked member (`POST …/contests/window/settle`);
+//! - purchase ingest with two live leaderboards against ingest without, in the same run.
+//!
+//! The boards' scores are written straight into the database (one row per member, as the
+//! events of a campaign would have left them), so the figures are the ranking's and the
+//! settlement's, not the seeding's.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serde_json::{Value, json};
+
+use crate::dataset::member_id;
+use crate::load::{LoadSpec, Mode, Req, RequestMaker};
+use crate::report::{Row, load_row};
+use crate::scenarios::{Scenario, Target, run_scenario};
+use crate::server::Served;
+
+/// What the leaderboard figures need of a served dataset.
+pub struct Setup<'a> {
+    pub backend: &'a str,
+    pub database_url: &'a str,
+    pub program_id: &'a str,
+    pub key: &'a str,
+    pub members: u64,
+    pub seconds: u64,
+    pub connections: usize,
+    pub redis_url: Option<&'a str>,
+}
+
+async fn call(
+    client: &reqwest::Client,
+    served: &Served,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<Value> {
+    let mut req = client
+        .request(method, format!("{}{path}", served.base()))
+        .bearer_auth(key);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await?;
+    let status = res.status();
+    let text = res.text().await?;
+    anyhow::ensure!(status.is_success(), "{path}: {status} {text}");
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Writes one score per member of the program for a board period, in one statement: spend
+/// figures spread over 0–¥10,000, each reached at its own instant.
+async fn seed(
+    database_url: &str,
+    program_id: &str,
+    board: &str,
+    period: &str,
+) -> anyhow::Result<u64> {
+    let sql = "INSERT INTO leaderboard_scores (program_id, leaderboard_id, period, member_id, \
+               score, reached_at, version) \
+               SELECT program_id, $2, $3, id, (id * 7919) % 1000000, 1700000000000000 + id, 1 \
+               FROM members WHERE program_id = $1";
+    let n = if database_url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(database_url).await?;
+        let r = sqlx::query(sql)
+            .bind(program_id)
+            .bind(board)
+            .bind(period)
+            .execute(&pool)
+            .await?;
+        r.rows_affected()
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await?;
+        let r = sqlx::query(sql)
+            .bind(program_id)
+            .bind(board)
+            .bind(period)
+            .execute(&pool)
+            .await?;
+        sqlx::query("ANALYZE leaderboard_scores")
+            .execute(&pool)
+            .await?;
+        r.rows_affected()
+    };
+    Ok(n)
+}
+
+/// Rank queries at full speed over `connections`: a random member's rank, score and
+/// neighbours.
+async fn rank_queries(
+    served: &Served,
+    s: &Setup<'_>,
+    board: &str,
+) -> anyhow::Result<crate::load::LoadResult> {
+    let members = s.members;
+    let board = board.to_owned();
+    let make: RequestMaker = Arc::new(move |_| {
+        let m = member_id(rand::rng().random_range(0..members.max(1)));
+        Req::get(format!("/v1/leaderboards/{board}/members/{m}?neighbours=0"))
+    });
+    crate::load::run(
+        &LoadSpec {
+            base: served.base(),
+            key: Some(s.key.to_owned()),
+            mode: Mode::Closed,
+            connections: s.connections,
+            duration: Duration::from_secs(s.seconds),
+            max_requests: 0,
+        },
+        make,
+    )
+    .await
+}
+
+/// The ceiling: `ZREVRANK` of a random member on a sorted set of `members`, one connection
+/// per client, closed loop, for `seconds`. Returns operations per second.
+pub async fn redis_zrevrank(
+    url: &str,
+    members: u64,
+    connections: usize,
+    seconds: u64,
+) -> anyhow::Result<f64> {
+    let client = redis::Client::open(url)?;
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    let key = format!("jifen-bench:ceiling:{}", uuid::Uuid::now_v7());
+    for start in (0..members).step_by(10_000) {
+        let mut pipe = redis::pipe();
+        for n in start..(start + 10_000).min(members) {
+            pipe.cmd("ZADD")
+                .arg(&key)
+                .arg((n * 7919) % 1_000_000)
+                .arg(member_id(n))
+                .ignore();
+        }
+        pipe.query_async::<()>(&mut conn).await?;
+    }
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let (client, key, done) = (client.clone(), key.clone(), done.clone());
+        tasks.spawn(async move {
+            let mut conn = client.get_multiplexed_async_connection().await?;
+            while Instant::now() < deadline {
+                let m = member_id(rand::rng().random_range(0..members.max(1)));
+                let _: Option<u64> = redis::cmd("ZREVRANK")
+                    .arg(&key)
+                    .arg(m)
+                    .query_async(&mut conn)
+                    .await?;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<(), redis::RedisError>(())
+        });
+    }
+    let started = Instant::now();
+    while let Some(t) = tasks.join_next().await {
+        t??;
+    }
+    let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn).await?;
+    Ok(rate)
+}
+
+/// Ingest of purchases in batches of 100 at full speed: events per second.
+async fn ingest(
+    served: &Served,
+    s: &Setup<'_>,
+    tag: &str,
+) -> anyhow::Result<crate::load::LoadResult> {
+    let target = Target {
+        base: served.base(),
+        key: s.key.to_owned(),
+        members: s.members,
+        duration: Duration::from_secs(s.seconds),
+        run_id: format!("lb{tag}{}", chrono::Utc::now().timestamp_millis()),
+        cookie: None,
+        portal: Vec::new(),
+    };
+    run_scenario(Scenario::IngestBatch, &target, Mode::Closed, 16).await
+}
+
+/// Every (l) figure on one served dataset (jobs off, as the other figures are measured).
+pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
+    let client = reqwest::Client::new();
+    let mut rows = Vec::new();
+    let served = crate::server::start_jifen(s.database_url).await?;
+
+    eprintln!("== {}: (l) ingest without leaderboards", s.backend);
+    let plain = ingest(&served, s, "a").await?;
+
+    let now = chrono::Utc::now();
+    let window = json!({"kind": "window",
+        "starts_at": (now - chrono::Duration::days(7)).to_rfc3339(),
+        "ends_at": (now - chrono::Duration::seconds(1)).to_rfc3339()});
+    for (id, body) in [
+        (
+            "bench-spend",
+            json!({"name": "消费榜", "metric": {"kind": "spend"}, "period": {"kind": "all_time"}}),
+        ),
+        (
+            "bench-points",
+            json!({"name": "积分月榜", "metric": {"kind": "points"}, "period": {"kind": "month"}}),
+        ),
+        (
+            "bench-contest",
+            json!({"name": "新春挑战赛", "metric": {"kind": "spend"}, "period": window,
+            "contest": {"prizes": [{"from": 1, "to": 1, "points": 10000},
+                                   {"from": 2, "to": 100, "points": 100}]}}),
+        ),
+    ] {
+        call(
+            &client,
+            &served,
+            s.key,
+            reqwest::Method::PUT,
+            &format!("/v1/leaderboards/{id}"),
+            Some(body),
+        )
+        .await?;
+    }
+    let seeded = seed(s.database_url, s.program_id, "bench-spend", "all").await?;
+    seed(s.database_url, s.program_id, "bench-contest", "window").await?;
+    eprintln!("== {}: (l) {seeded} members ranked; rebuild", s.backend);
+    let rebuilt = call(
+        &client,
+        &served,
+        s.key,
+        reqwest::Method::POST,
+        "/v1/leaderboards/bench-spend/rebuild",
+        Some(json!({})),
+    )
+    .await?;
+    let seconds = rebuilt["seconds"].as_f64().unwrap_or(f64::MAX);
+    let ranked = rebuilt["ranked"].as_u64().unwrap_or(0);
+    anyhow::ensure!(ranked == seeded, "rebuilt {ranked} of {seeded}");
+    rows.push(
+        Row::figure(
+            format!("(l) leaderboard rebuilt from the database, in memory: {ranked} members"),
+            s.backend,
+            seconds,
+            "s",
+        )
+        .target(
+            "1M members ≤ 30 s",
+            seconds * 1_000_000.0 / ranked.max(1) as f64 <= 30.0,
+        ),
+    );
+    // Both live boards built, so that ingest keeps them current.
+    call(
+        &client,
+        &served,
+        s.key,
+        reqwest::Method::GET,
+        "/v1/leaderboards/bench-points/standings",
+        None,
+    )
+    .await?;
+
+    eprintln!("== {}: (l) rank queries", s.backend);
+    let ceiling = match s.redis_url {
+        Some(url) => Some(redis_zrevrank(url, s.members, s.connections, s.seconds).await?),
+        None => None,
+    };
+    let ranks = rank_queries(&served, s, "bench-spend").await?;
+    let mut row = load_row(
+        &format!(
+            "(l) a member's rank through the API, in memory ({} connections)",
+            s.connections
+        ),
+        s.backend,
+        &ranks,
+        1.0,
+        "req/s",
+    );
+    if let Some(c) = ceiling {
+        row = row.against("Redis ZREVRANK", c);
+        let ratio = row.ratio.unwrap_or(0.0);
+        row = row.target("≥ 0.5× Redis ZREVRANK", ratio >= 0.5);
+    }
+    rows.push(row);
+
+    eprintln!("== {}: (l) ingest with two live leaderboards", s.backend);
+    let live = ingest(&served, s, "b").await?;
+    let row = load_row(
+        "(l) purchase ingest with two live leaderboards",
+        s.backend,
+        &live,
+        100.0,
+        "events/s",
+    )
+    .against(
+        "the same ingest without leaderboards",
+        plain.throughput * 100.0,
+    );
+    let ratio = row.ratio.unwrap_or(0.0);
+    rows.push(row.target("≥ 0.8× ingest without", ratio >= 0.8));
+
+    eprintln!("== {}: (l) contest settled", s.backend);
+    let started = Instant::now();
+    let settled = call(
+        &client,
+        &served,
+        s.key,
+        reqwest::Method::POST,
+        "/v1/leaderboards/bench-contest/contests/window/settle",
+        Some(json!({})),
+    )
+    .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let ranked = settled["ranked"].as_u64().unwrap_or(0);
+    anyhow::ensure!(ranked == seeded, "settled {ranked} of {seeded}");
+    rows.push(
+        Row::figure(
+            format!("(l) contest settled: {ranked} ranked members frozen, 100 prizes given"),
+            s.backend,
+            seconds,
+            "s",
+        )
+        .target(
+            "1M members ≤ 60 s",
+            seconds * 1_000_000.0 / ranked.max(1) as f64 <= 60.0,
+        ),
+    );
+    served.stop();
+
+    if let Some(url) = s.redis_url {
+        eprintln!("== {}: (l) rank queries with rankings in Redis", s.backend);
+        let served =
+            crate::server::start_jifen_with(s.database_url, &[("JIFEN_REDIS_URL", url)]).await?;
+        let rebuilt = call(
+            &client,
+            &served,
+            s.key,
+            reqwest::Method::POST,
+            "/v1/leaderboards/bench-spend/rebuild",
+            Some(json!({})),
+        )
+        .await?;
+        let seconds = rebuilt["seconds"].as_f64().unwrap_or(f64::MAX);
+        rows.push(
+            Row::figure(
+                format!(
+                    "(l) leaderboard rebuilt from the database into Redis: {} members",
+                    rebuilt["ranked"]
+                ),
+                s.backend,
+                seconds,
+                "s",
+            )
+            .target(
+                "1M members ≤ 30 s",
+                seconds * 1_000_000.0 / ranked.max(1) as f64 <= 30.0,
+            ),
+        );
+        let ranks = rank_queries(&served, s, "bench-spend").await?;
+        let mut row = load_row(
+            &format!(
+                "(l) a member's rank through the API, rankings in Redis ({} connections)",
+                s.connections
+            ),
+            s.backend,
+            &ranks,
+            1.0,
+            "req/s",
+        );
+        if let Some(c) = ceiling {
+            row = row.against("Redis ZREVRANK", c);
+        }
+        rows.push(row);
+        let mut conn = redis::Client::open(url)?
+            .get_multiplexed_async_connection()
+            .await?;
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("jifen:lb:{}:*", s.program_id))
+            .query_async(&mut conn)
+            .await?;
+        if !keys.is_empty() {
+            let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await?;
+        }
+        served.stop();
+    }
+    Ok(rows)
+}
