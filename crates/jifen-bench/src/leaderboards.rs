@@ -128,7 +128,11 @@ pub async fn redis_zrevrank(
     seconds: u64,
 ) -> anyhow::Result<f64> {
     let client = redis::Client::open(url)?;
-    let mut conn = client.get_multiplexed_async_connection().await?;
+    let config =
+        redis::AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(60)));
+    let mut conn = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
     let key = format!("jifen-bench:ceiling:{}", uuid::Uuid::now_v7());
     for start in (0..members).step_by(10_000) {
         let mut pipe = redis::pipe();
@@ -165,8 +169,29 @@ pub async fn redis_zrevrank(
         t??;
     }
     let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
-    let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn).await?;
+    let _: () = redis::cmd("UNLINK")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await?;
     Ok(rate)
+}
+
+/// Drops the program's sorted sets from Redis.
+async fn forget_sets(url: &str, program_id: &str) -> anyhow::Result<()> {
+    let mut conn = redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("jifen:lb:{program_id}:*"))
+        .query_async(&mut conn)
+        .await?;
+    if !keys.is_empty() {
+        let _: () = redis::cmd("UNLINK")
+            .arg(&keys)
+            .query_async(&mut conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Ingest of purchases in batches of 100 at full speed: events per second.
@@ -187,6 +212,12 @@ async fn ingest(
     run_scenario(Scenario::IngestBatch, &target, Mode::Closed, 16).await
 }
 
+/// Keeps a row and shows it at once, so a later failure loses no figure.
+fn push(rows: &mut Vec<Row>, row: Row) {
+    eprintln!("{}", serde_json::to_string(&row).unwrap_or_default());
+    rows.push(row);
+}
+
 /// Every (l) figure on one served dataset (jobs off, as the other figures are measured).
 pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
     let client = reqwest::Client::new();
@@ -197,20 +228,27 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
     let plain = ingest(&served, s, "a").await?;
 
     let now = chrono::Utc::now();
+    // Boards of their own per run, so a run on a dataset used before measures afresh.
+    let run = now.timestamp();
+    let (spend, points, contest) = (
+        format!("bench-spend-{run}"),
+        format!("bench-points-{run}"),
+        format!("bench-contest-{run}"),
+    );
     let window = json!({"kind": "window",
         "starts_at": (now - chrono::Duration::days(7)).to_rfc3339(),
         "ends_at": (now - chrono::Duration::seconds(1)).to_rfc3339()});
     for (id, body) in [
         (
-            "bench-spend",
+            spend.as_str(),
             json!({"name": "消费榜", "metric": {"kind": "spend"}, "period": {"kind": "all_time"}}),
         ),
         (
-            "bench-points",
+            points.as_str(),
             json!({"name": "积分月榜", "metric": {"kind": "points"}, "period": {"kind": "month"}}),
         ),
         (
-            "bench-contest",
+            contest.as_str(),
             json!({"name": "新春挑战赛", "metric": {"kind": "spend"}, "period": window,
             "contest": {"prizes": [{"from": 1, "to": 1, "points": 10000},
                                    {"from": 2, "to": 100, "points": 100}]}}),
@@ -226,22 +264,23 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         )
         .await?;
     }
-    let seeded = seed(s.database_url, s.program_id, "bench-spend", "all").await?;
-    seed(s.database_url, s.program_id, "bench-contest", "window").await?;
+    let seeded = seed(s.database_url, s.program_id, &spend, "all").await?;
+    seed(s.database_url, s.program_id, &contest, "window").await?;
     eprintln!("== {}: (l) {seeded} members ranked; rebuild", s.backend);
     let rebuilt = call(
         &client,
         &served,
         s.key,
         reqwest::Method::POST,
-        "/v1/leaderboards/bench-spend/rebuild",
+        &format!("/v1/leaderboards/{spend}/rebuild"),
         Some(json!({})),
     )
     .await?;
     let seconds = rebuilt["seconds"].as_f64().unwrap_or(f64::MAX);
     let ranked = rebuilt["ranked"].as_u64().unwrap_or(0);
     anyhow::ensure!(ranked == seeded, "rebuilt {ranked} of {seeded}");
-    rows.push(
+    push(
+        &mut rows,
         Row::figure(
             format!("(l) leaderboard rebuilt from the database, in memory: {ranked} members"),
             s.backend,
@@ -259,7 +298,7 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         &served,
         s.key,
         reqwest::Method::GET,
-        "/v1/leaderboards/bench-points/standings",
+        &format!("/v1/leaderboards/{points}/standings"),
         None,
     )
     .await?;
@@ -269,7 +308,7 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         Some(url) => Some(redis_zrevrank(url, s.members, s.connections, s.seconds).await?),
         None => None,
     };
-    let ranks = rank_queries(&served, s, "bench-spend").await?;
+    let ranks = rank_queries(&served, s, &spend).await?;
     let mut row = load_row(
         &format!(
             "(l) a member's rank through the API, in memory ({} connections)",
@@ -285,7 +324,7 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         let ratio = row.ratio.unwrap_or(0.0);
         row = row.target("≥ 0.5× Redis ZREVRANK", ratio >= 0.5);
     }
-    rows.push(row);
+    push(&mut rows, row);
 
     eprintln!("== {}: (l) ingest with two live leaderboards", s.backend);
     let live = ingest(&served, s, "b").await?;
@@ -301,7 +340,7 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         plain.throughput * 100.0,
     );
     let ratio = row.ratio.unwrap_or(0.0);
-    rows.push(row.target("≥ 0.8× ingest without", ratio >= 0.8));
+    push(&mut rows, row.target("≥ 0.8× ingest without", ratio >= 0.8));
 
     eprintln!("== {}: (l) contest settled", s.backend);
     let started = Instant::now();
@@ -310,14 +349,15 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         &served,
         s.key,
         reqwest::Method::POST,
-        "/v1/leaderboards/bench-contest/contests/window/settle",
+        &format!("/v1/leaderboards/{contest}/contests/window/settle"),
         Some(json!({})),
     )
     .await?;
     let seconds = started.elapsed().as_secs_f64();
     let ranked = settled["ranked"].as_u64().unwrap_or(0);
     anyhow::ensure!(ranked == seeded, "settled {ranked} of {seeded}");
-    rows.push(
+    push(
+        &mut rows,
         Row::figure(
             format!("(l) contest settled: {ranked} ranked members frozen, 100 prizes given"),
             s.backend,
@@ -340,12 +380,13 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
             &served,
             s.key,
             reqwest::Method::POST,
-            "/v1/leaderboards/bench-spend/rebuild",
+            &format!("/v1/leaderboards/{spend}/rebuild"),
             Some(json!({})),
         )
         .await?;
         let seconds = rebuilt["seconds"].as_f64().unwrap_or(f64::MAX);
-        rows.push(
+        push(
+            &mut rows,
             Row::figure(
                 format!(
                     "(l) leaderboard rebuilt from the database into Redis: {} members",
@@ -360,7 +401,7 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
                 seconds * 1_000_000.0 / ranked.max(1) as f64 <= 30.0,
             ),
         );
-        let ranks = rank_queries(&served, s, "bench-spend").await?;
+        let ranks = rank_queries(&served, s, &spend).await?;
         let mut row = load_row(
             &format!(
                 "(l) a member's rank through the API, rankings in Redis ({} connections)",
@@ -374,18 +415,12 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         if let Some(c) = ceiling {
             row = row.against("Redis ZREVRANK", c);
         }
-        rows.push(row);
-        let mut conn = redis::Client::open(url)?
-            .get_multiplexed_async_connection()
-            .await?;
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("jifen:lb:{}:*", s.program_id))
-            .query_async(&mut conn)
-            .await?;
-        if !keys.is_empty() {
-            let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await?;
-        }
+        push(&mut rows, row);
         served.stop();
+        // Best effort: the program's sets are left to the next run otherwise.
+        if let Err(e) = forget_sets(url, s.program_id).await {
+            eprintln!("the program's sets are still in Redis: {e}");
+        }
     }
     Ok(rows)
 }

@@ -72,3 +72,32 @@ fn harness_runs_every_scenario_on_both_backends() {
         }
     }
 }
+
+/// The leaderboard figures on a tiny dataset, with the Redis ceiling and rankings in Redis.
+#[test]
+fn leaderboard_figures_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("lb.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_jifen-bench"))
+        .args(["leaderboards", "--members", "300", "--seconds", "1"])
+        .args(["--database-url", &db, "--redis-url"])
+        .arg(
+            std::env::var("JIFEN_TEST_REDIS_URL")
+                .unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
+        )
+        .output()
+        .expect("run jifen-bench");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "jifen-bench leaderboards failed:\n{stderr}"
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rows as JSON");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    for row in rows {
+        assert_eq!(row["non_2xx"], 0, "{row}");
+        assert_eq!(row["errors"], 0, "{row}");
+    }
+    assert!(rows.iter().any(|r| r["ceiling_name"] == "Redis ZREVRANK"));
+}

@@ -386,6 +386,14 @@ impl Ranking {
         true
     }
 
+    /// Takes a member off the ranking; returns whether they were on it.
+    pub fn remove(&mut self, member: i64) -> bool {
+        match self.members.remove(&member) {
+            Some(old) => self.order.remove(&key_of(&old)),
+            None => false,
+        }
+    }
+
     /// A member's standing and rank (1 is the top), if they are ranked.
     pub fn rank(&self, member: i64) -> Option<(u64, Standing)> {
         let s = self.members.get(&member)?;

@@ -147,6 +147,16 @@ async fn ranks_ties_neighbours_gaps_and_refunds(backend: TestBackend) {
     assert_eq!(order(&page.body), ["m-2", "m-4"]);
     assert_eq!(page.body["data"][0]["rank"], 3);
 
+    // An erased member ranks no more, here and on a node that rebuilds from the database.
+    erase_m4(&app).await;
+    let fresh = AppState::new(app.state.store.clone(), Arc::new(app.clock.clone()));
+    let top = fresh
+        .rankings
+        .range(&fresh, &app.program_id, "spend", "all", 1, 10)
+        .await
+        .expect("range");
+    assert_eq!(top.len(), 3);
+
     let list = app.get("/v1/leaderboards").await;
     assert_eq!(list.body["data"].as_array().map(Vec::len), Some(2));
     assert_eq!(list.body["data"][0]["rankings"], "memory");
@@ -209,11 +219,21 @@ async fn ranks_in_redis_as_in_memory(backend: TestBackend) {
     assert_eq!(rebuilt.body["rankings"], "redis");
     let top = app.get("/v1/leaderboards/spend/standings").await;
     assert_eq!(order(&top.body), ["m-1", "m-3", "m-2", "m-4"]);
+    erase_m4(&app).await;
     let _: () = redis::cmd("DEL")
         .arg(&keys)
         .query_async(&mut conn)
         .await
         .expect("del");
+}
+
+/// Erases m-4: the standings lose them at once.
+async fn erase_m4(app: &TestApp) {
+    let r = app.post("/v1/members/m-4/erase", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let top = app.get("/v1/leaderboards/spend/standings").await;
+    assert_eq!(order(&top.body), ["m-1", "m-3", "m-2"]);
+    assert_eq!(top.body["ranked"], 3);
 }
 
 /// A CNY-week points board with prizes: 1,000 points to the top, a voucher to ranks 2–3.

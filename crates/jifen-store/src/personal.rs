@@ -398,6 +398,9 @@ macro_rules! personal_impl {
                     // An erased member's portal is closed: links and sessions are dropped.
                     "DELETE FROM portal_links WHERE member_id = $1",
                     "DELETE FROM portal_sessions WHERE member_id = $1",
+                    // An erased member ranks no more (settled contests keep their line, under
+                    // the pseudonym).
+                    "DELETE FROM leaderboard_scores WHERE member_id = $1",
                 ];
                 for sql in by_member {
                     sqlx::query(sql)

@@ -197,6 +197,10 @@ pub async fn erase_member(
         }
         return Err(ApiError::MemberNotFound(external_id));
     }
+    state
+        .rankings
+        .forget_member(&program.id, member.id, &external_id)
+        .await;
     Ok(Json(ErasureOut {
         external_id,
         status: "erased".into(),

@@ -354,6 +354,18 @@ impl Rankings {
         }
     }
 
+    /// Takes an erased member off every ranking of the program.
+    pub async fn forget_member(&self, program_id: &str, member_id: i64, external_id: &str) {
+        match &self.backend {
+            Backend::Memory(m) => m.forget_member(program_id, member_id),
+            Backend::Redis(r) => {
+                if let Err(e) = r.forget_member(program_id, external_id).await {
+                    tracing::error!(error = %e, "an erased member is still ranked in Redis");
+                }
+            }
+        }
+    }
+
     /// Re-applies scores recorded since the last pass (with a margin), for rankings other nodes
     /// share: what a node that stopped between a commit and its report left out.
     pub async fn catch_up(&self, state: &AppState) -> Result<usize, ApiError> {
@@ -441,6 +453,24 @@ impl Memory {
     fn forget(&self, program: &str, board: &str, period: &str) {
         let mut boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
         boards.remove(&key(program, board, period));
+    }
+
+    fn forget_member(&self, program: &str, member_id: i64) {
+        let entries: Vec<Arc<MemEntry>> = {
+            let boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
+            boards
+                .iter()
+                .filter(|((p, _, _), _)| p == program)
+                .map(|(_, e)| e.clone())
+                .collect()
+        };
+        for entry in entries {
+            let mut b = entry.board.write().unwrap_or_else(|p| p.into_inner());
+            b.ranking.remove(member_id);
+            if let Some(name) = b.names.remove(&member_id) {
+                b.ids.remove(&name);
+            }
+        }
     }
 
     fn evict_idle(&self, now: Timestamp) {

@@ -82,7 +82,11 @@ fn unavailable(e: redis::RedisError) -> ApiError {
 impl RedisRankings {
     pub async fn connect(url: &str) -> Result<RedisRankings, String> {
         let client = redis::Client::open(url).map_err(|e| format!("redis_url: {e}"))?;
-        let conn = ConnectionManager::new(client)
+        // A build applies a page of scores in one pipeline, and dropping a set of a million
+        // members takes Redis a while: wait longer than the client's default for answers.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_response_timeout(Some(Duration::from_secs(60)));
+        let conn = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
         Ok(RedisRankings {
@@ -219,7 +223,8 @@ impl RedisRankings {
     ) -> Result<(), ApiError> {
         let b = base(program, board, period);
         let mut conn = self.conn.clone();
-        let _: () = redis::cmd("DEL")
+        // UNLINK frees a large set in the background instead of blocking Redis.
+        let _: () = redis::cmd("UNLINK")
             .arg(format!("{b}:z"))
             .arg(format!("{b}:h"))
             .arg(format!("{b}:built"))
@@ -299,6 +304,46 @@ impl RedisRankings {
                 })
             })
             .collect())
+    }
+
+    /// Takes a member off every sorted set of the program.
+    pub async fn forget_member(&self, program: &str, external_id: &str) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        let mut cursor = 0u64;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("jifen:lb:{program}:*:h"))
+                .arg("COUNT")
+                .arg(1_000)
+                .query_async(&mut conn)
+                .await?;
+            for h in keys {
+                let z = format!("{}:z", h.trim_end_matches(":h"));
+                let cur: Option<String> = redis::cmd("HGET")
+                    .arg(&h)
+                    .arg(external_id)
+                    .query_async(&mut conn)
+                    .await?;
+                if let Some((_, member)) = cur.as_deref().and_then(|c| c.split_once('|')) {
+                    let _: () = redis::cmd("ZREM")
+                        .arg(&z)
+                        .arg(member)
+                        .query_async(&mut conn)
+                        .await?;
+                    let _: () = redis::cmd("HDEL")
+                        .arg(&h)
+                        .arg(external_id)
+                        .query_async(&mut conn)
+                        .await?;
+                }
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
     }
 
     /// Re-applies every score recorded since the last pass (less a margin).
