@@ -11,6 +11,9 @@ pub mod audit;
 pub mod audit_conformance;
 mod backend;
 pub mod backup;
+pub mod badges;
+#[cfg(feature = "testkit")]
+pub mod badges_conformance;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod console;
@@ -48,6 +51,7 @@ use async_trait::async_trait;
 use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
+pub use badges::{BadgeRow, BadgeStore, BadgesTx, MemberBadgeRow};
 pub use error::StoreError;
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
@@ -113,6 +117,7 @@ pub trait Store:
     + portal::PortalStore
     + rollups::RollupStore
     + media::MediaStore
+    + badges::BadgeStore
     + Send
     + Sync
     + 'static
@@ -225,7 +230,7 @@ pub trait Store:
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
+pub trait WriteTx: RulesTx + TiersTx + RewardsTx + badges::BadgesTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.
