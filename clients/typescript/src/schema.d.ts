@@ -61,6 +61,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's badges, each level with how many members earned it. */
+        get: operations["list_badges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/badges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a badge, each level with how many members earned it. */
+        get: operations["get_badge"];
+        /**
+         * Define or change a badge: a name, a description, and one or more levels (铜 / 银 / 金),
+         *     each with criteria — a CEL `progress` giving a number with the `target` it must reach,
+         *     and/or a boolean `condition`, over `member.meters`, `member.streaks`, `member.counts`
+         *     (events by type), `member.tags`, `event`, `program` and `now` — and an optional `reward`
+         *     (points and/or a voucher template). A level without criteria is awarded only by a rule's
+         *     `award_badge` effect. `status: archived` stops awarding it; members keep what they earned.
+         */
+        put: operations["put_badge"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/badges/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a badge's image: its bytes as the body (PNG, JPEG, WebP or GIF of at most 512 KiB,
+         *     told by its bytes). It replaces the badge's image; `image_url` is its public address.
+         */
+        put: operations["put_badge_image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -484,6 +546,26 @@ export interface paths {
         put?: never;
         /** Add or take points by hand, with a reason. */
         post: operations["post_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's badges: the levels earned (when, by what event, and each one's public share
+         *     page) and the progress towards the next level of each active badge.
+         */
+        get: operations["get_member_badges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1639,6 +1721,62 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description One level of a badge, with how many members hold it. */
+        BadgeLevelOut: {
+            condition?: string | null;
+            /**
+             * Format: int32
+             * @description 1 for the first level.
+             */
+            level: number;
+            /**
+             * Format: int64
+             * @description Members who earned this level.
+             */
+            members: number;
+            name: string;
+            progress?: string | null;
+            /** @description `{"points": …, "voucher": "<template>"}`. */
+            reward?: Record<string, unknown> | null;
+            /** Format: int64 */
+            target?: number | null;
+        };
+        /** @description A list of badges. */
+        BadgeList: {
+            data: components["schemas"]["BadgeOut"][];
+        };
+        /** @description A badge definition with its statistics. */
+        BadgeOut: {
+            /** @description Whether levels are awarded by their criteria (else only by rules' `award_badge`). */
+            automatic: boolean;
+            /** Format: date-time */
+            created_at: string;
+            description?: string;
+            id: string;
+            /** @description The address of the badge's image (`PUT /v1/badges/{id}/image`), relative to the server. */
+            image_url?: string | null;
+            levels: components["schemas"]["BadgeLevelOut"][];
+            name: string;
+            /** @description `active` (awarded) or `archived` (no longer awarded; members keep what they earned). */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A member's progress towards the next level of a badge. */
+        BadgeProgressOut: {
+            badge: string;
+            /**
+             * Format: int32
+             * @description The next level (1 for the first).
+             */
+            level: number;
+            level_name: string;
+            name: string;
+            /** Format: int64 */
+            target: number;
+            /** Format: int64 */
+            value: number;
+        };
         /** @description A member's points at an instant. */
         BalanceOut: {
             /**
@@ -1864,6 +2002,23 @@ export interface components {
              *     owner's choice, or 1,000 until the owner sets one.
              */
             support_adjustment_limit: number;
+        };
+        /** @description A level a member earned. */
+        EarnedBadgeOut: {
+            badge: string;
+            /** @description What awarded it: `event:<id>`, `contest:<id>`, … */
+            cause: string;
+            /** Format: date-time */
+            earned_at: string;
+            /** @description The event that earned it, when an event did. */
+            event_id?: string | null;
+            image_url?: string | null;
+            /** Format: int32 */
+            level: number;
+            level_name: string;
+            name: string;
+            /** @description The public share page of the level, relative to the server. */
+            share_path: string;
         };
         /** @description A ledger entry. */
         EntryOut: {
@@ -2187,6 +2342,13 @@ export interface components {
         /** @description A list. */
         ListOut_VoucherOut: {
             data: components["schemas"]["VoucherOut"][];
+        };
+        /** @description A member's badges. */
+        MemberBadgesOut: {
+            /** @description Levels earned, oldest first. */
+            earned: components["schemas"]["EarnedBadgeOut"][];
+            /** @description For each active badge with a next level that has a progress: how far the member is. */
+            progress: components["schemas"]["BadgeProgressOut"][];
         };
         /** @description A batch of members to create or update. */
         MemberBatchIn: {
@@ -3242,6 +3404,175 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_badges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_badge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_badge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 - _ */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The badge */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_badge_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image's bytes: PNG, JPEG, WebP or GIF, at most 512 KiB */
+        requestBody: {
+            content: {
+                "image/*": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             422: {
                 headers: {
@@ -4434,6 +4765,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_member_badges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberBadgesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -10,6 +10,11 @@ from .backtest_in import BacktestIn
 from .backtest_in_rules_item import BacktestInRulesItem
 from .backtest_out import BacktestOut
 from .backtest_out_report import BacktestOutReport
+from .badge_level_out import BadgeLevelOut
+from .badge_level_out_reward_type_0 import BadgeLevelOutRewardType0
+from .badge_list import BadgeList
+from .badge_out import BadgeOut
+from .badge_progress_out import BadgeProgressOut
 from .balance_out import BalanceOut
 from .batch_result import BatchResult
 from .benefit_out import BenefitOut
@@ -33,6 +38,7 @@ from .consent_in import ConsentIn
 from .consent_out import ConsentOut
 from .console_settings_in import ConsoleSettingsIn
 from .console_settings_out import ConsoleSettingsOut
+from .earned_badge_out import EarnedBadgeOut
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
@@ -68,6 +74,7 @@ from .list_out_reward_out import ListOutRewardOut
 from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
 from .list_out_template_out import ListOutTemplateOut
 from .list_out_voucher_out import ListOutVoucherOut
+from .member_badges_out import MemberBadgesOut
 from .member_batch_in import MemberBatchIn
 from .member_batch_item_in import MemberBatchItemIn
 from .member_batch_item_in_attributes_type_0 import MemberBatchItemInAttributesType0
@@ -124,6 +131,7 @@ from .portal_settings import PortalSettings
 from .post_validate_response_200 import PostValidateResponse200
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
+from .put_badge_body import PutBadgeBody
 from .put_campaign_body import PutCampaignBody
 from .put_meter_body import PutMeterBody
 from .put_reward_body import PutRewardBody
@@ -176,6 +184,11 @@ __all__ = (
     "BacktestInRulesItem",
     "BacktestOut",
     "BacktestOutReport",
+    "BadgeLevelOut",
+    "BadgeLevelOutRewardType0",
+    "BadgeList",
+    "BadgeOut",
+    "BadgeProgressOut",
     "BalanceOut",
     "BatchResult",
     "BenefitOut",
@@ -199,6 +212,7 @@ __all__ = (
     "ConsentOut",
     "ConsoleSettingsIn",
     "ConsoleSettingsOut",
+    "EarnedBadgeOut",
     "EntryOut",
     "ErasureOut",
     "ErrorBody",
@@ -234,6 +248,7 @@ __all__ = (
     "ListOutRewardRedemptionOut",
     "ListOutTemplateOut",
     "ListOutVoucherOut",
+    "MemberBadgesOut",
     "MemberBatchIn",
     "MemberBatchItemIn",
     "MemberBatchItemInAttributesType0",
@@ -290,6 +305,7 @@ __all__ = (
     "PostValidateResponse200",
     "ProgramOut",
     "ProgressOut",
+    "PutBadgeBody",
     "PutCampaignBody",
     "PutMeterBody",
     "PutRewardBody",
