@@ -253,6 +253,26 @@ impl Badge {
         })
     }
 
+    /// The event types the expressions read as `member.counts.<type>`: a member with no event
+    /// of such a type counts 0 of it rather than make the expression fail.
+    pub fn counted_types(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for l in &self.spec.levels {
+            for source in [&l.progress, &l.condition].into_iter().flatten() {
+                for (i, _) in source.match_indices("counts.") {
+                    let name: String = source[i + "counts.".len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        out.insert(name);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The number of levels.
     pub fn level_count(&self) -> u32 {
         level_number(self.levels.len().saturating_sub(1))

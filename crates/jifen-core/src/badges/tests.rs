@@ -62,6 +62,20 @@ fn levels_are_reached_by_progress_and_condition() {
 }
 
 #[test]
+fn the_types_counted_are_named() {
+    let badge = Badge::compile(
+        "x",
+        spec(json!({"name": "x", "levels": [
+            {"name": "a", "progress": "member.counts.check_in + member.counts.review", "target": 2},
+            {"name": "b", "condition": "has(member.counts.share_2)"}
+        ]})),
+    )
+    .expect("compiles");
+    let types: Vec<String> = badge.counted_types().into_iter().collect();
+    assert_eq!(types, vec!["check_in", "review", "share_2"]);
+}
+
+#[test]
 fn a_missing_count_is_an_error_and_reaches_nothing() {
     let badge = Badge::compile("regular", check_ins(&[1])).expect("compiles");
     let judged = badge.judge(&facts(json!({})), &BTreeSet::new());

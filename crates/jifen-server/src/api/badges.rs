@@ -425,7 +425,8 @@ pub(crate) async fn member_badges(
         .collect();
     if !active.is_empty() {
         let now = state.clock.now();
-        let member_facts = member_facts(state, program, member, now).await?;
+        let counted: BTreeSet<String> = active.iter().flat_map(|b| b.counted_types()).collect();
+        let member_facts = member_facts(state, program, member, &counted, now).await?;
         let program_facts = serde_json::json!({
             "id": program.id, "name": program.name, "timezone": program.timezone,
             "currency": program.currency,

@@ -132,6 +132,8 @@ pub(crate) struct BadgeBatch {
     held: HashSet<(i64, String, u32)>,
     /// Events by type per member, when a badge reads `member.counts`.
     counts: Option<HashMap<i64, BTreeMap<String, i64>>>,
+    /// The types the badges read, which count 0 for a member with none.
+    counted: BTreeSet<String>,
     /// What to write.
     pub rows: Vec<MemberBadgeRow>,
 }
@@ -177,9 +179,10 @@ impl BadgeBatch {
         };
         Ok(Some(BadgeBatch {
             program_id: program_id.to_owned(),
-            badges,
             held,
             counts,
+            counted: badges.values().flat_map(|b| b.counted_types()).collect(),
+            badges,
             rows: Vec::new(),
         }))
     }
@@ -202,13 +205,12 @@ impl BadgeBatch {
 
     /// The member's events by type, as criteria read them (`member.counts`).
     pub fn counts_json(&self, member: i64) -> Value {
-        json!(
-            self.counts
-                .as_ref()
-                .and_then(|c| c.get(&member))
-                .cloned()
-                .unwrap_or_default()
-        )
+        let mut counts: BTreeMap<String, i64> =
+            self.counted.iter().map(|t| (t.clone(), 0)).collect();
+        if let Some(mine) = self.counts.as_ref().and_then(|c| c.get(&member)) {
+            counts.extend(mine.iter().map(|(k, v)| (k.clone(), *v)));
+        }
+        json!(counts)
     }
 
     /// Awards the levels `requested` by rule effects and those whose criteria `facts` meet,
@@ -420,6 +422,7 @@ pub async fn member_facts(
     state: &AppState,
     program: &Program,
     member: &jifen_store::Member,
+    counted: &BTreeSet<String>,
     now: Timestamp,
 ) -> Result<Value, ApiError> {
     let ids = [member.id];
@@ -437,12 +440,8 @@ pub async fn member_facts(
     let figures =
         super::tiers::Figures::read(state, &settings, MemberSet::Ids(&ids), tz, now).await?;
     meters.extend(figures.meters(&settings, member.id, tz, now));
-    let counts: BTreeMap<String, i64> = state
-        .store
-        .event_counts(member.id)
-        .await?
-        .into_iter()
-        .collect();
+    let mut counts: BTreeMap<String, i64> = counted.iter().map(|t| (t.clone(), 0)).collect();
+    counts.extend(state.store.event_counts(member.id).await?);
     Ok(json!({
         "id": member.external_id,
         "status": member.status,
