@@ -41,6 +41,7 @@ pub const KINDS: &[&str] = &[
     "sites",
     "tier_policy",
     "reward",
+    "badge",
     "voucher_template",
     "voucher",
     "partner",

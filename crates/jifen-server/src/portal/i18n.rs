@@ -305,6 +305,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("history.pending", "（{date} 到账）"),
     ("history.reason", "（{reason}）"),
     ("history.benefit", "等级礼遇赠送 {n} 积分"),
+    ("history.badge", "勋章奖励 {n} 积分"),
     ("history.earn_order", "订单 {order} 获得 {n} 积分"),
     ("history.earn", "获得 {n} 积分"),
     ("history.clawback_order", "订单 {order} 退款扣回 {n} 积分"),
@@ -611,6 +612,7 @@ pub const EN: &[(&str, &str)] = &[
     ("history.pending", " (arrives on {date})"),
     ("history.reason", " ({reason})"),
     ("history.benefit", "Tier gift: {n} points"),
+    ("history.badge", "Badge reward: {n} points"),
     ("history.earn_order", "Order {order} earned {n} points"),
     ("history.earn", "Earned {n} points"),
     (

@@ -20,7 +20,10 @@ use crate::error::ApiError;
 
 /// Compiled definitions by their text: a definition's expressions are compiled once, however
 /// many batches judge it. Keyed by (id, text), so a changed definition is compiled afresh.
-static COMPILED: Mutex<Option<HashMap<(String, String), Arc<Badge>>>> = Mutex::new(None);
+static COMPILED: Mutex<Option<CompiledCache>> = Mutex::new(None);
+
+/// Compiled badges by (id, definition text).
+type CompiledCache = HashMap<(String, String), Arc<Badge>>;
 
 /// The most definitions the cache keeps before it starts over.
 const CACHE_MAX: usize = 4_096;
