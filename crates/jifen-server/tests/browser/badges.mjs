@@ -3,8 +3,10 @@
 // level; checks in, and the wall shows the badge; taps it and lands on its share page, whose
 // Open Graph card and QR code name the page's own absolute address (the QR code is read off the
 // screen) and which shows nothing of the member. A phone without any session opens the shared
-// link and sees the same badge; its language switch shows it in English.
-import { journey, newContext, env, BASE, check, sees, doesNotSee, watch } from './lib.mjs';
+// link and sees the same badge; its language switch shows it in English. In the console, a
+// marketer defines a badge in the badges page's form, is shown a refusal at its field, saves it,
+// and reads how many members earned each level.
+import { journey, newContext, env, BASE, check, sees, doesNotSee, watch, signIn, nav, clickAndLoad } from './lib.mjs';
 import { PHONE, api, newMember, mint, readQr } from './portal_lib.mjs';
 
 const PROGRAM = env('PROGRAM_ID');
@@ -77,3 +79,37 @@ await journey('a badge earned, on the wall and shared', async (page, browser) =>
   await sees(stranger, 'Earned on', '#badge-earned');
   await doesNotSee(stranger, member.name);
 }, PHONE);
+
+await journey('badges defined in the console', async (page) => {
+  const w = watch(page);
+  await signIn(page, env('MARKETER_EMAIL'), env('MARKETER_PASSWORD'), '/console/rules');
+  await nav(page, '勋章');
+  check((await page.locator('nav.side a.active').innerText()).trim() === '勋章', 'the badges page is the active one');
+  const form = page.locator('#define form');
+  await form.locator('[name=id]').fill('browser-reviewer');
+  // A target without a progress: the API refuses, and the page says where.
+  await form.locator('[name=definition]').fill(JSON.stringify({ name: '点评达人', levels: [{ name: '铜', target: 3 }] }));
+  await clickAndLoad(page, page.locator('#save-badge'));
+  await sees(page, 'levels[0].progress', '#badge-error');
+  await form.locator('[name=definition]').fill(JSON.stringify({
+    name: '点评达人',
+    levels: [{ name: '铜', progress: 'member.counts.review', target: 1 }],
+  }));
+  await clickAndLoad(page, page.locator('#save-badge'));
+  check((await page.locator('#badge-error').count()) === 0, 'the badge was saved');
+  await sees(page, '点评达人', '#badge-browser-reviewer');
+  const members = page.locator('[data-level-members="browser-reviewer-1"]');
+  check((await members.innerText()).trim() === '0', 'no member holds the new badge yet');
+  // A member's review earns it, and the page counts them.
+  await api('PUT', '/v1/members/badge-reviewer', { name: '评论者' });
+  await api('POST', '/v1/events', {
+    id: 'badge-journey-review',
+    type: 'review',
+    member: 'badge-reviewer',
+    occurred_at: new Date().toISOString(),
+    attributes: {},
+  });
+  await nav(page, '勋章');
+  check((await members.innerText()).trim() === '1', 'the member who reviewed is counted');
+  w.clean();
+});
