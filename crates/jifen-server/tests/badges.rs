@@ -338,4 +338,37 @@ async fn other_writers_award_through_the_service(b: TestBackend) {
     )
     .await;
     assert!(missing.is_err());
+    drop(tx);
+
+    // An archived badge is awarded no more.
+    app.define(
+        "champion",
+        json!({"name": "Champion", "status": "archived",
+               "levels": [{"name": "gold", "reward": {"points": 30}}]}),
+    )
+    .await;
+    app.member("m2").await;
+    let m2 = app
+        .state
+        .store
+        .get_member(&app.program_id, "m2")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.state.store.begin_write().await.unwrap();
+    let new = jifen_server::service::badges::award_badge(
+        &mut tx,
+        &program,
+        m2.id,
+        "champion",
+        1,
+        "contest:summer",
+        app.now(),
+    )
+    .await
+    .map_err(|_| "award")
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!new);
+    assert_eq!(app.badges_of("m2").await["earned"], json!([]));
 }

@@ -311,8 +311,10 @@ impl BadgeBatch {
 /// book, caused by `badge:<id>:<level>`; a voucher of its template). Returns whether the level
 /// is new: a level the member holds is not awarded again, and nothing is written then.
 ///
-/// `cause` says what awarded it (`contest:<id>`, `challenge:<id>`). The member's book is
-/// opened and saved here: do not call it for a member whose book the caller holds open.
+/// `cause` says what awarded it (`contest:<id>`, `challenge:<id>`). An archived badge is not
+/// awarded (false); a badge or level that does not exist, or a member not of the program, is an
+/// error. The member is locked, and their book opened and saved here: do not call it for a
+/// member whose book the caller holds open.
 pub async fn award_badge(
     tx: &mut Box<dyn WriteTx>,
     program: &Program,
@@ -328,6 +330,10 @@ pub async fn award_badge(
         .into_iter()
         .find(|r| r.id == badge_id)
         .ok_or_else(|| ApiError::BadgeNotFound(badge_id.to_owned()))?;
+    if row.status != BadgeStatus::Active.as_str() {
+        tracing::warn!(badge = badge_id, cause, "an archived badge is not awarded");
+        return Ok(false);
+    }
     let badge = compiled(&row)?;
     if level == 0 || level > badge.level_count() {
         return Err(ApiError::invalid(
@@ -340,6 +346,12 @@ pub async fn award_badge(
     let Some((_, external_id, _, _)) = tx.lock_members(MemberSet::Ids(&ids)).await?.pop() else {
         return Err(ApiError::MemberNotFound(member_id.to_string()).into());
     };
+    // The member must be the program's (and is locked, so no event of theirs is judged
+    // meanwhile).
+    let head = tx
+        .lock_head(&program.id, &external_id)
+        .await?
+        .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
     let token = new_token();
     let new = tx
         .insert_member_badges(&[MemberBadgeRow {
@@ -362,10 +374,6 @@ pub async fn award_badge(
         token,
     };
     if awarded.reward().and_then(|r| r.points).is_some() {
-        let head = tx
-            .lock_head(&program.id, &external_id)
-            .await?
-            .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
         let (mut book, mut entries) = super::ledger::open_book(tx, &head, now).await?;
         let cause = Cause::new(CauseKind::Benefit, format!("badge:{badge_id}:{level}"));
         let tz = super::program_tz(program);
@@ -419,8 +427,9 @@ pub async fn check_effects(
     Ok(())
 }
 
-/// A member's facts as badge criteria read them outside an event (for progress): streaks,
-/// tags, meters (windowed as declared, when the program declares meters) and event counts.
+/// A member's facts as badge criteria read them outside an event (for progress): profile
+/// attributes, streaks, tags, meters (windowed as declared, when the program declares meters)
+/// and event counts; not the tier, which an event's facts carry.
 pub async fn member_facts(
     state: &AppState,
     program: &Program,
@@ -448,6 +457,8 @@ pub async fn member_facts(
     Ok(json!({
         "id": member.external_id,
         "status": member.status,
+        "enrolled_at": member.enrolled_at.to_rfc3339(),
+        "attributes": member.attributes,
         "tags": tags,
         "streaks": streaks,
         "meters": meters,
