@@ -61,6 +61,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's badges, each level with how many members earned it. */
+        get: operations["list_badges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/badges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a badge, each level with how many members earned it. */
+        get: operations["get_badge"];
+        /**
+         * Define or change a badge: a name, a description, and one or more levels (铜 / 银 / 金),
+         *     each with criteria — a CEL `progress` giving a number with the `target` it must reach,
+         *     and/or a boolean `condition`, over `member.meters`, `member.streaks`, `member.counts`
+         *     (events by type), `member.tags`, `event`, `program` and `now` — and an optional `reward`
+         *     (points and/or a voucher template). A level without criteria is awarded only by a rule's
+         *     `award_badge` effect. `status: archived` stops awarding it; members keep what they earned.
+         */
+        put: operations["put_badge"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/badges/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a badge's image: its bytes as the body (PNG, JPEG, WebP or GIF of at most 512 KiB,
+         *     told by its bytes). It replaces the badge's image; `image_url` is its public address.
+         */
+        put: operations["put_badge_image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -418,141 +480,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/leaderboards": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the program's leaderboards. */
-        get: operations["list_leaderboards"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A leaderboard's definition. */
-        get: operations["get_leaderboard"];
-        /**
-         * Define (or change) a leaderboard: members ranked on a metric over a period, ties to whoever
-         *     reached the score first. A `campaign` period is saved as the campaign's window. With a
-         *     `contest`, each period is settled when it ends: the standings are frozen and the top ranks
-         *     get their prizes, once.
-         */
-        put: operations["put_leaderboard"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}/contests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A leaderboard's settled contests, newest period first. */
-        get: operations["list_contests"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}/contests/{period}/settle": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Settle a contest whose period has ended, now rather than at the jobs' next pass: freeze the
-         *     standings and give the prizes. Settling one that is settled answers it as it was settled,
-         *     and gives nothing again.
-         */
-        post: operations["settle_contest"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}/members/{external_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A member's exact rank and score among every ranked member, the members just above and
-         *     below, and what reaching a target rank takes.
-         */
-        get: operations["member_place"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}/rebuild": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Build a board period's ranking again from the scores the database keeps (after restoring
-         *     a backup, or to time it). Queries wait for it; events recorded meanwhile are not lost.
-         */
-        post: operations["rebuild"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leaderboards/{id}/standings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The top of a board (or any page of it): live standings, or a settled contest's final ones. */
-        get: operations["standings"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/members": {
         parameters: {
             query?: never;
@@ -619,6 +546,26 @@ export interface paths {
         put?: never;
         /** Add or take points by hand, with a reason. */
         post: operations["post_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's badges: the levels earned (when, by what event, and each one's public share
+         *     page) and the progress towards the next level of each active badge.
+         */
+        get: operations["get_member_badges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1774,6 +1721,62 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description One level of a badge, with how many members hold it. */
+        BadgeLevelOut: {
+            condition?: string | null;
+            /**
+             * Format: int32
+             * @description 1 for the first level.
+             */
+            level: number;
+            /**
+             * Format: int64
+             * @description Members who earned this level.
+             */
+            members: number;
+            name: string;
+            progress?: string | null;
+            /** @description `{"points": …, "voucher": "<template>"}`. */
+            reward?: Record<string, unknown> | null;
+            /** Format: int64 */
+            target?: number | null;
+        };
+        /** @description A list of badges. */
+        BadgeList: {
+            data: components["schemas"]["BadgeOut"][];
+        };
+        /** @description A badge definition with its statistics. */
+        BadgeOut: {
+            /** @description Whether levels are awarded by their criteria (else only by rules' `award_badge`). */
+            automatic: boolean;
+            /** Format: date-time */
+            created_at: string;
+            description?: string;
+            id: string;
+            /** @description The address of the badge's image (`PUT /v1/badges/{id}/image`), relative to the server. */
+            image_url?: string | null;
+            levels: components["schemas"]["BadgeLevelOut"][];
+            name: string;
+            /** @description `active` (awarded) or `archived` (no longer awarded; members keep what they earned). */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A member's progress towards the next level of a badge. */
+        BadgeProgressOut: {
+            badge: string;
+            /**
+             * Format: int32
+             * @description The next level (1 for the first).
+             */
+            level: number;
+            level_name: string;
+            name: string;
+            /** Format: int64 */
+            target: number;
+            /** Format: int64 */
+            value: number;
+        };
         /** @description A member's points at an instant. */
         BalanceOut: {
             /**
@@ -2000,25 +2003,22 @@ export interface components {
              */
             support_adjustment_limit: number;
         };
-        ContestList: {
-            data: components["schemas"]["ContestOut"][];
-        };
-        /** @description A settled contest. */
-        ContestOut: {
-            leaderboard: string;
-            period: string;
-            /**
-             * Format: int64
-             * @description Members in the final standings.
-             */
-            ranked: number;
+        /** @description A level a member earned. */
+        EarnedBadgeOut: {
+            badge: string;
+            /** @description What awarded it: `event:<id>`, `contest:<id>`, … */
+            cause: string;
             /** Format: date-time */
-            settled_at: string;
-            /**
-             * Format: int64
-             * @description Members who won a prize.
-             */
-            winners: number;
+            earned_at: string;
+            /** @description The event that earned it, when an event did. */
+            event_id?: string | null;
+            image_url?: string | null;
+            /** Format: int32 */
+            level: number;
+            level_name: string;
+            name: string;
+            /** @description The public share page of the level, relative to the server. */
+            share_path: string;
         };
         /** @description A ledger entry. */
         EntryOut: {
@@ -2323,26 +2323,6 @@ export interface components {
             /** @description Voucher codes. */
             vouchers?: string[];
         };
-        LeaderboardList: {
-            data: components["schemas"]["LeaderboardOut"][];
-        };
-        /** @description A leaderboard as defined, with where it stands now. */
-        LeaderboardOut: {
-            /** Format: date-time */
-            created_at: string;
-            /** @description The period a query reads without naming one: `all`, `2027-W05`, `2027-02`, `window`. */
-            current_period: string;
-            id: string;
-            /** @description Where rankings are kept: `memory` (this node) or `redis` (every node). */
-            rankings: string;
-            /**
-             * @description `name`, `description`, `metric` (`points`, `spend`, `events` of a `type`, a `meter`),
-             *     `period` (`all_time`, `week`, `month`, `window`) and `contest` (`prizes`).
-             */
-            spec: Record<string, unknown>;
-            /** Format: date-time */
-            updated_at: string;
-        };
         /** @description A list. */
         ListOut_MemberRewardOut: {
             data: components["schemas"]["MemberRewardOut"][];
@@ -2362,6 +2342,13 @@ export interface components {
         /** @description A list. */
         ListOut_VoucherOut: {
             data: components["schemas"]["VoucherOut"][];
+        };
+        /** @description A member's badges. */
+        MemberBadgesOut: {
+            /** @description Levels earned, oldest first. */
+            earned: components["schemas"]["EarnedBadgeOut"][];
+            /** @description For each active badge with a next level that has a progress: how far the member is. */
+            progress: components["schemas"]["BadgeProgressOut"][];
         };
         /** @description A batch of members to create or update. */
         MemberBatchIn: {
@@ -2467,32 +2454,6 @@ export interface components {
             tier?: null | components["schemas"]["StandingOut"];
             /** Format: date-time */
             updated_at: string;
-        };
-        /** @description A member's place on a board. */
-        MemberPlaceOut: {
-            /** @description The members just above, nearest last. */
-            above: components["schemas"]["PlaceOut"][];
-            /** @description The members just below, nearest first. */
-            below: components["schemas"]["PlaceOut"][];
-            final: boolean;
-            leaderboard: string;
-            member: string;
-            period: string;
-            /**
-             * Format: int64
-             * @description Absent when the member is not ranked (nothing counted yet).
-             */
-            rank?: number | null;
-            /**
-             * Format: int64
-             * @description How many members the period ranks.
-             */
-            ranked: number;
-            /** Format: date-time */
-            reached_at?: string | null;
-            /** Format: int64 */
-            score: number;
-            target?: null | components["schemas"]["TargetOut"];
         };
         /** @description One catalog item as a member sees it. */
         MemberRewardOut: {
@@ -2741,22 +2702,6 @@ export interface components {
              */
             codes_left: number;
         };
-        /** @description A ranked member. */
-        PlaceOut: {
-            member: string;
-            /**
-             * Format: int64
-             * @description 1 is the top.
-             */
-            rank: number;
-            /**
-             * Format: date-time
-             * @description When the member reached the score (ties go to whoever reached it first).
-             */
-            reached_at: string;
-            /** Format: int64 */
-            score: number;
-        };
         /** @description The outcome of a redemption or adjustment. */
         PointsWriteOut: {
             balance: components["schemas"]["BalanceOut"];
@@ -2912,17 +2857,6 @@ export interface components {
             per_second: number;
             /** @description `program` (set with `PATCH /v1/program`) or `server` (the server's default). */
             source: string;
-        };
-        /** @description What a rebuild did. */
-        RebuildOut: {
-            leaderboard: string;
-            period: string;
-            /** Format: int64 */
-            ranked: number;
-            /** @description `memory` (this node's ranking) or `redis` (the shared one). */
-            rankings: string;
-            /** Format: double */
-            seconds: number;
         };
         /** @description Points to spend now. */
         RedemptionIn: {
@@ -3082,19 +3016,6 @@ export interface components {
             /** @description The tier the member holds now (an override's while it lasts). */
             tier: components["schemas"]["TierRef"];
         };
-        /** @description A page of a board period's standings. */
-        StandingsOut: {
-            data: components["schemas"]["PlaceOut"][];
-            /** @description True for a settled contest's frozen standings. */
-            final: boolean;
-            leaderboard: string;
-            period: string;
-            /**
-             * Format: int64
-             * @description How many members the period ranks.
-             */
-            ranked: number;
-        };
         /** @description An event as it was recorded, with the answer it got. */
         StoredEventOut: {
             /**
@@ -3117,16 +3038,6 @@ export interface components {
             recorded_at: string;
             site?: string | null;
             type: string;
-        };
-        /** @description What reaching a rank takes. */
-        TargetOut: {
-            /**
-             * Format: int64
-             * @description The score to add to reach it: 0 when the member is there already.
-             */
-            gap: number;
-            /** Format: int64 */
-            rank: number;
         };
         /** @description A voucher template. */
         TemplateOut: {
@@ -3493,6 +3404,175 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_badges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_badge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_badge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 - _ */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The badge */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_badge_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image's bytes: PNG, JPEG, WebP or GIF, at most 512 KiB */
+        requestBody: {
+            content: {
+                "image/*": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             422: {
                 headers: {
@@ -4453,354 +4533,6 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_leaderboards: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LeaderboardList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            414: components["responses"]["UriTooLong"];
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    get_leaderboard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LeaderboardOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["InvalidRequest"];
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    put_leaderboard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 1–64 of a-z 0-9 _ - . : */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description `name`, `description`, `metric`, `period`, `contest` */
-        requestBody: {
-            content: {
-                "application/json": Record<string, unknown>;
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LeaderboardOut"];
-                };
-            };
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LeaderboardOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    list_contests: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContestList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["InvalidRequest"];
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    settle_contest: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                period: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContestOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    member_place: {
-        parameters: {
-            query?: {
-                /** @description The period; default: the current one. */
-                period?: string;
-                /** @description How many members just above and just below to list, 0–20 (default 2). */
-                neighbours?: number;
-                /** @description A rank to reach: the answer says how much score it takes ("56 分即可进入前 1000"). */
-                target?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-                external_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberPlaceOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    rebuild: {
-        parameters: {
-            query?: {
-                /** @description The period; default: the current one. */
-                period?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RebuildOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["InvalidRequest"];
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    standings: {
-        parameters: {
-            query?: {
-                /** @description The period (`2027-W05`, `2027-02`, `window`, `all`); default: the current one. */
-                period?: string;
-                /** @description The first rank to list (default 1). */
-                from?: number;
-                /** @description How many to list, 1–200 (default 10). */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StandingsOut"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            414: components["responses"]["UriTooLong"];
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["RateLimited"];
-            431: components["responses"]["HeadersTooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
     list_members: {
         parameters: {
             query?: {
@@ -5033,6 +4765,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_member_badges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberBadgesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -3,6 +3,7 @@
 //! Everything here takes the time, the configuration and the state it needs as arguments and
 //! returns decisions (ledger entries). The store persists them; the server wires both together.
 
+pub mod badges;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod leaderboards;

@@ -119,6 +119,8 @@ pub const AUDITED: &[Audited] = &[
     audited("POST", "/v1/rewards/{id}/codes", "reward.add_codes", "reward", Path("id"), Act),
     audited("PUT", "/v1/checkout-settings", "checkout_settings.put", "checkout_settings", Itself, Changed),
     audited("PUT", "/v1/rewards/{id}/image", "reward.image", "reward", Path("id"), Changed),
+    audited("PUT", "/v1/badges/{id}", "badge.put", "badge", Path("id"), Changed),
+    audited("PUT", "/v1/badges/{id}/image", "badge.image", "badge", Path("id"), Changed),
     audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
     audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
@@ -467,6 +469,9 @@ pub async fn snapshot(
             Some(d) => plain(json!(crate::api::rewards::template_out(&d)?)),
             None => None,
         },
+        "badge" => crate::api::badges::one_out(state, program, id)
+            .await?
+            .and_then(|b| plain(json!(b))),
         "reward" => match store.reward(p, id).await? {
             Some(r) => {
                 let image = store.reward_image(p, id).await?;

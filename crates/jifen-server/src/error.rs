@@ -101,6 +101,8 @@ pub enum ApiError {
     CheckoutNotFound(String),
     #[error("gift {0} was not found")]
     GiftNotFound(String),
+    #[error("badge {0} was not found")]
+    BadgeNotFound(String),
     #[error("the reward cannot be redeemed now: {message} ({reason})")]
     RewardUnavailable { reason: String, message: String },
     #[error("voucher {code} does not apply: {message}")]
@@ -301,6 +303,7 @@ impl ApiError {
             ApiError::RedemptionNotFound(_) => ("redemption_not_found", S::NOT_FOUND),
             ApiError::CheckoutNotFound(_) => ("checkout_not_found", S::NOT_FOUND),
             ApiError::GiftNotFound(_) => ("gift_not_found", S::NOT_FOUND),
+            ApiError::BadgeNotFound(_) => ("badge_not_found", S::NOT_FOUND),
             ApiError::RewardUnavailable { .. } => ("reward_unavailable", S::UNPROCESSABLE_ENTITY),
             ApiError::VoucherNotApplicable { .. } => {
                 ("voucher_not_applicable", S::UNPROCESSABLE_ENTITY)

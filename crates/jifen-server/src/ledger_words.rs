@@ -9,6 +9,11 @@ use jifen_core::{CauseKind, Entry, EntryKind};
 pub fn phrase(e: &Entry) -> &'static str {
     let has = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
     match e.kind {
+        EntryKind::Earn
+            if e.cause.kind == CauseKind::Benefit && e.cause.id.starts_with("badge:") =>
+        {
+            "badge"
+        }
         EntryKind::Earn if e.cause.kind == CauseKind::Benefit => "benefit",
         EntryKind::Earn if has(&e.order_id) => "earn_order",
         EntryKind::Earn => "earn",
@@ -28,6 +33,7 @@ pub fn phrase(e: &Entry) -> &'static str {
 
 /// Every phrase [`phrase`] answers, for the tests of each table of texts.
 pub const PHRASES: &[&str] = &[
+    "badge",
     "benefit",
     "earn_order",
     "earn",

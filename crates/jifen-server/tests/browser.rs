@@ -21,6 +21,7 @@ const JOURNEYS: &[&str] = &[
     "portal_budget",
     "portal",
     "gifts",
+    "badges",
     "sign_in",
     "language",
     "sessions",

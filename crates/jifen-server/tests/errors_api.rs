@@ -1030,6 +1030,7 @@ fn every_error_code_is_documented() {
         ApiError::RedemptionNotFound("r".into()),
         ApiError::CheckoutNotFound("c".into()),
         ApiError::GiftNotFound("g".into()),
+        ApiError::BadgeNotFound("b".into()),
         ApiError::RewardUnavailable {
             reason: "sold_out".into(),
             message: "sold out".into(),

@@ -353,6 +353,15 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
                    "stock": 5}),
         ),
         (
+            "PUT",
+            "/v1/badges/{id}",
+            "/v1/badges/regular".into(),
+            json!({"name": "打卡达人", "description": "Check in",
+                   "levels": [{"name": "铜", "progress": "member.counts.check_in", "target": 3,
+                               "condition": "member.streaks.check_in >= 1",
+                               "reward": {"points": 10}}]}),
+        ),
+        (
             "POST",
             "/v1/rewards/{id}/codes",
             "/v1/rewards/cinema-ticket/codes".into(),

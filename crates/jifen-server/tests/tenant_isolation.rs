@@ -220,6 +220,14 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
+        "/v1/badges/regular",
+        json!({"name": "Regular", "levels": [{"name": "bronze", "progress": "member.counts.check_in",
+                                               "target": 1}]}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
         "/v1/rewards/cinema",
         json!({"kind": "partner_perk", "title": {"en": "Cinema"}, "cost": 100}),
     )
@@ -821,6 +829,50 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             "/v1/reward-redemptions/rr-1",
             "requested",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/badges/{id}",
+        case(
+            "/v1/badges/regular",
+            Body::None,
+            NotFound,
+            "/v1/badges/regular",
+            "Regular",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/badges/{id}",
+        case(
+            "/v1/badges/regular",
+            j(json!({"name": "B's badge", "levels": [{"name": "gold"}]})),
+            OwnObject,
+            "/v1/badges/regular",
+            "Regular",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/badges/{id}/image",
+        case(
+            "/v1/badges/regular/image",
+            Body::Text("GIF89a\u{1}\u{0}\u{1}\u{0};"),
+            NotFound,
+            "/v1/badges/regular",
+            "Regular",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/badges",
+        case(
+            &format!("{member}/badges"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
         ),
     );
     add(

@@ -11,6 +11,9 @@ pub mod audit;
 pub mod audit_conformance;
 mod backend;
 pub mod backup;
+pub mod badges;
+#[cfg(feature = "testkit")]
+pub mod badges_conformance;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod console;
@@ -49,6 +52,7 @@ use async_trait::async_trait;
 use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
+pub use badges::{BadgeRow, BadgeStore, BadgesTx, MemberBadgeRow};
 pub use error::StoreError;
 pub use leaderboards::{
     ContestRow, FrozenRow, LeaderboardRow, LeaderboardStore, LeaderboardsTx, ScoreDelta, ScoreRow,
@@ -118,6 +122,7 @@ pub trait Store:
     + rollups::RollupStore
     + media::MediaStore
     + LeaderboardStore
+    + badges::BadgeStore
     + Send
     + Sync
     + 'static
@@ -230,7 +235,9 @@ pub trait Store:
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + TiersTx + RewardsTx + LeaderboardsTx + Send {
+pub trait WriteTx:
+    RulesTx + TiersTx + RewardsTx + LeaderboardsTx + badges::BadgesTx + Send
+{
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

@@ -38,6 +38,7 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("gifts", "recipient_id"),
     ("portal_links", "member_id"),
     ("portal_sessions", "member_id"),
+    ("member_badges", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.

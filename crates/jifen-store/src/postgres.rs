@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::audit::audit_impl;
 use crate::backend::store_impl;
+use crate::badges::badges_impl;
 use crate::console::console_impl;
 use crate::leaderboards::leaderboards_impl;
 use crate::media::media_impl;
@@ -433,6 +434,7 @@ mod tests {
 }
 
 media_impl!(PgStore);
+badges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);
 crate::rollups::rollups_impl!(

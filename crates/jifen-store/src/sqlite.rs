@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::audit::audit_impl;
 use crate::backend::store_impl;
+use crate::badges::badges_impl;
 use crate::console::console_impl;
 use crate::group::{GroupCommit, Lease};
 use crate::leaderboards::leaderboards_impl;
@@ -321,6 +322,7 @@ async fn bulk_history(
 }
 
 media_impl!(SqliteStore);
+badges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");

@@ -38,4 +38,7 @@ jifen_store::backend_tests! {
     member_event_times_by_type_and_window => jifen_store::portal_conformance::member_event_times_by_type_and_window;
     reward_images_replace_and_isolate => jifen_store::media_conformance::reward_images_replace_and_isolate;
     rollups_equal_a_direct_count => jifen_store::rollup_conformance::rollups_equal_a_direct_count;
+    badges_are_earned_once_per_level => jifen_store::badges_conformance::badges_are_earned_once_per_level;
+    badge_awards_race_to_one => jifen_store::badges_conformance::concurrent_awards_record_one;
+    badge_event_counts_by_type => jifen_store::badges_conformance::event_counts_by_type;
 }

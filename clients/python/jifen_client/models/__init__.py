@@ -10,6 +10,11 @@ from .backtest_in import BacktestIn
 from .backtest_in_rules_item import BacktestInRulesItem
 from .backtest_out import BacktestOut
 from .backtest_out_report import BacktestOutReport
+from .badge_level_out import BadgeLevelOut
+from .badge_level_out_reward_type_0 import BadgeLevelOutRewardType0
+from .badge_list import BadgeList
+from .badge_out import BadgeOut
+from .badge_progress_out import BadgeProgressOut
 from .balance_out import BalanceOut
 from .batch_result import BatchResult
 from .benefit_out import BenefitOut
@@ -33,8 +38,7 @@ from .consent_in import ConsentIn
 from .consent_out import ConsentOut
 from .console_settings_in import ConsoleSettingsIn
 from .console_settings_out import ConsoleSettingsOut
-from .contest_list import ContestList
-from .contest_out import ContestOut
+from .earned_badge_out import EarnedBadgeOut
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
@@ -65,14 +69,12 @@ from .hold_out import HoldOut
 from .identity_in import IdentityIn
 from .issue_in import IssueIn
 from .issued import Issued
-from .leaderboard_list import LeaderboardList
-from .leaderboard_out import LeaderboardOut
-from .leaderboard_out_spec import LeaderboardOutSpec
 from .list_out_member_reward_out import ListOutMemberRewardOut
 from .list_out_reward_out import ListOutRewardOut
 from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
 from .list_out_template_out import ListOutTemplateOut
 from .list_out_voucher_out import ListOutVoucherOut
+from .member_badges_out import MemberBadgesOut
 from .member_batch_in import MemberBatchIn
 from .member_batch_item_in import MemberBatchItemIn
 from .member_batch_item_in_attributes_type_0 import MemberBatchItemInAttributesType0
@@ -85,7 +87,6 @@ from .member_in import MemberIn
 from .member_in_attributes_type_0 import MemberInAttributesType0
 from .member_out import MemberOut
 from .member_out_attributes import MemberOutAttributes
-from .member_place_out import MemberPlaceOut
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
@@ -118,7 +119,6 @@ from .partner_member_out import PartnerMemberOut
 from .partner_out import PartnerOut
 from .perk_codes_in import PerkCodesIn
 from .perk_codes_out import PerkCodesOut
-from .place_out import PlaceOut
 from .points_write_out import PointsWriteOut
 from .policy_out import PolicyOut
 from .policy_out_expiry import PolicyOutExpiry
@@ -131,8 +131,8 @@ from .portal_settings import PortalSettings
 from .post_validate_response_200 import PostValidateResponse200
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
+from .put_badge_body import PutBadgeBody
 from .put_campaign_body import PutCampaignBody
-from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
 from .put_reward_body import PutRewardBody
 from .put_rule_body import PutRuleBody
@@ -140,7 +140,6 @@ from .put_template_body import PutTemplateBody
 from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
-from .rebuild_out import RebuildOut
 from .redemption_in import RedemptionIn
 from .refund_out import RefundOut
 from .reward_out import RewardOut
@@ -160,11 +159,9 @@ from .simulate_out_results_item import SimulateOutResultsItem
 from .site_spec import SiteSpec
 from .sites_body import SitesBody
 from .standing_out import StandingOut
-from .standings_out import StandingsOut
 from .stored_event_out import StoredEventOut
 from .stored_event_out_answer_type_0 import StoredEventOutAnswerType0
 from .stored_event_out_attributes import StoredEventOutAttributes
-from .target_out import TargetOut
 from .template_out import TemplateOut
 from .template_out_template import TemplateOutTemplate
 from .tier_change_out import TierChangeOut
@@ -187,6 +184,11 @@ __all__ = (
     "BacktestInRulesItem",
     "BacktestOut",
     "BacktestOutReport",
+    "BadgeLevelOut",
+    "BadgeLevelOutRewardType0",
+    "BadgeList",
+    "BadgeOut",
+    "BadgeProgressOut",
     "BalanceOut",
     "BatchResult",
     "BenefitOut",
@@ -210,8 +212,7 @@ __all__ = (
     "ConsentOut",
     "ConsoleSettingsIn",
     "ConsoleSettingsOut",
-    "ContestList",
-    "ContestOut",
+    "EarnedBadgeOut",
     "EntryOut",
     "ErasureOut",
     "ErrorBody",
@@ -242,14 +243,12 @@ __all__ = (
     "IdentityIn",
     "Issued",
     "IssueIn",
-    "LeaderboardList",
-    "LeaderboardOut",
-    "LeaderboardOutSpec",
     "ListOutMemberRewardOut",
     "ListOutRewardOut",
     "ListOutRewardRedemptionOut",
     "ListOutTemplateOut",
     "ListOutVoucherOut",
+    "MemberBadgesOut",
     "MemberBatchIn",
     "MemberBatchItemIn",
     "MemberBatchItemInAttributesType0",
@@ -262,7 +261,6 @@ __all__ = (
     "MemberInAttributesType0",
     "MemberOut",
     "MemberOutAttributes",
-    "MemberPlaceOut",
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
@@ -295,7 +293,6 @@ __all__ = (
     "PartnerOut",
     "PerkCodesIn",
     "PerkCodesOut",
-    "PlaceOut",
     "PointsWriteOut",
     "PolicyOut",
     "PolicyOutExpiry",
@@ -308,8 +305,8 @@ __all__ = (
     "PostValidateResponse200",
     "ProgramOut",
     "ProgressOut",
+    "PutBadgeBody",
     "PutCampaignBody",
-    "PutLeaderboardBody",
     "PutMeterBody",
     "PutRewardBody",
     "PutRuleBody",
@@ -317,7 +314,6 @@ __all__ = (
     "PutTierPolicyBody",
     "RateLimitIn",
     "RateLimitOut",
-    "RebuildOut",
     "RedemptionIn",
     "RefundOut",
     "RewardOut",
@@ -337,11 +333,9 @@ __all__ = (
     "SitesBody",
     "SiteSpec",
     "StandingOut",
-    "StandingsOut",
     "StoredEventOut",
     "StoredEventOutAnswerType0",
     "StoredEventOutAttributes",
-    "TargetOut",
     "TemplateOut",
     "TemplateOutTemplate",
     "TierChangeOut",

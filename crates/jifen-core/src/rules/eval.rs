@@ -184,6 +184,11 @@ pub enum Action {
         rule: String,
         template: String,
     },
+    AwardBadge {
+        rule: String,
+        badge: String,
+        level: u32,
+    },
 }
 
 /// Why a rule did or did not fire for an event.
@@ -571,6 +576,11 @@ fn judge(
             Effect::IssueVoucher { template } => Action::IssueVoucher {
                 rule: rule.id.clone(),
                 template: template.clone(),
+            },
+            Effect::AwardBadge { badge, level } => Action::AwardBadge {
+                rule: rule.id.clone(),
+                badge: badge.clone(),
+                level: *level,
             },
             Effect::AwardPoints { .. } | Effect::Multiplier { .. } => continue,
         };

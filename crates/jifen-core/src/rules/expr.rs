@@ -227,6 +227,27 @@ impl Condition {
 }
 
 impl Condition {
+    /// Evaluates the expression as a whole number (a badge's progress): an integer, or a
+    /// float rounded down.
+    pub fn number(&self, facts: &Facts) -> Result<i64, String> {
+        match self
+            .program
+            .execute(&facts.ctx)
+            .map_err(|e| e.to_string())?
+        {
+            Value::Int(n) => Ok(n),
+            Value::UInt(n) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
+            #[allow(clippy::cast_possible_truncation)]
+            Value::Float(f) if f.is_finite() => Ok(f.floor() as i64),
+            other => Err(format!(
+                "the progress gave {:?}, not a number",
+                other.type_of()
+            )),
+        }
+    }
+}
+
+impl Condition {
     /// Evaluates the expression as keys: a string, a number, or a list of them (duplicates
     /// dropped, order kept).
     pub fn strings(&self, facts: &Facts) -> Result<Vec<String>, String> {

@@ -148,6 +148,16 @@ pub enum Effect {
     IssueVoucher {
         template: String,
     },
+    /// Awards the member a level of a badge (once: a level held is not awarded again).
+    AwardBadge {
+        badge: String,
+        #[serde(default = "first_level")]
+        level: u32,
+    },
+}
+
+fn first_level() -> u32 {
+    1
 }
 
 /// How the amount of a per-yuan award rounds to whole yuan before it is multiplied.

@@ -304,6 +304,17 @@ fn validate(spec: &RuleSpec) -> Result<(), RuleError> {
                     ));
                 }
             }
+            Effect::AwardBadge { badge, level } => {
+                if !valid_name(badge) {
+                    return Err(err(
+                        at("badge"),
+                        "a badge id is 1–64 characters of a-z, 0-9, _ - . :",
+                    ));
+                }
+                if !(1..=crate::badges::MAX_LEVELS as u32).contains(level) {
+                    return Err(err(at("level"), "a level is 1 to 10"));
+                }
+            }
         }
     }
     for (i, limit) in spec.limits.iter().enumerate() {

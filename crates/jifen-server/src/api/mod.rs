@@ -1,6 +1,7 @@
 //! The HTTP API under `/v1`, described by OpenAPI from the handlers themselves.
 
 pub mod audit;
+pub mod badges;
 pub mod checkout;
 pub mod events;
 pub mod leaderboards;
@@ -51,6 +52,7 @@ use crate::app::AppState;
         (name = "notifications", description = "The notification outbox: what rules, tiers and gifts wrote for members to be told"),
         (name = "operators", description = "The console's operators, their roles, and the console's settings"),
         (name = "leaderboards", description = "Leaderboards: ranks among every member, neighbours, gaps; contests settled once"),
+        (name = "badges", description = "Badges with levels, earned once each; members' badges and progress"),
     )
 )]
 struct ApiDoc;
@@ -162,6 +164,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(checkout::get_gift))
         .routes(routes!(checkout::claim_gift))
         .routes(routes!(checkout::cancel_gift))
+        .routes(routes!(badges::list_badges))
+        .routes(routes!(badges::put_badge, badges::get_badge))
+        .routes(routes!(badges::put_badge_image))
+        .routes(routes!(badges::get_member_badges))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

@@ -96,6 +96,7 @@ pub const TABLES: &[Texts] = &[
     (super::tiers::ZH, super::tiers::EN),
     (super::audit::ZH, super::audit::EN),
     (super::rewards::ZH, super::rewards::EN),
+    (super::badges::ZH, super::badges::EN),
     (super::dashboard::ZH, super::dashboard::EN),
     (super::gallery::ZH, super::gallery::EN),
 ];

@@ -1515,6 +1515,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.newest", "回到最新"),
     ("members.older", "更早的记录"),
     ("members.entry_benefit", "等级礼遇赠送 {n} 积分"),
+    ("members.entry_badge", "勋章奖励 {n} 积分"),
     ("members.entry_earn_order", "订单 {order} 获得 {n} 积分"),
     ("members.entry_earn", "获得 {n} 积分（{cause}）"),
     (
@@ -1720,6 +1721,7 @@ pub const EN: &[(&str, &str)] = &[
     ("members.newest", "Newest"),
     ("members.older", "Older"),
     ("members.entry_benefit", "Tier gift: {n} points"),
+    ("members.entry_badge", "Badge reward: {n} points"),
     (
         "members.entry_earn_order",
         "Order {order} earned {n} points",

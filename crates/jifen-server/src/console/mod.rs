@@ -11,6 +11,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod badges;
 pub mod dashboard;
 pub mod gallery;
 pub mod i18n;
@@ -70,6 +71,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(tiers::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
+    all.extend(badges::routes());
     all.extend(dashboard::routes());
     all.extend(gallery::routes());
     all
@@ -322,6 +324,7 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("rules", "nav.rules", "/console/rules", Perm::View),
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
+    ("badges", "nav.badges", "/console/badges", Perm::View),
     (
         "templates",
         "nav.templates",

@@ -12,6 +12,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod badges;
 pub mod branding;
 pub mod checkin;
 pub mod gifts;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(checkin::page).post(checkin::check_in),
         )
         .route("/portal/{program}/history", get(history::page))
+        .route("/portal/{program}/badges", get(badges::wall))
         .route("/portal/{program}/rewards", get(rewards::list))
         .route(
             "/portal/{program}/rewards/{id}",
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/gifts/{token}",
             get(gifts::claim_view).post(gifts::claim),
         )
+        .route("/portal/{program}/badges/{token}", get(badges::share))
         .merge(guarded)
         .merge(assets::routes())
         .route(

@@ -20,6 +20,7 @@ use jifen_store::{
     Streak, UsageKeyRow, UsageRow, WriteTx,
 };
 
+use super::badges::{Awarded, BadgeBatch};
 use super::judging::{Deferred, Judging, Oracle};
 use super::ledger::{open_book, save_all};
 use super::tiers::TierBatch;
@@ -257,6 +258,8 @@ pub(crate) struct Judge {
     tiers: Option<TierBatch>,
     /// Where conditions' outcomes come from.
     oracle: Oracle,
+    /// The program's badges, when it has active ones.
+    badges: Option<BadgeBatch>,
 }
 
 impl Judge {
@@ -274,7 +277,11 @@ impl Judge {
         let rules = compiled.rules.clone();
         let (judged, keys) = Judge::reads(&rules, tz, events, accounts);
         let usage = tx.lock_usage(&program.id, &keys).await?;
-        let facts = if Judge::needs_facts(&rules, events) {
+        let ids: Vec<i64> = accounts.values().map(|a| a.member.id).collect();
+        let badges = BadgeBatch::load(tx, &program.id, &ids).await?;
+        let facts = if badges.as_ref().is_some_and(BadgeBatch::automatic) {
+            tx.member_facts(&ids).await?
+        } else if Judge::needs_facts(&rules, events) {
             tx.member_facts(&member_ids(&judged)).await?
         } else {
             MemberFacts::default()
@@ -293,6 +300,7 @@ impl Judge {
         let tiers = TierBatch::load(tx, settings, program, &members, tz, now).await?;
         let mut judge = Judge::assemble(rules, compiled, tz, program, usage, facts);
         judge.tiers = tiers;
+        judge.badges = badges;
         Ok(judge)
     }
 
@@ -380,6 +388,7 @@ impl Judge {
             program: program_facts(program),
             tiers: None,
             oracle: Oracle::in_place(),
+            badges: None,
         }
     }
 
@@ -476,10 +485,35 @@ impl Judge {
                         }
                     }
                 }
-                Action::Notify { .. } | Action::IssueVoucher { .. } => {}
+                Action::Notify { .. } | Action::IssueVoucher { .. } | Action::AwardBadge { .. } => {
+                }
             }
         }
         evaluation
+    }
+
+    /// Awards the badges an event earns its member: those its rules' effects name, and those
+    /// whose criteria the member now meets (after the rules ran, so what they added counts).
+    fn judge_badges(
+        &mut self,
+        event: &ParsedEvent,
+        head: &MemberHead,
+        amount: Option<i64>,
+        now: Timestamp,
+        requested: &[(String, u32)],
+    ) -> Vec<Awarded> {
+        let Some(badges) = self.badges.as_mut() else {
+            return Vec::new();
+        };
+        badges.note_event(head.id, &event.type_name);
+        let facts = badges.automatic().then(|| {
+            let state = self.members.entry(head.id).or_default();
+            let (event_facts, mut member_facts) =
+                facts_of(event, head, state, self.tiers.as_ref(), amount, self.tz);
+            member_facts["counts"] = badges.counts_json(head.id);
+            Facts::new(&event_facts, &member_facts, &self.program, now)
+        });
+        badges.award(head.id, &event.id, now, facts.as_ref(), requested)
     }
 
     /// Checks the attributes of a behaviour of a type the program declared.
@@ -700,6 +734,9 @@ async fn attempt(
         return Ok(Round::Deferred(deferred));
     }
     let fresh: BTreeSet<String> = writes.answers.iter().map(|(k, _, _)| k.clone()).collect();
+    if let Some(badges) = judge.badges.take() {
+        badges.persist(&mut tx).await?;
+    }
     let (usage, streaks) = judge.take_writes();
     let scores = super::leaderboards::record_in_tx(
         &mut tx,
@@ -926,6 +963,7 @@ fn decide(
             None => Vec::new(),
         },
     };
+    let mut requested: Vec<(String, u32)> = Vec::new();
     if let (Some(e), Some(member_id)) = (&evaluation, member_id) {
         for action in &e.actions {
             match action {
@@ -964,6 +1002,9 @@ fn decide(
                     template.clone(),
                     format!("rule:{rule}:{}", event.id),
                 )),
+                Action::AwardBadge { badge, level, .. } => {
+                    requested.push((badge.clone(), *level));
+                }
                 Action::Notify { rule, template } => writes.notifications.push(Notification {
                     program_id: program.id.clone(),
                     member_id,
@@ -1021,9 +1062,28 @@ fn decide(
             change = Some(c);
         }
     }
+    let mut badges = Vec::new();
+    if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
+        let amount = match &event.kind {
+            EventKind::Purchase { amount, .. } => Some(*amount),
+            EventKind::Refund { .. } => None,
+            EventKind::Behaviour { .. } => amount_of(event),
+        };
+        for a in judge.judge_badges(event, &account.member, amount, now, &requested) {
+            entries.extend(a.earn(&mut account.book, policy, tz, event.occurred_at, &cause));
+            if let Some(template) = a.reward().and_then(|r| r.voucher.clone()) {
+                let source = a.voucher_source(account.member.id);
+                writes.vouchers.push((account.member.id, template, source));
+            }
+            badges.push(a.json(&program.id));
+        }
+    }
     let mut answer = result(event, &entries, evaluation.as_ref(), repeat);
     if let Some(c) = &change {
         answer["tier"] = super::tiers::change_json(c);
+    }
+    if !badges.is_empty() {
+        answer["badges"] = Value::Array(badges);
     }
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
         account.pending.extend(entries);

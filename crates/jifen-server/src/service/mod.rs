@@ -1,6 +1,7 @@
 //! Application services: each write is one database transaction in which jifen-core decides.
 
 pub mod backtest;
+pub mod badges;
 pub mod catalog;
 pub mod checkout;
 pub mod coalesce;

@@ -236,6 +236,7 @@ pub async fn save_rule(
             })
             .collect();
         super::vouchers::check_templates(&mut tx, &program.id, &templates).await?;
+        super::badges::check_effects(&mut tx, &program.id, &spec.effects).await?;
         let text = serde_json::to_string(&spec).map_err(|_| ApiError::Internal)?;
         if let Some(v) = &current {
             let same_spec = serde_json::from_str::<RuleSpec>(&v.spec).ok().as_ref() == Some(&spec);

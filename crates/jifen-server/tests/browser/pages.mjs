@@ -13,6 +13,7 @@ const PAGES = [
   ['rules', '规则与活动', 'Rules & campaigns'],
   ['tiers', '等级', 'Tiers'],
   ['rewards', '奖励与券', 'Rewards & vouchers'],
+  ['badges', '勋章', 'Badges'],
   ['templates', '模板', 'Templates'],
   ['settings', '设置', 'Settings'],
   ['audit', '审计日志', 'Audit log'],

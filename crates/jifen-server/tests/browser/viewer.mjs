@@ -43,7 +43,7 @@ await journey('viewer', async (page) => {
   }
 
   // No POST form anywhere on the main pages, except signing out and the account's own.
-  for (const label of ['概览', '会员', '规则与活动', '等级', '奖励与券', '模板', '设置', '审计日志']) {
+  for (const label of ['概览', '会员', '规则与活动', '等级', '奖励与券', '勋章', '模板', '设置', '审计日志']) {
     await nav(page, label);
     // Simulations and previews are POST forms that write nothing: every role may use them.
     // A form may show its fields read-only; what matters is a button that sends it.
