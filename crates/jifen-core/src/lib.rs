@@ -8,6 +8,7 @@ pub mod fuzzing;
 pub mod ledger;
 pub mod limits;
 pub mod policy;
+pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;
