@@ -30,6 +30,9 @@ pub mod portal;
 pub mod portal_conformance;
 pub mod postgres;
 pub mod reads;
+pub mod referrals;
+#[cfg(feature = "testkit")]
+pub mod referrals_conformance;
 pub mod rehearsal;
 mod rewards;
 #[cfg(feature = "testkit")]
@@ -52,6 +55,9 @@ pub use error::StoreError;
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
 pub use reads::{NotificationFilter, OrderHistory, OutboxNotification, ReadStore, StoredEvent};
+pub use referrals::{
+    BoostRow, ReferralCounts, ReferralRow, ReferralStats, ReferralStore, ReferralView, ReferralsTx,
+};
 pub use rewards::{
     CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
     VoucherRow, VoucherUseRow,
@@ -113,6 +119,7 @@ pub trait Store:
     + portal::PortalStore
     + rollups::RollupStore
     + media::MediaStore
+    + referrals::ReferralStore
     + Send
     + Sync
     + 'static
@@ -225,7 +232,7 @@ pub trait Store:
 
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
-pub trait WriteTx: RulesTx + TiersTx + RewardsTx + Send {
+pub trait WriteTx: RulesTx + TiersTx + RewardsTx + ReferralsTx + Send {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;
     /// Stores the answer of a claimed key.

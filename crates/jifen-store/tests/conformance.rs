@@ -38,4 +38,5 @@ jifen_store::backend_tests! {
     member_event_times_by_type_and_window => jifen_store::portal_conformance::member_event_times_by_type_and_window;
     reward_images_replace_and_isolate => jifen_store::media_conformance::reward_images_replace_and_isolate;
     rollups_equal_a_direct_count => jifen_store::rollup_conformance::rollups_equal_a_direct_count;
+    referrals_once_per_friend_with_counts_and_boosts => jifen_store::referrals_conformance::referrals_once_per_friend_with_counts_and_boosts;
 }
