@@ -122,6 +122,7 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
     audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
+    audited("PUT", "/v1/referral-program", "referral_program.put", "referral_program", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -494,6 +495,11 @@ pub async fn snapshot(
             let limit = store.support_adjustment_limit(p).await?;
             plain(json!({"support_adjustment_limit": limit}))
         }
+        "referral_program" => store
+            .setting(p, crate::service::referrals::SETTING)
+            .await?
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .and_then(&plain),
         "checkout_settings" => store
             .setting(p, crate::service::vouchers::CHECKOUT)
             .await?

@@ -13,6 +13,7 @@ pub mod personal;
 pub mod points;
 pub mod portal;
 pub mod program;
+pub mod referrals;
 pub mod responses;
 pub mod rewards;
 pub mod rules;
@@ -49,6 +50,7 @@ use crate::app::AppState;
         (name = "checkout", description = "Carts judged and redeemed with vouchers and points; gifts claimed"),
         (name = "notifications", description = "The notification outbox: what rules, tiers and gifts wrote for members to be told"),
         (name = "operators", description = "The console's operators, their roles, and the console's settings"),
+        (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
     )
 )]
 struct ApiDoc;
@@ -160,6 +162,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(checkout::get_gift))
         .routes(routes!(checkout::claim_gift))
         .routes(routes!(checkout::cancel_gift))
+        .routes(routes!(
+            referrals::get_referral_program,
+            referrals::put_referral_program
+        ))
+        .routes(routes!(referrals::referral_program_stats))
+        .routes(routes!(referrals::member_referral_code))
+        .routes(routes!(referrals::member_referral_qr))
+        .routes(routes!(referrals::member_referrals))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

@@ -411,6 +411,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.kind.tier_job", "等级重算任务"),
     ("audit.kind.operator", "后台用户"),
     ("audit.kind.console_settings", "后台设置"),
+    ("audit.kind.referral_program", "邀请有礼设置"),
     ("audit.action.program.update", "修改积分政策"),
     ("audit.action.api_key.create", "创建 API 密钥"),
     ("audit.action.api_key.revoke", "吊销 API 密钥"),
@@ -443,6 +444,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.action.operator.put", "保存后台用户"),
     ("audit.action.reward.image", "上传奖励图片"),
     ("audit.action.console_settings.put", "保存后台设置"),
+    ("audit.action.referral_program.put", "保存邀请有礼设置"),
     ("audit.action.operator.role", "修改后台用户角色"),
     ("audit.action.operator.remove", "移除后台用户"),
 ];
@@ -496,6 +498,7 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.kind.tier_job", "Tier re-evaluation"),
     ("audit.kind.operator", "User"),
     ("audit.kind.console_settings", "Console settings"),
+    ("audit.kind.referral_program", "Referral program"),
     ("audit.action.program.update", "Changed the point policy"),
     ("audit.action.api_key.create", "Created an API key"),
     ("audit.action.api_key.revoke", "Revoked an API key"),
@@ -548,6 +551,10 @@ pub const EN: &[(&str, &str)] = &[
     (
         "audit.action.console_settings.put",
         "Saved the console's settings",
+    ),
+    (
+        "audit.action.referral_program.put",
+        "Saved the referral program",
     ),
     ("audit.action.operator.role", "Changed a user's role"),
     ("audit.action.operator.remove", "Removed a user"),

@@ -19,6 +19,7 @@ pub mod history;
 pub mod home;
 pub mod i18n;
 pub mod profile;
+pub mod referrals;
 pub mod rewards;
 pub mod wallet;
 
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/profile",
             get(profile::page).post(profile::save),
         )
+        .route("/portal/{program}/referral", get(referrals::page))
         .route(
             "/portal/{program}/profile/phone",
             axum::routing::post(profile::bind_phone),

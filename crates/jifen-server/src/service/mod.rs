@@ -9,6 +9,7 @@ pub mod gifts;
 pub mod judging;
 pub mod ledger;
 pub mod members;
+pub mod referrals;
 pub mod rules;
 pub mod tiers;
 pub mod vouchers;
