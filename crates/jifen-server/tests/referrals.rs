@@ -7,8 +7,10 @@
 mod common;
 
 use chrono::Duration;
+use common::console::{browser_operator, owner};
 use common::portal::enter;
 use common::{TestApp, TestBackend};
+use jifen_store::console::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,6 +23,7 @@ jifen_store::backend_tests! {
     concurrent_signups_with_one_code_hold_the_caps => super::concurrent_signups_with_one_code_hold_the_caps;
     bad_settings_and_unknown_codes_change_nothing => super::bad_settings_and_unknown_codes_change_nothing;
     the_portal_shows_the_code_share_card_friends_and_boost => super::the_portal_shows_the_code_share_card_friends_and_boost;
+    the_console_defines_the_program_and_shows_its_figures => super::the_console_defines_the_program_and_shows_its_figures;
 }
 
 /// The seed's "bring two friends" program: 100 points to the friend, 500 to the referrer when
@@ -453,10 +456,91 @@ async fn the_portal_shows_the_code_share_card_friends_and_boost(b: TestBackend) 
     let page = m.get(&app, "referral").await;
     assert!(page.html.contains("已获奖励"), "{}", page.html);
     assert!(page.html.contains(r#"id="boost""#), "{}", page.html);
+    // The shared link opens without a session; an unknown code is a 404.
+    let join = common::portal::open(&app, &format!("{}join/{code}", m.base), None).await;
+    assert_eq!(join.status, StatusCode::OK, "{}", join.html);
+    assert!(
+        join.html
+            .contains(&format!(r#"<strong id="join-code">{code}</strong>"#))
+    );
+    assert!(join.html.contains("og:title"));
+    assert!(join.html.contains("注册会员即得 100 积分"), "{}", join.html);
+    let wrong = if code.starts_with('Z') { "Y" } else { "Z" }.to_owned() + &code[1..];
+    let nobody = common::portal::open(&app, &format!("{}join/{wrong}", m.base), None).await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
     let en = m.get(&app, "referral?lang=en").await;
     assert!(
         en.html.contains("Invitation reward: 2× points until"),
         "{}",
         en.html
+    );
+}
+
+async fn the_console_defines_the_program_and_shows_its_figures(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let boss = owner(&app).await;
+    let (status, page) = boss.get("/console/referrals").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(r#"id="referrals-none""#), "{page}");
+    assert!(
+        page.contains(r#"href="/console/referrals""#),
+        "in the navigation"
+    );
+    // Refused settings: shown with the field, nothing saved.
+    let mut bad = program(json!({}));
+    bad["within_days"] = json!(0);
+    let (status, page) = boss
+        .post("/console/referrals", &[("raw", &bad.to_string())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(r#"id="error-raw""#), "{page}");
+    assert!(page.contains("within_days"), "{page}");
+    assert_eq!(
+        app.get("/v1/referral-program").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (status, page) = boss
+        .post(
+            "/console/referrals",
+            &[("raw", &program(json!({"total": 9})).to_string())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Saved."), "{page}");
+    assert_eq!(
+        app.get("/v1/referral-program").await.body["caps"]["total"],
+        9
+    );
+    app.put("/v1/members/r-1", json!({"name": "R"})).await;
+    let code = code_of(&app, "r-1").await;
+    signup(&app, "f-1", "13800000011", &code).await;
+    app.purchase("e-1", "f-1", "o-1", 10_000).await;
+    let (_, page) = boss.get("/console/referrals").await;
+    assert!(page.contains(r#"data-status="rewarded">1<"#), "{page}");
+    assert!(
+        page.contains(r#"id="referrals-referrer-points">500<"#),
+        "{page}"
+    );
+    // A viewer sees the figures and cannot save.
+    browser_operator(&app, "viewer@example.com", Role::Viewer).await;
+    let viewer = common::console::Browser::sign_in(
+        &app,
+        "viewer@example.com",
+        common::console::BROWSER_PASSWORD,
+    )
+    .await;
+    let (status, page) = viewer.get("/console/referrals").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("readonly"), "{page}");
+    let (status, _) = viewer
+        .post(
+            "/console/referrals",
+            &[("raw", &program(json!({})).to_string())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/v1/referral-program").await.body["caps"]["total"],
+        9
     );
 }

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod login;
 pub mod members;
 pub mod operators;
+pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod settings;
@@ -68,6 +69,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(rules::routes());
     all.extend(settings::routes());
     all.extend(tiers::routes());
+    all.extend(referrals::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(dashboard::routes());
@@ -322,6 +324,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("rules", "nav.rules", "/console/rules", Perm::View),
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
+    (
+        "referrals",
+        "nav.referrals",
+        "/console/referrals",
+        Perm::View,
+    ),
     (
         "templates",
         "nav.templates",

@@ -198,6 +198,12 @@ pub const ZH: &[(&str, &str)] = &[
     ("referral.status.capped", "超出奖励上限"),
     ("referral.status.clawed_back", "首单退款，奖励已扣回"),
     ("referral.status.rejected", "不符合邀请条件"),
+    ("referral.join_offer", "注册会员即得 {points} 积分。"),
+    ("referral.join_code", "邀请码"),
+    (
+        "referral.join_how",
+        "在品牌小程序或门店注册会员时填写此邀请码。",
+    ),
     ("profile.title", "我的资料"),
     (
         "profile.incomplete",
@@ -486,6 +492,12 @@ pub const EN: &[(&str, &str)] = &[
         "First order refunded, reward taken back",
     ),
     ("referral.status.rejected", "Not eligible"),
+    ("referral.join_offer", "Join and get {points} points."),
+    ("referral.join_code", "Invitation code"),
+    (
+        "referral.join_how",
+        "Enter this code when you join in the brand's mini-program or in a store.",
+    ),
     ("profile.title", "My profile"),
     (
         "profile.incomplete",

@@ -72,6 +72,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
         .route("/portal/{program}/enter", get(auth::enter))
+        // A referral link's page is for a friend who is not a member yet.
+        .route("/portal/{program}/join/{code}", get(referrals::join))
         // A gift's claim page is the friend's, who has no session yet: it checks its own form.
         .route(
             "/portal/{program}/gifts/{token}",

@@ -3,7 +3,7 @@
 //! Everything comes from the service of `GET /v1/members/{id}/referral`.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
@@ -13,6 +13,7 @@ use super::auth::Visit;
 use super::i18n::fill;
 use super::{Chrome, Failure, html};
 use crate::app::AppState;
+use crate::console::i18n::Lang;
 
 #[derive(Template)]
 #[template(path = "portal/referral.html")]
@@ -84,6 +85,72 @@ pub async fn page(
         offer,
         friends,
         boost,
+    };
+    Ok(html(&page))
+}
+
+#[derive(Template)]
+#[template(path = "portal/referral_join.html")]
+struct JoinPage {
+    lang: Lang,
+    brand: super::branding::Branding,
+    css: String,
+    og_image: String,
+    title: &'static str,
+    description: &'static str,
+    offer: Option<String>,
+    code_label: &'static str,
+    code: String,
+    how: &'static str,
+}
+
+/// `GET /portal/{program}/join/{code}`: the page a shared link opens, without a session (the
+/// friend is not a member yet): the invitation, what the friend gets, and the code to enrol
+/// with. Its share card is what WeChat shows for the link. A code of no member is a 404.
+pub async fn join(
+    State(state): State<AppState>,
+    Path((program_id, code)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, Failure> {
+    let program = state
+        .store
+        .get_program(&program_id)
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let referrer = crate::service::referrals::referrer_of(&program.id, &code, "code")
+        .map_err(|_| Failure::NotFound)?;
+    let code = crate::service::referrals::code_of(&program.id, referrer);
+    let member = state
+        .store
+        .members_after(&program.id, referrer - 1, 1)
+        .await?;
+    if member.first().map(|m| m.0) != Some(referrer) {
+        return Err(Failure::NotFound);
+    }
+    let lang = super::i18n::lang_of(&headers, uri.query());
+    let t = |key: &str| super::i18n::t(lang, key);
+    let settings = crate::service::referrals::settings(&state, &program.id).await?;
+    let offer = settings
+        .filter(|s| s.enabled && s.friend_reward.points() > 0)
+        .map(|s| {
+            fill(
+                t("referral.join_offer"),
+                &[("points", &s.friend_reward.points().to_string())],
+            )
+        });
+    let origin = crate::api::portal::base_url(&state, &headers);
+    let page = JoinPage {
+        lang,
+        brand: super::branding::Branding::of(&state, &program).await?,
+        css: super::assets::css(),
+        og_image: format!("{origin}{}", super::assets::gift_image_href()),
+        title: t("referral.share_title"),
+        description: t("referral.share_description"),
+        offer,
+        code_label: t("referral.join_code"),
+        code,
+        how: t("referral.join_how"),
     };
     Ok(html(&page))
 }
