@@ -169,6 +169,10 @@ fn yes() -> bool {
     true
 }
 
+/// How long before its attribution a friend's purchase still qualifies them (the tolerance of
+/// clocks, as for an event's `occurred_at` ahead of jifen's).
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
+
 /// The most milestones a program declares.
 pub const MAX_MILESTONES: usize = 10;
 
@@ -233,9 +237,12 @@ impl ReferralSettings {
     }
 
     /// Whether a purchase of `amount` fen at `at` qualifies a friend attributed at
-    /// `attributed_at`.
+    /// `attributed_at`. A purchase up to [`CLOCK_SKEW_MINUTES`] before the attribution counts:
+    /// the shop's clock and jifen's differ (an order stamped to the second, an attribution to the
+    /// microsecond), and an order placed right after signing up must not be lost to that.
     pub fn qualifies(&self, attributed_at: Timestamp, at: Timestamp, amount: i64) -> bool {
-        amount >= self.min_purchase && at >= attributed_at && at <= self.qualify_by(attributed_at)
+        let from = attributed_at - Duration::minutes(CLOCK_SKEW_MINUTES);
+        amount >= self.min_purchase && at >= from && at <= self.qualify_by(attributed_at)
     }
 
     /// Whether a refund leaving `remaining` fen of the qualifying order takes the referrer's

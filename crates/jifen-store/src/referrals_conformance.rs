@@ -106,7 +106,7 @@ pub async fn referrals_once_per_friend_with_counts_and_boosts(backend: Backend) 
         .unwrap();
     assert_eq!(seen, vec![(digest.clone(), r)]);
     assert!(
-        tx.first_seen("q", &[digest.clone()])
+        tx.first_seen("q", std::slice::from_ref(&digest))
             .await
             .unwrap()
             .is_empty()
@@ -114,7 +114,13 @@ pub async fn referrals_once_per_friend_with_counts_and_boosts(backend: Backend) 
     tx.note_seen("p", &[(digest.clone(), f1)], ts("2026-06-02T00:00:00Z"))
         .await
         .unwrap();
-    assert_eq!(tx.first_seen("p", &[digest.clone()]).await.unwrap()[0].1, r);
+    assert_eq!(
+        tx.first_seen("p", std::slice::from_ref(&digest))
+            .await
+            .unwrap()[0]
+            .1,
+        r
+    );
     assert!(tx.identities_of(r).await.unwrap().is_empty());
     assert_eq!(
         tx.identities_of(f1).await.unwrap(),

@@ -111,6 +111,12 @@ fn qualification_needs_the_amount_within_the_window() {
     assert!(!s.qualifies(at(0), at(30) + Duration::seconds(1), 10_000));
     assert!(!s.qualifies(at(0), at(1), 9_999));
     assert!(!s.qualifies(at(1), at(0), 10_000));
+    let signed_up = at(0) + Duration::milliseconds(50);
+    assert!(
+        s.qualifies(signed_up, at(0), 10_000),
+        "a clock a moment behind"
+    );
+    assert!(!s.qualifies(signed_up, at(0) - Duration::minutes(5), 10_000));
 }
 
 #[test]
