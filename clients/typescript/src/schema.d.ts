@@ -769,6 +769,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/referral": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a member's referral code, link and QR code. */
+        get: operations["member_referral_code"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/referral/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a member's referral QR code as an SVG image. */
+        get: operations["member_referral_qr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the friends a member brought, newest first, with their status. */
+        get: operations["member_referrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/reward-redemptions": {
         parameters: {
             query?: never;
@@ -1119,6 +1170,47 @@ export interface paths {
          *     zone, its rate limit per key, or the member portal's settings.
          */
         patch: operations["patch_program"];
+        trace?: never;
+    };
+    "/v1/referral-program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the program's referral settings. */
+        get: operations["get_referral_program"];
+        /**
+         * Save the program's referral settings: on/off, the friend's reward at signup, the referrer's
+         *     reward when the friend's first purchase of at least `min_purchase` fen comes within
+         *     `within_days`, milestones (`{"friends": 2, "factor": 2, "days": 30}`: a personal earn
+         *     multiplier), caps of rewarded referrals per referrer (per day, in all), and whether a refund
+         *     claws the referrer's points back.
+         */
+        put: operations["put_referral_program"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referral-program/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the program's referral figures. */
+        get: operations["referral_program_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/reward-redemptions/{id}": {
@@ -2435,6 +2527,13 @@ export interface components {
             name?: string | null;
             /** @description Normalized to E.164 (+86 when no country code is given) and bound as a `phone` identity. */
             phone?: string | null;
+            /**
+             * @description A referrer's code (8 characters; case and dashes do not matter). Taken only when the
+             *     request creates the member: the member is attributed to the code's member, once. For
+             *     an existing member it is ignored. An unknown code is refused with
+             *     `referral_code_unknown` and nothing is written.
+             */
+            referral_code?: string | null;
             status?: null | components["schemas"]["MemberStatus"];
         };
         /** @description A member. */
@@ -2442,6 +2541,11 @@ export interface components {
             attributes: Record<string, unknown>;
             /** Format: date */
             birthday?: string | null;
+            /**
+             * @description The member's earn multiplier active now, from a referral milestone:
+             *     `{"factor": 2, "since": …, "until": …, "source": …}` (shown by `GET`).
+             */
+            boost?: Record<string, unknown> | null;
             city?: string | null;
             /** Format: date-time */
             enrolled_at: string;
@@ -2450,6 +2554,11 @@ export interface components {
             identities: components["schemas"]["IdentityIn"][];
             name?: string | null;
             phone?: string | null;
+            /**
+             * @description The referral that brought the member (answered by `PUT` with a `referral_code`, and by
+             *     `GET /v1/members/{external_id}`): referrer, status, points.
+             */
+            referral?: Record<string, unknown> | null;
             status: string;
             tier?: null | components["schemas"]["StandingOut"];
             /** Format: date-time */
@@ -2653,6 +2762,11 @@ export interface components {
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
         Page_NotificationOut: {
             data: components["schemas"]["NotificationOut"][];
+            next?: string | null;
+        };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_ReferralOut: {
+            data: components["schemas"]["ReferralOut"][];
             next?: string | null;
         };
         PartnerIn: {
@@ -2865,6 +2979,54 @@ export interface components {
             /** Format: int64 */
             points: number;
             reason?: string | null;
+        };
+        /** @description A member's referral code, what they share, and where they stand. */
+        ReferralCodeOut: {
+            /** @description The member's boost active now, if any. */
+            boost?: Record<string, unknown> | null;
+            /** @description 8 characters without `0`, `O`, `1` or `I`; stable for the member. */
+            code: string;
+            /** @description Friends by status (the member as a referrer). */
+            friends: Record<string, unknown>;
+            /** @description The portal page a friend opens (a path on this server). */
+            link: string;
+            member: string;
+            /** @description The QR code of the link, as SVG. */
+            qr_svg: string;
+            /** @description The referral that brought the member, if any. */
+            referred_by?: Record<string, unknown> | null;
+        };
+        /** @description One friend a member brought. */
+        ReferralOut: Record<string, unknown>;
+        /** @description A program's referral figures. */
+        ReferralStatsOut: {
+            /**
+             * Format: int64
+             * @description Members with a milestone boost active now.
+             */
+            active_boosts: number;
+            /**
+             * Format: int64
+             * @description Points given to friends at signup, and to referrers (less what was clawed back).
+             */
+            friend_points: number;
+            /**
+             * @description Referrals by status: `pending`, `qualified`, `rewarded`, `capped`, `clawed_back`,
+             *     `rejected` (each present, 0 when none).
+             */
+            referrals: Record<string, unknown>;
+            /** Format: int64 */
+            referrer_points: number;
+            /**
+             * Format: int64
+             * @description Members who brought at least one friend (rejected referrals aside).
+             */
+            referrers: number;
+            /**
+             * Format: int64
+             * @description Every referral recorded.
+             */
+            total: number;
         };
         /** @description A refund of an order. */
         RefundOut: {
@@ -5372,6 +5534,136 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    member_referral_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralCodeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    member_referral_qr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code of the member's link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    member_referrals: {
+        parameters: {
+            query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
+                limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReferralOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     member_reward_redemptions: {
         parameters: {
             query?: never;
@@ -6368,6 +6660,111 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_referral_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_referral_program: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The referral settings */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    referral_program_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralStatsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -176,6 +176,27 @@ pub async fn redis_zrevrank(
     Ok(rate)
 }
 
+/// The HTTP ceiling of the same load: a constant JSON answer from a bare axum server, at full
+/// speed over as many connections. Returns requests per second.
+async fn bare_route(s: &Setup<'_>) -> anyhow::Result<f64> {
+    let bare = crate::server::start_bare().await?;
+    let make: RequestMaker = Arc::new(|_| Req::get("/bare"));
+    let r = crate::load::run(
+        &LoadSpec {
+            base: bare.base(),
+            key: None,
+            mode: Mode::Closed,
+            connections: s.connections,
+            duration: Duration::from_secs(s.seconds),
+            max_requests: 0,
+        },
+        make,
+    )
+    .await?;
+    bare.stop();
+    Ok(r.throughput)
+}
+
 /// Drops the program's sorted sets from Redis.
 async fn forget_sets(url: &str, program_id: &str) -> anyhow::Result<()> {
     let mut conn = redis::Client::open(url)?
@@ -308,7 +329,19 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         Some(url) => Some(redis_zrevrank(url, s.members, s.connections, s.seconds).await?),
         None => None,
     };
+    let bare = bare_route(s).await?;
     let ranks = rank_queries(&served, s, &spend).await?;
+    push(
+        &mut rows,
+        load_row(
+            "(l) a member's rank through the API, in memory, against the HTTP ceiling",
+            s.backend,
+            &ranks,
+            1.0,
+            "req/s",
+        )
+        .against("bare axum route, maximum", bare),
+    );
     let mut row = load_row(
         &format!(
             "(l) a member's rank through the API, in memory ({} connections)",

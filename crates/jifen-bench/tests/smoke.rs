@@ -94,7 +94,7 @@ fn leaderboard_figures_run() {
     );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rows as JSON");
     let rows = rows.as_array().expect("rows");
-    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert_eq!(rows.len(), 7, "{rows:?}");
     for row in rows {
         assert_eq!(row["non_2xx"], 0, "{row}");
         assert_eq!(row["errors"], 0, "{row}");

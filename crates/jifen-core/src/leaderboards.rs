@@ -94,6 +94,12 @@ pub struct Prize {
     /// A voucher template's id: each winner gets a voucher of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voucher: Option<String>,
+    /// A badge's id: each winner is awarded a level of it (`badge_level`, default 1), with the
+    /// badge's own reward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge_level: Option<u32>,
 }
 
 /// The most ranks a contest may give prizes to.
@@ -190,10 +196,16 @@ fn check_prizes(prizes: &[Prize]) -> Result<(), SpecError> {
                 format!("ranks from 1 to {MAX_PRIZE_RANK}, with from ≤ to"),
             ));
         }
-        if p.points.is_none() && p.voucher.is_none() {
+        if p.badge_level.is_some() && p.badge.is_none() {
+            return Err(bad(
+                field("badge_level"),
+                "a level of which badge? name `badge`",
+            ));
+        }
+        if p.points.is_none() && p.voucher.is_none() && p.badge.is_none() {
             return Err(bad(
                 field("points"),
-                "a prize gives points, a voucher or both",
+                "a prize gives points, a voucher, a badge, or several of them",
             ));
         }
         if let Some(points) = p.points

@@ -10,6 +10,7 @@ pub mod leaderboards;
 pub mod ledger;
 pub mod limits;
 pub mod policy;
+pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;

@@ -126,6 +126,7 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
     audited("PUT", "/v1/leaderboards/{id}", "leaderboard.put", "leaderboard", Path("id"), Changed),
     audited("POST", "/v1/leaderboards/{id}/contests/{period}/settle", "contest.settle", "leaderboard", Path("id"), Act),
+    audited("PUT", "/v1/referral-program", "referral_program.put", "referral_program", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -507,6 +508,11 @@ pub async fn snapshot(
             .await?
             .and_then(|row| serde_json::from_str::<Value>(&row.spec).ok())
             .and_then(plain),
+        "referral_program" => store
+            .setting(p, crate::service::referrals::SETTING)
+            .await?
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .and_then(&plain),
         "checkout_settings" => store
             .setting(p, crate::service::vouchers::CHECKOUT)
             .await?

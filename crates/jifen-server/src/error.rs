@@ -123,6 +123,10 @@ pub enum ApiError {
     InvalidTransition(String),
     #[error("stock {stock} is below the {taken} units already redeemed")]
     StockBelowTaken { stock: i64, taken: i64 },
+    #[error("referral code {code} belongs to no member of this program")]
+    ReferralCodeUnknown { field: String, code: String },
+    #[error("the program has no referral program: save one with PUT /v1/referral-program")]
+    ReferralProgramNotFound,
     #[error("the database is not reachable; try again")]
     Unavailable,
     /// A 401 whose cause is worth saying (a key with a space in it).
@@ -314,6 +318,10 @@ impl ApiError {
             ApiError::GiftUnavailable(_) => ("gift_unavailable", S::CONFLICT),
             ApiError::InvalidTransition(_) => ("invalid_transition", S::CONFLICT),
             ApiError::StockBelowTaken { .. } => ("stock_below_taken", S::CONFLICT),
+            ApiError::ReferralCodeUnknown { .. } => {
+                ("referral_code_unknown", S::UNPROCESSABLE_ENTITY)
+            }
+            ApiError::ReferralProgramNotFound => ("referral_program_not_found", S::NOT_FOUND),
             ApiError::Unavailable => ("unavailable", S::SERVICE_UNAVAILABLE),
             ApiError::Internal => ("internal", S::INTERNAL_SERVER_ERROR),
             ApiError::BadCredentials(_) => ("unauthorized", S::UNAUTHORIZED),
@@ -344,6 +352,7 @@ impl ApiError {
             ApiError::StockBelowTaken { .. } => Some("stock".into()),
             ApiError::DuplicateKey { field, .. } => Some(field.clone()),
             ApiError::FigureOverflow(o) => Some(o.figure.into()),
+            ApiError::ReferralCodeUnknown { field, .. } => Some(field.clone()),
             _ => None,
         }
     }

@@ -53,6 +53,11 @@ pub struct MemberIn {
     pub attributes: Option<serde_json::Value>,
     pub status: Option<MemberStatus>,
     pub identities: Option<Vec<IdentityIn>>,
+    /// A referrer's code (8 characters; case and dashes do not matter). Taken only when the
+    /// request creates the member: the member is attributed to the code's member, once. For
+    /// an existing member it is ignored. An unknown code is refused with
+    /// `referral_code_unknown` and nothing is written.
+    pub referral_code: Option<String>,
 }
 
 /// Longest free-text profile field.

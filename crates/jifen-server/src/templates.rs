@@ -19,7 +19,7 @@ use crate::service::tiers::{METERS, SITES, SiteSpec, TIER_POLICY};
 use crate::service::vouchers::{CHECKOUT, CheckoutSettings};
 
 /// Every template: its name and its text.
-pub const TEMPLATES: [(&str, &str); 8] = [
+pub const TEMPLATES: [(&str, &str); 9] = [
     (
         "taobao-points",
         include_str!("../../../templates/taobao-points.toml"),
@@ -51,6 +51,10 @@ pub const TEMPLATES: [(&str, &str); 8] = [
     (
         "coffee-holiday-gifts",
         include_str!("../../../templates/coffee-holiday-gifts.toml"),
+    ),
+    (
+        "referral-double-points",
+        include_str!("../../../templates/referral-double-points.toml"),
     ),
 ];
 
@@ -88,6 +92,9 @@ pub struct Template {
     pub rewards: BTreeMap<String, RewardSpec>,
     #[serde(default)]
     pub checkout: Option<CheckoutSettings>,
+    /// The referral program (`PUT /v1/referral-program`).
+    #[serde(default)]
+    pub referrals: Option<jifen_core::referrals::ReferralSettings>,
 }
 
 /// A partner of a template (its keys are created through the API).
@@ -247,6 +254,19 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Loaded> {
         c.validate()
             .map_err(|e| anyhow::anyhow!("template {name}: checkout: {e}"))?;
     }
+    if let Some(r) = &template.referrals {
+        r.check()
+            .map_err(|(f, m)| anyhow::anyhow!("template {name}: referrals.{f}: {m}"))?;
+        for v in [&r.friend_reward, &r.referrer_reward]
+            .into_iter()
+            .filter_map(|w| w.voucher_template.as_deref())
+        {
+            anyhow::ensure!(
+                template.voucher_templates.contains_key(v),
+                "template {name}: referrals: voucher template {v} is not in the template"
+            );
+        }
+    }
     Ok(Loaded {
         template,
         policy,
@@ -312,6 +332,9 @@ pub async fn apply(
     let mut settings = Vec::new();
     if let Some(c) = &t.checkout {
         settings.push((CHECKOUT, serde_json::to_string(c)));
+    }
+    if let Some(r) = &t.referrals {
+        settings.push((crate::service::referrals::SETTING, serde_json::to_string(r)));
     }
     if !t.sites.is_empty() {
         settings.push((SITES, serde_json::to_string(&t.sites)));

@@ -31,6 +31,7 @@ const JOURNEYS: &[&str] = &[
     "rewards",
     "gallery",
     "pages",
+    "referrals",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another

@@ -1003,6 +1003,11 @@ fn every_error_code_is_documented() {
             amount: 1,
         },
         ApiError::OrderExists("o".into()),
+        ApiError::ReferralCodeUnknown {
+            field: "referral_code".into(),
+            code: "X".into(),
+        },
+        ApiError::ReferralProgramNotFound,
         ApiError::InsufficientPoints("x".into()),
         ApiError::HoldNotPending {
             id: "h".into(),

@@ -246,13 +246,20 @@ async fn cny(app: &TestApp) {
         )
         .await;
     assert!(r.status.is_success(), "{r:?}");
+    let r = app
+        .put(
+            "/v1/badges/cny-champion",
+            json!({"name": "新春冠军", "levels": [{"name": "冠军", "reward": {"points": 88}}]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
     put_board(
         app,
         "cny",
         json!({"name": "新春积分榜", "metric": {"kind": "points"},
                "period": {"kind": "window", "starts_at": "2026-06-01T00:00:00Z",
                           "ends_at": "2026-06-08T00:00:00Z"},
-               "contest": {"prizes": [{"from": 1, "to": 1, "points": 1_000},
+               "contest": {"prizes": [{"from": 1, "to": 1, "points": 1_000, "badge": "cny-champion"},
                                       {"from": 2, "to": 3, "voucher": "cny-10"}]}}),
     )
     .await;
@@ -295,7 +302,17 @@ async fn a_contest_is_settled_once_with_prizes_and_frozen_standings(backend: Tes
     assert_eq!(settled, 1);
     assert!(settle_due(&app.state).await.expect("again").is_empty());
 
-    assert_eq!(app.available("m-1").await, before + 1_000);
+    // The prize's points and the badge's own reward.
+    assert_eq!(app.available("m-1").await, before + 1_000 + 88);
+    let badges = app.get("/v1/members/m-1/badges").await;
+    assert_eq!(
+        badges.body["earned"][0]["badge"], "cny-champion",
+        "{badges:?}"
+    );
+    assert_eq!(
+        badges.body["earned"][0]["cause"], "contest:cny:window:1",
+        "{badges:?}"
+    );
     for (m, n) in [("m-1", 0), ("m-2", 0), ("m-3", 1), ("m-4", 1), ("m-5", 0)] {
         let v = app.get(&format!("/v1/members/{m}/vouchers")).await;
         let cny = v.body["data"]
@@ -338,7 +355,7 @@ async fn a_contest_is_settled_once_with_prizes_and_frozen_standings(backend: Tes
     assert_eq!(again.status, StatusCode::OK, "{again:?}");
     assert_eq!(again.body["ranked"], 5);
     assert_eq!(again.body["winners"], 3);
-    assert_eq!(app.available("m-1").await, before + 1_000);
+    assert_eq!(app.available("m-1").await, before + 1_000 + 88);
     let contests = app.get("/v1/leaderboards/cny/contests").await;
     assert_eq!(contests.body["data"].as_array().map(Vec::len), Some(1));
 
@@ -496,6 +513,11 @@ async fn bad_leaderboards_and_queries_are_refused(backend: TestBackend) {
         (
             json!({"name": "x", "metric": {"kind": "spend"}, "period": {"kind": "campaign", "campaign": "nope"}}),
             "period.campaign",
+        ),
+        (
+            json!({"name": "x", "metric": {"kind": "spend"}, "period": {"kind": "month"},
+                   "contest": {"prizes": [{"from": 1, "to": 1, "badge": "nope"}]}}),
+            "contest.prizes[0].badge",
         ),
         (
             json!({"name": "x", "metric": {"kind": "spend"}, "period": {"kind": "window",

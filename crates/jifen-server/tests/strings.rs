@@ -391,6 +391,13 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/referral-program",
+            "/v1/referral-program".into(),
+            json!({"enabled": true, "friend_reward": {"points": 100}, "within_days": 30,
+                   "referrer_reward": {"voucher_template": "half"}}),
+        ),
+        (
+            "PUT",
             "/v1/tier-policy",
             "/v1/tier-policy".into(),
             json!({"basis": {"kind": "spend", "window": {"kind": "rolling_days", "days": 365}},

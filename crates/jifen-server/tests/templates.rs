@@ -13,6 +13,7 @@ jifen_store::backend_tests! {
     inoherb_checkin_week => super::inoherb_checkin_week;
     wechat_behaviours_week => super::wechat_behaviours_week;
     campaign_618_weeks => super::campaign_618_weeks;
+    referral_double_points_month => super::referral_double_points_month;
 }
 
 /// Monday 2 March 2026, 10:00 in Shanghai.
@@ -268,4 +269,66 @@ async fn campaign_618_weeks(b: TestBackend) {
     assert_eq!(c["stats"]["points_awarded"], 2_050, "{c}");
     assert_eq!(c["stats"]["members_reached"], 2);
     assert_eq!(c["stats"]["budget_left"], 1_000_000 - 2_050);
+}
+
+/// "Bring two friends, unlock double points": two friends enrol with Li's code (100 points and
+/// a welcome voucher each), buy for ¥100 or more (500 points each to Li), and Li's own purchases
+/// earn double for 30 days; a third friend's ¥80 order qualifies nothing, and a refund below
+/// ¥100 takes Li's 500 back.
+async fn referral_double_points_month(b: TestBackend) {
+    let app = TestApp::spawn_template(b, "referral-double-points", t(MONDAY)).await;
+    app.member("li").await;
+    assert_eq!(
+        app.buy("li-1", "li", 20_000).await,
+        200,
+        "before: 1 point per yuan"
+    );
+    let code = app.get("/v1/members/li/referral").await.body["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (i, friend) in ["wang", "zhao", "sun"].iter().enumerate() {
+        let r = app
+            .put(
+                &format!("/v1/members/{friend}"),
+                json!({"phone": format!("1390000000{i}"), "referral_code": code}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        assert_eq!(r.body["referral"]["status"], "pending");
+        assert_eq!(app.figures_of(friend).await, (100, 0, 0, 0));
+        let vouchers = app.get(&format!("/v1/members/{friend}/vouchers")).await;
+        assert!(
+            vouchers.body.to_string().contains("welcome-friend"),
+            "{vouchers:?}"
+        );
+    }
+    app.to(t(MONDAY) + Duration::days(3));
+    assert_eq!(app.buy("wang-1", "wang", 12_000).await, 120);
+    assert_eq!(app.figures_of("li").await, (700, 0, 0, 0));
+    app.to(t(MONDAY) + Duration::days(5));
+    assert_eq!(app.buy("sun-1", "sun", 8_000).await, 80);
+    assert_eq!(app.figures_of("li").await, (700, 0, 0, 0), "under ¥100");
+    assert_eq!(app.buy("zhao-1", "zhao", 10_000).await, 100);
+    assert_eq!(app.figures_of("li").await, (1_200, 0, 0, 0));
+    // Two qualified friends: double points for 30 days.
+    assert_eq!(app.buy("li-2", "li", 20_000).await, 400);
+    app.to(t(MONDAY) + Duration::days(20));
+    assert_eq!(app.buy("li-3", "li", 10_000).await, 200);
+    // Wang's order refunded below ¥100: Li's 500 go back.
+    let r = app.refund("wang-r", "wang", "order-wang-1", 3_000).await;
+    assert_eq!(r.body["referral"]["status"], "clawed_back", "{r:?}");
+    assert_eq!(app.figures_of("li").await, (1_300, 0, 0, 0));
+    app.to(t(MONDAY) + Duration::days(36));
+    assert_eq!(
+        app.buy("li-4", "li", 10_000).await,
+        100,
+        "the boost is over"
+    );
+    let stats = app.get("/v1/referral-program/stats").await.body;
+    assert_eq!(stats["referrals"]["pending"], 1, "{stats}");
+    assert_eq!(stats["referrals"]["rewarded"], 1);
+    assert_eq!(stats["referrals"]["clawed_back"], 1);
+    assert_eq!(stats["friend_points"], 300);
+    assert_eq!(stats["referrer_points"], 500);
 }

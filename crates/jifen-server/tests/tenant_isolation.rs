@@ -602,6 +602,23 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             "13800000001",
         ),
     );
+    for tail in ["referral", "referral/qr.svg", "referrals"] {
+        add(
+            "GET",
+            match tail {
+                "referral" => "/v1/members/{external_id}/referral",
+                "referrals" => "/v1/members/{external_id}/referrals",
+                _ => "/v1/members/{external_id}/referral/qr.svg",
+            },
+            case(
+                &format!("{member}/{tail}"),
+                Body::None,
+                NotFound,
+                member,
+                "13800000001",
+            ),
+        );
+    }
     add(
         "GET",
         "/v1/members/{external_id}/tiers",

@@ -471,6 +471,20 @@ macro_rules! store_impl {
                 .bind(now)
                 .execute(&mut *conn)
                 .await?;
+                // Remembered for referrals: a person once seen is never a new friend.
+                sqlx::query(
+                    "INSERT INTO identities_seen (program_id, digest, member_id, seen_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (program_id, digest) DO NOTHING",
+                )
+                .bind(program_id)
+                .bind(jifen_core::referrals::identity_digest(
+                    &ident.kind,
+                    &ident.value,
+                ))
+                .bind(id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
                 let (owner,): (i64,) = sqlx::query_as(
                     "SELECT member_id FROM identities \
                      WHERE program_id = $1 AND kind = $2 AND value = $3",

@@ -34,6 +34,9 @@ pub mod portal;
 pub mod portal_conformance;
 pub mod postgres;
 pub mod reads;
+pub mod referrals;
+#[cfg(feature = "testkit")]
+pub mod referrals_conformance;
 pub mod rehearsal;
 mod rewards;
 #[cfg(feature = "testkit")]
@@ -60,6 +63,9 @@ pub use leaderboards::{
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
 pub use reads::{NotificationFilter, OrderHistory, OutboxNotification, ReadStore, StoredEvent};
+pub use referrals::{
+    BoostRow, ReferralCounts, ReferralRow, ReferralStats, ReferralStore, ReferralView, ReferralsTx,
+};
 pub use rewards::{
     CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
     VoucherRow, VoucherUseRow,
@@ -123,6 +129,7 @@ pub trait Store:
     + media::MediaStore
     + LeaderboardStore
     + badges::BadgeStore
+    + referrals::ReferralStore
     + Send
     + Sync
     + 'static
@@ -236,7 +243,7 @@ pub trait Store:
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
 pub trait WriteTx:
-    RulesTx + TiersTx + RewardsTx + LeaderboardsTx + badges::BadgesTx + Send
+    RulesTx + TiersTx + RewardsTx + LeaderboardsTx + badges::BadgesTx + ReferralsTx + Send
 {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;

@@ -39,10 +39,20 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("portal_links", "member_id"),
     ("portal_sessions", "member_id"),
     ("member_badges", "member_id"),
+    ("referrals", "referrer_id"),
+    ("referrals", "friend_id"),
+    ("identities_seen", "member_id"),
+    ("member_boosts", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
-pub const MEMBER_COLUMNS: &[&str] = &["member_id", "sender_id", "recipient_id"];
+pub const MEMBER_COLUMNS: &[&str] = &[
+    "member_id",
+    "sender_id",
+    "recipient_id",
+    "referrer_id",
+    "friend_id",
+];
 
 /// The attributes of an event that an erasure keeps: those the program's figures and rules are
 /// computed from. Every other attribute is free-form and may carry personal data.

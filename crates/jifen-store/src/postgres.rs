@@ -18,6 +18,7 @@ use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::portal::portal_impl;
 use crate::reads::reads_impl;
+use crate::referrals::referrals_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -93,6 +94,12 @@ rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 tiers_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 
 leaderboards_impl!(PgStore, PgWriteTx, sqlx::Postgres);
+referrals_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    for_update = " FOR UPDATE"
+);
 
 rewards_impl!(
     PgStore,

@@ -32,6 +32,7 @@ use crate::media::media_impl;
 use crate::personal::personal_impl;
 use crate::portal::portal_impl;
 use crate::reads::reads_impl;
+use crate::referrals::referrals_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
@@ -193,6 +194,7 @@ rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 leaderboards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
+referrals_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 

@@ -59,6 +59,7 @@ from .expiring_out import ExpiringOut
 from .fulfilment_in import FulfilmentIn
 from .gender import Gender
 from .generate_in import GenerateIn
+from .get_referral_program_response_200 import GetReferralProgramResponse200
 from .gift_cancel_in import GiftCancelIn
 from .gift_in import GiftIn
 from .gift_option import GiftOption
@@ -87,6 +88,8 @@ from .member_in import MemberIn
 from .member_in_attributes_type_0 import MemberInAttributesType0
 from .member_out import MemberOut
 from .member_out_attributes import MemberOutAttributes
+from .member_out_boost_type_0 import MemberOutBoostType0
+from .member_out_referral_type_0 import MemberOutReferralType0
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
@@ -111,6 +114,7 @@ from .page_consent_out import PageConsentOut
 from .page_entry_out import PageEntryOut
 from .page_member_out import PageMemberOut
 from .page_notification_out import PageNotificationOut
+from .page_referral_out import PageReferralOut
 from .partner_event_response_200 import PartnerEventResponse200
 from .partner_in import PartnerIn
 from .partner_key_in import PartnerKeyIn
@@ -134,6 +138,8 @@ from .progress_out import ProgressOut
 from .put_badge_body import PutBadgeBody
 from .put_campaign_body import PutCampaignBody
 from .put_meter_body import PutMeterBody
+from .put_referral_program_body import PutReferralProgramBody
+from .put_referral_program_response_200 import PutReferralProgramResponse200
 from .put_reward_body import PutRewardBody
 from .put_rule_body import PutRuleBody
 from .put_template_body import PutTemplateBody
@@ -141,6 +147,13 @@ from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
 from .redemption_in import RedemptionIn
+from .referral_code_out import ReferralCodeOut
+from .referral_code_out_boost_type_0 import ReferralCodeOutBoostType0
+from .referral_code_out_friends import ReferralCodeOutFriends
+from .referral_code_out_referred_by_type_0 import ReferralCodeOutReferredByType0
+from .referral_out import ReferralOut
+from .referral_stats_out import ReferralStatsOut
+from .referral_stats_out_referrals import ReferralStatsOutReferrals
 from .refund_out import RefundOut
 from .reward_out import RewardOut
 from .reward_out_reward import RewardOutReward
@@ -233,6 +246,7 @@ __all__ = (
     "FulfilmentIn",
     "Gender",
     "GenerateIn",
+    "GetReferralProgramResponse200",
     "GiftCancelIn",
     "GiftIn",
     "GiftOption",
@@ -261,6 +275,8 @@ __all__ = (
     "MemberInAttributesType0",
     "MemberOut",
     "MemberOutAttributes",
+    "MemberOutBoostType0",
+    "MemberOutReferralType0",
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
@@ -285,6 +301,7 @@ __all__ = (
     "PageEntryOut",
     "PageMemberOut",
     "PageNotificationOut",
+    "PageReferralOut",
     "PartnerEventResponse200",
     "PartnerIn",
     "PartnerKeyIn",
@@ -308,6 +325,8 @@ __all__ = (
     "PutBadgeBody",
     "PutCampaignBody",
     "PutMeterBody",
+    "PutReferralProgramBody",
+    "PutReferralProgramResponse200",
     "PutRewardBody",
     "PutRuleBody",
     "PutTemplateBody",
@@ -315,6 +334,13 @@ __all__ = (
     "RateLimitIn",
     "RateLimitOut",
     "RedemptionIn",
+    "ReferralCodeOut",
+    "ReferralCodeOutBoostType0",
+    "ReferralCodeOutFriends",
+    "ReferralCodeOutReferredByType0",
+    "ReferralOut",
+    "ReferralStatsOut",
+    "ReferralStatsOutReferrals",
     "RefundOut",
     "RewardOut",
     "RewardOutReward",

@@ -31,6 +31,11 @@ class MemberIn:
             name (None | str | Unset):
             phone (None | str | Unset): Normalized to E.164 (+86 when no country code is given) and bound as a `phone`
                 identity.
+            referral_code (None | str | Unset): A referrer's code (8 characters; case and dashes do not matter). Taken only
+                when the
+                request creates the member: the member is attributed to the code's member, once. For
+                an existing member it is ignored. An unknown code is refused with
+                `referral_code_unknown` and nothing is written.
             status (MemberStatus | None | Unset):
     """
 
@@ -41,6 +46,7 @@ class MemberIn:
     identities: list[IdentityIn] | None | Unset = UNSET
     name: None | str | Unset = UNSET
     phone: None | str | Unset = UNSET
+    referral_code: None | str | Unset = UNSET
     status: MemberStatus | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +104,12 @@ class MemberIn:
         else:
             phone = self.phone
 
+        referral_code: None | str | Unset
+        if isinstance(self.referral_code, Unset):
+            referral_code = UNSET
+        else:
+            referral_code = self.referral_code
+
         status: None | str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
@@ -123,6 +135,8 @@ class MemberIn:
             field_dict["name"] = name
         if phone is not UNSET:
             field_dict["phone"] = phone
+        if referral_code is not UNSET:
+            field_dict["referral_code"] = referral_code
         if status is not UNSET:
             field_dict["status"] = status
 
@@ -227,6 +241,15 @@ class MemberIn:
 
         phone = _parse_phone(d.pop("phone", UNSET))
 
+        def _parse_referral_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        referral_code = _parse_referral_code(d.pop("referral_code", UNSET))
+
         def _parse_status(data: object) -> MemberStatus | None | Unset:
             if data is None:
                 return data
@@ -252,6 +275,7 @@ class MemberIn:
             identities=identities,
             name=name,
             phone=phone,
+            referral_code=referral_code,
             status=status,
         )
 

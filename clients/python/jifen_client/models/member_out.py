@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.identity_in import IdentityIn
     from ..models.member_out_attributes import MemberOutAttributes
+    from ..models.member_out_boost_type_0 import MemberOutBoostType0
+    from ..models.member_out_referral_type_0 import MemberOutReferralType0
     from ..models.standing_out import StandingOut
 
 
@@ -30,10 +32,15 @@ class MemberOut:
         status (str):
         updated_at (datetime.datetime):
         birthday (datetime.date | None | Unset):
+        boost (MemberOutBoostType0 | None | Unset): The member's earn multiplier active now, from a referral milestone:
+            `{"factor": 2, "since": …, "until": …, "source": …}` (shown by `GET`).
         city (None | str | Unset):
         gender (None | str | Unset):
         name (None | str | Unset):
         phone (None | str | Unset):
+        referral (MemberOutReferralType0 | None | Unset): The referral that brought the member (answered by `PUT` with a
+            `referral_code`, and by
+            `GET /v1/members/{external_id}`): referrer, status, points.
         tier (None | StandingOut | Unset):
     """
 
@@ -44,14 +51,18 @@ class MemberOut:
     status: str
     updated_at: datetime.datetime
     birthday: datetime.date | None | Unset = UNSET
+    boost: MemberOutBoostType0 | None | Unset = UNSET
     city: None | str | Unset = UNSET
     gender: None | str | Unset = UNSET
     name: None | str | Unset = UNSET
     phone: None | str | Unset = UNSET
+    referral: MemberOutReferralType0 | None | Unset = UNSET
     tier: None | StandingOut | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.member_out_boost_type_0 import MemberOutBoostType0  # noqa: PLC0415
+        from ..models.member_out_referral_type_0 import MemberOutReferralType0  # noqa: PLC0415
         from ..models.standing_out import StandingOut  # noqa: PLC0415
 
         attributes = self.attributes.to_dict()
@@ -77,6 +88,14 @@ class MemberOut:
         else:
             birthday = self.birthday
 
+        boost: dict[str, Any] | None | Unset
+        if isinstance(self.boost, Unset):
+            boost = UNSET
+        elif isinstance(self.boost, MemberOutBoostType0):
+            boost = self.boost.to_dict()
+        else:
+            boost = self.boost
+
         city: None | str | Unset
         if isinstance(self.city, Unset):
             city = UNSET
@@ -101,6 +120,14 @@ class MemberOut:
         else:
             phone = self.phone
 
+        referral: dict[str, Any] | None | Unset
+        if isinstance(self.referral, Unset):
+            referral = UNSET
+        elif isinstance(self.referral, MemberOutReferralType0):
+            referral = self.referral.to_dict()
+        else:
+            referral = self.referral
+
         tier: dict[str, Any] | None | Unset
         if isinstance(self.tier, Unset):
             tier = UNSET
@@ -123,6 +150,8 @@ class MemberOut:
         )
         if birthday is not UNSET:
             field_dict["birthday"] = birthday
+        if boost is not UNSET:
+            field_dict["boost"] = boost
         if city is not UNSET:
             field_dict["city"] = city
         if gender is not UNSET:
@@ -131,6 +160,8 @@ class MemberOut:
             field_dict["name"] = name
         if phone is not UNSET:
             field_dict["phone"] = phone
+        if referral is not UNSET:
+            field_dict["referral"] = referral
         if tier is not UNSET:
             field_dict["tier"] = tier
 
@@ -140,6 +171,8 @@ class MemberOut:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.identity_in import IdentityIn  # noqa: PLC0415
         from ..models.member_out_attributes import MemberOutAttributes  # noqa: PLC0415
+        from ..models.member_out_boost_type_0 import MemberOutBoostType0  # noqa: PLC0415
+        from ..models.member_out_referral_type_0 import MemberOutReferralType0  # noqa: PLC0415
         from ..models.standing_out import StandingOut  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -177,6 +210,23 @@ class MemberOut:
 
         birthday = _parse_birthday(d.pop("birthday", UNSET))
 
+        def _parse_boost(data: object) -> MemberOutBoostType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                boost_type_0 = MemberOutBoostType0.from_dict(data)
+
+                return boost_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MemberOutBoostType0 | None | Unset, data)
+
+        boost = _parse_boost(d.pop("boost", UNSET))
+
         def _parse_city(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -213,6 +263,23 @@ class MemberOut:
 
         phone = _parse_phone(d.pop("phone", UNSET))
 
+        def _parse_referral(data: object) -> MemberOutReferralType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                referral_type_0 = MemberOutReferralType0.from_dict(data)
+
+                return referral_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MemberOutReferralType0 | None | Unset, data)
+
+        referral = _parse_referral(d.pop("referral", UNSET))
+
         def _parse_tier(data: object) -> None | StandingOut | Unset:
             if data is None:
                 return data
@@ -238,10 +305,12 @@ class MemberOut:
             status=status,
             updated_at=updated_at,
             birthday=birthday,
+            boost=boost,
             city=city,
             gender=gender,
             name=name,
             phone=phone,
+            referral=referral,
             tier=tier,
         )
 

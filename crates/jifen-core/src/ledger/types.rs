@@ -74,10 +74,13 @@ pub enum CauseKind {
     Expiry,
     /// A tier benefit (an upgrade, birthday or periodic gift).
     Benefit,
+    /// A referral's reward (to the friend at signup, to the referrer on qualification), or its
+    /// clawback.
+    Referral,
 }
 
 impl CauseKind {
-    pub const ALL: [CauseKind; 9] = [
+    pub const ALL: [CauseKind; 10] = [
         CauseKind::Event,
         CauseKind::Redemption,
         CauseKind::Adjustment,
@@ -87,6 +90,7 @@ impl CauseKind {
         CauseKind::HoldDeadline,
         CauseKind::Expiry,
         CauseKind::Benefit,
+        CauseKind::Referral,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +104,7 @@ impl CauseKind {
             CauseKind::HoldDeadline => "hold_deadline",
             CauseKind::Expiry => "expiry",
             CauseKind::Benefit => "benefit",
+            CauseKind::Referral => "referral",
         }
     }
 

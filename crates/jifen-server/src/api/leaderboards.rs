@@ -85,6 +85,7 @@ pub async fn put_leaderboard(
         .store
         .save_leaderboard(&program.id, &id, &text, state.clock.now())
         .await?;
+    state.rankings.forget_board(&program.id, &id);
     let b = board(&state, &program.id, &id).await?;
     let status = if created {
         StatusCode::CREATED
@@ -218,14 +219,18 @@ pub async fn standings(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<StandingsQuery>,
 ) -> Result<Json<StandingsOut>, ApiError> {
-    let b = board(&state, &program.id, &id).await?;
+    let b = state.rankings.board(&state, &program.id, &id).await?;
     let period = period_of(&state, &program, &b, q.period)?;
     let from = q.from.unwrap_or(1);
     if from == 0 {
         return Err(ApiError::invalid("from", "ranks start at 1"));
     }
     let limit = limit_of(q.limit, 10, 200)?;
-    if let Some(contest) = state.store.contest(&program.id, &id, &period).await? {
+    if let Some(contest) = state
+        .rankings
+        .contest(&state, &program, &b, &period)
+        .await?
+    {
         let rows = state
             .store
             .contest_standings(
@@ -313,7 +318,7 @@ pub async fn member_place(
     Path((id, external_id)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<MemberPlaceQuery>,
 ) -> Result<Json<MemberPlaceOut>, ApiError> {
-    let b = board(&state, &program.id, &id).await?;
+    let b = state.rankings.board(&state, &program.id, &id).await?;
     let period = period_of(&state, &program, &b, q.period)?;
     let k = q.neighbours.unwrap_or(2);
     if k > 20 {
@@ -322,7 +327,11 @@ pub async fn member_place(
     if q.target == Some(0) {
         return Err(ApiError::invalid("target", "ranks start at 1"));
     }
-    if let Some(contest) = state.store.contest(&program.id, &id, &period).await? {
+    if let Some(contest) = state
+        .rankings
+        .contest(&state, &program, &b, &period)
+        .await?
+    {
         return frozen_place(
             &state,
             &program,

@@ -35,6 +35,16 @@ pub struct MemberOut {
     /// shown by `GET /v1/members/{external_id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<crate::api::tiers::StandingOut>,
+    /// The referral that brought the member (answered by `PUT` with a `referral_code`, and by
+    /// `GET /v1/members/{external_id}`): referrer, status, points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub referral: Option<serde_json::Value>,
+    /// The member's earn multiplier active now, from a referral milestone:
+    /// `{"factor": 2, "since": …, "until": …, "source": …}` (shown by `GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub boost: Option<serde_json::Value>,
 }
 
 impl From<&Member> for MemberOut {
@@ -59,6 +69,8 @@ impl From<&Member> for MemberOut {
             enrolled_at: m.enrolled_at,
             updated_at: m.updated_at,
             tier: None,
+            referral: None,
+            boost: None,
         }
     }
 }
@@ -78,17 +90,29 @@ pub async fn put_member(
 ) -> Result<(StatusCode, Json<MemberOut>), ApiError> {
     let external_id = parse::client_id("external_id", &external_id)?;
     let keeps_phone = body.identities.is_some() && body.phone.is_none();
+    let mut body = body;
+    let code = body.referral_code.take();
     let mut patch = patch_from(external_id, body, state.clock.now())?;
     if keeps_phone {
         crate::service::members::keep_profile_phone(&state, &program.id, &mut patch).await?;
     }
-    let (member, created) = state.store.upsert_member(&program.id, &patch).await?;
+    let (member, created, referral) = match code {
+        Some(code) => {
+            crate::service::referrals::put_member_with_code(&state, &program, &patch, &code).await?
+        }
+        None => {
+            let (member, created) = state.store.upsert_member(&program.id, &patch).await?;
+            (member, created, None)
+        }
+    };
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(MemberOut::from(&member))))
+    let mut out = MemberOut::from(&member);
+    out.referral = referral;
+    Ok((status, Json(out)))
 }
 
 /// Show a member.
@@ -103,6 +127,7 @@ pub async fn get_member(
     let m = crate::service::ledger::find_member(&state, &program, &external_id).await?;
     let mut out = MemberOut::from(&m);
     out.tier = crate::api::tiers::standing(&state, &program, &m, state.clock.now()).await?;
+    crate::api::referrals::decorate(&state, &program, &m, &mut out).await?;
     Ok(Json(out))
 }
 
@@ -302,6 +327,12 @@ fn batch_item(raw: serde_json::Value, now: DateTime<Utc>) -> crate::service::mem
     let write = external_id.clone().and_then(|external_id| {
         crate::strings::check_value(&serde_json::Value::Object(map.clone()))?;
         let body: MemberIn = crate::api::events::from_value(serde_json::Value::Object(map), "")?;
+        if body.referral_code.is_some() {
+            return Err(ApiError::invalid(
+                "referral_code",
+                "a referral code is taken by PUT /v1/members/{external_id}, one member at a time",
+            ));
+        }
         let keeps_phone = body.identities.is_some() && body.phone.is_none();
         Ok((patch_from(external_id, body, now)?, keeps_phone))
     });

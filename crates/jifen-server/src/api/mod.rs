@@ -15,6 +15,7 @@ pub mod personal;
 pub mod points;
 pub mod portal;
 pub mod program;
+pub mod referrals;
 pub mod responses;
 pub mod rewards;
 pub mod rules;
@@ -53,6 +54,7 @@ use crate::app::AppState;
         (name = "operators", description = "The console's operators, their roles, and the console's settings"),
         (name = "leaderboards", description = "Leaderboards: ranks among every member, neighbours, gaps; contests settled once"),
         (name = "badges", description = "Badges with levels, earned once each; members' badges and progress"),
+        (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
     )
 )]
 struct ApiDoc;
@@ -168,6 +170,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::put_badge, badges::get_badge))
         .routes(routes!(badges::put_badge_image))
         .routes(routes!(badges::get_member_badges))
+        .routes(routes!(
+            referrals::get_referral_program,
+            referrals::put_referral_program
+        ))
+        .routes(routes!(referrals::referral_program_stats))
+        .routes(routes!(referrals::member_referral_code))
+        .routes(routes!(referrals::member_referral_qr))
+        .routes(routes!(referrals::member_referrals))
         .routes(routes!(points::get_hold))
         .routes(routes!(points::commit_hold))
         .routes(routes!(points::void_hold))

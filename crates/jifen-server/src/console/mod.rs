@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod login;
 pub mod members;
 pub mod operators;
+pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod settings;
@@ -69,6 +70,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(rules::routes());
     all.extend(settings::routes());
     all.extend(tiers::routes());
+    all.extend(referrals::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
@@ -325,6 +327,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
     ("badges", "nav.badges", "/console/badges", Perm::View),
+    (
+        "referrals",
+        "nav.referrals",
+        "/console/referrals",
+        Perm::View,
+    ),
     (
         "templates",
         "nav.templates",

@@ -20,6 +20,7 @@ pub mod history;
 pub mod home;
 pub mod i18n;
 pub mod profile;
+pub mod referrals;
 pub mod rewards;
 pub mod wallet;
 
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/portal/{program}/profile",
             get(profile::page).post(profile::save),
         )
+        .route("/portal/{program}/referral", get(referrals::page))
         .route(
             "/portal/{program}/profile/phone",
             axum::routing::post(profile::bind_phone),
@@ -72,6 +74,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/portal/{program}", get(auth::to_home))
         .route("/portal/{program}/enter", get(auth::enter))
+        // A referral link's page is for a friend who is not a member yet.
+        .route("/portal/{program}/join/{code}", get(referrals::join))
         // A gift's claim page is the friend's, who has no session yet: it checks its own form.
         .route(
             "/portal/{program}/gifts/{token}",

@@ -155,9 +155,9 @@ fn program_facts(program: &Program) -> Value {
 /// A member locked for the batch, with their book rebuilt at now and the entries the batch
 /// wrote for them so far.
 pub(crate) struct Account {
-    member: MemberHead,
-    book: Book,
-    pending: Vec<Entry>,
+    pub(crate) member: MemberHead,
+    pub(crate) book: Book,
+    pub(crate) pending: Vec<Entry>,
 }
 
 /// What a batch writes, gathered while its events are decided in memory and written at the end
@@ -260,6 +260,8 @@ pub(crate) struct Judge {
     oracle: Oracle,
     /// The program's badges, when it has active ones.
     badges: Option<BadgeBatch>,
+    /// Referrals and boosts, when the program has referral settings.
+    pub(crate) referrals: Option<super::referrals::ReferralBatch>,
 }
 
 impl Judge {
@@ -389,6 +391,7 @@ impl Judge {
             tiers: None,
             oracle: Oracle::in_place(),
             badges: None,
+            referrals: None,
         }
     }
 
@@ -452,8 +455,12 @@ impl Judge {
             &mut self.usage,
             &mut self.oracle,
         );
+        let base = evaluation.points();
         if let Some((tier, factor)) = tiers.and_then(|t| t.earn_factor(head.id, &event.type_name)) {
             apply_earn_multiplier(&mut evaluation, &tier, factor);
+        }
+        if let Some(r) = &self.referrals {
+            r.apply(&mut evaluation, head.id, event.occurred_at, base);
         }
         for action in &evaluation.actions {
             match action {
@@ -630,10 +637,12 @@ async fn attempt(
     let mut tx = state.store.begin_write_for(&program.id).await?;
     // Lock every member named, in one order (so concurrent batches cannot deadlock), and open
     // their books.
+    let referrers = super::referrals::referrers_to_lock(&mut tx, program, events).await?;
     let wanted: Vec<&str> = events
         .iter()
         .filter(|e| !e.guest)
         .map(|e| e.member.as_str())
+        .chain(referrers.iter().map(String::as_str))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -690,6 +699,12 @@ async fn attempt(
         .into_iter()
         .filter_map(|row| super::leaderboards::Board::parse(row).ok())
         .collect();
+    let locked: HashMap<String, i64> = accounts
+        .iter()
+        .map(|(e, a)| (e.clone(), a.member.id))
+        .collect();
+    judge.referrals =
+        super::referrals::ReferralBatch::load(&mut tx, program, tz, &fresh_events, &locked).await?;
     let mut writes = Writes {
         boards_live: !boards.is_empty(),
         ..Writes::default()
@@ -752,6 +767,9 @@ async fn attempt(
     persist(&mut tx, program, &mut accounts, writes, now).await?;
     if let Some(tiers) = judge.tiers.take() {
         tiers.writes.persist(&mut tx, &program.id, now).await?;
+    }
+    if let Some(referrals) = judge.referrals.take() {
+        referrals.persist(&mut tx).await?;
     }
     tx.commit().await?;
     state.rankings.apply(&program.id, &scores).await;
@@ -848,6 +866,9 @@ fn decide(
         .compiled
         .settings
         .check_site(event.site.as_deref(), "site")?;
+    if let Some(r) = &judge.referrals {
+        r.check(event)?;
+    }
     let policy = program.policy;
     let cause = Cause::new(CauseKind::Event, event.id.clone());
     let mut evaluation = None;
@@ -964,6 +985,26 @@ fn decide(
         },
     };
     let mut requested: Vec<(String, u32)> = Vec::new();
+    let mut entries = entries;
+    let mut referral = None;
+    if let (Some(member_id), Some(r)) = (member_id, judge.referrals.as_mut()) {
+        let order = match &event.kind {
+            EventKind::Purchase { order_id, .. } | EventKind::Refund { order_id, .. } => {
+                orders.0.get(order_id)
+            }
+            EventKind::Behaviour { .. } => None,
+        };
+        let (more, shown) = r.on_event(
+            event,
+            member_id,
+            order,
+            accounts,
+            policy,
+            &mut writes.vouchers,
+        )?;
+        entries.extend(more);
+        referral = shown;
+    }
     if let (Some(e), Some(member_id)) = (&evaluation, member_id) {
         for action in &e.actions {
             match action {
@@ -1028,7 +1069,6 @@ fn decide(
             orders,
         ));
     }
-    let mut entries = entries;
     let mut change = None;
     if let (Some(member_id), Some(tiers)) = (member_id, judge.tiers.as_mut()) {
         match &event.kind {
@@ -1084,6 +1124,14 @@ fn decide(
     }
     if !badges.is_empty() {
         answer["badges"] = Value::Array(badges);
+    }
+    if let Some(r) = referral {
+        answer["referral"] = r;
+    }
+    if let (Some(member_id), Some(r)) = (member_id, &judge.referrals)
+        && let Some(b) = r.boost(member_id, event.occurred_at)
+    {
+        answer["boost"] = json!({"factor": b.factor, "until": b.ends_at});
     }
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
         account.pending.extend(entries);

@@ -211,10 +211,19 @@ fn key(program: &str, board: &str, period: &str) -> BoardKey {
     (program.to_owned(), board.to_owned(), period.to_owned())
 }
 
-/// Where rankings are kept: in this process, or in Redis for every node.
+/// Where rankings are kept: in this process, or in Redis for every node. Also keeps the
+/// boards' definitions and settled contests a query needs, so that a rank query reads no
+/// database.
 pub struct Rankings {
     backend: Backend,
+    boards: Mutex<HashMap<(String, String), (std::time::Instant, Board)>>,
+    /// (program, board, period) of contests known to be settled: settled is for good.
+    settled: Mutex<HashMap<BoardKey, jifen_store::ContestRow>>,
 }
+
+/// How long a node reuses a board's definition before reading it again (a change saved on
+/// another node shows within this).
+const BOARD_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 enum Backend {
     Memory(Memory),
@@ -223,9 +232,7 @@ enum Backend {
 
 impl Default for Rankings {
     fn default() -> Self {
-        Rankings {
-            backend: Backend::Memory(Memory::default()),
-        }
+        Rankings::with(Backend::Memory(Memory::default()))
     }
 }
 
@@ -235,9 +242,82 @@ pub(crate) const BUILD_PAGE: u32 = 20_000;
 impl Rankings {
     /// Rankings in Redis at `url`, shared by every node that names the same Redis.
     pub async fn redis(url: &str) -> Result<Rankings, String> {
-        Ok(Rankings {
-            backend: Backend::Redis(super::leaderboards_redis::RedisRankings::connect(url).await?),
-        })
+        Ok(Rankings::with(Backend::Redis(
+            super::leaderboards_redis::RedisRankings::connect(url).await?,
+        )))
+    }
+
+    fn with(backend: Backend) -> Rankings {
+        Rankings {
+            backend,
+            boards: Mutex::default(),
+            settled: Mutex::default(),
+        }
+    }
+
+    /// A board's definition, read from the database at most every few seconds.
+    pub async fn board(
+        &self,
+        state: &AppState,
+        program_id: &str,
+        id: &str,
+    ) -> Result<Board, ApiError> {
+        let k = (program_id.to_owned(), id.to_owned());
+        {
+            let boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, b)) = boards.get(&k)
+                && at.elapsed() < BOARD_TTL
+            {
+                return Ok(b.clone());
+            }
+        }
+        let b = board(state, program_id, id).await?;
+        let mut boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
+        boards.insert(k, (std::time::Instant::now(), b.clone()));
+        Ok(b)
+    }
+
+    /// Forgets a board's definition (it was saved).
+    pub fn forget_board(&self, program_id: &str, id: &str) {
+        let mut boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
+        boards.remove(&(program_id.to_owned(), id.to_owned()));
+    }
+
+    /// The settled contest of a board period, if any. A period that has not ended cannot have
+    /// been settled, and is not looked up; a settled one is kept (settled is for good).
+    pub async fn contest(
+        &self,
+        state: &AppState,
+        program: &Program,
+        b: &Board,
+        period: &str,
+    ) -> Result<Option<jifen_store::ContestRow>, ApiError> {
+        let tz = super::program_tz(program);
+        let ended = b
+            .spec
+            .period
+            .bounds(period, tz)
+            .is_some_and(|(_, end)| end <= state.clock.now());
+        if !ended {
+            return Ok(None);
+        }
+        let k = key(&program.id, &b.id, period);
+        if let Some(row) = self
+            .settled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&k)
+        {
+            return Ok(Some(row.clone()));
+        }
+        let row = state.store.contest(&program.id, &b.id, period).await?;
+        if let Some(row) = &row {
+            self.settled
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(k, row.clone());
+        }
+        Ok(row)
     }
 
     /// `memory` or `redis`.
@@ -718,6 +798,26 @@ async fn give_prizes(
     for (template, members) in by_voucher {
         super::vouchers::issue_named(tx, &program.id, template, &members, &source, now).await?;
     }
+    // Badges last: awarding one opens the member's book again, after the points were saved.
+    for f in &winners {
+        let Some(p) = board.spec.prize_of(f.rank as u64) else {
+            continue;
+        };
+        if let Some(badge) = &p.badge {
+            let cause = format!("contest:{}:{}:{}", board.id, period, f.rank);
+            let level = p.badge_level.unwrap_or(1);
+            match super::badges::award_badge(tx, program, f.member_id, badge, level, &cause, now)
+                .await
+            {
+                Ok(_) => {}
+                // A badge removed or changed since the board was saved: the other prizes stand.
+                Err(Failure::Api(e)) => {
+                    tracing::error!(badge = %badge, error = %e, "contest badge prize skipped");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
     Ok(winners.len() as i64)
 }
 
@@ -749,7 +849,31 @@ pub async fn prepare(
     spec.check()
         .map_err(|e| ApiError::invalid(e.field, e.message))?;
     if let Some(contest) = &spec.contest {
+        let badges = state.store.badges(&program.id).await?;
         for (i, p) in contest.prizes.iter().enumerate() {
+            if let Some(b) = &p.badge {
+                let level = p.badge_level.unwrap_or(1);
+                let levels = badges.iter().find(|row| row.id == *b).and_then(|row| {
+                    serde_json::from_str::<jifen_core::badges::BadgeSpec>(&row.spec)
+                        .ok()
+                        .map(|def| def.levels.len() as u32)
+                });
+                match levels {
+                    Some(n) if (1..=n).contains(&level) => {}
+                    Some(n) => {
+                        return Err(ApiError::invalid(
+                            format!("contest.prizes[{i}].badge_level"),
+                            format!("badge {b:?} has levels 1 to {n}"),
+                        ));
+                    }
+                    None => {
+                        return Err(ApiError::invalid(
+                            format!("contest.prizes[{i}].badge"),
+                            format!("{b:?} is not a badge of the program"),
+                        ));
+                    }
+                }
+            }
             if let Some(v) = &p.voucher
                 && state
                     .store

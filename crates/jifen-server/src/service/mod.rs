@@ -12,6 +12,7 @@ pub mod leaderboards;
 pub mod leaderboards_redis;
 pub mod ledger;
 pub mod members;
+pub mod referrals;
 pub mod rules;
 pub mod tiers;
 pub mod vouchers;
