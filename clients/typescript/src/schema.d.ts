@@ -480,6 +480,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leaderboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's leaderboards. */
+        get: operations["list_leaderboards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A leaderboard's definition. */
+        get: operations["get_leaderboard"];
+        /**
+         * Define (or change) a leaderboard: members ranked on a metric over a period, ties to whoever
+         *     reached the score first. A `campaign` period is saved as the campaign's window. With a
+         *     `contest`, each period is settled when it ends: the standings are frozen and the top ranks
+         *     get their prizes, once.
+         */
+        put: operations["put_leaderboard"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A leaderboard's settled contests, newest period first. */
+        get: operations["list_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/contests/{period}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a contest whose period has ended, now rather than at the jobs' next pass: freeze the
+         *     standings and give the prizes. Settling one that is settled answers it as it was settled,
+         *     and gives nothing again.
+         */
+        post: operations["settle_contest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/members/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's exact rank and score among every ranked member, the members just above and
+         *     below, and what reaching a target rank takes.
+         */
+        get: operations["member_place"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Build a board period's ranking again from the scores the database keeps (after restoring
+         *     a backup, or to time it). Queries wait for it; events recorded meanwhile are not lost.
+         */
+        post: operations["rebuild"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The top of a board (or any page of it): live standings, or a settled contest's final ones. */
+        get: operations["standings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members": {
         parameters: {
             query?: never;
@@ -2095,6 +2230,26 @@ export interface components {
              */
             support_adjustment_limit: number;
         };
+        ContestList: {
+            data: components["schemas"]["ContestOut"][];
+        };
+        /** @description A settled contest. */
+        ContestOut: {
+            leaderboard: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description Members in the final standings.
+             */
+            ranked: number;
+            /** Format: date-time */
+            settled_at: string;
+            /**
+             * Format: int64
+             * @description Members who won a prize.
+             */
+            winners: number;
+        };
         /** @description A level a member earned. */
         EarnedBadgeOut: {
             badge: string;
@@ -2415,6 +2570,26 @@ export interface components {
             /** @description Voucher codes. */
             vouchers?: string[];
         };
+        LeaderboardList: {
+            data: components["schemas"]["LeaderboardOut"][];
+        };
+        /** @description A leaderboard as defined, with where it stands now. */
+        LeaderboardOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The period a query reads without naming one: `all`, `2027-W05`, `2027-02`, `window`. */
+            current_period: string;
+            id: string;
+            /** @description Where rankings are kept: `memory` (this node) or `redis` (every node). */
+            rankings: string;
+            /**
+             * @description `name`, `description`, `metric` (`points`, `spend`, `events` of a `type`, a `meter`),
+             *     `period` (`all_time`, `week`, `month`, `window`) and `contest` (`prizes`).
+             */
+            spec: Record<string, unknown>;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A list. */
         ListOut_MemberRewardOut: {
             data: components["schemas"]["MemberRewardOut"][];
@@ -2563,6 +2738,32 @@ export interface components {
             tier?: null | components["schemas"]["StandingOut"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A member's place on a board. */
+        MemberPlaceOut: {
+            /** @description The members just above, nearest last. */
+            above: components["schemas"]["PlaceOut"][];
+            /** @description The members just below, nearest first. */
+            below: components["schemas"]["PlaceOut"][];
+            final: boolean;
+            leaderboard: string;
+            member: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description Absent when the member is not ranked (nothing counted yet).
+             */
+            rank?: number | null;
+            /**
+             * Format: int64
+             * @description How many members the period ranks.
+             */
+            ranked: number;
+            /** Format: date-time */
+            reached_at?: string | null;
+            /** Format: int64 */
+            score: number;
+            target?: null | components["schemas"]["TargetOut"];
         };
         /** @description One catalog item as a member sees it. */
         MemberRewardOut: {
@@ -2816,6 +3017,22 @@ export interface components {
              */
             codes_left: number;
         };
+        /** @description A ranked member. */
+        PlaceOut: {
+            member: string;
+            /**
+             * Format: int64
+             * @description 1 is the top.
+             */
+            rank: number;
+            /**
+             * Format: date-time
+             * @description When the member reached the score (ties go to whoever reached it first).
+             */
+            reached_at: string;
+            /** Format: int64 */
+            score: number;
+        };
         /** @description The outcome of a redemption or adjustment. */
         PointsWriteOut: {
             balance: components["schemas"]["BalanceOut"];
@@ -2971,6 +3188,17 @@ export interface components {
             per_second: number;
             /** @description `program` (set with `PATCH /v1/program`) or `server` (the server's default). */
             source: string;
+        };
+        /** @description What a rebuild did. */
+        RebuildOut: {
+            leaderboard: string;
+            period: string;
+            /** Format: int64 */
+            ranked: number;
+            /** @description `memory` (this node's ranking) or `redis` (the shared one). */
+            rankings: string;
+            /** Format: double */
+            seconds: number;
         };
         /** @description Points to spend now. */
         RedemptionIn: {
@@ -3178,6 +3406,19 @@ export interface components {
             /** @description The tier the member holds now (an override's while it lasts). */
             tier: components["schemas"]["TierRef"];
         };
+        /** @description A page of a board period's standings. */
+        StandingsOut: {
+            data: components["schemas"]["PlaceOut"][];
+            /** @description True for a settled contest's frozen standings. */
+            final: boolean;
+            leaderboard: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description How many members the period ranks.
+             */
+            ranked: number;
+        };
         /** @description An event as it was recorded, with the answer it got. */
         StoredEventOut: {
             /**
@@ -3200,6 +3441,16 @@ export interface components {
             recorded_at: string;
             site?: string | null;
             type: string;
+        };
+        /** @description What reaching a rank takes. */
+        TargetOut: {
+            /**
+             * Format: int64
+             * @description The score to add to reach it: 0 when the member is there already.
+             */
+            gap: number;
+            /** Format: int64 */
+            rank: number;
         };
         /** @description A voucher template. */
         TemplateOut: {
@@ -4689,6 +4940,354 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_leaderboards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_leaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_leaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 _ - . : */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `name`, `description`, `metric`, `period`, `contest` */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_contests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    settle_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    member_place: {
+        parameters: {
+            query?: {
+                /** @description The period; default: the current one. */
+                period?: string;
+                /** @description How many members just above and just below to list, 0–20 (default 2). */
+                neighbours?: number;
+                /** @description A rank to reach: the answer says how much score it takes ("56 分即可进入前 1000"). */
+                target?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPlaceOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rebuild: {
+        parameters: {
+            query?: {
+                /** @description The period; default: the current one. */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebuildOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    standings: {
+        parameters: {
+            query?: {
+                /** @description The period (`2027-W05`, `2027-02`, `window`, `all`); default: the current one. */
+                period?: string;
+                /** @description The first rank to list (default 1). */
+                from?: number;
+                /** @description How many to list, 1–200 (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
