@@ -391,6 +391,14 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/leaderboards/{id}",
+            "/v1/leaderboards/spenders".into(),
+            json!({"name": "消费榜", "description": "Spend this month",
+                   "metric": {"kind": "spend"}, "period": {"kind": "month"},
+                   "contest": {"prizes": [{"from": 1, "to": 3, "points": 100}]}}),
+        ),
+        (
+            "PUT",
             "/v1/referral-program",
             "/v1/referral-program".into(),
             json!({"enabled": true, "friend_reward": {"points": 100}, "within_days": 30,

@@ -220,6 +220,14 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
+        "/v1/leaderboards/spenders",
+        json!({"name": "A's spenders", "metric": {"kind": "spend"}, "period": {"kind": "month"},
+               "contest": {"prizes": [{"from": 1, "to": 1, "points": 10}]}}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
         "/v1/badges/regular",
         json!({"name": "Regular", "levels": [{"name": "bronze", "progress": "member.counts.check_in",
                                                "target": 1}]}),
@@ -848,6 +856,74 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             "requested",
         ),
     );
+    for (method, route, path, body, expect) in [
+        (
+            "GET",
+            "/v1/leaderboards/{id}",
+            "/v1/leaderboards/spenders",
+            Body::None,
+            NotFound,
+        ),
+        (
+            "PUT",
+            "/v1/leaderboards/{id}",
+            "/v1/leaderboards/spenders",
+            j(
+                json!({"name": "B's board", "metric": {"kind": "points"}, "period": {"kind": "week"}}),
+            ),
+            OwnObject,
+        ),
+        (
+            "GET",
+            "/v1/leaderboards/{id}/standings",
+            "/v1/leaderboards/spenders/standings",
+            Body::None,
+            NotFound,
+        ),
+        (
+            "GET",
+            "/v1/leaderboards/{id}/members/{external_id}",
+            &format!(
+                "/v1/leaderboards/spenders/members/{}",
+                member.trim_start_matches("/v1/members/")
+            ),
+            Body::None,
+            NotFound,
+        ),
+        (
+            "GET",
+            "/v1/leaderboards/{id}/contests",
+            "/v1/leaderboards/spenders/contests",
+            Body::None,
+            NotFound,
+        ),
+        (
+            "POST",
+            "/v1/leaderboards/{id}/contests/{period}/settle",
+            "/v1/leaderboards/spenders/contests/2026-11/settle",
+            j(json!({})),
+            NotFound,
+        ),
+        (
+            "POST",
+            "/v1/leaderboards/{id}/rebuild",
+            "/v1/leaderboards/spenders/rebuild",
+            j(json!({})),
+            NotFound,
+        ),
+    ] {
+        add(
+            method,
+            route,
+            case(
+                path,
+                body,
+                expect,
+                "/v1/leaderboards/spenders",
+                "A's spenders",
+            ),
+        );
+    }
     add(
         "GET",
         "/v1/badges/{id}",

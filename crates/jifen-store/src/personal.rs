@@ -43,6 +43,8 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("referrals", "friend_id"),
     ("identities_seen", "member_id"),
     ("member_boosts", "member_id"),
+    ("leaderboard_scores", "member_id"),
+    ("contest_standings", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
