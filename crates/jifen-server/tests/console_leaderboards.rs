@@ -70,7 +70,9 @@ async fn boards_are_defined_ranked_and_settled(b: TestBackend) {
 
     for (m, amount) in [("m-1", 30_000), ("m-2", 50_000)] {
         app.member(m).await;
-        let r = app.purchase(&format!("e-{m}"), m, &format!("o-{m}"), amount).await;
+        let r = app
+            .purchase(&format!("e-{m}"), m, &format!("o-{m}"), amount)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
     }
     let (_, page) = browser.get("/console/leaderboards").await;
@@ -96,7 +98,10 @@ async fn boards_are_defined_ranked_and_settled(b: TestBackend) {
     let (_, page) = browser.get("/console/leaderboards/sprint").await;
     assert!(page.contains("data-settle=\"window\""), "{page}");
     let (status, page) = browser
-        .post("/console/leaderboards/sprint/settle", &[("period", "window")])
+        .post(
+            "/console/leaderboards/sprint/settle",
+            &[("period", "window")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("data-final=\"true\""), "{page}");
@@ -108,7 +113,10 @@ async fn boards_are_defined_ranked_and_settled(b: TestBackend) {
 
     // Settling a period that has not ended is the API's refusal, shown; nothing given.
     let (status, page) = browser
-        .post("/console/leaderboards/sprint/settle", &[("period", "2020-01")])
+        .post(
+            "/console/leaderboards/sprint/settle",
+            &[("period", "2020-01")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("toast"), "{page}");
@@ -135,7 +143,10 @@ async fn only_those_who_configure_define_and_settle(b: TestBackend) {
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
         let (status, _) = browser
-            .post("/console/leaderboards/sprint/settle", &[("period", "window")])
+            .post(
+                "/console/leaderboards/sprint/settle",
+                &[("period", "window")],
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
     }
@@ -149,5 +160,8 @@ async fn only_those_who_configure_define_and_settle(b: TestBackend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert_eq!(app.get("/v1/leaderboards/sprint").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/leaderboards/sprint").await.status,
+        StatusCode::OK
+    );
 }

@@ -52,7 +52,10 @@ async fn a_member_reads_their_rank_neighbours_and_gap(b: TestBackend) {
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
     }
     let me = app
-        .get(&format!("/v1/leaderboards/pts/members/{}?target=10", id(12)))
+        .get(&format!(
+            "/v1/leaderboards/pts/members/{}?target=10",
+            id(12)
+        ))
         .await;
     assert_eq!(me.body["rank"], 12, "{me:?}");
     let gap = me.body["target"]["gap"].as_i64().expect("a gap");
@@ -61,7 +64,11 @@ async fn a_member_reads_their_rank_neighbours_and_gap(b: TestBackend) {
 
     let member = enter(&app, &id(12), json!({})).await;
     let home = member.get(&app, "").await;
-    assert!(home.html.contains("id=\"leaderboards-link\""), "{}", home.html);
+    assert!(
+        home.html.contains("id=\"leaderboards-link\""),
+        "{}",
+        home.html
+    );
     let list = member.get(&app, "leaderboards").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.html);
     assert!(list.html.contains("积分达人榜"), "{}", list.html);
@@ -74,17 +81,24 @@ async fn a_member_reads_their_rank_neighbours_and_gap(b: TestBackend) {
     let page = member.get(&app, "leaderboards/pts").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert!(
-        page.html
-            .contains(&format!("再得 {gap} 分即可进入前 10")),
+        page.html.contains(&format!("再得 {gap} 分即可进入前 10")),
         "{}",
         page.html
     );
-    assert!(page.html.contains(&format!("第 12 名 · {score} 分")), "{}", page.html);
+    assert!(
+        page.html.contains(&format!("第 12 名 · {score} 分")),
+        "{}",
+        page.html
+    );
     // The top 10 and the neighbours (10, 11 above; none below), masked.
     let ranks = page.html.matches("<span class=\"rank\">").count();
     assert_eq!(ranks, 10 + 3, "{}", page.html);
     for n in [1, 10, 11] {
-        assert!(page.html.contains(&format!("***r-{n:02}<")), "{n}: {}", page.html);
+        assert!(
+            page.html.contains(&format!("***r-{n:02}<")),
+            "{n}: {}",
+            page.html
+        );
     }
     assert!(page.html.contains("class=\"me\""), "{}", page.html);
     for n in 1..=11 {
@@ -95,7 +109,8 @@ async fn a_member_reads_their_rank_neighbours_and_gap(b: TestBackend) {
     // In English.
     let page = member.get(&app, "leaderboards/pts?lang=en").await;
     assert!(
-        page.html.contains(&format!("{gap} points more to reach the top 10")),
+        page.html
+            .contains(&format!("{gap} points more to reach the top 10")),
         "{}",
         page.html
     );
@@ -143,7 +158,12 @@ async fn a_settled_contest_shows_final_standings_and_the_prize(b: TestBackend) {
     let first = enter(&app, &id(1), json!({})).await;
     let page = first.get(&app, "leaderboards/sprint").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-    for shown in ["id=\"final\"", "最终排名", "第 1 名 · ¥500.00", "您获得：1000 积分"] {
+    for shown in [
+        "id=\"final\"",
+        "最终排名",
+        "第 1 名 · ¥500.00",
+        "您获得：1000 积分",
+    ] {
         assert!(page.html.contains(shown), "{shown}: {}", page.html);
     }
     assert!(!page.html.contains("id=\"gap\""), "{}", page.html);

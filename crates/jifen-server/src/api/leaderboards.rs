@@ -348,11 +348,7 @@ pub async fn place_of(
     if q.target == Some(0) {
         return Err(ApiError::invalid("target", "ranks start at 1"));
     }
-    if let Some(contest) = state
-        .rankings
-        .contest(state, program, &b, &period)
-        .await?
-    {
+    if let Some(contest) = state.rankings.contest(state, program, &b, &period).await? {
         return frozen_place(
             state,
             program,

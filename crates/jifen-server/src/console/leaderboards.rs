@@ -487,7 +487,10 @@ pub const EN: &[(&str, &str)] = &[
     ("leaderboards.rank", "Rank"),
     ("leaderboards.member", "Member"),
     ("leaderboards.score", "Score"),
-    ("leaderboards.nobody", "Nobody is ranked in this period yet."),
+    (
+        "leaderboards.nobody",
+        "Nobody is ranked in this period yet.",
+    ),
     ("leaderboards.contest_list", "Contests"),
     ("leaderboards.settled_at", "Settled at"),
     ("leaderboards.winners", "Winners"),

@@ -208,7 +208,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("leaderboards.gap", "再得 {gap}即可进入前 {rank}"),
     ("leaderboards.gap_top", "再得 {gap}即可登上第 {rank} 名"),
     ("leaderboards.gap_spend", "再消费 {gap} 即可进入前 {rank}"),
-    ("leaderboards.gap_spend_top", "再消费 {gap} 即可登上第 {rank} 名"),
+    (
+        "leaderboards.gap_spend_top",
+        "再消费 {gap} 即可登上第 {rank} 名",
+    ),
     ("leaderboards.prize", "您获得：{prize}"),
     ("leaderboards.prize_points", "{n} 积分"),
     ("leaderboards.prize_voucher", "优惠券「{title}」"),
@@ -533,8 +536,14 @@ pub const EN: &[(&str, &str)] = &[
     ("leaderboards.unit.events", "{n} times"),
     ("leaderboards.gap", "{gap} more to reach the top {rank}"),
     ("leaderboards.gap_top", "{gap} more to reach No. {rank}"),
-    ("leaderboards.gap_spend", "Spend {gap} more to reach the top {rank}"),
-    ("leaderboards.gap_spend_top", "Spend {gap} more to reach No. {rank}"),
+    (
+        "leaderboards.gap_spend",
+        "Spend {gap} more to reach the top {rank}",
+    ),
+    (
+        "leaderboards.gap_spend_top",
+        "Spend {gap} more to reach No. {rank}",
+    ),
     ("leaderboards.prize", "You won: {prize}"),
     ("leaderboards.prize_points", "{n} points"),
     ("leaderboards.prize_voucher", "the voucher “{title}”"),

@@ -54,7 +54,15 @@ fn score_text(lang: Lang, metric: &Metric, n: i64) -> String {
     match metric {
         Metric::Spend => fill(
             t("leaderboards.unit.spend"),
-            &[("n", &format!("{}.{:02}", n / 100, (n % 100).abs()))],
+            &[(
+                "n",
+                &format!(
+                    "{}{}.{:02}",
+                    if n < 0 { "-" } else { "" },
+                    n.unsigned_abs() / 100,
+                    n.unsigned_abs() % 100
+                ),
+            )],
         ),
         Metric::Points | Metric::Meter { .. } => {
             fill(t("leaderboards.unit.points"), &[("n", &n.to_string())])
@@ -180,16 +188,15 @@ pub struct BoardQuery {
     period: Option<String>,
 }
 
-async fn prize_text(
-    state: &AppState,
-    visit: &Visit,
-    prize: &Prize,
-) -> Result<String, Failure> {
+async fn prize_text(state: &AppState, visit: &Visit, prize: &Prize) -> Result<String, Failure> {
     let lang = visit.lang;
     let t = |k| super::i18n::t(lang, k);
     let mut parts = Vec::new();
     if let Some(n) = prize.points {
-        parts.push(fill(t("leaderboards.prize_points"), &[("n", &n.to_string())]));
+        parts.push(fill(
+            t("leaderboards.prize_points"),
+            &[("n", &n.to_string())],
+        ));
     }
     if let Some(v) = &prize.voucher {
         let title = state
@@ -349,7 +356,11 @@ pub async fn page(
         period: top.period.clone(),
         is_final: top.is_final,
         ranked: top.ranked,
-        top: top.data.iter().map(|p| line(lang, metric, &me, p)).collect(),
+        top: top
+            .data
+            .iter()
+            .map(|p| line(lang, metric, &me, p))
+            .collect(),
         mine: mine_text(lang, metric, &place),
         around,
         gap,

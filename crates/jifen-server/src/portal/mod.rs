@@ -48,7 +48,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/portal/{program}/history", get(history::page))
         .route("/portal/{program}/badges", get(badges::wall))
         .route("/portal/{program}/leaderboards", get(leaderboards::list))
-        .route("/portal/{program}/leaderboards/{id}", get(leaderboards::page))
+        .route(
+            "/portal/{program}/leaderboards/{id}",
+            get(leaderboards::page),
+        )
         .route("/portal/{program}/rewards", get(rewards::list))
         .route(
             "/portal/{program}/rewards/{id}",

@@ -1,5 +1,5 @@
 // Leaderboards on a phone in WeChat and in the console: the brand's backend defines a board of
-// votes (an event type) and eleven members vote; a member opens 排行榜 from the portal's home,
+// livestreams attended ("votes", an event type no other journey sends) and eleven members attend; a member opens 排行榜 from the portal's home,
 // finds the board with "未上榜", votes once, and reads their rank, the top 10 with everyone else
 // masked, their neighbours and what reaching the top 10 takes (the gap the API gives). In the
 // console a marketer defines a weekly board of the same votes in the 排行榜 page's form, is
@@ -10,7 +10,7 @@ import { PHONE, SHOTS, api, mint } from './portal_lib.mjs';
 
 const PROGRAM = env('PROGRAM_ID');
 const HOME = `/portal/${PROGRAM}/`;
-const VOTE = 'lb_journey_vote';
+const VOTE = 'livestream_attended';
 const BOARD = { id: 'browser-votes', name: '人气投票榜' };
 const ME = { id: 'lb-journey-me', name: '郑小北' };
 
