@@ -32,6 +32,7 @@ const JOURNEYS: &[&str] = &[
     "gallery",
     "pages",
     "referrals",
+    "leaderboards",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another

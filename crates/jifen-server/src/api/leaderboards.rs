@@ -156,7 +156,7 @@ impl From<&FrozenRow> for PlaceOut {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StandingsQuery {
     /// The period (`2027-W05`, `2027-02`, `window`, `all`); default: the current one.
@@ -219,18 +219,25 @@ pub async fn standings(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<StandingsQuery>,
 ) -> Result<Json<StandingsOut>, ApiError> {
-    let b = state.rankings.board(&state, &program.id, &id).await?;
-    let period = period_of(&state, &program, &b, q.period)?;
+    standings_of(&state, &program, id, q).await.map(Json)
+}
+
+/// A page of a board period's standings, as `GET /v1/leaderboards/{id}/standings` answers it
+/// (the portal and the console read the same).
+pub async fn standings_of(
+    state: &AppState,
+    program: &Program,
+    id: String,
+    q: StandingsQuery,
+) -> Result<StandingsOut, ApiError> {
+    let b = state.rankings.board(state, &program.id, &id).await?;
+    let period = period_of(state, program, &b, q.period)?;
     let from = q.from.unwrap_or(1);
     if from == 0 {
         return Err(ApiError::invalid("from", "ranks start at 1"));
     }
     let limit = limit_of(q.limit, 10, 200)?;
-    if let Some(contest) = state
-        .rankings
-        .contest(&state, &program, &b, &period)
-        .await?
-    {
+    if let Some(contest) = state.rankings.contest(state, program, &b, &period).await? {
         let rows = state
             .store
             .contest_standings(
@@ -241,29 +248,29 @@ pub async fn standings(
                 limit as u32,
             )
             .await?;
-        return Ok(Json(StandingsOut {
+        return Ok(StandingsOut {
             leaderboard: id,
             period,
             is_final: true,
             ranked: contest.ranked.max(0) as u64,
             data: rows.iter().map(PlaceOut::from).collect(),
-        }));
+        });
     }
     let r = &state.rankings;
     let data = r
-        .range(&state, &program.id, &id, &period, from, limit)
+        .range(state, &program.id, &id, &period, from, limit)
         .await?;
-    let ranked = r.count(&state, &program.id, &id, &period).await?;
-    Ok(Json(StandingsOut {
+    let ranked = r.count(state, &program.id, &id, &period).await?;
+    Ok(StandingsOut {
         leaderboard: id,
         period,
         is_final: false,
         ranked,
         data: data.into_iter().map(PlaceOut::from).collect(),
-    }))
+    })
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MemberPlaceQuery {
     /// The period; default: the current one.
@@ -318,8 +325,22 @@ pub async fn member_place(
     Path((id, external_id)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<MemberPlaceQuery>,
 ) -> Result<Json<MemberPlaceOut>, ApiError> {
-    let b = state.rankings.board(&state, &program.id, &id).await?;
-    let period = period_of(&state, &program, &b, q.period)?;
+    place_of(&state, &program, id, external_id, q)
+        .await
+        .map(Json)
+}
+
+/// A member's place on a board, as `GET /v1/leaderboards/{id}/members/{external_id}` answers
+/// it (the portal reads the same).
+pub async fn place_of(
+    state: &AppState,
+    program: &Program,
+    id: String,
+    external_id: String,
+    q: MemberPlaceQuery,
+) -> Result<MemberPlaceOut, ApiError> {
+    let b = state.rankings.board(state, &program.id, &id).await?;
+    let period = period_of(state, program, &b, q.period)?;
     let k = q.neighbours.unwrap_or(2);
     if k > 20 {
         return Err(ApiError::invalid("neighbours", "from 0 to 20"));
@@ -327,14 +348,10 @@ pub async fn member_place(
     if q.target == Some(0) {
         return Err(ApiError::invalid("target", "ranks start at 1"));
     }
-    if let Some(contest) = state
-        .rankings
-        .contest(&state, &program, &b, &period)
-        .await?
-    {
+    if let Some(contest) = state.rankings.contest(state, program, &b, &period).await? {
         return frozen_place(
-            &state,
-            &program,
+            state,
+            program,
             &id,
             period,
             external_id,
@@ -342,12 +359,11 @@ pub async fn member_place(
             k,
             q.target,
         )
-        .await
-        .map(Json);
+        .await;
     }
     let r = &state.rankings;
     let place = r
-        .place(&state, &program.id, &id, &period, &external_id)
+        .place(state, &program.id, &id, &period, &external_id)
         .await?;
     if place.is_none() {
         // Unranked: the member must at least exist.
@@ -357,13 +373,13 @@ pub async fn member_place(
             .await?
             .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
     }
-    let ranked = r.count(&state, &program.id, &id, &period).await?;
+    let ranked = r.count(state, &program.id, &id, &period).await?;
     let (above, below) = match &place {
         Some(p) if k > 0 => {
             let start = p.rank.saturating_sub(u64::from(k)).max(1);
             let above = r
                 .range(
-                    &state,
+                    state,
                     &program.id,
                     &id,
                     &period,
@@ -372,7 +388,7 @@ pub async fn member_place(
                 )
                 .await?;
             let below = r
-                .range(&state, &program.id, &id, &period, p.rank + 1, k as usize)
+                .range(state, &program.id, &id, &period, p.rank + 1, k as usize)
                 .await?;
             (above, below)
         }
@@ -381,7 +397,7 @@ pub async fn member_place(
     let target = match q.target {
         Some(t) => {
             let there = r
-                .range(&state, &program.id, &id, &period, t, 1)
+                .range(state, &program.id, &id, &period, t, 1)
                 .await?
                 .pop()
                 .map(|p| p.score);
@@ -393,7 +409,7 @@ pub async fn member_place(
         }
         None => None,
     };
-    Ok(Json(MemberPlaceOut {
+    Ok(MemberPlaceOut {
         leaderboard: id,
         period,
         member: external_id,
@@ -405,7 +421,7 @@ pub async fn member_place(
         above: above.into_iter().map(PlaceOut::from).collect(),
         below: below.into_iter().map(PlaceOut::from).collect(),
         target,
-    }))
+    })
 }
 
 /// A member's line of a settled contest, with its neighbours in the frozen standings.

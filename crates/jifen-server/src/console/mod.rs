@@ -15,6 +15,7 @@ pub mod badges;
 pub mod dashboard;
 pub mod gallery;
 pub mod i18n;
+pub mod leaderboards;
 pub mod login;
 pub mod members;
 pub mod operators;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
+    all.extend(leaderboards::routes());
     all.extend(dashboard::routes());
     all.extend(gallery::routes());
     all
@@ -327,6 +329,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
     ("badges", "nav.badges", "/console/badges", Perm::View),
+    (
+        "leaderboards",
+        "nav.leaderboards",
+        "/console/leaderboards",
+        Perm::View,
+    ),
     (
         "referrals",
         "nav.referrals",

@@ -19,6 +19,7 @@ pub mod gifts;
 pub mod history;
 pub mod home;
 pub mod i18n;
+pub mod leaderboards;
 pub mod profile;
 pub mod referrals;
 pub mod rewards;
@@ -46,6 +47,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/portal/{program}/history", get(history::page))
         .route("/portal/{program}/badges", get(badges::wall))
+        .route("/portal/{program}/leaderboards", get(leaderboards::list))
+        .route(
+            "/portal/{program}/leaderboards/{id}",
+            get(leaderboards::page),
+        )
         .route("/portal/{program}/rewards", get(rewards::list))
         .route(
             "/portal/{program}/rewards/{id}",

@@ -635,7 +635,7 @@ impl Memory {
 // --- contests -----------------------------------------------------------------------------
 
 /// Periods a week or month board's contest job looks back over.
-const LOOKBACK: u32 = 3;
+pub const LOOKBACK: u32 = 3;
 
 /// What settling a contest did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
