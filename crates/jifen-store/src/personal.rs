@@ -43,6 +43,9 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("referrals", "friend_id"),
     ("identities_seen", "member_id"),
     ("member_boosts", "member_id"),
+    ("challenge_contributions", "member_id"),
+    ("challenge_awards", "member_id"),
+    ("challenge_joins", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
