@@ -1070,6 +1070,51 @@ fn decide(
             }
         }
     }
+    writes.events.push(record(member_id));
+    if let (true, Some(member_id)) = (writes.boards_live, member_id) {
+        writes.facts.push(board_fact(
+            event,
+            member_id,
+            &entries,
+            evaluation.as_ref(),
+            orders,
+        ));
+    }
+    let mut change = None;
+    if let (Some(member_id), Some(tiers)) = (member_id, judge.tiers.as_mut()) {
+        match &event.kind {
+            EventKind::Purchase { amount, .. } => {
+                tiers.note_figure(member_id, BasisFigure::Spend, *amount, event.occurred_at);
+            }
+            EventKind::Refund { order_id, amount } => {
+                if let Some(order) = orders.0.get(order_id) {
+                    tiers.note_figure(member_id, BasisFigure::Spend, -amount, order.occurred_at);
+                }
+            }
+            EventKind::Behaviour { .. } => {}
+        }
+        for e in entries
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
+        {
+            tiers.note_figure(
+                member_id,
+                BasisFigure::PointsEarned,
+                e.points,
+                e.effective_at,
+            );
+        }
+        if let Some((c, gifts)) = tiers.settle(member_id, &event.id)
+            && let Some(account) = accounts.get_mut(&event.member)
+        {
+            for gift in &gifts {
+                entries.extend(gift.earn(&mut account.book, policy, tz, now));
+            }
+            change = Some(c);
+        }
+    }
+    // After the leaderboards' and tiers' figures: a challenge's reward, like a badge's, is
+    // not points the event earned.
     let mut challenges = Vec::new();
     if let (Some(member_id), Some(c)) = (member_id, judge.challenges.as_mut()) {
         let order = match &event.kind {
@@ -1119,49 +1164,6 @@ fn decide(
             }
         }
         challenges = outcome.shown;
-    }
-    writes.events.push(record(member_id));
-    if let (true, Some(member_id)) = (writes.boards_live, member_id) {
-        writes.facts.push(board_fact(
-            event,
-            member_id,
-            &entries,
-            evaluation.as_ref(),
-            orders,
-        ));
-    }
-    let mut change = None;
-    if let (Some(member_id), Some(tiers)) = (member_id, judge.tiers.as_mut()) {
-        match &event.kind {
-            EventKind::Purchase { amount, .. } => {
-                tiers.note_figure(member_id, BasisFigure::Spend, *amount, event.occurred_at);
-            }
-            EventKind::Refund { order_id, amount } => {
-                if let Some(order) = orders.0.get(order_id) {
-                    tiers.note_figure(member_id, BasisFigure::Spend, -amount, order.occurred_at);
-                }
-            }
-            EventKind::Behaviour { .. } => {}
-        }
-        for e in entries
-            .iter()
-            .filter(|e| matches!(e.kind, EntryKind::Earn | EntryKind::Clawback))
-        {
-            tiers.note_figure(
-                member_id,
-                BasisFigure::PointsEarned,
-                e.points,
-                e.effective_at,
-            );
-        }
-        if let Some((c, gifts)) = tiers.settle(member_id, &event.id)
-            && let Some(account) = accounts.get_mut(&event.member)
-        {
-            for gift in &gifts {
-                entries.extend(gift.earn(&mut account.book, policy, tz, now));
-            }
-            change = Some(c);
-        }
     }
     let mut badges = Vec::new();
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
