@@ -164,6 +164,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's challenges. */
+        get: operations["list_challenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a challenge. */
+        get: operations["get_challenge"];
+        /**
+         * Define or change a challenge: a `name`, a `period` (`week`, `month`, or a `window`), an
+         *     `enrollment` (`auto` or `opt_in`), a `goal` (a `measure` — `count` of events of `types`,
+         *     of local days with `distinct: "day"`; `distinct` values of `type` or of an attribute path
+         *     such as `attributes.lines[].category`; or `sum` of purchase amounts — with its `target`),
+         *     optional `steps` (lower targets, each with a `reward`), a completion `reward` (`points`,
+         *     `voucher`, `badge`, `badge_level`, `tag`) and `revoke_on_refund`. `status: archived` stops
+         *     counting; members keep what they reached.
+         */
+        put: operations["put_challenge"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checkout-settings": {
         parameters: {
             query?: never;
@@ -480,6 +523,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leaderboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's leaderboards. */
+        get: operations["list_leaderboards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A leaderboard's definition. */
+        get: operations["get_leaderboard"];
+        /**
+         * Define (or change) a leaderboard: members ranked on a metric over a period, ties to whoever
+         *     reached the score first. A `campaign` period is saved as the campaign's window. With a
+         *     `contest`, each period is settled when it ends: the standings are frozen and the top ranks
+         *     get their prizes, once.
+         */
+        put: operations["put_leaderboard"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A leaderboard's settled contests, newest period first. */
+        get: operations["list_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/contests/{period}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a contest whose period has ended, now rather than at the jobs' next pass: freeze the
+         *     standings and give the prizes. Settling one that is settled answers it as it was settled,
+         *     and gives nothing again.
+         */
+        post: operations["settle_contest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/members/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's exact rank and score among every ranked member, the members just above and
+         *     below, and what reaching a target rank takes.
+         */
+        get: operations["member_place"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Build a board period's ranking again from the scores the database keeps (after restoring
+         *     a backup, or to time it). Queries wait for it; events recorded meanwhile are not lost.
+         */
+        post: operations["rebuild"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaderboards/{id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The top of a board (or any page of it): live standings, or a settled contest's final ones. */
+        get: operations["standings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members": {
         parameters: {
             query?: never;
@@ -600,6 +778,48 @@ export interface paths {
         get: operations["member_benefits"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's challenges: each active challenge in its current period, with the member's
+         *     status (`not_joined`, `in_progress`, `completed`), progress and target, the steps reached
+         *     and the rewards given.
+         */
+        get: operations["get_member_challenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/challenges/{challenge}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join an opt-in challenge: records a `challenge_joined` event (through the event path, so it
+         *     is kept with the member's events); the member's events from then on count. Joining again
+         *     changes nothing. A challenge every member takes part in (`enrollment: auto`) is refused.
+         */
+        post: operations["join_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1972,6 +2192,62 @@ export interface components {
             /** @description event, redemption, adjustment, hold, hold_commit, hold_void, hold_deadline or expiry. */
             kind: string;
         };
+        /** @description A list of challenges. */
+        ChallengeList: {
+            data: components["schemas"]["ChallengeOut"][];
+        };
+        /** @description A challenge definition. */
+        ChallengeOut: {
+            /**
+             * Format: date-time
+             * @description When its results are final: late events and refunds count until then.
+             */
+            closes_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The period now (`2027-03`, `2027-W09`, `window`). */
+            current_period: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When the current period ends, in the program's time zone.
+             */
+            ends_at?: string | null;
+            /** @description `auto` (every member) or `opt_in` (members who join). */
+            enrollment: string;
+            /** @description `{"measure": "count" | "distinct" | "sum", "types", "distinct", "target"}`. */
+            goal: Record<string, unknown>;
+            id: string;
+            name: string;
+            /** @description `{"kind": "week"}`, `{"kind": "month"}` or `{"kind": "window", "starts_at", "ends_at"}`. */
+            period: Record<string, unknown>;
+            revoke_on_refund: boolean;
+            /** @description `{"points", "voucher", "badge", "badge_level", "tag"}`. */
+            reward?: Record<string, unknown> | null;
+            /** @description `active` (counts events) or `archived` (counts no more; what members reached stays). */
+            status: string;
+            /** @description Intermediate targets with their rewards. */
+            steps: Record<string, unknown>[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A reward a member was given by a challenge. */
+        ChallengeRewardOut: {
+            /** Format: date-time */
+            awarded_at: string;
+            event_id: string;
+            /** Format: int64 */
+            points: number;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description `awarded`, or `revoked` when a refund took the progress back below it. */
+            status: string;
+            /**
+             * Format: int64
+             * @description The step (1, 2, …), or 0 for the completion.
+             */
+            step: number;
+        };
         /** @description A cart to judge or redeem. */
         CheckoutIn: {
             cart: Record<string, unknown>;
@@ -2094,6 +2370,26 @@ export interface components {
              *     owner's choice, or 1,000 until the owner sets one.
              */
             support_adjustment_limit: number;
+        };
+        ContestList: {
+            data: components["schemas"]["ContestOut"][];
+        };
+        /** @description A settled contest. */
+        ContestOut: {
+            leaderboard: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description Members in the final standings.
+             */
+            ranked: number;
+            /** Format: date-time */
+            settled_at: string;
+            /**
+             * Format: int64
+             * @description Members who won a prize.
+             */
+            winners: number;
         };
         /** @description A level a member earned. */
         EarnedBadgeOut: {
@@ -2415,6 +2711,31 @@ export interface components {
             /** @description Voucher codes. */
             vouchers?: string[];
         };
+        /** @description A join's options. */
+        JoinIn: {
+            /** @description The join event's id (default `join:<challenge>:<member>`). */
+            id?: string | null;
+        };
+        LeaderboardList: {
+            data: components["schemas"]["LeaderboardOut"][];
+        };
+        /** @description A leaderboard as defined, with where it stands now. */
+        LeaderboardOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The period a query reads without naming one: `all`, `2027-W05`, `2027-02`, `window`. */
+            current_period: string;
+            id: string;
+            /** @description Where rankings are kept: `memory` (this node) or `redis` (every node). */
+            rankings: string;
+            /**
+             * @description `name`, `description`, `metric` (`points`, `spend`, `events` of a `type`, a `meter`),
+             *     `period` (`all_time`, `week`, `month`, `window`) and `contest` (`prizes`).
+             */
+            spec: Record<string, unknown>;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A list. */
         ListOut_MemberRewardOut: {
             data: components["schemas"]["MemberRewardOut"][];
@@ -2494,6 +2815,31 @@ export interface components {
              */
             status: string;
         };
+        /** @description A member's standing in a challenge's current period. */
+        MemberChallengeOut: {
+            challenge: string;
+            description?: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            enrollment: string;
+            /** Format: date-time */
+            joined_at?: string | null;
+            name: string;
+            period: string;
+            /** Format: int64 */
+            progress: number;
+            reward?: Record<string, unknown> | null;
+            rewards: components["schemas"]["ChallengeRewardOut"][];
+            /** @description `not_joined` (opt-in, not joined yet), `in_progress` or `completed`. */
+            status: string;
+            steps: components["schemas"]["StepOut"][];
+            /** Format: int64 */
+            target: number;
+        };
+        /** @description A member's challenges. */
+        MemberChallengesOut: {
+            data: components["schemas"]["MemberChallengeOut"][];
+        };
         /** @description Everything jifen holds about a member. */
         MemberExport: {
             /** @description The balance at `exported_at`. */
@@ -2563,6 +2909,32 @@ export interface components {
             tier?: null | components["schemas"]["StandingOut"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A member's place on a board. */
+        MemberPlaceOut: {
+            /** @description The members just above, nearest last. */
+            above: components["schemas"]["PlaceOut"][];
+            /** @description The members just below, nearest first. */
+            below: components["schemas"]["PlaceOut"][];
+            final: boolean;
+            leaderboard: string;
+            member: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description Absent when the member is not ranked (nothing counted yet).
+             */
+            rank?: number | null;
+            /**
+             * Format: int64
+             * @description How many members the period ranks.
+             */
+            ranked: number;
+            /** Format: date-time */
+            reached_at?: string | null;
+            /** Format: int64 */
+            score: number;
+            target?: null | components["schemas"]["TargetOut"];
         };
         /** @description One catalog item as a member sees it. */
         MemberRewardOut: {
@@ -2816,6 +3188,22 @@ export interface components {
              */
             codes_left: number;
         };
+        /** @description A ranked member. */
+        PlaceOut: {
+            member: string;
+            /**
+             * Format: int64
+             * @description 1 is the top.
+             */
+            rank: number;
+            /**
+             * Format: date-time
+             * @description When the member reached the score (ties go to whoever reached it first).
+             */
+            reached_at: string;
+            /** Format: int64 */
+            score: number;
+        };
         /** @description The outcome of a redemption or adjustment. */
         PointsWriteOut: {
             balance: components["schemas"]["BalanceOut"];
@@ -2971,6 +3359,17 @@ export interface components {
             per_second: number;
             /** @description `program` (set with `PATCH /v1/program`) or `server` (the server's default). */
             source: string;
+        };
+        /** @description What a rebuild did. */
+        RebuildOut: {
+            leaderboard: string;
+            period: string;
+            /** Format: int64 */
+            ranked: number;
+            /** @description `memory` (this node's ranking) or `redis` (the shared one). */
+            rankings: string;
+            /** Format: double */
+            seconds: number;
         };
         /** @description Points to spend now. */
         RedemptionIn: {
@@ -3178,6 +3577,32 @@ export interface components {
             /** @description The tier the member holds now (an override's while it lasts). */
             tier: components["schemas"]["TierRef"];
         };
+        /** @description A page of a board period's standings. */
+        StandingsOut: {
+            data: components["schemas"]["PlaceOut"][];
+            /** @description True for a settled contest's frozen standings. */
+            final: boolean;
+            leaderboard: string;
+            period: string;
+            /**
+             * Format: int64
+             * @description How many members the period ranks.
+             */
+            ranked: number;
+        };
+        /** @description A step of a challenge, and whether the member reached it. */
+        StepOut: {
+            name?: string;
+            reached: boolean;
+            reward: Record<string, unknown>;
+            /**
+             * Format: int64
+             * @description 1 for the first step.
+             */
+            step: number;
+            /** Format: int64 */
+            target: number;
+        };
         /** @description An event as it was recorded, with the answer it got. */
         StoredEventOut: {
             /**
@@ -3200,6 +3625,16 @@ export interface components {
             recorded_at: string;
             site?: string | null;
             type: string;
+        };
+        /** @description What reaching a rank takes. */
+        TargetOut: {
+            /**
+             * Format: int64
+             * @description The score to add to reach it: 0 when the member is there already.
+             */
+            gap: number;
+            /** Format: int64 */
+            rank: number;
         };
         /** @description A voucher template. */
         TemplateOut: {
@@ -3845,6 +4280,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_challenges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 - _ */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The challenge */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4695,6 +5248,354 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_leaderboards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_leaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_leaderboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 _ - . : */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `name`, `description`, `metric`, `period`, `contest` */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_contests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    settle_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    member_place: {
+        parameters: {
+            query?: {
+                /** @description The period; default: the current one. */
+                period?: string;
+                /** @description How many members just above and just below to list, 0–20 (default 2). */
+                neighbours?: number;
+                /** @description A rank to reach: the answer says how much score it takes ("56 分即可进入前 1000"). */
+                target?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPlaceOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rebuild: {
+        parameters: {
+            query?: {
+                /** @description The period; default: the current one. */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebuildOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    standings: {
+        parameters: {
+            query?: {
+                /** @description The period (`2027-W05`, `2027-02`, `window`, `all`); default: the current one. */
+                period?: string;
+                /** @description The first rank to list (default 1). */
+                from?: number;
+                /** @description How many to list, 1–200 (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     list_members: {
         parameters: {
             query?: {
@@ -5048,6 +5949,96 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_member_challenges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChallengesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    join_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+                challenge: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: the join event's id */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["JoinIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChallengeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -16,6 +16,8 @@ pub mod badges;
 pub mod badges_conformance;
 pub mod challenges;
 #[cfg(feature = "testkit")]
+pub mod challenges_conformance;
+#[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod console;
 #[cfg(feature = "testkit")]

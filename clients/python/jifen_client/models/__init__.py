@@ -25,6 +25,13 @@ from .campaign_out import CampaignOut
 from .campaign_out_spec import CampaignOutSpec
 from .cancel_in import CancelIn
 from .cause_out import CauseOut
+from .challenge_list import ChallengeList
+from .challenge_out import ChallengeOut
+from .challenge_out_goal import ChallengeOutGoal
+from .challenge_out_period import ChallengeOutPeriod
+from .challenge_out_reward_type_0 import ChallengeOutRewardType0
+from .challenge_out_steps_item import ChallengeOutStepsItem
+from .challenge_reward_out import ChallengeRewardOut
 from .checkout_in import CheckoutIn
 from .checkout_in_cart import CheckoutInCart
 from .checkout_out import CheckoutOut
@@ -38,6 +45,8 @@ from .consent_in import ConsentIn
 from .consent_out import ConsentOut
 from .console_settings_in import ConsoleSettingsIn
 from .console_settings_out import ConsoleSettingsOut
+from .contest_list import ContestList
+from .contest_out import ContestOut
 from .earned_badge_out import EarnedBadgeOut
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
@@ -70,6 +79,10 @@ from .hold_out import HoldOut
 from .identity_in import IdentityIn
 from .issue_in import IssueIn
 from .issued import Issued
+from .join_in import JoinIn
+from .leaderboard_list import LeaderboardList
+from .leaderboard_out import LeaderboardOut
+from .leaderboard_out_spec import LeaderboardOutSpec
 from .list_out_member_reward_out import ListOutMemberRewardOut
 from .list_out_reward_out import ListOutRewardOut
 from .list_out_reward_redemption_out import ListOutRewardRedemptionOut
@@ -82,6 +95,9 @@ from .member_batch_item_in_attributes_type_0 import MemberBatchItemInAttributesT
 from .member_batch_out import MemberBatchOut
 from .member_batch_result import MemberBatchResult
 from .member_batch_result_error_type_0 import MemberBatchResultErrorType0
+from .member_challenge_out import MemberChallengeOut
+from .member_challenge_out_reward_type_0 import MemberChallengeOutRewardType0
+from .member_challenges_out import MemberChallengesOut
 from .member_export import MemberExport
 from .member_export_records import MemberExportRecords
 from .member_in import MemberIn
@@ -90,6 +106,7 @@ from .member_out import MemberOut
 from .member_out_attributes import MemberOutAttributes
 from .member_out_boost_type_0 import MemberOutBoostType0
 from .member_out_referral_type_0 import MemberOutReferralType0
+from .member_place_out import MemberPlaceOut
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
@@ -123,6 +140,7 @@ from .partner_member_out import PartnerMemberOut
 from .partner_out import PartnerOut
 from .perk_codes_in import PerkCodesIn
 from .perk_codes_out import PerkCodesOut
+from .place_out import PlaceOut
 from .points_write_out import PointsWriteOut
 from .policy_out import PolicyOut
 from .policy_out_expiry import PolicyOutExpiry
@@ -137,6 +155,8 @@ from .program_out import ProgramOut
 from .progress_out import ProgressOut
 from .put_badge_body import PutBadgeBody
 from .put_campaign_body import PutCampaignBody
+from .put_challenge_body import PutChallengeBody
+from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
 from .put_referral_program_body import PutReferralProgramBody
 from .put_referral_program_response_200 import PutReferralProgramResponse200
@@ -146,6 +166,7 @@ from .put_template_body import PutTemplateBody
 from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
+from .rebuild_out import RebuildOut
 from .redemption_in import RedemptionIn
 from .referral_code_out import ReferralCodeOut
 from .referral_code_out_boost_type_0 import ReferralCodeOutBoostType0
@@ -172,9 +193,13 @@ from .simulate_out_results_item import SimulateOutResultsItem
 from .site_spec import SiteSpec
 from .sites_body import SitesBody
 from .standing_out import StandingOut
+from .standings_out import StandingsOut
+from .step_out import StepOut
+from .step_out_reward import StepOutReward
 from .stored_event_out import StoredEventOut
 from .stored_event_out_answer_type_0 import StoredEventOutAnswerType0
 from .stored_event_out_attributes import StoredEventOutAttributes
+from .target_out import TargetOut
 from .template_out import TemplateOut
 from .template_out_template import TemplateOutTemplate
 from .tier_change_out import TierChangeOut
@@ -212,6 +237,13 @@ __all__ = (
     "CampaignOutSpec",
     "CancelIn",
     "CauseOut",
+    "ChallengeList",
+    "ChallengeOut",
+    "ChallengeOutGoal",
+    "ChallengeOutPeriod",
+    "ChallengeOutRewardType0",
+    "ChallengeOutStepsItem",
+    "ChallengeRewardOut",
     "CheckoutIn",
     "CheckoutInCart",
     "CheckoutOut",
@@ -225,6 +257,8 @@ __all__ = (
     "ConsentOut",
     "ConsoleSettingsIn",
     "ConsoleSettingsOut",
+    "ContestList",
+    "ContestOut",
     "EarnedBadgeOut",
     "EntryOut",
     "ErasureOut",
@@ -257,6 +291,10 @@ __all__ = (
     "IdentityIn",
     "Issued",
     "IssueIn",
+    "JoinIn",
+    "LeaderboardList",
+    "LeaderboardOut",
+    "LeaderboardOutSpec",
     "ListOutMemberRewardOut",
     "ListOutRewardOut",
     "ListOutRewardRedemptionOut",
@@ -269,6 +307,9 @@ __all__ = (
     "MemberBatchOut",
     "MemberBatchResult",
     "MemberBatchResultErrorType0",
+    "MemberChallengeOut",
+    "MemberChallengeOutRewardType0",
+    "MemberChallengesOut",
     "MemberExport",
     "MemberExportRecords",
     "MemberIn",
@@ -277,6 +318,7 @@ __all__ = (
     "MemberOutAttributes",
     "MemberOutBoostType0",
     "MemberOutReferralType0",
+    "MemberPlaceOut",
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
@@ -310,6 +352,7 @@ __all__ = (
     "PartnerOut",
     "PerkCodesIn",
     "PerkCodesOut",
+    "PlaceOut",
     "PointsWriteOut",
     "PolicyOut",
     "PolicyOutExpiry",
@@ -324,6 +367,8 @@ __all__ = (
     "ProgressOut",
     "PutBadgeBody",
     "PutCampaignBody",
+    "PutChallengeBody",
+    "PutLeaderboardBody",
     "PutMeterBody",
     "PutReferralProgramBody",
     "PutReferralProgramResponse200",
@@ -333,6 +378,7 @@ __all__ = (
     "PutTierPolicyBody",
     "RateLimitIn",
     "RateLimitOut",
+    "RebuildOut",
     "RedemptionIn",
     "ReferralCodeOut",
     "ReferralCodeOutBoostType0",
@@ -359,9 +405,13 @@ __all__ = (
     "SitesBody",
     "SiteSpec",
     "StandingOut",
+    "StandingsOut",
+    "StepOut",
+    "StepOutReward",
     "StoredEventOut",
     "StoredEventOutAnswerType0",
     "StoredEventOutAttributes",
+    "TargetOut",
     "TemplateOut",
     "TemplateOutTemplate",
     "TierChangeOut",

@@ -12,6 +12,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod challenges;
 pub mod dashboard;
 pub mod gallery;
 pub mod i18n;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
+    all.extend(challenges::routes());
     all.extend(dashboard::routes());
     all.extend(gallery::routes());
     all
@@ -327,6 +329,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
     ("badges", "nav.badges", "/console/badges", Perm::View),
+    (
+        "challenges",
+        "nav.challenges",
+        "/console/challenges",
+        Perm::View,
+    ),
     (
         "referrals",
         "nav.referrals",

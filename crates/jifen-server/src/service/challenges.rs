@@ -491,3 +491,139 @@ pub fn claw_back(
         cause,
     )
 }
+
+/// The most stored events a preview reads.
+pub const PREVIEW_EVENTS: usize = 50_000;
+
+/// The most members a preview names.
+pub const PREVIEW_NAMED: usize = 50;
+
+/// Who would have completed a challenge in a period, computed over the stored events.
+pub struct Preview {
+    pub period: String,
+    /// Events read (at most [`PREVIEW_EVENTS`]).
+    pub scanned: usize,
+    /// Whether the period holds more events than were read.
+    pub truncated: bool,
+    /// Members with some progress.
+    pub members: usize,
+    /// How many would have completed it.
+    pub completed: usize,
+    /// The members furthest along (at most [`PREVIEW_NAMED`]): external id, progress.
+    pub top: Vec<(String, i64)>,
+}
+
+/// A backtest of a definition over the events stored for its current period: every member
+/// counts as joined, from the period's start, whatever the enrollment.
+pub async fn preview(
+    state: &crate::app::AppState,
+    program: &jifen_store::Program,
+    spec: &ChallengeSpec,
+) -> Result<Preview, ApiError> {
+    let tz = crate::service::program_tz(program);
+    let now = state.clock.now();
+    let period = spec.period.current(now, tz);
+    let Some((from, to)) = spec.period.bounds(&period, tz) else {
+        return Err(ApiError::invalid(
+            "period",
+            "the challenge has no current period",
+        ));
+    };
+    let mut items: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    let mut orders: HashMap<(i64, String), (i64, i64, BTreeMap<String, i64>)> = HashMap::new();
+    let mut scanned = 0;
+    let mut after = None;
+    let mut truncated = false;
+    loop {
+        let page = state
+            .store
+            .events_between(&program.id, from, to, after.clone(), 1_000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.occurred_at, last.id.clone()));
+        let full = page.len() == 1_000;
+        for e in page {
+            if scanned >= PREVIEW_EVENTS {
+                truncated = true;
+                break;
+            }
+            scanned += 1;
+            let Some(member) = e.member_id else { continue };
+            let order_id = e
+                .attributes
+                .get("order_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let amount = e.attributes.get("amount").and_then(Value::as_i64);
+            if e.kind == "refund" {
+                let (Some(order_id), Some(amount)) = (order_id, amount) else {
+                    continue;
+                };
+                if let Some((total, refunded, added)) = orders.get_mut(&(member, order_id)) {
+                    *refunded += amount;
+                    let back = refund_items(spec.goal.measure, added, amount, *refunded >= *total);
+                    for (k, v) in &back {
+                        *added.entry(k.clone()).or_default() += v;
+                    }
+                    items.entry(member).or_default().extend(back);
+                }
+                continue;
+            }
+            let got = spec.items(&e.id, &e.kind, e.occurred_at, tz, &e.attributes, amount);
+            if got.is_empty() {
+                continue;
+            }
+            if let (Some(order_id), Some(total)) = (order_id, amount) {
+                let entry = orders
+                    .entry((member, order_id))
+                    .or_insert_with(|| (total, 0, BTreeMap::new()));
+                for (k, v) in &got {
+                    *entry.2.entry(k.clone()).or_default() += v;
+                }
+            }
+            items.entry(member).or_default().extend(got);
+        }
+        if truncated || !full {
+            break;
+        }
+    }
+    let mut standing: Vec<(i64, i64)> = items
+        .iter()
+        .map(|(m, rows)| {
+            let p = progress(
+                spec.goal.measure,
+                rows.iter().map(|(k, v)| (k.as_str(), *v)),
+            );
+            (*m, p)
+        })
+        .collect();
+    standing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let completed = standing
+        .iter()
+        .filter(|(_, p)| *p >= spec.goal.target)
+        .count();
+    let named: Vec<i64> = standing
+        .iter()
+        .take(PREVIEW_NAMED)
+        .map(|(m, _)| *m)
+        .collect();
+    let ids: HashMap<i64, String> = state
+        .store
+        .member_external_ids(&program.id, &named)
+        .await?
+        .into_iter()
+        .collect();
+    let top = standing
+        .iter()
+        .take(PREVIEW_NAMED)
+        .filter_map(|(m, p)| ids.get(m).map(|e| (e.clone(), *p)))
+        .collect();
+    Ok(Preview {
+        period,
+        scanned,
+        truncated,
+        members: standing.len(),
+        completed,
+        top,
+    })
+}
