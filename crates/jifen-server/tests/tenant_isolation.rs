@@ -228,6 +228,14 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
+        "/v1/challenges/spend",
+        json!({"name": "Spend", "enrollment": "opt_in", "period": {"kind": "month"},
+               "goal": {"measure": "sum", "target": 10_000}}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
         "/v1/rewards/cinema",
         json!({"kind": "partner_perk", "title": {"en": "Cinema"}, "cost": 100}),
     )
@@ -879,6 +887,51 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             "/v1/badges/regular",
             "Regular",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/challenges/{id}",
+        case(
+            "/v1/challenges/spend",
+            Body::None,
+            NotFound,
+            "/v1/challenges/spend",
+            "Spend",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/challenges/{id}",
+        case(
+            "/v1/challenges/spend",
+            j(json!({"name": "B's challenge", "period": {"kind": "week"},
+                     "goal": {"measure": "count", "target": 1}})),
+            OwnObject,
+            "/v1/challenges/spend",
+            "Spend",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/challenges",
+        case(
+            &format!("{member}/challenges"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/challenges/{challenge}/join",
+        case(
+            &format!("{member}/challenges/spend/join"),
+            j(json!({})),
+            NotFound,
+            member,
+            "13800000001",
         ),
     );
     add(
