@@ -498,6 +498,9 @@ pub const PREVIEW_EVENTS: usize = 50_000;
 /// The most members a preview names.
 pub const PREVIEW_NAMED: usize = 50;
 
+/// A purchase a preview read: its amount, what was refunded of it, and what it added.
+type OrderSeen = (i64, i64, BTreeMap<String, i64>);
+
 /// Who would have completed a challenge in a period, computed over the stored events.
 pub struct Preview {
     pub period: String,
@@ -530,7 +533,7 @@ pub async fn preview(
         ));
     };
     let mut items: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
-    let mut orders: HashMap<(i64, String), (i64, i64, BTreeMap<String, i64>)> = HashMap::new();
+    let mut orders: HashMap<(i64, String), OrderSeen> = HashMap::new();
     let mut scanned = 0;
     let mut after = None;
     let mut truncated = false;
