@@ -354,6 +354,13 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/leaderboards/{id}",
+            "/v1/leaderboards/spend".into(),
+            json!({"name": "消费榜", "description": "Spend",
+                   "metric": {"kind": "spend"}, "period": {"kind": "month"}}),
+        ),
+        (
+            "PUT",
             "/v1/challenges/{id}",
             "/v1/challenges/march".into(),
             json!({"name": "三月打卡", "description": "Check in",
