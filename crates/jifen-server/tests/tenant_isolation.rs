@@ -228,6 +228,16 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
+        "/v1/leaderboards/spend",
+        json!({"name": "Spend board", "metric": {"kind": "spend"},
+               "period": {"kind": "window", "starts_at": "2020-01-01T00:00:00Z",
+                          "ends_at": "2020-02-01T00:00:00Z"},
+               "contest": {"prizes": [{"from": 1, "to": 1, "points": 10}]}}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
         "/v1/challenges/spend",
         json!({"name": "Spend", "enrollment": "opt_in", "period": {"kind": "month"},
                "goal": {"measure": "sum", "target": 10_000}}),
@@ -887,6 +897,85 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             "/v1/badges/regular",
             "Regular",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}",
+        case(
+            "/v1/leaderboards/spend",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/leaderboards/{id}",
+        case(
+            "/v1/leaderboards/spend",
+            j(
+                json!({"name": "B board", "metric": {"kind": "points"}, "period": {"kind": "all_time"}}),
+            ),
+            OwnObject,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/contests",
+        case(
+            "/v1/leaderboards/spend/contests",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/leaderboards/{id}/contests/{period}/settle",
+        case(
+            "/v1/leaderboards/spend/contests/window/settle",
+            j(json!({})),
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/members/{external_id}",
+        case(
+            "/v1/leaderboards/spend/members/anna",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/leaderboards/{id}/rebuild",
+        case(
+            "/v1/leaderboards/spend/rebuild",
+            j(json!({})),
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/standings",
+        case(
+            "/v1/leaderboards/spend/standings",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
         ),
     );
     add(
