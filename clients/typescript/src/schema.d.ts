@@ -164,6 +164,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's challenges. */
+        get: operations["list_challenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a challenge. */
+        get: operations["get_challenge"];
+        /**
+         * Define or change a challenge: a `name`, a `period` (`week`, `month`, or a `window`), an
+         *     `enrollment` (`auto` or `opt_in`), a `goal` (a `measure` — `count` of events of `types`,
+         *     of local days with `distinct: "day"`; `distinct` values of `type` or of an attribute path
+         *     such as `attributes.lines[].category`; or `sum` of purchase amounts — with its `target`),
+         *     optional `steps` (lower targets, each with a `reward`), a completion `reward` (`points`,
+         *     `voucher`, `badge`, `badge_level`, `tag`) and `revoke_on_refund`. `status: archived` stops
+         *     counting; members keep what they reached.
+         */
+        put: operations["put_challenge"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checkout-settings": {
         parameters: {
             query?: never;
@@ -735,6 +778,48 @@ export interface paths {
         get: operations["member_benefits"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/challenges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's challenges: each active challenge in its current period, with the member's
+         *     status (`not_joined`, `in_progress`, `completed`), progress and target, the steps reached
+         *     and the rewards given.
+         */
+        get: operations["get_member_challenges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{external_id}/challenges/{challenge}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join an opt-in challenge: records a `challenge_joined` event (through the event path, so it
+         *     is kept with the member's events); the member's events from then on count. Joining again
+         *     changes nothing. A challenge every member takes part in (`enrollment: auto`) is refused.
+         */
+        post: operations["join_challenge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2107,6 +2192,62 @@ export interface components {
             /** @description event, redemption, adjustment, hold, hold_commit, hold_void, hold_deadline or expiry. */
             kind: string;
         };
+        /** @description A list of challenges. */
+        ChallengeList: {
+            data: components["schemas"]["ChallengeOut"][];
+        };
+        /** @description A challenge definition. */
+        ChallengeOut: {
+            /**
+             * Format: date-time
+             * @description When its results are final: late events and refunds count until then.
+             */
+            closes_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The period now (`2027-03`, `2027-W09`, `window`). */
+            current_period: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description When the current period ends, in the program's time zone.
+             */
+            ends_at?: string | null;
+            /** @description `auto` (every member) or `opt_in` (members who join). */
+            enrollment: string;
+            /** @description `{"measure": "count" | "distinct" | "sum", "types", "distinct", "target"}`. */
+            goal: Record<string, unknown>;
+            id: string;
+            name: string;
+            /** @description `{"kind": "week"}`, `{"kind": "month"}` or `{"kind": "window", "starts_at", "ends_at"}`. */
+            period: Record<string, unknown>;
+            revoke_on_refund: boolean;
+            /** @description `{"points", "voucher", "badge", "badge_level", "tag"}`. */
+            reward?: Record<string, unknown> | null;
+            /** @description `active` (counts events) or `archived` (counts no more; what members reached stays). */
+            status: string;
+            /** @description Intermediate targets with their rewards. */
+            steps: Record<string, unknown>[];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A reward a member was given by a challenge. */
+        ChallengeRewardOut: {
+            /** Format: date-time */
+            awarded_at: string;
+            event_id: string;
+            /** Format: int64 */
+            points: number;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description `awarded`, or `revoked` when a refund took the progress back below it. */
+            status: string;
+            /**
+             * Format: int64
+             * @description The step (1, 2, …), or 0 for the completion.
+             */
+            step: number;
+        };
         /** @description A cart to judge or redeem. */
         CheckoutIn: {
             cart: Record<string, unknown>;
@@ -2570,6 +2711,11 @@ export interface components {
             /** @description Voucher codes. */
             vouchers?: string[];
         };
+        /** @description A join's options. */
+        JoinIn: {
+            /** @description The join event's id (default `join:<challenge>:<member>`). */
+            id?: string | null;
+        };
         LeaderboardList: {
             data: components["schemas"]["LeaderboardOut"][];
         };
@@ -2668,6 +2814,31 @@ export interface components {
              *     written), or `failed` (nothing of this member was written).
              */
             status: string;
+        };
+        /** @description A member's standing in a challenge's current period. */
+        MemberChallengeOut: {
+            challenge: string;
+            description?: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            enrollment: string;
+            /** Format: date-time */
+            joined_at?: string | null;
+            name: string;
+            period: string;
+            /** Format: int64 */
+            progress: number;
+            reward?: Record<string, unknown> | null;
+            rewards: components["schemas"]["ChallengeRewardOut"][];
+            /** @description `not_joined` (opt-in, not joined yet), `in_progress` or `completed`. */
+            status: string;
+            steps: components["schemas"]["StepOut"][];
+            /** Format: int64 */
+            target: number;
+        };
+        /** @description A member's challenges. */
+        MemberChallengesOut: {
+            data: components["schemas"]["MemberChallengeOut"][];
         };
         /** @description Everything jifen holds about a member. */
         MemberExport: {
@@ -3419,6 +3590,19 @@ export interface components {
              */
             ranked: number;
         };
+        /** @description A step of a challenge, and whether the member reached it. */
+        StepOut: {
+            name?: string;
+            reached: boolean;
+            reward: Record<string, unknown>;
+            /**
+             * Format: int64
+             * @description 1 for the first step.
+             */
+            step: number;
+            /** Format: int64 */
+            target: number;
+        };
         /** @description An event as it was recorded, with the answer it got. */
         StoredEventOut: {
             /**
@@ -4096,6 +4280,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_challenges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 - _ */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The challenge */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5647,6 +5949,96 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_member_challenges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChallengesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    join_challenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+                challenge: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: the join event's id */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["JoinIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChallengeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

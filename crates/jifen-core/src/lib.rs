@@ -4,6 +4,7 @@
 //! returns decisions (ledger entries). The store persists them; the server wires both together.
 
 pub mod badges;
+pub mod challenges;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod leaderboards;

@@ -121,6 +121,7 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/rewards/{id}/image", "reward.image", "reward", Path("id"), Changed),
     audited("PUT", "/v1/badges/{id}", "badge.put", "badge", Path("id"), Changed),
     audited("PUT", "/v1/badges/{id}/image", "badge.image", "badge", Path("id"), Changed),
+    audited("PUT", "/v1/challenges/{id}", "challenge.put", "challenge", Path("id"), Changed),
     audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
     audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
@@ -151,6 +152,7 @@ pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/checkout/redeem", "a checkout: kept as a checkout with its entries"),
     ("POST", "/v1/checkout/{id}/confirm", "a checkout: kept as a checkout with its entries"),
     ("POST", "/v1/checkout/{id}/cancel", "a checkout: kept as a checkout with its entries"),
+    ("POST", "/v1/members/{external_id}/challenges/{challenge}/join", "a member's join: recorded as a `challenge_joined` event, kept immutably like any event"),
     ("POST", "/v1/rules/simulate", "changes nothing"),
     ("POST", "/v1/checkout/validate", "changes nothing"),
     ("POST", "/v1/leaderboards/{id}/rebuild", "rebuilds a ranking from the scores the database keeps: changes nothing stored"),
@@ -473,6 +475,9 @@ pub async fn snapshot(
         "badge" => crate::api::badges::one_out(state, program, id)
             .await?
             .and_then(|b| plain(json!(b))),
+        "challenge" => crate::api::challenges::one_out(state, program, id)
+            .await?
+            .and_then(|c| plain(json!(c))),
         "reward" => match store.reward(p, id).await? {
             Some(r) => {
                 let image = store.reward_image(p, id).await?;

@@ -19,7 +19,7 @@ use crate::service::tiers::{METERS, SITES, SiteSpec, TIER_POLICY};
 use crate::service::vouchers::{CHECKOUT, CheckoutSettings};
 
 /// Every template: its name and its text.
-pub const TEMPLATES: [(&str, &str); 9] = [
+pub const TEMPLATES: [(&str, &str); 11] = [
     (
         "taobao-points",
         include_str!("../../../templates/taobao-points.toml"),
@@ -55,6 +55,14 @@ pub const TEMPLATES: [(&str, &str); 9] = [
     (
         "referral-double-points",
         include_str!("../../../templates/referral-double-points.toml"),
+    ),
+    (
+        "alipay-badges",
+        include_str!("../../../templates/alipay-badges.toml"),
+    ),
+    (
+        "cny-challenge-leaderboard",
+        include_str!("../../../templates/cny-challenge-leaderboard.toml"),
     ),
 ];
 
@@ -95,6 +103,15 @@ pub struct Template {
     /// The referral program (`PUT /v1/referral-program`).
     #[serde(default)]
     pub referrals: Option<jifen_core::referrals::ReferralSettings>,
+    /// Badges by id (`PUT /v1/badges/{id}`).
+    #[serde(default)]
+    pub badges: BTreeMap<String, jifen_core::badges::BadgeSpec>,
+    /// Challenges by id (`PUT /v1/challenges/{id}`).
+    #[serde(default)]
+    pub challenges: BTreeMap<String, jifen_core::challenges::ChallengeSpec>,
+    /// Leaderboards by id (`PUT /v1/leaderboards/{id}`); a period is a window, not a campaign.
+    #[serde(default)]
+    pub leaderboards: BTreeMap<String, jifen_core::leaderboards::LeaderboardSpec>,
 }
 
 /// A partner of a template (its keys are created through the API).
@@ -241,6 +258,62 @@ pub fn parse(name: &str, text: &str) -> anyhow::Result<Loaded> {
             }
         }
     }
+    for (id, b) in &template.badges {
+        jifen_core::badges::Badge::compile(id, b.clone()).map_err(|e| {
+            anyhow::anyhow!("template {name}: badge {id}: {}: {}", e.field, e.message)
+        })?;
+        for (i, l) in b.levels.iter().enumerate() {
+            if let Some(v) = l.reward.as_ref().and_then(|r| r.voucher.as_deref()) {
+                named.push((format!("badge {id} level {}", i + 1), v));
+            }
+        }
+    }
+    let badge_named = |by: String, badge: Option<&String>| -> anyhow::Result<()> {
+        if let Some(b) = badge {
+            anyhow::ensure!(
+                template.badges.contains_key(b),
+                "template {name}: {by}: badge {b} is not in the template"
+            );
+        }
+        Ok(())
+    };
+    for (id, c) in &template.challenges {
+        c.check().map_err(|e| {
+            anyhow::anyhow!(
+                "template {name}: challenge {id}: {}: {}",
+                e.field,
+                e.message
+            )
+        })?;
+        for r in c.steps.iter().map(|s| &s.reward).chain(c.reward.as_ref()) {
+            badge_named(format!("challenge {id}"), r.badge.as_ref())?;
+            if let Some(v) = r.voucher.as_deref() {
+                named.push((format!("challenge {id}"), v));
+            }
+        }
+    }
+    for (id, l) in &template.leaderboards {
+        anyhow::ensure!(
+            !matches!(
+                l.period,
+                jifen_core::leaderboards::PeriodSpec::Campaign { .. }
+            ),
+            "template {name}: leaderboard {id}: give the period as a window"
+        );
+        l.check().map_err(|e| {
+            anyhow::anyhow!(
+                "template {name}: leaderboard {id}: {}: {}",
+                e.field,
+                e.message
+            )
+        })?;
+        for p in l.contest.iter().flat_map(|c| &c.prizes) {
+            badge_named(format!("leaderboard {id}"), p.badge.as_ref())?;
+            if let Some(v) = p.voucher.as_deref() {
+                named.push((format!("leaderboard {id}"), v));
+            }
+        }
+    }
     for (by, v) in named {
         anyhow::ensure!(
             template
@@ -311,6 +384,38 @@ pub async fn apply(
         tx.save_reward(&program.id, id, &text, r.stock, state.clock.now())
             .await?;
         tx.commit().await?;
+    }
+    let now = state.clock.now();
+    for (id, b) in &t.badges {
+        let row = jifen_store::BadgeRow {
+            id: id.clone(),
+            spec: serde_json::to_string(b).map_err(|_| ApiError::Internal)?,
+            status: b.status.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = state.store.begin_write().await?;
+        tx.save_badge(&program.id, &row).await?;
+        tx.commit().await?;
+    }
+    for (id, c) in &t.challenges {
+        let row = jifen_store::ChallengeRow {
+            id: id.clone(),
+            spec: serde_json::to_string(c).map_err(|_| ApiError::Internal)?,
+            status: c.status.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = state.store.begin_write().await?;
+        tx.save_challenge(&program.id, &row).await?;
+        tx.commit().await?;
+    }
+    for (id, l) in &t.leaderboards {
+        let text = serde_json::to_string(l).map_err(|_| ApiError::Internal)?;
+        state
+            .store
+            .save_leaderboard(&program.id, id, &text, now)
+            .await?;
     }
     for (id, spec) in &loaded.campaigns {
         let text = serde_json::to_string(spec).map_err(|_| ApiError::Internal)?;

@@ -354,6 +354,23 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/challenges/{id}",
+            "/v1/challenges/march".into(),
+            json!({"name": "三月打卡", "description": "Check in",
+                   "period": {"kind": "month"}, "enrollment": "opt_in",
+                   "goal": {"measure": "distinct", "types": ["check_in"],
+                            "distinct": "attributes.store", "target": 3},
+                   "steps": [{"target": 1, "name": "起步", "reward": {"points": 1}}],
+                   "reward": {"points": 10, "tag": "march"}}),
+        ),
+        (
+            "POST",
+            "/v1/members/{external_id}/challenges/{challenge}/join",
+            "/v1/members/anna/challenges/march/join".into(),
+            json!({"id": "join-1"}),
+        ),
+        (
+            "PUT",
             "/v1/badges/{id}",
             "/v1/badges/regular".into(),
             json!({"name": "打卡达人", "description": "Check in",

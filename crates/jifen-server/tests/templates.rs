@@ -14,6 +14,8 @@ jifen_store::backend_tests! {
     wechat_behaviours_week => super::wechat_behaviours_week;
     campaign_618_weeks => super::campaign_618_weeks;
     referral_double_points_month => super::referral_double_points_month;
+    alipay_badges_month => super::alipay_badges_month;
+    cny_challenge_leaderboard_week => super::cny_challenge_leaderboard_week;
 }
 
 /// Monday 2 March 2026, 10:00 in Shanghai.
@@ -331,4 +333,95 @@ async fn referral_double_points_month(b: TestBackend) {
     assert_eq!(stats["referrals"]["clawed_back"], 1);
     assert_eq!(stats["friend_points"], 300);
     assert_eq!(stats["referrer_points"], 500);
+}
+
+async fn alipay_badges_month(b: TestBackend) {
+    let app = TestApp::spawn_template(b, "alipay-badges", t(MONDAY)).await;
+    app.member("ali").await;
+    let send = |id: &'static str, kind: &'static str| {
+        let app = &app;
+        async move { app.behaviour(id, kind, "ali", json!({})).await }
+    };
+    let r = send("ci-0", "check_in").await;
+    assert_eq!(r["points"], 1, "{r}");
+    assert_eq!(r["challenges"][0]["progress"], 1);
+    let r = send("sh-0", "share").await;
+    assert_eq!(r["challenges"][0]["reached"], json!([1]), "the step: {r}");
+    assert_eq!(r["points"], 5);
+    app.to(day(1));
+    send("ci-1", "check_in").await;
+    let r = send("rv-1", "review").await;
+    assert_eq!(r["challenges"][0]["reached"], json!([0]), "{r}");
+    assert_eq!(r["points"], 30);
+    assert_eq!(r["badges"][0]["badge"], "explorer", "{r}");
+    app.to(day(2));
+    let r = send("ci-2", "check_in").await;
+    assert_eq!(
+        r["badges"][0]["badge"], "regular",
+        "the third check-in: {r}"
+    );
+    assert_eq!(r["points"], 11);
+    assert_eq!(app.figures_of("ali").await, (48, 0, 0, 0));
+    let mine = app.get("/v1/members/ali/challenges").await.body;
+    assert_eq!(mine["data"][0]["status"], "completed", "{mine}");
+    assert_eq!(mine["data"][0]["period"], "2026-03");
+    // April is a new month: the challenge starts over.
+    app.to(t("2026-04-01T02:00:00Z"));
+    let r = send("ci-apr", "check_in").await;
+    assert_eq!(r["challenges"][0]["period"], "2026-04", "{r}");
+    assert_eq!(r["challenges"][0]["progress"], 1);
+    let mine = app.get("/v1/members/ali/challenges").await.body;
+    assert_eq!(mine["data"][0]["status"], "in_progress", "{mine}");
+}
+
+async fn cny_challenge_leaderboard_week(b: TestBackend) {
+    // The first day of the Year of the Goat, 10:00 in Beijing.
+    let app =
+        TestApp::spawn_template(b, "cny-challenge-leaderboard", t("2027-02-06T02:00:00Z")).await;
+    for m in ["a", "b", "c"] {
+        app.member(m).await;
+    }
+    assert_eq!(
+        app.buy("a-1", "a", 50_000).await,
+        538,
+        "500, and the ¥388 step"
+    );
+    assert_eq!(
+        app.buy("a-2", "a", 40_000).await,
+        588,
+        "400, and the completion"
+    );
+    assert_eq!(app.buy("b-1", "b", 60_000).await, 638);
+    assert_eq!(app.buy("c-1", "c", 10_000).await, 100);
+    // A full refund takes a back below ¥888: the completion's 188 go back with the order's 400.
+    let r = app.refund("a-r", "a", "order-a-2", 40_000).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["challenges"][0]["revoked"], json!([0]), "{r:?}");
+    assert_eq!(r.body["points"], -588);
+    assert_eq!(app.figures_of("a").await.0, 538);
+    let standings = app.get("/v1/leaderboards/cny-points/standings").await.body;
+    let order: Vec<&str> = standings["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["member"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["b", "a", "c"],
+        "the rewards are not points earned: {standings}"
+    );
+    // When the week has ended, the contest gives its prizes once.
+    app.to(t("2027-02-12T16:00:01Z"));
+    let r = app
+        .post(
+            "/v1/leaderboards/cny-points/contests/window/settle",
+            json!({}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    assert_eq!(app.figures_of("b").await.0, 638 + 8_888);
+    assert_eq!(app.figures_of("a").await.0, 538 + 888);
+    let mine = app.get("/v1/members/c/challenges").await.body;
+    assert_eq!(mine["data"][0]["progress"], 10_000, "{mine}");
 }

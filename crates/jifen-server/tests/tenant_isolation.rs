@@ -220,17 +220,27 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
-        "/v1/leaderboards/spenders",
-        json!({"name": "A's spenders", "metric": {"kind": "spend"}, "period": {"kind": "month"},
+        "/v1/badges/regular",
+        json!({"name": "Regular", "levels": [{"name": "bronze", "progress": "member.counts.check_in",
+                                               "target": 1}]}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
+        "/v1/leaderboards/spend",
+        json!({"name": "Spend board", "metric": {"kind": "spend"},
+               "period": {"kind": "window", "starts_at": "2020-01-01T00:00:00Z",
+                          "ends_at": "2020-02-01T00:00:00Z"},
                "contest": {"prizes": [{"from": 1, "to": 1, "points": 10}]}}),
     )
     .await;
     ok(
         &app,
         Method::PUT,
-        "/v1/badges/regular",
-        json!({"name": "Regular", "levels": [{"name": "bronze", "progress": "member.counts.check_in",
-                                               "target": 1}]}),
+        "/v1/challenges/spend",
+        json!({"name": "Spend", "enrollment": "opt_in", "period": {"kind": "month"},
+               "goal": {"measure": "sum", "target": 10_000}}),
     )
     .await;
     ok(
@@ -856,74 +866,6 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             "requested",
         ),
     );
-    for (method, route, path, body, expect) in [
-        (
-            "GET",
-            "/v1/leaderboards/{id}",
-            "/v1/leaderboards/spenders",
-            Body::None,
-            NotFound,
-        ),
-        (
-            "PUT",
-            "/v1/leaderboards/{id}",
-            "/v1/leaderboards/spenders",
-            j(
-                json!({"name": "B's board", "metric": {"kind": "points"}, "period": {"kind": "week"}}),
-            ),
-            OwnObject,
-        ),
-        (
-            "GET",
-            "/v1/leaderboards/{id}/standings",
-            "/v1/leaderboards/spenders/standings",
-            Body::None,
-            NotFound,
-        ),
-        (
-            "GET",
-            "/v1/leaderboards/{id}/members/{external_id}",
-            &format!(
-                "/v1/leaderboards/spenders/members/{}",
-                member.trim_start_matches("/v1/members/")
-            ),
-            Body::None,
-            NotFound,
-        ),
-        (
-            "GET",
-            "/v1/leaderboards/{id}/contests",
-            "/v1/leaderboards/spenders/contests",
-            Body::None,
-            NotFound,
-        ),
-        (
-            "POST",
-            "/v1/leaderboards/{id}/contests/{period}/settle",
-            "/v1/leaderboards/spenders/contests/2026-11/settle",
-            j(json!({})),
-            NotFound,
-        ),
-        (
-            "POST",
-            "/v1/leaderboards/{id}/rebuild",
-            "/v1/leaderboards/spenders/rebuild",
-            j(json!({})),
-            NotFound,
-        ),
-    ] {
-        add(
-            method,
-            route,
-            case(
-                path,
-                body,
-                expect,
-                "/v1/leaderboards/spenders",
-                "A's spenders",
-            ),
-        );
-    }
     add(
         "GET",
         "/v1/badges/{id}",
@@ -955,6 +897,130 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             "/v1/badges/regular",
             "Regular",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}",
+        case(
+            "/v1/leaderboards/spend",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/leaderboards/{id}",
+        case(
+            "/v1/leaderboards/spend",
+            j(
+                json!({"name": "B board", "metric": {"kind": "points"}, "period": {"kind": "all_time"}}),
+            ),
+            OwnObject,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/contests",
+        case(
+            "/v1/leaderboards/spend/contests",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/leaderboards/{id}/contests/{period}/settle",
+        case(
+            "/v1/leaderboards/spend/contests/window/settle",
+            j(json!({})),
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/members/{external_id}",
+        case(
+            "/v1/leaderboards/spend/members/anna",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/leaderboards/{id}/rebuild",
+        case(
+            "/v1/leaderboards/spend/rebuild",
+            j(json!({})),
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/leaderboards/{id}/standings",
+        case(
+            "/v1/leaderboards/spend/standings",
+            Body::None,
+            NotFound,
+            "/v1/leaderboards/spend",
+            "Spend board",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/challenges/{id}",
+        case(
+            "/v1/challenges/spend",
+            Body::None,
+            NotFound,
+            "/v1/challenges/spend",
+            "Spend",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/challenges/{id}",
+        case(
+            "/v1/challenges/spend",
+            j(json!({"name": "B's challenge", "period": {"kind": "week"},
+                     "goal": {"measure": "count", "target": 1}})),
+            OwnObject,
+            "/v1/challenges/spend",
+            "Spend",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/challenges",
+        case(
+            &format!("{member}/challenges"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "POST",
+        "/v1/members/{external_id}/challenges/{challenge}/join",
+        case(
+            &format!("{member}/challenges/spend/join"),
+            j(json!({})),
+            NotFound,
+            member,
+            "13800000001",
         ),
     );
     add(

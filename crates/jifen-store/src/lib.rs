@@ -14,6 +14,9 @@ pub mod backup;
 pub mod badges;
 #[cfg(feature = "testkit")]
 pub mod badges_conformance;
+pub mod challenges;
+#[cfg(feature = "testkit")]
+pub mod challenges_conformance;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 pub mod console;
@@ -56,6 +59,10 @@ use jifen_core::{Entry, HoldRecord, Lot, PointPolicy};
 
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use badges::{BadgeRow, BadgeStore, BadgesTx, MemberBadgeRow};
+pub use challenges::{
+    ChallengeAwardRow, ChallengeJoinRow, ChallengeRow, ChallengeState, ChallengeStore,
+    ChallengesTx, ContributionRow,
+};
 pub use error::StoreError;
 pub use leaderboards::{
     ContestRow, FrozenRow, LeaderboardRow, LeaderboardStore, LeaderboardsTx, ScoreDelta, ScoreRow,
@@ -129,6 +136,7 @@ pub trait Store:
     + media::MediaStore
     + LeaderboardStore
     + badges::BadgeStore
+    + challenges::ChallengeStore
     + referrals::ReferralStore
     + Send
     + Sync
@@ -243,7 +251,14 @@ pub trait Store:
 /// One write transaction. Dropped without [`WriteTx::commit`], it rolls back.
 #[async_trait]
 pub trait WriteTx:
-    RulesTx + TiersTx + RewardsTx + LeaderboardsTx + badges::BadgesTx + ReferralsTx + Send
+    RulesTx
+    + TiersTx
+    + RewardsTx
+    + LeaderboardsTx
+    + badges::BadgesTx
+    + ReferralsTx
+    + challenges::ChallengesTx
+    + Send
 {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.
     async fn claim(&mut self, key: &IdempotencyKey, request_hash: &str) -> Result<Claim>;

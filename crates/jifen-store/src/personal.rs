@@ -45,6 +45,9 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("member_boosts", "member_id"),
     ("leaderboard_scores", "member_id"),
     ("contest_standings", "member_id"),
+    ("challenge_contributions", "member_id"),
+    ("challenge_awards", "member_id"),
+    ("challenge_joins", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.

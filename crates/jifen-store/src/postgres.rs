@@ -442,6 +442,7 @@ mod tests {
 
 media_impl!(PgStore);
 badges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
+crate::challenges::challenges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);
 crate::rollups::rollups_impl!(

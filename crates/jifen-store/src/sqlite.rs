@@ -325,6 +325,7 @@ async fn bulk_history(
 
 media_impl!(SqliteStore);
 badges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
+crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");

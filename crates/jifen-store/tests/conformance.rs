@@ -41,5 +41,6 @@ jifen_store::backend_tests! {
     badges_are_earned_once_per_level => jifen_store::badges_conformance::badges_are_earned_once_per_level;
     badge_awards_race_to_one => jifen_store::badges_conformance::concurrent_awards_record_one;
     badge_event_counts_by_type => jifen_store::badges_conformance::event_counts_by_type;
+    challenges_keep_progress_once => jifen_store::challenges_conformance::challenges_keep_progress_once;
     referrals_once_per_friend_with_counts_and_boosts => jifen_store::referrals_conformance::referrals_once_per_friend_with_counts_and_boosts;
 }

@@ -25,6 +25,13 @@ from .campaign_out import CampaignOut
 from .campaign_out_spec import CampaignOutSpec
 from .cancel_in import CancelIn
 from .cause_out import CauseOut
+from .challenge_list import ChallengeList
+from .challenge_out import ChallengeOut
+from .challenge_out_goal import ChallengeOutGoal
+from .challenge_out_period import ChallengeOutPeriod
+from .challenge_out_reward_type_0 import ChallengeOutRewardType0
+from .challenge_out_steps_item import ChallengeOutStepsItem
+from .challenge_reward_out import ChallengeRewardOut
 from .checkout_in import CheckoutIn
 from .checkout_in_cart import CheckoutInCart
 from .checkout_out import CheckoutOut
@@ -72,6 +79,7 @@ from .hold_out import HoldOut
 from .identity_in import IdentityIn
 from .issue_in import IssueIn
 from .issued import Issued
+from .join_in import JoinIn
 from .leaderboard_list import LeaderboardList
 from .leaderboard_out import LeaderboardOut
 from .leaderboard_out_spec import LeaderboardOutSpec
@@ -87,6 +95,9 @@ from .member_batch_item_in_attributes_type_0 import MemberBatchItemInAttributesT
 from .member_batch_out import MemberBatchOut
 from .member_batch_result import MemberBatchResult
 from .member_batch_result_error_type_0 import MemberBatchResultErrorType0
+from .member_challenge_out import MemberChallengeOut
+from .member_challenge_out_reward_type_0 import MemberChallengeOutRewardType0
+from .member_challenges_out import MemberChallengesOut
 from .member_export import MemberExport
 from .member_export_records import MemberExportRecords
 from .member_in import MemberIn
@@ -144,6 +155,7 @@ from .program_out import ProgramOut
 from .progress_out import ProgressOut
 from .put_badge_body import PutBadgeBody
 from .put_campaign_body import PutCampaignBody
+from .put_challenge_body import PutChallengeBody
 from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
 from .put_referral_program_body import PutReferralProgramBody
@@ -182,6 +194,8 @@ from .site_spec import SiteSpec
 from .sites_body import SitesBody
 from .standing_out import StandingOut
 from .standings_out import StandingsOut
+from .step_out import StepOut
+from .step_out_reward import StepOutReward
 from .stored_event_out import StoredEventOut
 from .stored_event_out_answer_type_0 import StoredEventOutAnswerType0
 from .stored_event_out_attributes import StoredEventOutAttributes
@@ -223,6 +237,13 @@ __all__ = (
     "CampaignOutSpec",
     "CancelIn",
     "CauseOut",
+    "ChallengeList",
+    "ChallengeOut",
+    "ChallengeOutGoal",
+    "ChallengeOutPeriod",
+    "ChallengeOutRewardType0",
+    "ChallengeOutStepsItem",
+    "ChallengeRewardOut",
     "CheckoutIn",
     "CheckoutInCart",
     "CheckoutOut",
@@ -270,6 +291,7 @@ __all__ = (
     "IdentityIn",
     "Issued",
     "IssueIn",
+    "JoinIn",
     "LeaderboardList",
     "LeaderboardOut",
     "LeaderboardOutSpec",
@@ -285,6 +307,9 @@ __all__ = (
     "MemberBatchOut",
     "MemberBatchResult",
     "MemberBatchResultErrorType0",
+    "MemberChallengeOut",
+    "MemberChallengeOutRewardType0",
+    "MemberChallengesOut",
     "MemberExport",
     "MemberExportRecords",
     "MemberIn",
@@ -342,6 +367,7 @@ __all__ = (
     "ProgressOut",
     "PutBadgeBody",
     "PutCampaignBody",
+    "PutChallengeBody",
     "PutLeaderboardBody",
     "PutMeterBody",
     "PutReferralProgramBody",
@@ -380,6 +406,8 @@ __all__ = (
     "SiteSpec",
     "StandingOut",
     "StandingsOut",
+    "StepOut",
+    "StepOutReward",
     "StoredEventOut",
     "StoredEventOutAnswerType0",
     "StoredEventOutAttributes",

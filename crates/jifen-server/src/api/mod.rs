@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod badges;
+pub mod challenges;
 pub mod checkout;
 pub mod events;
 pub mod leaderboards;
@@ -54,6 +55,7 @@ use crate::app::AppState;
         (name = "operators", description = "The console's operators, their roles, and the console's settings"),
         (name = "leaderboards", description = "Leaderboards: ranks among every member, neighbours, gaps; contests settled once"),
         (name = "badges", description = "Badges with levels, earned once each; members' badges and progress"),
+        (name = "challenges", description = "Challenges: goals over a period with steps and rewards; members' progress and joins"),
         (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
     )
 )]
@@ -170,6 +172,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::put_badge, badges::get_badge))
         .routes(routes!(badges::put_badge_image))
         .routes(routes!(badges::get_member_badges))
+        .routes(routes!(challenges::list_challenges))
+        .routes(routes!(
+            challenges::put_challenge,
+            challenges::get_challenge
+        ))
+        .routes(routes!(challenges::get_member_challenges))
+        .routes(routes!(challenges::join_challenge))
         .routes(routes!(
             referrals::get_referral_program,
             referrals::put_referral_program

@@ -99,6 +99,7 @@ pub const TABLES: &[Texts] = &[
     (super::rewards::ZH, super::rewards::EN),
     (super::badges::ZH, super::badges::EN),
     (super::leaderboards::ZH, super::leaderboards::EN),
+    (super::challenges::ZH, super::challenges::EN),
     (super::dashboard::ZH, super::dashboard::EN),
     (super::gallery::ZH, super::gallery::EN),
 ];

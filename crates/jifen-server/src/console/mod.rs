@@ -12,6 +12,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod challenges;
 pub mod dashboard;
 pub mod gallery;
 pub mod i18n;
@@ -76,6 +77,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(rewards::routes());
     all.extend(badges::routes());
     all.extend(leaderboards::routes());
+    all.extend(challenges::routes());
     all.extend(dashboard::routes());
     all.extend(gallery::routes());
     all
@@ -333,6 +335,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
         "leaderboards",
         "nav.leaderboards",
         "/console/leaderboards",
+        Perm::View,
+    ),
+    (
+        "challenges",
+        "nav.challenges",
+        "/console/challenges",
         Perm::View,
     ),
     (

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod auth;
 pub mod badges;
 pub mod branding;
+pub mod challenges;
 pub mod checkin;
 pub mod gifts;
 pub mod history;
@@ -51,6 +52,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/portal/{program}/leaderboards/{id}",
             get(leaderboards::page),
+        )
+        .route("/portal/{program}/challenges", get(challenges::page))
+        .route(
+            "/portal/{program}/challenges/{challenge}/join",
+            axum::routing::post(challenges::join),
         )
         .route("/portal/{program}/rewards", get(rewards::list))
         .route(

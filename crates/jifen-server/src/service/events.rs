@@ -30,7 +30,7 @@ use crate::error::ApiError;
 use crate::shapes::entries_out;
 
 /// Behaviours recorded as events; the rules engine decides what they earn.
-pub const BEHAVIOUR_TYPES: [&str; 14] = [
+pub const BEHAVIOUR_TYPES: [&str; 15] = [
     "check_in",
     "review",
     "survey_completed",
@@ -45,6 +45,7 @@ pub const BEHAVIOUR_TYPES: [&str; 14] = [
     "referral_signup",
     "event_invite",
     "birthday",
+    "challenge_joined",
 ];
 
 /// Behaviours that count once per member: a repeat is recorded, and no rule runs for it.
@@ -262,6 +263,8 @@ pub(crate) struct Judge {
     badges: Option<BadgeBatch>,
     /// Referrals and boosts, when the program has referral settings.
     pub(crate) referrals: Option<super::referrals::ReferralBatch>,
+    /// Challenges, when the program has active ones.
+    pub(crate) challenges: Option<super::challenges::ChallengeBatch>,
 }
 
 impl Judge {
@@ -392,6 +395,7 @@ impl Judge {
             oracle: Oracle::in_place(),
             badges: None,
             referrals: None,
+            challenges: None,
         }
     }
 
@@ -705,6 +709,9 @@ async fn attempt(
         .collect();
     judge.referrals =
         super::referrals::ReferralBatch::load(&mut tx, program, tz, &fresh_events, &locked).await?;
+    let ids: Vec<i64> = locked.values().copied().collect();
+    judge.challenges =
+        super::challenges::ChallengeBatch::load(&mut tx, &program.id, tz, &ids).await?;
     let mut writes = Writes {
         boards_live: !boards.is_empty(),
         ..Writes::default()
@@ -770,6 +777,9 @@ async fn attempt(
     }
     if let Some(referrals) = judge.referrals.take() {
         referrals.persist(&mut tx).await?;
+    }
+    if let Some(challenges) = judge.challenges.take() {
+        challenges.persist(&mut tx).await?;
     }
     tx.commit().await?;
     state.rankings.apply(&program.id, &scores).await;
@@ -869,6 +879,7 @@ fn decide(
     if let Some(r) = &judge.referrals {
         r.check(event)?;
     }
+    super::challenges::check_join(judge.challenges.as_ref(), event)?;
     let policy = program.policy;
     let cause = Cause::new(CauseKind::Event, event.id.clone());
     let mut evaluation = None;
@@ -1102,6 +1113,58 @@ fn decide(
             change = Some(c);
         }
     }
+    // After the leaderboards' and tiers' figures: a challenge's reward, like a badge's, is
+    // not points the event earned.
+    let mut challenges = Vec::new();
+    if let (Some(member_id), Some(c)) = (member_id, judge.challenges.as_mut()) {
+        let order = match &event.kind {
+            EventKind::Refund { order_id, .. } => orders.0.get(order_id),
+            _ => None,
+        };
+        let outcome = c.on_event(event, member_id, order, now);
+        if let Some(account) = accounts.get_mut(&event.member) {
+            for r in &outcome.reached {
+                entries.extend(super::challenges::earn(
+                    &mut account.book,
+                    r,
+                    policy,
+                    tz,
+                    now,
+                    &cause,
+                ));
+                if let Some(template) = &r.voucher {
+                    writes.vouchers.push((
+                        member_id,
+                        template.clone(),
+                        super::challenges::voucher_source(
+                            &r.challenge,
+                            &r.period,
+                            r.step,
+                            member_id,
+                        ),
+                    ));
+                }
+                if let Some(badge) = &r.badge {
+                    requested.push(badge.clone());
+                }
+                if let Some(tag) = &r.tag {
+                    writes
+                        .tags_removed
+                        .retain(|(m, t)| !(*m == member_id && t == tag));
+                    writes.tags_added.push((member_id, tag.clone()));
+                }
+            }
+            for r in outcome.revoked.iter().filter(|r| r.points > 0) {
+                entries.extend(super::challenges::claw_back(
+                    &mut account.book,
+                    r,
+                    policy,
+                    &cause,
+                ));
+            }
+        }
+        challenges = outcome.shown;
+    }
     let mut badges = Vec::new();
     if let Some(account) = accounts.get_mut(&event.member).filter(|_| !event.guest) {
         let amount = match &event.kind {
@@ -1127,6 +1190,9 @@ fn decide(
     }
     if let Some(r) = referral {
         answer["referral"] = r;
+    }
+    if !challenges.is_empty() {
+        answer["challenges"] = Value::Array(challenges);
     }
     if let (Some(member_id), Some(r)) = (member_id, &judge.referrals)
         && let Some(b) = r.boost(member_id, event.occurred_at)

@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod badges;
 pub mod catalog;
+pub mod challenges;
 pub mod checkout;
 pub mod coalesce;
 pub mod events;
