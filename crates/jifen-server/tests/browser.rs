@@ -33,6 +33,7 @@ const JOURNEYS: &[&str] = &[
     "pages",
     "referrals",
     "leaderboards",
+    "challenges",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another
