@@ -164,6 +164,7 @@ pub struct StandingsQuery {
     /// The first rank to list (default 1).
     pub from: Option<u64>,
     /// How many to list, 1–200 (default 10).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
