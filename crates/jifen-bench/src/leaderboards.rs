@@ -197,6 +197,67 @@ async fn bare_route(s: &Setup<'_>) -> anyhow::Result<f64> {
     Ok(r.throughput)
 }
 
+/// The same rank queries and their ceilings with the load from `wrk` and `redis-benchmark`,
+/// each in its own process (see `external`): the HTTP route, the bare axum route, and Redis's
+/// `ZREVRANK` over as many connections. Empty, with a line on stderr, when the tools are
+/// missing.
+async fn external_rank_rows(
+    served: &Served,
+    s: &Setup<'_>,
+    board: &str,
+    redis_url: &str,
+) -> anyhow::Result<Vec<Row>> {
+    if !crate::external::available() {
+        eprintln!(
+            "wrk or redis-benchmark is missing (apt-get install wrk redis-tools): \
+             the rank queries from C load generators are left out"
+        );
+        return Ok(Vec::new());
+    }
+    eprintln!(
+        "== {}: (l) rank queries from wrk and redis-benchmark",
+        s.backend
+    );
+    let (members, connections, seconds) = (s.members, s.connections, s.seconds);
+    let ceiling =
+        crate::external::redis_benchmark(redis_url, members, connections, seconds).await?;
+    let bare = crate::server::start_bare().await?;
+    let bare_base = bare.base();
+    let bare_rate = tokio::task::spawn_blocking(move || {
+        crate::external::wrk(&bare_base, None, "\"/bare\"", members, connections, seconds)
+    })
+    .await??;
+    bare.stop();
+    let (base, key) = (served.base(), s.key.to_owned());
+    let path = format!(
+        "\"/v1/leaderboards/{board}/members/\" .. string.format(\"m%08d\", n) .. \"?neighbours=0\""
+    );
+    let ranks = tokio::task::spawn_blocking(move || {
+        crate::external::wrk(&base, Some(&key), &path, members, connections, seconds)
+    })
+    .await??;
+    let figure = |name: &str| {
+        let mut row = Row::figure(
+            format!("(l) {name} (wrk, {connections} connections)"),
+            s.backend,
+            ranks.requests_per_second,
+            "req/s",
+        );
+        row.errors = ranks.failures;
+        row
+    };
+    let against_bare =
+        figure("a member's rank through the API, in memory, against the HTTP ceiling")
+            .against("bare axum route from wrk", bare_rate.requests_per_second);
+    let against_redis = figure("a member's rank through the API, in memory")
+        .against("redis-benchmark ZREVRANK, same connections", ceiling);
+    let ratio = against_redis.ratio.unwrap_or(0.0);
+    Ok(vec![
+        against_bare,
+        against_redis.target("≥ 0.5× Redis ZREVRANK", ratio >= 0.5),
+    ])
+}
+
 /// Drops the program's sorted sets from Redis.
 async fn forget_sets(url: &str, program_id: &str) -> anyhow::Result<()> {
     let mut conn = redis::Client::open(url)?
@@ -358,6 +419,11 @@ pub async fn rows(s: &Setup<'_>) -> anyhow::Result<Vec<Row>> {
         row = row.target("≥ 0.5× Redis ZREVRANK", ratio >= 0.5);
     }
     push(&mut rows, row);
+    if let Some(url) = s.redis_url {
+        for row in external_rank_rows(&served, s, &spend, url).await? {
+            push(&mut rows, row);
+        }
+    }
 
     eprintln!("== {}: (l) ingest with two live leaderboards", s.backend);
     let live = ingest(&served, s, "b").await?;

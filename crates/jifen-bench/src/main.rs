@@ -3,6 +3,7 @@
 
 mod ceiling;
 mod dataset;
+mod external;
 mod leaderboards;
 mod load;
 mod report;
