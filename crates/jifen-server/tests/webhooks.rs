@@ -21,6 +21,7 @@ jifen_store::backend_tests! {
     endpoints_are_kept_and_checked => super::endpoints_are_kept_and_checked;
     private_targets_are_refused_unless_allowed => super::private_targets_are_refused_unless_allowed;
     messages_follow_their_causes => super::messages_follow_their_causes;
+    every_cause_writes_its_kind => super::every_cause_writes_its_kind;
     a_rolled_back_cause_writes_no_message => super::a_rolled_back_cause_writes_no_message;
     deliveries_are_signed_retried_and_recorded => super::deliveries_are_signed_retried_and_recorded;
     retries_end_in_failed_and_replay_sends_again => super::retries_end_in_failed_and_replay_sends_again;
@@ -776,4 +777,142 @@ async fn concurrent_workers_never_share_a_claim(backend: TestBackend) {
         .await
         .unwrap();
     assert_eq!(again.len(), 120, "a dead worker's claims come back");
+}
+
+/// Each kind's cause, through the API, on a program with tiers, vouchers and rewards.
+async fn every_cause_writes_its_kind(backend: TestBackend) {
+    let app =
+        TestApp::spawn_template(backend, "alibaba-88", common::t("2026-12-10T02:00:00Z")).await;
+    let now = app.now();
+    // Saved through the store: this server refuses local targets, and no delivery is made.
+    app.state
+        .store
+        .create_webhook_endpoint(
+            &app.program_id,
+            &jifen_store::WebhookEndpointRow {
+                id: "ep_all".into(),
+                url: "https://hooks.example.cn/jifen".into(),
+                description: String::new(),
+                kinds: Vec::new(),
+                enabled: true,
+                secret: jifen_server::webhooks::signing::new_secret(),
+                previous_secret: None,
+                previous_until: None,
+                failing_since: None,
+                disabled_reason: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    let ok = |r: common::Res| {
+        assert!(r.status.is_success(), "{r:?}");
+        r.body
+    };
+    ok(app.put("/v1/members/anna", json!({"name": "Anna"})).await);
+    ok(app.purchase("p-1", "anna", "o-1", 300_000).await);
+    ok(app
+        .put(
+            "/v1/members/anna/tier-override",
+            json!({"tier": "apass", "reason": "goodwill",
+                   "until": (now + Duration::days(10)).to_rfc3339()}),
+        )
+        .await);
+    let issue = |id: &str| json!({"id": id, "template": "apass-welcome-50"});
+    let v1 = ok(app.post("/v1/members/anna/vouchers", issue("v-1")).await)["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v2 = ok(app.post("/v1/members/anna/vouchers", issue("v-2")).await)["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(app
+        .put(
+            "/v1/rewards/tumbler",
+            json!({"kind": "physical", "title": {"en": "Tumbler"}, "cost": 100, "stock": 10}),
+        )
+        .await);
+    ok(app
+        .post(
+            "/v1/members/anna/reward-redemptions",
+            json!({"id": "rr-1", "reward_id": "tumbler"}),
+        )
+        .await);
+    let cart = json!({"site": "tmall",
+                      "lines": [{"sku": "tea", "category": "tea", "price": 40_000, "quantity": 1}]});
+    ok(app
+        .post(
+            "/v1/checkout/redeem",
+            json!({"id": "co-1", "member": "anna", "cart": cart, "vouchers": [v1]}),
+        )
+        .await);
+    ok(app.post("/v1/checkout/co-1/confirm", json!({})).await);
+    let token = ok(app
+        .post(
+            &format!("/v1/members/anna/vouchers/{v2}/gift"),
+            json!({"id": "share-1"}),
+        )
+        .await)["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(app
+        .post(
+            &format!("/v1/gifts/{token}/claim"),
+            json!({"member": "ben"}),
+        )
+        .await);
+
+    let messages = app.messages().await;
+    let of = |kind: &str| -> Vec<Value> {
+        messages
+            .iter()
+            .filter(|m| m["kind"] == kind)
+            .map(|m| m["data"].clone())
+            .collect()
+    };
+    assert!(of("member.enrolled").iter().any(|d| d["member"] == "anna"));
+    assert!(
+        of("member.enrolled").iter().any(|d| d["member"] == "ben"),
+        "a claim's sign-up enrols"
+    );
+    assert!(
+        of("points.earned")
+            .iter()
+            .any(|d| d["cause"]["id"] == "p-1")
+    );
+    let tiers = of("tier.changed");
+    assert!(!tiers.is_empty(), "{messages:?}");
+    assert!(tiers.iter().all(|d| d["member"] == "anna"), "{tiers:?}");
+    assert!(tiers.iter().any(|d| d["to_tier"] == "apass"), "{tiers:?}");
+    let vouchers = of("voucher.issued");
+    assert!(
+        vouchers
+            .iter()
+            .any(|d| d["code"] == v1.as_str() && d["member"] == "anna")
+    );
+    let redeemed = of("reward.redeemed");
+    assert_eq!(redeemed.len(), 1, "{redeemed:?}");
+    assert_eq!(redeemed[0]["redemption_id"], "rr-1");
+    assert_eq!(redeemed[0]["reward_id"], "tumbler");
+    let confirmed = of("checkout.confirmed");
+    assert_eq!(confirmed.len(), 1, "{confirmed:?}");
+    assert_eq!(confirmed[0]["checkout_id"], "co-1");
+    assert_eq!(confirmed[0]["member"], "anna");
+    let claimed = of("gift.claimed");
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0]["code"], v2.as_str());
+    assert_eq!(claimed[0]["sender"], "anna");
+    assert_eq!(claimed[0]["recipient"], "ben");
+    let notes = of("notification");
+    assert!(
+        notes.iter().any(|d| d["kind"] == "gift_claimed"),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|d| d["kind"] == "tier_override_set"),
+        "{notes:?}"
+    );
 }

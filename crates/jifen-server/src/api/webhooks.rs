@@ -314,6 +314,12 @@ fn parse_kinds(raw: &[String]) -> Result<Vec<String>, ApiError> {
 
 fn parse_description(raw: Option<&str>) -> Result<String, ApiError> {
     let d = raw.unwrap_or("").trim();
+    if d.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "description",
+            "description must not contain control characters",
+        ));
+    }
     if d.chars().count() > MAX_DESCRIPTION {
         return Err(ApiError::invalid(
             "description",
