@@ -5,7 +5,7 @@
 //! connection then goes to the addresses checked, not to a second lookup). Redirects are never
 //! followed: a `3xx` is a failed attempt.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use reqwest::Url;
 
@@ -54,8 +54,7 @@ pub fn is_public(addr: IpAddr) -> bool {
                         s[6] as u8,
                         (s[7] >> 8) as u8,
                         s[7] as u8,
-                    )))
-                || a == Ipv6Addr::from([0, 0, 0, 0, 0, 0, 0, 1]))
+                    ))))
         }
     }
 }
