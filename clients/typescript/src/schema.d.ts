@@ -1927,6 +1927,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's endpoints, oldest first. */
+        get: operations["list_endpoints"];
+        put?: never;
+        /** Register an endpoint. Its signing secret is in this answer only (and in a rotation's). */
+        post: operations["create_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show an endpoint (without its secret). */
+        get: operations["get_endpoint"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint with its deliveries (messages stay for the other endpoints). */
+        delete: operations["delete_endpoint"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint: its URL, description, kinds, or whether it is enabled. */
+        patch: operations["patch_endpoint"];
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest message first. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's secret. The answer holds the new secret; the old one keeps signing
+         *     (a second signature in `webhook-signature`) for `overlap_hours`.
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's messages, newest first. */
+        get: operations["list_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a message with its deliveries and every attempt of each. */
+        get: operations["get_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/messages/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message again (delivered or not), to every endpoint it went to or one of them. */
+        post: operations["replay_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/replay-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again every failed delivery of the messages created since an instant. */
+        post: operations["replay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1966,6 +2108,25 @@ export interface components {
             revoked_at?: string | null;
             /** @description The secret: shown once, in the answer that created the key. */
             secret?: string | null;
+        };
+        /** @description One attempt to deliver. */
+        AttemptOut: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description 1 for the first.
+             */
+            attempt: number;
+            /** @description What went wrong (`HTTP 500: …`, `timed out`, a refused target); `null` for a success. */
+            error?: string | null;
+            /** Format: int64 */
+            latency_ms: number;
+            /**
+             * Format: int64
+             * @description The endpoint's HTTP status; `null` when no answer came.
+             */
+            status_code?: number | null;
         };
         /** @description A line of the log as the API and the console show it. */
         AuditEntryOut: {
@@ -2391,6 +2552,35 @@ export interface components {
              */
             winners: number;
         };
+        /** @description A message's delivery to one endpoint. */
+        DeliveryOut: {
+            /** @description Every attempt, first first (when a single message is shown). */
+            attempt_log?: components["schemas"]["AttemptOut"][] | null;
+            /** Format: int64 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            endpoint_id: string;
+            kind: string;
+            last_error?: string | null;
+            /** Format: int64 */
+            last_latency_ms?: number | null;
+            /** Format: int64 */
+            last_status_code?: number | null;
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is next tried.
+             */
+            next_attempt_at?: string | null;
+            /**
+             * @description `pending` (waiting for its next attempt), `delivered` (a `2xx` came) or `failed`
+             *     (retries ran out after three days; replay it to send it again).
+             */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A level a member earned. */
         EarnedBadgeOut: {
             badge: string;
@@ -2407,6 +2597,71 @@ export interface components {
             name: string;
             /** @description The public share page of the level, relative to the server. */
             share_path: string;
+        };
+        /** @description A new endpoint. */
+        EndpointIn: {
+            description?: string | null;
+            /** @description Whether it receives messages now (true when absent). */
+            enabled?: boolean | null;
+            /**
+             * @description The kinds it receives (`member.enrolled`, `points.earned`, `points.expiring`,
+             *     `tier.changed`, `voucher.issued`, `reward.redeemed`, `checkout.confirmed`,
+             *     `gift.claimed`, `notification`, `webhook.endpoint_disabled`); absent or empty: every
+             *     kind.
+             */
+            kinds?: string[] | null;
+            /**
+             * @description Where messages are POSTed: `https://…` (or `http://…`). Its host must resolve to public
+             *     addresses unless the server allows private targets.
+             */
+            url: string;
+        };
+        /** @description The program's endpoints. */
+        EndpointList: {
+            data: components["schemas"]["EndpointOut"][];
+        };
+        /** @description An endpoint. */
+        EndpointOut: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /**
+             * @description Why the server disabled it: `failing` (every attempt failed for
+             *     `webhooks.disable_after_days`); `null` otherwise.
+             */
+            disabled_reason?: string | null;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description Since when every attempt failed; `null` when the last one succeeded (or none was made).
+             */
+            failing_since?: string | null;
+            /** @description `ep_…`. */
+            id: string;
+            /** @description The kinds it receives; empty for every kind. */
+            kinds: string[];
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs (a second signature).
+             */
+            previous_secret_until?: string | null;
+            /** @description The signing secret, `whsec_…`: in the answers of creation and rotation only. */
+            secret?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        /** @description Changes to an endpoint; absent fields keep their value. */
+        EndpointPatch: {
+            description?: string | null;
+            /**
+             * @description Enabling an endpoint the server disabled for failing clears its failure record;
+             *     deliveries that waited while it was disabled are sent again.
+             */
+            enabled?: boolean | null;
+            /** @description An empty list subscribes to every kind. */
+            kinds?: string[] | null;
+            url?: string | null;
         };
         /** @description A ledger entry. */
         EntryOut: {
@@ -2961,6 +3216,19 @@ export interface components {
             next?: string | null;
             standing: components["schemas"]["StandingOut"];
         };
+        /** @description A message of the outbox. */
+        MessageOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The `data` of the body. */
+            data: Record<string, unknown>;
+            /** @description Its deliveries (one per endpoint it was fanned out to), when one message is shown. */
+            deliveries?: components["schemas"]["DeliveryOut"][] | null;
+            /** @description `msg_…`: the `webhook-id` header, the same at every attempt; receivers deduplicate by it. */
+            id: string;
+            /** @description Its kind: the `type` of the body. */
+            kind: string;
+        };
         MeterList: {
             data: components["schemas"]["MeterOut"][];
         };
@@ -3122,6 +3390,11 @@ export interface components {
             next?: string | null;
         };
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_DeliveryOut: {
+            data: components["schemas"]["DeliveryOut"][];
+            next?: string | null;
+        };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
         Page_EntryOut: {
             data: components["schemas"]["EntryOut"][];
             next?: string | null;
@@ -3129,6 +3402,11 @@ export interface components {
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
         Page_MemberOut: {
             data: components["schemas"]["MemberOut"][];
+            next?: string | null;
+        };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_MessageOut: {
+            data: components["schemas"]["MessageOut"][];
             next?: string | null;
         };
         /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
@@ -3441,6 +3719,26 @@ export interface components {
             /** Format: date-time */
             recorded_at: string;
         };
+        /** @description A replay of failed deliveries. */
+        ReplayFailedIn: {
+            /** @description Of this endpoint only; of every endpoint when absent. */
+            endpoint_id?: string | null;
+            /** @description Failed deliveries of messages created at or after this instant (RFC 3339). */
+            since: string;
+        };
+        /** @description A replay of one message. */
+        ReplayMessageIn: {
+            /** @description Send it again to this endpoint only; to every endpoint it went to when absent. */
+            endpoint_id?: string | null;
+        };
+        /** @description What a replay queued. */
+        ReplayOut: {
+            /**
+             * Format: int64
+             * @description Deliveries made pending and due now.
+             */
+            replayed: number;
+        };
         /** @description A catalog item. */
         RewardOut: {
             /**
@@ -3504,6 +3802,15 @@ export interface components {
             status: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A secret rotation. */
+        RotateIn: {
+            /**
+             * Format: int32
+             * @description Hours the old secret still signs (a second signature in `webhook-signature`): 0 to
+             *     168, 24 when absent.
+             */
+            overlap_hours?: number | null;
         };
         /** @description A list of rules. */
         RuleList: {
@@ -9113,6 +9420,476 @@ export interface operations {
             };
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_endpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patch_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this status: `pending`, `delivered` or `failed`. */
+                status?: string;
+                /** @description How many to answer: 1 to 200, 50 when absent. */
+                limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id, `ep_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
+                limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message's id, `msg_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    replay_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message's id, `msg_…` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayMessageIn"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    replay_failed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayFailedIn"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

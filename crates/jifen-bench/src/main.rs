@@ -9,6 +9,7 @@ mod load;
 mod report;
 mod scenarios;
 mod server;
+mod webhooks;
 
 use std::path::PathBuf;
 
@@ -103,6 +104,25 @@ enum Command {
         program_id: Option<String>,
         #[arg(long, env = "JIFEN_KEY")]
         key: Option<String>,
+    },
+    /// Write `messages` webhook messages fanned out to `endpoints` endpoints, deliver them
+    /// with the server's worker to a receiver on 127.0.0.1, and measure deliveries per second
+    /// against a bare HTTP sender to the same receiver; prints the row as JSON.
+    Webhooks {
+        #[arg(long, default_value = "sqlite://./jifen-data/bench-webhooks.db")]
+        database_url: String,
+        #[arg(long, default_value_t = 100_000)]
+        messages: u64,
+        #[arg(long, default_value_t = 1)]
+        endpoints: u64,
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        #[arg(long, default_value_t = 128)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 512)]
+        batch: u32,
+        #[arg(long, default_value_t = 600)]
+        timeout_seconds: u64,
     },
     /// Run every scenario and ceiling and write the report.
     All {
@@ -274,6 +294,32 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
             println!("{}", serde_json::to_string_pretty(&rows)?);
+            Ok(())
+        }
+        Command::Webhooks {
+            database_url,
+            messages,
+            endpoints,
+            workers,
+            concurrency,
+            batch,
+            timeout_seconds,
+        } => {
+            let row = webhooks::run(&webhooks::Setup {
+                database_url: &database_url,
+                messages,
+                endpoints,
+                settings: jifen_server::webhooks::WebhookSettings {
+                    workers,
+                    concurrency,
+                    batch,
+                    poll_ms: 20,
+                    ..Default::default()
+                },
+                timeout: std::time::Duration::from_secs(timeout_seconds),
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&row)?);
             Ok(())
         }
         Command::Tiers {

@@ -15,6 +15,7 @@ pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;
+pub mod webhooks;
 
 pub use ledger::{
     Balance, Book, Cause, CauseKind, Entry, EntryKind, Expiring, HoldRecord, HoldStatus,

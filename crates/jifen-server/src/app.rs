@@ -44,6 +44,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Leaderboards' rankings: in this process, or in Redis (`redis_url`).
     pub rankings: Arc<crate::service::leaderboards::Rankings>,
+    /// The `[webhooks]` settings (whether endpoints may reach private targets).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             docs: crate::error::DocsBase::default(),
             trust_forwarded_for: false,
             rankings: Arc::default(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

@@ -128,6 +128,12 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/leaderboards/{id}", "leaderboard.put", "leaderboard", Path("id"), Changed),
     audited("POST", "/v1/leaderboards/{id}/contests/{period}/settle", "contest.settle", "leaderboard", Path("id"), Act),
     audited("PUT", "/v1/referral-program", "referral_program.put", "referral_program", Itself, Changed),
+    audited("POST", "/v1/webhooks/endpoints", "webhook_endpoint.create", "webhook_endpoint", Answer("id"), Act),
+    audited("PATCH", "/v1/webhooks/endpoints/{id}", "webhook_endpoint.update", "webhook_endpoint", Path("id"), Changed),
+    audited("DELETE", "/v1/webhooks/endpoints/{id}", "webhook_endpoint.delete", "webhook_endpoint", Path("id"), Changed),
+    audited("POST", "/v1/webhooks/endpoints/{id}/rotate-secret", "webhook_endpoint.rotate_secret", "webhook_endpoint", Path("id"), Act),
+    audited("POST", "/v1/webhooks/messages/{id}/replay", "webhook_message.replay", "webhook_message", Path("id"), Act),
+    audited("POST", "/v1/webhooks/replay-failed", "webhook_message.replay_failed", "webhook_message", Fixed("failed"), Act),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -475,6 +481,16 @@ pub async fn snapshot(
         "badge" => crate::api::badges::one_out(state, program, id)
             .await?
             .and_then(|b| plain(json!(b))),
+        "webhook_endpoint" => store.webhook_endpoint(p, id).await?.and_then(|e| {
+            plain(json!(crate::api::webhooks::EndpointOut::of(
+                &e,
+                state.clock.now()
+            )))
+        }),
+        "webhook_message" => store
+            .webhook_message(p, id)
+            .await?
+            .and_then(|(m, _)| plain(json!(crate::api::webhooks::MessageOut::from(&m)))),
         "challenge" => crate::api::challenges::one_out(state, program, id)
             .await?
             .and_then(|c| plain(json!(c))),

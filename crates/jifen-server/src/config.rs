@@ -38,6 +38,9 @@ pub struct Settings {
     /// serves the same database. Unset: each node ranks in its own memory (one node).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_url: Option<String>,
+    /// Webhook delivery: the worker, timeouts, endpoint health, and whether endpoints may
+    /// reach private addresses (`allow_private_targets`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -78,12 +81,13 @@ impl Default for Settings {
             rate_limit: crate::rate_limit::RateLimitSettings::default(),
             trust_forwarded_for: false,
             redis_url: None,
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }
 
 /// The top-level settings, as `JIFEN_*` variables name them.
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "listen",
     "database_url",
     "max_connections",
@@ -95,6 +99,7 @@ const SETTINGS: [&str; 11] = [
     "docs_base_url",
     "trust_forwarded_for",
     "redis_url",
+    "webhooks",
 ];
 
 impl Settings {
@@ -171,6 +176,7 @@ impl fmt::Debug for Settings {
             .field("docs_base_url", &self.docs_base_url)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

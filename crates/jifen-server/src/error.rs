@@ -105,6 +105,10 @@ pub enum ApiError {
     BadgeNotFound(String),
     #[error("challenge {0} was not found")]
     ChallengeNotFound(String),
+    #[error("webhook endpoint {0} was not found")]
+    WebhookEndpointNotFound(String),
+    #[error("webhook message {0} was not found")]
+    WebhookMessageNotFound(String),
     #[error("the reward cannot be redeemed now: {message} ({reason})")]
     RewardUnavailable { reason: String, message: String },
     #[error("voucher {code} does not apply: {message}")]
@@ -311,6 +315,8 @@ impl ApiError {
             ApiError::GiftNotFound(_) => ("gift_not_found", S::NOT_FOUND),
             ApiError::BadgeNotFound(_) => ("badge_not_found", S::NOT_FOUND),
             ApiError::ChallengeNotFound(_) => ("challenge_not_found", S::NOT_FOUND),
+            ApiError::WebhookEndpointNotFound(_) => ("webhook_endpoint_not_found", S::NOT_FOUND),
+            ApiError::WebhookMessageNotFound(_) => ("webhook_message_not_found", S::NOT_FOUND),
             ApiError::RewardUnavailable { .. } => ("reward_unavailable", S::UNPROCESSABLE_ENTITY),
             ApiError::VoucherNotApplicable { .. } => {
                 ("voucher_not_applicable", S::UNPROCESSABLE_ENTITY)

@@ -29,6 +29,7 @@ pub mod service;
 pub mod shapes;
 pub mod strings;
 pub mod templates;
+pub mod webhooks;
 pub mod wire;
 
 pub use app::{AppState, router};

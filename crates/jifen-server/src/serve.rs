@@ -50,6 +50,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let mut state = AppState::new(store, Arc::new(SystemClock));
     state.rate_limit = settings.rate_limit;
     state.trust_forwarded_for = settings.trust_forwarded_for;
+    state.webhooks = settings.webhooks.clone();
     if let Some(url) = &settings.redis_url {
         let rankings = crate::service::leaderboards::Rankings::redis(url)
             .await
@@ -85,6 +86,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             Duration::from_secs(settings.jobs.interval_seconds.max(1)),
         )
     });
+    let deliveries = settings.webhooks.deliver.then(|| {
+        crate::webhooks::deliver::spawn(
+            state.store.clone(),
+            state.clock.clone(),
+            settings.webhooks.clone(),
+        )
+    });
     tracing::info!(
         listen = %settings.listen,
         database = state.store.backend(),
@@ -111,6 +119,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     if let Some(j) = jobs {
         j.abort();
+    }
+    for d in deliveries.into_iter().flatten() {
+        d.abort();
     }
     tracing::info!("jifen stopped");
     Ok(())

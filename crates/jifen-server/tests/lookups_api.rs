@@ -384,6 +384,29 @@ async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    // A webhook endpoint named `lb` too (through the store: this server refuses local targets).
+    let now = app.now();
+    app.state
+        .store
+        .create_webhook_endpoint(
+            &app.program_id,
+            &jifen_store::WebhookEndpointRow {
+                id: "lb".into(),
+                url: "https://hooks.example.cn/jifen".into(),
+                description: String::new(),
+                kinds: Vec::new(),
+                enabled: true,
+                secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+                previous_secret: None,
+                previous_until: None,
+                failing_since: None,
+                disabled_reason: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await
+        .unwrap();
     let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
     let mut seen = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {

@@ -322,6 +322,14 @@ async fn openapi_route_serves_the_document() {
             "/v1/voucher-templates/{id}/codes",
             "/v1/voucher-templates/{id}/codes/import",
             "/v1/vouchers/{code}",
+            "/v1/webhooks/endpoints",
+            "/v1/webhooks/endpoints/{id}",
+            "/v1/webhooks/endpoints/{id}/deliveries",
+            "/v1/webhooks/endpoints/{id}/rotate-secret",
+            "/v1/webhooks/messages",
+            "/v1/webhooks/messages/{id}",
+            "/v1/webhooks/messages/{id}/replay",
+            "/v1/webhooks/replay-failed",
         ]
     );
     assert!(served["components"]["securitySchemes"]["api_key"].is_object());

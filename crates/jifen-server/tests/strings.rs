@@ -39,6 +39,29 @@ async fn coffee(b: TestBackend) -> TestApp {
     app.member("anna").await;
     let r = app.purchase("p1", "anna", "order-1", 500_000).await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // A webhook endpoint (through the store: this server refuses local targets).
+    let now = app.now();
+    app.state
+        .store
+        .create_webhook_endpoint(
+            &app.program_id,
+            &jifen_store::WebhookEndpointRow {
+                id: "ep_strings".into(),
+                url: "https://hooks.example.cn/jifen".into(),
+                description: String::new(),
+                kinds: Vec::new(),
+                enabled: true,
+                secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+                previous_secret: None,
+                previous_until: None,
+                failing_since: None,
+                disabled_reason: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await
+        .unwrap();
     app
 }
 
@@ -161,6 +184,37 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         "condition": "event.amount > 100", "effects": [{"kind": "award_points", "points": 1},
         {"kind": "tag", "tag": "buyer"}]});
     vec![
+        (
+            "POST",
+            "/v1/webhooks/endpoints",
+            "/v1/webhooks/endpoints".into(),
+            json!({"url": "https://hooks.example.cn/jifen", "description": "CRM 同步",
+                   "kinds": ["member.enrolled"]}),
+        ),
+        (
+            "PATCH",
+            "/v1/webhooks/endpoints/{id}",
+            "/v1/webhooks/endpoints/ep_strings".into(),
+            json!({"description": "CRM 同步", "kinds": ["points.earned"], "enabled": true}),
+        ),
+        (
+            "POST",
+            "/v1/webhooks/endpoints/{id}/rotate-secret",
+            "/v1/webhooks/endpoints/ep_strings/rotate-secret".into(),
+            json!({"overlap_hours": 1}),
+        ),
+        (
+            "POST",
+            "/v1/webhooks/messages/{id}/replay",
+            "/v1/webhooks/messages/msg_0193a1f0c6b87d52a3f1e0c9b8a7d6e5/replay".into(),
+            json!({"endpoint_id": "ep_strings"}),
+        ),
+        (
+            "POST",
+            "/v1/webhooks/replay-failed",
+            "/v1/webhooks/replay-failed".into(),
+            json!({"since": now, "endpoint_id": "ep_strings"}),
+        ),
         (
             "POST",
             "/v1/api-keys",

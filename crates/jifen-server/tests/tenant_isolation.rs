@@ -296,6 +296,37 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         .unwrap()
         .to_owned();
 
+    // A webhook endpoint (saved through the store: the test server refuses local targets)
+    // and a message to it.
+    let endpoint = "ep_0193a1f0c6b87d52a3f1e0c9b8a7d6e5";
+    app.state
+        .store
+        .create_webhook_endpoint(
+            &app.program_id,
+            &jifen_store::WebhookEndpointRow {
+                id: endpoint.into(),
+                url: "https://hooks.example.cn/jifen".into(),
+                description: "CRM".into(),
+                kinds: Vec::new(),
+                enabled: true,
+                secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+                previous_secret: None,
+                previous_until: None,
+                failing_since: None,
+                disabled_reason: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    ok(&app, Method::PUT, "/v1/members/webhooked", json!({})).await;
+    let message =
+        ok(&app, Method::GET, "/v1/webhooks/messages", json!(null)).await["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
     // --- program B: a key, and a partner key of its own -----------------------------------
     let b_key = app.other_program_key().await;
     let (status, _) = send(
@@ -976,6 +1007,58 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             "/v1/leaderboards/spend",
             "Spend board",
+        ),
+    );
+    let hook = format!("/v1/webhooks/endpoints/{endpoint}");
+    for (method, template, path, body) in [
+        (
+            "GET",
+            "/v1/webhooks/endpoints/{id}",
+            hook.clone(),
+            Body::None,
+        ),
+        (
+            "PATCH",
+            "/v1/webhooks/endpoints/{id}",
+            hook.clone(),
+            j(json!({"enabled": false})),
+        ),
+        (
+            "DELETE",
+            "/v1/webhooks/endpoints/{id}",
+            hook.clone(),
+            Body::None,
+        ),
+        (
+            "POST",
+            "/v1/webhooks/endpoints/{id}/rotate-secret",
+            format!("{hook}/rotate-secret"),
+            empty(),
+        ),
+        (
+            "GET",
+            "/v1/webhooks/endpoints/{id}/deliveries",
+            format!("{hook}/deliveries"),
+            Body::None,
+        ),
+    ] {
+        add(method, template, case(&path, body, NotFound, &hook, "CRM"));
+    }
+    let msg = format!("/v1/webhooks/messages/{message}");
+    add(
+        "GET",
+        "/v1/webhooks/messages/{id}",
+        case(&msg, Body::None, NotFound, &msg, "webhooked"),
+    );
+    add(
+        "POST",
+        "/v1/webhooks/messages/{id}/replay",
+        case(
+            &format!("{msg}/replay"),
+            empty(),
+            NotFound,
+            &msg,
+            "webhooked",
         ),
     );
     add(

@@ -509,10 +509,12 @@ macro_rules! store_impl {
             .fetch_one(&mut *conn)
             .await?;
             let mut identities = load_identities(&mut *conn, &[id]).await?;
-            Ok((
-                row.into_member(identities.remove(&id).unwrap_or_default())?,
-                created,
-            ))
+            let member = row.into_member(identities.remove(&id).unwrap_or_default())?;
+            if created {
+                let message = $crate::webhooks::enrolled_message(&member);
+                webhook_enqueue_in(&mut *conn, program_id, std::slice::from_ref(&message)).await?;
+            }
+            Ok((member, created))
         }
 
         async fn members_with_identities(
@@ -1271,6 +1273,42 @@ macro_rules! store_impl {
                 insert_lots(&mut self.tx, &lots).await?;
                 insert_holds(&mut self.tx, program_id, &holds).await?;
                 insert_entries(&mut self.tx, &entries, Some(recorded_at)).await?;
+                // Points earned are `points.earned` webhook messages, in this transaction.
+                let earned: Vec<(i64, &jifen_core::Entry)> = entries
+                    .iter()
+                    .filter(|(_, e)| e.kind == jifen_core::EntryKind::Earn && e.points > 0)
+                    .copied()
+                    .collect();
+                if !earned.is_empty()
+                    && webhook_wanted_in(
+                        &mut self.tx,
+                        program_id,
+                        $crate::webhooks::kind::POINTS_EARNED,
+                    )
+                    .await?
+                {
+                    let mut ids: Vec<i64> = earned.iter().map(|(m, _)| *m).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let external = webhook_external_ids_in(&mut self.tx, &ids).await?;
+                    let messages: Vec<$crate::webhooks::NewWebhookMessage> = earned
+                        .iter()
+                        .map(|(m, e)| {
+                            let lot = e.lot.and_then(|no| {
+                                lots.iter()
+                                    .find(|(lm, l)| lm == m && l.id == no)
+                                    .map(|(_, l)| *l)
+                            });
+                            $crate::webhooks::earned_message(
+                                external.get(m).map(String::as_str).unwrap_or(""),
+                                e,
+                                lot,
+                                recorded_at,
+                            )
+                        })
+                        .collect();
+                    webhook_enqueue_in(&mut self.tx, program_id, &messages).await?;
+                }
                 Ok(())
             }
 

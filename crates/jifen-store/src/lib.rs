@@ -51,6 +51,7 @@ pub mod sqlite;
 pub mod testkit;
 mod tiers;
 mod turns;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -86,6 +87,8 @@ pub use tiers::{
     BasisFigure, BenefitGrant, MemberSet, MemberTierRow, MeterPointRow, PartnerRecord,
     TierChangeRow, TierJobRecord, TierStore, TiersTx,
 };
+
+pub use webhooks::{NewWebhookMessage, WebhookEndpointRow, WebhookStore, WebhooksTx};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -138,6 +141,7 @@ pub trait Store:
     + badges::BadgeStore
     + challenges::ChallengeStore
     + referrals::ReferralStore
+    + webhooks::WebhookStore
     + Send
     + Sync
     + 'static
@@ -258,6 +262,7 @@ pub trait WriteTx:
     + badges::BadgesTx
     + ReferralsTx
     + challenges::ChallengesTx
+    + webhooks::WebhooksTx
     + Send
 {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.

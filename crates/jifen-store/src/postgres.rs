@@ -22,6 +22,7 @@ use crate::referrals::referrals_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
+use crate::webhooks::webhooks_impl;
 use crate::{ConnectOptions, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -450,4 +451,10 @@ crate::rollups::rollups_impl!(
     Postgres,
     for_update = " FOR UPDATE",
     skip_locked = " FOR UPDATE SKIP LOCKED"
+);
+webhooks_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    skip_locked = " FOR UPDATE OF d SKIP LOCKED"
 );

@@ -1168,6 +1168,36 @@ macro_rules! rewards_impl {
                                 .map(|v| v.code.clone()),
                         );
                     }
+                    // Each voucher issued to a member is a `voucher.issued` webhook message.
+                    let issued: Vec<&VoucherRow> = rows
+                        .iter()
+                        .filter(|v| v.member_id.is_some() && !taken.contains(&v.code))
+                        .collect();
+                    if !issued.is_empty()
+                        && super::webhook_wanted_in(
+                            &mut self.tx,
+                            program_id,
+                            $crate::webhooks::kind::VOUCHER_ISSUED,
+                        )
+                        .await?
+                    {
+                        let mut ids: Vec<i64> = issued.iter().filter_map(|v| v.member_id).collect();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        let external = super::webhook_external_ids_in(&mut self.tx, &ids).await?;
+                        let messages: Vec<$crate::webhooks::NewWebhookMessage> = issued
+                            .iter()
+                            .map(|v| {
+                                let member = v
+                                    .member_id
+                                    .and_then(|m| external.get(&m))
+                                    .map(String::as_str)
+                                    .unwrap_or("");
+                                $crate::webhooks::voucher_message(member, v)
+                            })
+                            .collect();
+                        super::webhook_enqueue_in(&mut self.tx, program_id, &messages).await?;
+                    }
                     Ok(taken)
                 }
 
@@ -1278,6 +1308,13 @@ macro_rules! rewards_impl {
                     .bind(us(r.created_at))
                     .bind(us(r.updated_at))
                     .execute(&mut *self.tx)
+                    .await?;
+                    let message = $crate::webhooks::redemption_message(r);
+                    super::webhook_enqueue_in(
+                        &mut self.tx,
+                        program_id,
+                        std::slice::from_ref(&message),
+                    )
                     .await?;
                     Ok(())
                 }
@@ -1436,6 +1473,41 @@ macro_rules! rewards_impl {
                     .bind(us(at))
                     .execute(&mut *self.tx)
                     .await?;
+                    // A claim is a `gift.claimed` webhook message, in this transaction.
+                    if status == "claimed"
+                        && super::webhook_wanted_in(
+                            &mut self.tx,
+                            program_id,
+                            $crate::webhooks::kind::GIFT_CLAIMED,
+                        )
+                        .await?
+                    {
+                        let (code, sender_id): (String, i64) = sqlx::query_as(
+                            "SELECT code, sender_id FROM gifts                              WHERE program_id = $1 AND token_hash = $2",
+                        )
+                        .bind(program_id)
+                        .bind(token_hash)
+                        .fetch_one(&mut *self.tx)
+                        .await?;
+                        let ids: Vec<i64> =
+                            std::iter::once(sender_id).chain(recipient_id).collect();
+                        let external = super::webhook_external_ids_in(&mut self.tx, &ids).await?;
+                        let name = |id: Option<i64>| {
+                            id.and_then(|i| external.get(&i)).cloned().unwrap_or_default()
+                        };
+                        let message = $crate::webhooks::gift_claimed_message(
+                            &code,
+                            &name(Some(sender_id)),
+                            &name(recipient_id),
+                            at,
+                        );
+                        super::webhook_enqueue_in(
+                            &mut self.tx,
+                            program_id,
+                            std::slice::from_ref(&message),
+                        )
+                        .await?;
+                    }
                     Ok(())
                 }
             }

@@ -983,6 +983,33 @@ macro_rules! rules_impl {
                     });
                     q.build().persistent(chunk.len() == ROWS_PER_STATEMENT).execute(&mut *self.tx).await?;
                 }
+                // Every notification is also a `notification` webhook message, in this
+                // transaction, for the endpoints that want one.
+                let mut programs: Vec<&str> =
+                    notifications.iter().map(|n| n.program_id.as_str()).collect();
+                programs.sort_unstable();
+                programs.dedup();
+                for program_id in programs {
+                    if !webhook_wanted_in(&mut self.tx, program_id, $crate::webhooks::kind::NOTIFICATION).await? {
+                        continue;
+                    }
+                    let mine: Vec<&$crate::Notification> =
+                        notifications.iter().filter(|n| n.program_id == program_id).collect();
+                    let mut ids: Vec<i64> = mine.iter().map(|n| n.member_id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let external = webhook_external_ids_in(&mut self.tx, &ids).await?;
+                    let messages: Vec<$crate::webhooks::NewWebhookMessage> = mine
+                        .iter()
+                        .map(|n| {
+                            $crate::webhooks::notification_message(
+                                n,
+                                external.get(&n.member_id).map(String::as_str).unwrap_or(""),
+                            )
+                        })
+                        .collect();
+                    webhook_enqueue_in(&mut self.tx, program_id, &messages).await?;
+                }
                 Ok(())
             }
         }

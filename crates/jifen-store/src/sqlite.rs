@@ -36,6 +36,7 @@ use crate::referrals::referrals_impl;
 use crate::rewards::rewards_impl;
 use crate::rules::rules_impl;
 use crate::tiers::tiers_impl;
+use crate::webhooks::webhooks_impl;
 use crate::{ConnectOptions, Result};
 
 /// How often the background checkpoint runs.
@@ -329,3 +330,4 @@ crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");
+webhooks_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, skip_locked = "");

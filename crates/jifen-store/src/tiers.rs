@@ -836,6 +836,30 @@ macro_rules! tiers_impl {
                     });
                     q.build().persistent(false).execute(&mut *self.tx).await?;
                 }
+                // Each change is a `tier.changed` webhook message, in this transaction.
+                if !rows.is_empty()
+                    && webhook_wanted_in(
+                        &mut self.tx,
+                        program_id,
+                        $crate::webhooks::kind::TIER_CHANGED,
+                    )
+                    .await?
+                {
+                    let mut ids: Vec<i64> = rows.iter().map(|r| r.member_id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let external = webhook_external_ids_in(&mut self.tx, &ids).await?;
+                    let messages: Vec<$crate::webhooks::NewWebhookMessage> = rows
+                        .iter()
+                        .map(|r| {
+                            $crate::webhooks::tier_message(
+                                external.get(&r.member_id).map(String::as_str).unwrap_or(""),
+                                r,
+                            )
+                        })
+                        .collect();
+                    webhook_enqueue_in(&mut self.tx, program_id, &messages).await?;
+                }
                 Ok(())
             }
 

@@ -3,6 +3,7 @@
 from .actor_out import ActorOut
 from .adjustment_in import AdjustmentIn
 from .api_key_out import ApiKeyOut
+from .attempt_out import AttemptOut
 from .audit_entry_out import AuditEntryOut
 from .audit_entry_out_after_type_0 import AuditEntryOutAfterType0
 from .audit_entry_out_before_type_0 import AuditEntryOutBeforeType0
@@ -47,7 +48,12 @@ from .console_settings_in import ConsoleSettingsIn
 from .console_settings_out import ConsoleSettingsOut
 from .contest_list import ContestList
 from .contest_out import ContestOut
+from .delivery_out import DeliveryOut
 from .earned_badge_out import EarnedBadgeOut
+from .endpoint_in import EndpointIn
+from .endpoint_list import EndpointList
+from .endpoint_out import EndpointOut
+from .endpoint_patch import EndpointPatch
 from .entry_out import EntryOut
 from .erasure_out import ErasureOut
 from .error_body import ErrorBody
@@ -112,6 +118,8 @@ from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
 from .member_status import MemberStatus
 from .member_tiers_out import MemberTiersOut
+from .message_out import MessageOut
+from .message_out_data import MessageOutData
 from .meter_list import MeterList
 from .meter_out import MeterOut
 from .meter_out_spec import MeterOutSpec
@@ -128,8 +136,10 @@ from .order_out import OrderOut
 from .override_in import OverrideIn
 from .page_audit_entry_out import PageAuditEntryOut
 from .page_consent_out import PageConsentOut
+from .page_delivery_out import PageDeliveryOut
 from .page_entry_out import PageEntryOut
 from .page_member_out import PageMemberOut
+from .page_message_out import PageMessageOut
 from .page_notification_out import PageNotificationOut
 from .page_referral_out import PageReferralOut
 from .partner_event_response_200 import PartnerEventResponse200
@@ -176,12 +186,16 @@ from .referral_out import ReferralOut
 from .referral_stats_out import ReferralStatsOut
 from .referral_stats_out_referrals import ReferralStatsOutReferrals
 from .refund_out import RefundOut
+from .replay_failed_in import ReplayFailedIn
+from .replay_message_in import ReplayMessageIn
+from .replay_out import ReplayOut
 from .reward_out import RewardOut
 from .reward_out_reward import RewardOutReward
 from .reward_redemption_in import RewardRedemptionIn
 from .reward_redemption_in_shipping_type_0 import RewardRedemptionInShippingType0
 from .reward_redemption_out import RewardRedemptionOut
 from .reward_redemption_out_details import RewardRedemptionOutDetails
+from .rotate_in import RotateIn
 from .rule_list import RuleList
 from .rule_out import RuleOut
 from .rule_out_spec import RuleOutSpec
@@ -215,6 +229,7 @@ __all__ = (
     "ActorOut",
     "AdjustmentIn",
     "ApiKeyOut",
+    "AttemptOut",
     "AuditEntryOut",
     "AuditEntryOutAfterType0",
     "AuditEntryOutBeforeType0",
@@ -259,7 +274,12 @@ __all__ = (
     "ConsoleSettingsOut",
     "ContestList",
     "ContestOut",
+    "DeliveryOut",
     "EarnedBadgeOut",
+    "EndpointIn",
+    "EndpointList",
+    "EndpointOut",
+    "EndpointPatch",
     "EntryOut",
     "ErasureOut",
     "ErrorBody",
@@ -324,6 +344,8 @@ __all__ = (
     "MemberRewardOutTitles",
     "MemberStatus",
     "MemberTiersOut",
+    "MessageOut",
+    "MessageOutData",
     "MeterList",
     "MeterOut",
     "MeterOutSpec",
@@ -340,8 +362,10 @@ __all__ = (
     "OverrideIn",
     "PageAuditEntryOut",
     "PageConsentOut",
+    "PageDeliveryOut",
     "PageEntryOut",
     "PageMemberOut",
+    "PageMessageOut",
     "PageNotificationOut",
     "PageReferralOut",
     "PartnerEventResponse200",
@@ -388,12 +412,16 @@ __all__ = (
     "ReferralStatsOut",
     "ReferralStatsOutReferrals",
     "RefundOut",
+    "ReplayFailedIn",
+    "ReplayMessageIn",
+    "ReplayOut",
     "RewardOut",
     "RewardOutReward",
     "RewardRedemptionIn",
     "RewardRedemptionInShippingType0",
     "RewardRedemptionOut",
     "RewardRedemptionOutDetails",
+    "RotateIn",
     "RuleList",
     "RuleOut",
     "RuleOutSpec",

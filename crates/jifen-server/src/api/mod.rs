@@ -21,6 +21,7 @@ pub mod responses;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;
+pub mod webhooks;
 pub use crate::shapes as types;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -57,6 +58,7 @@ use crate::app::AppState;
         (name = "badges", description = "Badges with levels, earned once each; members' badges and progress"),
         (name = "challenges", description = "Challenges: goals over a period with steps and rewards; members' progress and joins"),
         (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
+        (name = "webhooks", description = "Webhook endpoints, the signed messages sent to them, deliveries, attempts and replays"),
     )
 )]
 struct ApiDoc;
@@ -168,6 +170,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(checkout::get_gift))
         .routes(routes!(checkout::claim_gift))
         .routes(routes!(checkout::cancel_gift))
+        .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
+        .routes(routes!(
+            webhooks::get_endpoint,
+            webhooks::patch_endpoint,
+            webhooks::delete_endpoint
+        ))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::list_messages))
+        .routes(routes!(webhooks::get_message))
+        .routes(routes!(webhooks::replay_message))
+        .routes(routes!(webhooks::replay_failed))
         .routes(routes!(badges::list_badges))
         .routes(routes!(badges::put_badge, badges::get_badge))
         .routes(routes!(badges::put_badge_image))

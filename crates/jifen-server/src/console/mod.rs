@@ -25,6 +25,7 @@ pub mod rewards;
 pub mod rules;
 pub mod settings;
 pub mod tiers;
+pub mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -73,6 +74,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(settings::routes());
     all.extend(tiers::routes());
     all.extend(referrals::routes());
+    all.extend(webhooks::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
@@ -349,6 +351,7 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
         "/console/referrals",
         Perm::View,
     ),
+    ("webhooks", "nav.webhooks", "/console/webhooks", Perm::View),
     (
         "templates",
         "nav.templates",

@@ -504,6 +504,13 @@ pub async fn end(
         }
         tx.set_checkout_status(&program.id, id, ending.status(), now)
             .await?;
+        if ending == Ending::Confirm {
+            let member = stored_member(&row);
+            let message =
+                jifen_store::webhooks::checkout_message(id, member.as_deref(), &row.quote, now);
+            tx.enqueue_webhooks(&program.id, std::slice::from_ref(&message))
+                .await?;
+        }
         tx.commit().await?;
         row.status = ending.status().into();
         row.updated_at = now;

@@ -4,6 +4,7 @@
 pub mod console;
 pub mod portal;
 pub mod process;
+pub mod receiver;
 
 use std::sync::Arc;
 
@@ -74,11 +75,18 @@ impl TestApp {
         let rankings = jifen_server::service::leaderboards::Rankings::redis(&redis_url())
             .await
             .expect("Redis (set JIFEN_TEST_REDIS_URL)");
-        Self::spawn_configured(backend, t(START), None, Some(rankings)).await
+        Self::spawn_configured(backend, t(START), None, Some(rankings), false).await
+    }
+
+    /// A server whose webhooks may reach private targets (a receiver on 127.0.0.1), with
+    /// the clock at `start`; no delivery worker runs (tests drive it).
+    #[allow(dead_code)]
+    pub async fn spawn_for_webhooks(backend: Backend, start: DateTime<Utc>) -> TestApp {
+        Self::spawn_configured(backend, start, None, None, true).await
     }
 
     async fn spawn_at(backend: Backend, start: DateTime<Utc>, template: Option<&str>) -> TestApp {
-        Self::spawn_configured(backend, start, template, None).await
+        Self::spawn_configured(backend, start, template, None, false).await
     }
 
     async fn spawn_configured(
@@ -86,6 +94,7 @@ impl TestApp {
         start: DateTime<Utc>,
         template: Option<&str>,
         rankings: Option<jifen_server::service::leaderboards::Rankings>,
+        private_webhooks: bool,
     ) -> TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
@@ -116,6 +125,7 @@ impl TestApp {
         if let Some(rankings) = rankings {
             state.rankings = Arc::new(rankings);
         }
+        state.webhooks.allow_private_targets = private_webhooks;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

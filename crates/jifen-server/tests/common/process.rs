@@ -71,9 +71,30 @@ impl Server {
 
     /// `jifen` with `args`, which must make it serve on `addr` and print a demo key.
     pub fn start_args(args: &[&str], addr: &str, jobs: bool) -> Server {
+        Server::start_args_env(args, addr, jobs, &[])
+    }
+
+    /// [`Server::start`] with some `JIFEN_*` settings.
+    #[allow(dead_code)]
+    pub fn start_env(database_url: &str, env: &[(&str, &str)]) -> Server {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let args = [
+            "serve",
+            "--demo",
+            "--listen",
+            &addr,
+            "--database-url",
+            database_url,
+        ];
+        Server::start_args_env(&args, &addr, false, env)
+    }
+
+    /// [`Server::start_args`] with some `JIFEN_*` settings.
+    pub fn start_args_env(args: &[&str], addr: &str, jobs: bool, env: &[(&str, &str)]) -> Server {
         let addr = addr.to_owned();
         let mut child = jifen()
             .args(args)
+            .envs(env.iter().copied())
             .env("JIFEN_JOBS__ENABLED", jobs.to_string())
             .env("JIFEN_JOBS__INTERVAL_SECONDS", "1")
             .stdin(Stdio::null())

@@ -1,0 +1,49 @@
+//! Webhooks: endpoints a program registers, messages written to an outbox in the same
+//! transaction as their cause (see `jifen_store::webhooks`), and the worker that delivers
+//! them signed by the Standard Webhooks scheme, with retries, health and SSRF checks.
+
+pub mod deliver;
+pub mod signing;
+pub mod targets;
+
+use serde::{Deserialize, Serialize};
+
+/// `[webhooks]` settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSettings {
+    /// Run the delivery worker on this node. Several nodes on one PostgreSQL database may all
+    /// deliver: each claims its own deliveries.
+    pub deliver: bool,
+    /// Let endpoints reach private, loopback and link-local addresses (a receiver on the same
+    /// machine or network). Off by default: such targets are refused when an endpoint is saved
+    /// and at every send.
+    pub allow_private_targets: bool,
+    /// Seconds an endpoint has to answer an attempt.
+    pub timeout_seconds: u64,
+    /// Delivery loops on this node; each claims up to `batch` deliveries at a time.
+    pub workers: usize,
+    /// Deliveries one loop claims at a time.
+    pub batch: u32,
+    /// Requests one loop has in flight at once.
+    pub concurrency: usize,
+    /// Milliseconds a loop waits when nothing was due.
+    pub poll_ms: u64,
+    /// An endpoint every attempt to which failed for this many days is disabled (0: never).
+    pub disable_after_days: u32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            deliver: true,
+            allow_private_targets: false,
+            timeout_seconds: 15,
+            workers: 2,
+            batch: 256,
+            concurrency: 64,
+            poll_ms: 500,
+            disable_after_days: 5,
+        }
+    }
+}
