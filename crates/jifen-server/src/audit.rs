@@ -128,6 +128,7 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/leaderboards/{id}", "leaderboard.put", "leaderboard", Path("id"), Changed),
     audited("POST", "/v1/leaderboards/{id}/contests/{period}/settle", "contest.settle", "leaderboard", Path("id"), Act),
     audited("PUT", "/v1/referral-program", "referral_program.put", "referral_program", Itself, Changed),
+    audited("PUT", "/v1/reminders/settings", "reminder_settings.put", "reminder_settings", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -139,6 +140,7 @@ pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/members/{external_id}/erase", "the erasure writes its own line, in its own transaction"),
     ("POST", "/v1/members/{external_id}/portal-links", "a one-time link into the portal: it changes nothing of the member, and it expires in minutes"),
     ("POST", "/v1/members/{external_id}/consents", "consent records are append-only already, with their source and time"),
+    ("PUT", "/v1/members/{external_id}/notification-preferences", "every change is appended to the member's consent records, with its source and time"),
     ("POST", "/v1/members/{external_id}/redemptions", "a member's redemption: an entry of the ledger"),
     ("POST", "/v1/members/{external_id}/holds", "a reservation of points: kept with the ledger"),
     ("POST", "/v1/holds/{id}/commit", "a reservation of points: kept with the ledger"),
@@ -513,6 +515,11 @@ pub async fn snapshot(
             .await?
             .and_then(|row| serde_json::from_str::<Value>(&row.spec).ok())
             .and_then(plain),
+        "reminder_settings" => store
+            .setting(p, crate::service::reminders::SETTING)
+            .await?
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .and_then(&plain),
         "referral_program" => store
             .setting(p, crate::service::referrals::SETTING)
             .await?
