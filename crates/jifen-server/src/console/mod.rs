@@ -21,6 +21,7 @@ pub mod login;
 pub mod members;
 pub mod operators;
 pub mod referrals;
+pub mod reminders;
 pub mod rewards;
 pub mod rules;
 pub mod settings;
@@ -73,6 +74,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(settings::routes());
     all.extend(tiers::routes());
     all.extend(referrals::routes());
+    all.extend(reminders::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
@@ -347,6 +349,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
         "referrals",
         "nav.referrals",
         "/console/referrals",
+        Perm::View,
+    ),
+    (
+        "reminders",
+        "nav.reminders",
+        "/console/reminders",
         Perm::View,
     ),
     (
