@@ -22,6 +22,7 @@ jifen_store::backend_tests! {
     caps_carry_reminders_to_the_next_day_and_week => super::caps_carry_reminders_to_the_next_day_and_week;
     every_kind_carries_its_data => super::every_kind_carries_its_data;
     two_nodes_write_each_reminder_once => super::two_nodes_write_each_reminder_once;
+    streaks_and_unclaimed_gifts_are_reminded => super::streaks_and_unclaimed_gifts_are_reminded;
     preferences_are_kept_with_their_consent_history => super::preferences_are_kept_with_their_consent_history;
     opted_out_channels_get_nothing_and_erasure_stops_reminders => super::opted_out_channels_get_nothing_and_erasure_stops_reminders;
     the_preview_counts_a_day_without_writing => super::the_preview_counts_a_day_without_writing;
@@ -766,4 +767,66 @@ async fn the_portal_toggles_kinds_and_channels(b: TestBackend) {
     let en = m.get(&app, "notifications?lang=en").await;
     assert_eq!(en.status, StatusCode::OK, "{}", en.html);
     assert!(en.html.contains("Birthday wishes and gift"), "{}", en.html);
+}
+
+async fn streaks_and_unclaimed_gifts_are_reminded(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    common::portal::check_in_rules(&app).await;
+    app.member("m1").await;
+    app.member("m2").await;
+    // m1 checks in on 2026-06-01 (16:00 in Shanghai); m2 never does.
+    app.behaviour("c1", "check_in", "m1", json!({})).await;
+    // m2 offers a voucher to a friend (no recipient named) for 48 hours.
+    let r = app
+        .put(
+            "/v1/voucher-templates/tea",
+            json!({"title": {"zh-CN": "奶茶券", "en": "Milk tea"},
+                   "discount": {"kind": "amount", "off": 800}}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let r = app
+        .post(
+            "/v1/members/m2/vouchers",
+            json!({"id": "v1", "template": "tea"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/v1/members/m2/vouchers/{code}/gift"),
+            json!({"id": "share-1", "hours": 48}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    app.remind(json!({
+        "streak_at_risk": {"enabled": true, "hour": 20, "templates": {"push": "streak"}},
+        "gift_unclaimed": {"enabled": true, "after_hours": 24, "templates": {"wechat": "wx_gift"}}
+    }))
+    .await;
+    // 2026-06-02 19:00: the streak's hour has not come, and the gift is 27 hours old.
+    app.clock.set(t("2026-06-02T11:00:00Z"));
+    assert_eq!(app.run_jobs().await, 1);
+    let sent = app.reminders_sent().await;
+    assert_eq!(sent[0]["payload"]["reason"], "gift_unclaimed");
+    assert_eq!(sent[0]["member"], "m2");
+    assert_eq!(sent[0]["payload"]["data"]["to"], "sender");
+    // 20:00: checked in yesterday, not yet today.
+    app.clock.set(t("2026-06-02T12:00:00Z"));
+    assert_eq!(app.run_jobs().await, 1);
+    let sent = app.reminders_sent().await;
+    assert_eq!(sent[1]["payload"]["reason"], "streak_at_risk");
+    assert_eq!(sent[1]["member"], "m1");
+    assert_eq!(sent[1]["payload"]["data"]["streak"], "check_in");
+    assert_eq!(sent[1]["payload"]["data"]["day"], "2026-06-02");
+    // m1 checks in: the next evening is a new day, and the streak is at risk again.
+    app.behaviour("c2", "check_in", "m1", json!({})).await;
+    assert_eq!(app.run_jobs().await, 0);
+    app.clock.set(t("2026-06-03T12:30:00Z"));
+    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(
+        app.reminders_sent().await[2]["payload"]["data"]["day"],
+        "2026-06-03"
+    );
 }
