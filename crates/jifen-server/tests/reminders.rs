@@ -23,6 +23,7 @@ jifen_store::backend_tests! {
     every_kind_carries_its_data => super::every_kind_carries_its_data;
     two_nodes_write_each_reminder_once => super::two_nodes_write_each_reminder_once;
     streaks_and_unclaimed_gifts_are_reminded => super::streaks_and_unclaimed_gifts_are_reminded;
+    a_tier_short_before_its_review_is_reminded => super::a_tier_short_before_its_review_is_reminded;
     preferences_are_kept_with_their_consent_history => super::preferences_are_kept_with_their_consent_history;
     opted_out_channels_get_nothing_and_erasure_stops_reminders => super::opted_out_channels_get_nothing_and_erasure_stops_reminders;
     the_preview_counts_a_day_without_writing => super::the_preview_counts_a_day_without_writing;
@@ -829,4 +830,48 @@ async fn streaks_and_unclaimed_gifts_are_reminded(b: TestBackend) {
         app.reminders_sent().await[2]["payload"]["data"]["day"],
         "2026-06-03"
     );
+}
+
+async fn a_tier_short_before_its_review_is_reminded(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    let r = app
+        .put(
+            "/v1/tier-policy",
+            json!({"basis": {"kind": "spend", "window": {"kind": "rolling_days", "days": 20}},
+                   "requalification": {"kind": "after_upgrade", "days": 30},
+                   "tiers": [{"id": "silver", "name": "Silver", "threshold": 0},
+                             {"id": "gold", "name": "Gold", "threshold": 50000}]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    app.member("m1").await;
+    app.member("m2").await;
+    // m1 spends ¥500 on 2026-06-01 and reaches Gold, reviewed 30 days later.
+    earn(&app, "p1", "m1", 50_000).await;
+    let tiers = app.get("/v1/members/m1/tiers").await;
+    assert_eq!(tiers.body["standing"]["tier"]["id"], "gold", "{tiers:?}");
+    app.remind(json!({
+        "tier_requalification": {"enabled": true, "days_before": 14,
+                                 "templates": {"sms": "SMS_TIER"}}
+    }))
+    .await;
+    // Fifteen days before the review: not yet.
+    app.clock.set(t("2026-06-16T02:00:00Z"));
+    assert_eq!(app.run_jobs().await, 0);
+    // Ten days before: the spend of the last 20 days (the ¥500 of 1 June) keeps the tier.
+    app.clock.set(t("2026-06-21T02:00:00Z"));
+    assert_eq!(app.run_jobs().await, 0);
+    // Five days before: the ¥500 left the window; all of it is missing.
+    app.clock.set(t("2026-06-26T02:00:00Z"));
+    assert_eq!(app.run_jobs().await, 1);
+    let sent = app.reminders_sent().await;
+    let data = &sent[0]["payload"]["data"];
+    assert_eq!(sent[0]["member"], "m1");
+    assert_eq!(sent[0]["kind"], "SMS_TIER");
+    assert_eq!(data["tier"], "gold");
+    assert_eq!(data["missing"], 50_000);
+    assert_eq!(data["review_on"], "2026-07-01");
+    // Once per review.
+    app.advance(Duration::days(1));
+    assert_eq!(app.run_jobs().await, 0);
 }
