@@ -3059,7 +3059,10 @@ export interface components {
         };
         /** @description A notification of the outbox. */
         NotificationOut: {
-            /** @description What caused it: an event id, a tier job or override, `gift:<code>`. */
+            /**
+             * @description What caused it: an event id, a tier job or override, `gift:<code>`,
+             *     `reminder:<kind>:<cause>:<channel>`.
+             */
             cause: string;
             /** Format: date-time */
             created_at: string;
@@ -3078,18 +3081,22 @@ export interface components {
              *     writes itself (`tier_upgraded`, `tier_downgraded`, `tier_requalified`,
              *     `tier_grace_started`, `tier_override_set`, `tier_override_ended`, `benefit_granted`,
              *     `partner_perk_granted`, `partner_perk_revoked`, `gift_claimed`, `gift_cancelled`,
-             *     `gift_returned`).
+             *     `gift_returned`); for a reminder, the brand's template name for its kind and channel
+             *     (the kind itself is `payload.reason`).
              */
             kind: string;
             /** @description The member's external id (for a partner's notification, the member it concerns). */
             member: string;
-            /** @description What it carries (tier changes, benefits, perks, gifts); `null` for a rule's `notify`. */
+            /**
+             * @description What it carries (tier changes, benefits, perks, gifts; a reminder's `reason`, `channel`,
+             *     `template`, `cause` and `data`); `null` for a rule's `notify`.
+             */
             payload?: Record<string, unknown> | null;
             /** @description Who it is for when not the member: `partner:<id>`; `null` for the member. */
             recipient?: string | null;
             /**
-             * @description The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits; `null`
-             *     for gifts.
+             * @description The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits;
+             *     `reminders` for reminders; `null` for gifts.
              */
             rule_id?: string | null;
         };
