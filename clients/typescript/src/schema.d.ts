@@ -935,6 +935,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's notification preferences: whether each reminder kind may reach them on each
+         *     channel.
+         */
+        get: operations["get_notification_preferences"];
+        /**
+         * Turn reminder kinds on or off for a member, per channel. Each change is saved and appended
+         *     to the member's consent records (purpose `reminders.<kind>`, with the channel, the time and
+         *     the source); a choice that changes nothing writes nothing, so a retry is harmless.
+         */
+        put: operations["put_notification_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/notifications": {
         parameters: {
             query?: never;
@@ -1426,6 +1451,50 @@ export interface paths {
         /** Read the program's referral figures. */
         get: operations["referral_program_stats"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What reminders would be sent on a day (counts by kind and channel, and a sample), computed
+         *     without writing anything.
+         */
+        get: operations["get_reminders_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reminders/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the program's reminder settings (the defaults, every kind off, until saved). */
+        get: operations["get_reminder_settings"];
+        /**
+         * Save the program's reminder settings: for each kind (`points_expiring`, `streak_at_risk`,
+         *     `tier_requalification`, `birthday`, `voucher_expiring`, `gift_unclaimed`) whether it is on,
+         *     its parameters and its template name per channel (`wechat`, `sms`, `push`); quiet hours in
+         *     the program's time zone (`null` for none); caps per member per channel per day and week.
+         *     A part left out takes its default.
+         */
+        put: operations["put_reminder_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2464,6 +2533,12 @@ export interface components {
              */
             reservation_minutes?: number;
         };
+        /** @description One choice to apply. */
+        ChoiceIn: {
+            channel: string;
+            enabled: boolean;
+            kind: string;
+        };
         /** @description A claim of a gift. */
         ClaimIn: {
             /** @description The friend's external id: enrolled now if they are not a member yet. */
@@ -3252,7 +3327,10 @@ export interface components {
         };
         /** @description A notification of the outbox. */
         NotificationOut: {
-            /** @description What caused it: an event id, a tier job or override, `gift:<code>`. */
+            /**
+             * @description What caused it: an event id, a tier job or override, `gift:<code>`,
+             *     `reminder:<kind>:<cause>:<channel>`.
+             */
             cause: string;
             /** Format: date-time */
             created_at: string;
@@ -3271,18 +3349,22 @@ export interface components {
              *     writes itself (`tier_upgraded`, `tier_downgraded`, `tier_requalified`,
              *     `tier_grace_started`, `tier_override_set`, `tier_override_ended`, `benefit_granted`,
              *     `partner_perk_granted`, `partner_perk_revoked`, `gift_claimed`, `gift_cancelled`,
-             *     `gift_returned`).
+             *     `gift_returned`); for a reminder, the brand's template name for its kind and channel
+             *     (the kind itself is `payload.reason`).
              */
             kind: string;
             /** @description The member's external id (for a partner's notification, the member it concerns). */
             member: string;
-            /** @description What it carries (tier changes, benefits, perks, gifts); `null` for a rule's `notify`. */
+            /**
+             * @description What it carries (tier changes, benefits, perks, gifts; a reminder's `reason`, `channel`,
+             *     `template`, `cause` and `data`); `null` for a rule's `notify`.
+             */
             payload?: Record<string, unknown> | null;
             /** @description Who it is for when not the member: `partner:<id>`; `null` for the member. */
             recipient?: string | null;
             /**
-             * @description The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits; `null`
-             *     for gifts.
+             * @description The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits;
+             *     `reminders` for reminders; `null` for gifts.
              */
             rule_id?: string | null;
         };
@@ -3580,6 +3662,61 @@ export interface components {
             guests_may_enrol: boolean;
             /** @description The logo's address (`https://…` or a `/media/…` path of this server). */
             logo_url?: string | null;
+        };
+        /** @description A member's choice for one reminder kind on one channel. */
+        PreferenceOut: {
+            /** @description `wechat`, `sms`, `push`. */
+            channel: string;
+            /** @description On unless the member turned it off. */
+            enabled: boolean;
+            /**
+             * @description `points_expiring`, `streak_at_risk`, `tier_requalification`, `birthday`,
+             *     `voucher_expiring`, `gift_unclaimed`.
+             */
+            kind: string;
+            /** @description Where the last change came from (`api`, `portal`, `console`); `null` when never changed. */
+            source?: string | null;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        /** @description Choices to apply; the pairs left out keep their value. */
+        PreferencesIn: {
+            /** @description 1 to 18 choices, one per (kind, channel) at most. */
+            preferences: components["schemas"]["ChoiceIn"][];
+            /** @description Where the member made the choice: `api` (default), `portal`, `console`. */
+            source?: string | null;
+        };
+        /** @description A member's notification preferences: every kind on every channel. */
+        PreferencesOut: {
+            member: string;
+            preferences: components["schemas"]["PreferenceOut"][];
+        };
+        /** @description One reminder of a preview. */
+        PreviewItem: {
+            cause: string;
+            channel: string;
+            data: Record<string, unknown>;
+            kind: string;
+            member: string;
+            template: string;
+        };
+        /** @description What the scheduler would send on a day. */
+        PreviewOut: {
+            /** @description Every channel, with its count. */
+            by_channel: Record<string, unknown>;
+            /** @description Every kind, with its count. */
+            by_kind: Record<string, unknown>;
+            date: string;
+            /**
+             * Format: date-time
+             * @description When the day's reminders would first go out: the day's start, past quiet hours.
+             */
+            evaluated_at: string;
+            /** @description Reminders the daily cap would carry to a later day. */
+            held_by_caps: number;
+            /** @description The first 20, by member. */
+            sample: components["schemas"]["PreviewItem"][];
+            total: number;
         };
         /** @description A program with its point policy. */
         ProgramOut: {
@@ -6671,6 +6808,96 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     member_notifications: {
         parameters: {
             query?: {
@@ -8063,6 +8290,114 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_reminders_preview: {
+        parameters: {
+            query?: {
+                /** @description A local day of the program, `YYYY-MM-DD`; tomorrow when absent. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_reminder_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_reminder_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The reminder settings */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod limits;
 pub mod policy;
 pub mod referrals;
+pub mod reminders;
 pub mod rewards;
 pub mod rules;
 pub mod tiers;

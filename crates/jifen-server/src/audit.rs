@@ -134,6 +134,7 @@ pub const AUDITED: &[Audited] = &[
     audited("POST", "/v1/webhooks/endpoints/{id}/rotate-secret", "webhook_endpoint.rotate_secret", "webhook_endpoint", Path("id"), Act),
     audited("POST", "/v1/webhooks/messages/{id}/replay", "webhook_message.replay", "webhook_message", Path("id"), Act),
     audited("POST", "/v1/webhooks/replay-failed", "webhook_message.replay_failed", "webhook_message", Fixed("failed"), Act),
+    audited("PUT", "/v1/reminders/settings", "reminder_settings.put", "reminder_settings", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -145,6 +146,7 @@ pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/members/{external_id}/erase", "the erasure writes its own line, in its own transaction"),
     ("POST", "/v1/members/{external_id}/portal-links", "a one-time link into the portal: it changes nothing of the member, and it expires in minutes"),
     ("POST", "/v1/members/{external_id}/consents", "consent records are append-only already, with their source and time"),
+    ("PUT", "/v1/members/{external_id}/notification-preferences", "every change is appended to the member's consent records, with its source and time"),
     ("POST", "/v1/members/{external_id}/redemptions", "a member's redemption: an entry of the ledger"),
     ("POST", "/v1/members/{external_id}/holds", "a reservation of points: kept with the ledger"),
     ("POST", "/v1/holds/{id}/commit", "a reservation of points: kept with the ledger"),
@@ -529,6 +531,11 @@ pub async fn snapshot(
             .await?
             .and_then(|row| serde_json::from_str::<Value>(&row.spec).ok())
             .and_then(plain),
+        "reminder_settings" => store
+            .setting(p, crate::service::reminders::SETTING)
+            .await?
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .and_then(&plain),
         "referral_program" => store
             .setting(p, crate::service::referrals::SETTING)
             .await?

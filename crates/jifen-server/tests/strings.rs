@@ -470,6 +470,20 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/reminders/settings",
+            "/v1/reminders/settings".into(),
+            json!({"birthday": {"enabled": true, "gift": "生日蛋糕券",
+                                "templates": {"wechat": "wx_birthday"}}}),
+        ),
+        (
+            "PUT",
+            "/v1/members/{external_id}/notification-preferences",
+            "/v1/members/anna/notification-preferences".into(),
+            json!({"preferences": [{"kind": "birthday", "channel": "sms", "enabled": false}],
+                   "source": "portal"}),
+        ),
+        (
+            "PUT",
             "/v1/referral-program",
             "/v1/referral-program".into(),
             json!({"enabled": true, "friend_reward": {"points": 100}, "within_days": 30,

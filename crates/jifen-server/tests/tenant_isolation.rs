@@ -285,6 +285,14 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         json!({"id": "c-1", "purpose": "marketing_sms", "granted": true, "source": "form"}),
     )
     .await;
+    ok(
+        &app,
+        Method::PUT,
+        "/v1/members/anna/notification-preferences",
+        json!({"preferences": [{"kind": "birthday", "channel": "sms", "enabled": false}],
+               "source": "console"}),
+    )
+    .await;
     let a_partner = ok(
         &app,
         Method::POST,
@@ -798,6 +806,31 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             NotFound,
             &format!("{member}/consents"),
             "marketing_sms",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/notification-preferences",
+        case(
+            &format!("{member}/notification-preferences"),
+            Body::None,
+            NotFound,
+            &format!("{member}/notification-preferences"),
+            "console",
+        ),
+    );
+    add(
+        "PUT",
+        "/v1/members/{external_id}/notification-preferences",
+        case(
+            &format!("{member}/notification-preferences"),
+            j(
+                json!({"preferences": [{"kind": "birthday", "channel": "sms", "enabled": true}],
+                     "source": "portal"}),
+            ),
+            NotFound,
+            &format!("{member}/notification-preferences"),
+            "console",
         ),
     );
     add(

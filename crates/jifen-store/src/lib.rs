@@ -41,6 +41,9 @@ pub mod referrals;
 #[cfg(feature = "testkit")]
 pub mod referrals_conformance;
 pub mod rehearsal;
+pub mod reminders;
+#[cfg(feature = "testkit")]
+pub mod reminders_conformance;
 mod rewards;
 #[cfg(feature = "testkit")]
 pub mod rollup_conformance;
@@ -73,6 +76,9 @@ pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};
 pub use reads::{NotificationFilter, OrderHistory, OutboxNotification, ReadStore, StoredEvent};
 pub use referrals::{
     BoostRow, ReferralCounts, ReferralRow, ReferralStats, ReferralStore, ReferralView, ReferralsTx,
+};
+pub use reminders::{
+    GiftDue, PreferenceRow, ReminderRow, ReminderStore, RemindersTx, StreakDue, VoucherDue,
 };
 pub use rewards::{
     CheckoutRow, DocumentRow, GiftRow, RedemptionRow, RewardRow, RewardStore, RewardsTx,
@@ -139,6 +145,7 @@ pub trait Store:
     + media::MediaStore
     + LeaderboardStore
     + badges::BadgeStore
+    + reminders::ReminderStore
     + challenges::ChallengeStore
     + referrals::ReferralStore
     + webhooks::WebhookStore
@@ -260,6 +267,7 @@ pub trait WriteTx:
     + RewardsTx
     + LeaderboardsTx
     + badges::BadgesTx
+    + reminders::RemindersTx
     + ReferralsTx
     + challenges::ChallengesTx
     + webhooks::WebhooksTx

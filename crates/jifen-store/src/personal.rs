@@ -48,6 +48,8 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("challenge_contributions", "member_id"),
     ("challenge_awards", "member_id"),
     ("challenge_joins", "member_id"),
+    ("reminders", "member_id"),
+    ("notification_preferences", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
@@ -417,6 +419,11 @@ macro_rules! personal_impl {
                     // An erased member ranks no more (settled contests keep their line, under
                     // the pseudonym).
                     "DELETE FROM leaderboard_scores WHERE member_id = $1",
+                    // An erased member is reminded of nothing more; what was sent stays (the
+                    // outbox keeps its rows), and the consent history stays as the record.
+                    "UPDATE reminders SET status = 'skipped', outcome = 'erased' \
+                     WHERE member_id = $1 AND status = 'pending'",
+                    "DELETE FROM notification_preferences WHERE member_id = $1",
                 ];
                 for sql in by_member {
                     sqlx::query(sql)

@@ -443,6 +443,12 @@ mod tests {
 
 media_impl!(PgStore);
 badges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
+crate::reminders::reminders_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    lock = "SELECT pg_advisory_xact_lock(hashtext('reminders:' || $1))"
+);
 crate::challenges::challenges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);

@@ -326,6 +326,13 @@ async fn bulk_history(
 
 media_impl!(SqliteStore);
 badges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
+crate::reminders::reminders_impl!(
+    SqliteStore,
+    SqliteWriteTx,
+    sqlx::Sqlite,
+    // One writer: the transaction holds the lock already.
+    lock = "SELECT length($1)"
+);
 crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);

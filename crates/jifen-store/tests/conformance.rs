@@ -43,4 +43,6 @@ jifen_store::backend_tests! {
     badge_event_counts_by_type => jifen_store::badges_conformance::event_counts_by_type;
     challenges_keep_progress_once => jifen_store::challenges_conformance::challenges_keep_progress_once;
     referrals_once_per_friend_with_counts_and_boosts => jifen_store::referrals_conformance::referrals_once_per_friend_with_counts_and_boosts;
+    reminders_are_recorded_and_sent_once => jifen_store::reminders_conformance::reminders_are_recorded_and_sent_once;
+    reminder_preferences_replace_in_place => jifen_store::reminders_conformance::preferences_replace_in_place;
 }

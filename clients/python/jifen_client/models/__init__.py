@@ -39,6 +39,7 @@ from .checkout_out import CheckoutOut
 from .checkout_out_quote import CheckoutOutQuote
 from .checkout_settings import CheckoutSettings
 from .checkout_settings_points_as_cash_type_0 import CheckoutSettingsPointsAsCashType0
+from .choice_in import ChoiceIn
 from .claim_in import ClaimIn
 from .codes_out import CodesOut
 from .commit_in import CommitIn
@@ -75,6 +76,7 @@ from .fulfilment_in import FulfilmentIn
 from .gender import Gender
 from .generate_in import GenerateIn
 from .get_referral_program_response_200 import GetReferralProgramResponse200
+from .get_reminder_settings_response_200 import GetReminderSettingsResponse200
 from .gift_cancel_in import GiftCancelIn
 from .gift_in import GiftIn
 from .gift_option import GiftOption
@@ -161,6 +163,14 @@ from .portal_link_out import PortalLinkOut
 from .portal_patch import PortalPatch
 from .portal_settings import PortalSettings
 from .post_validate_response_200 import PostValidateResponse200
+from .preference_out import PreferenceOut
+from .preferences_in import PreferencesIn
+from .preferences_out import PreferencesOut
+from .preview_item import PreviewItem
+from .preview_item_data import PreviewItemData
+from .preview_out import PreviewOut
+from .preview_out_by_channel import PreviewOutByChannel
+from .preview_out_by_kind import PreviewOutByKind
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
 from .put_badge_body import PutBadgeBody
@@ -170,6 +180,8 @@ from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
 from .put_referral_program_body import PutReferralProgramBody
 from .put_referral_program_response_200 import PutReferralProgramResponse200
+from .put_reminder_settings_body import PutReminderSettingsBody
+from .put_reminder_settings_response_200 import PutReminderSettingsResponse200
 from .put_reward_body import PutRewardBody
 from .put_rule_body import PutRuleBody
 from .put_template_body import PutTemplateBody
@@ -265,6 +277,7 @@ __all__ = (
     "CheckoutOutQuote",
     "CheckoutSettings",
     "CheckoutSettingsPointsAsCashType0",
+    "ChoiceIn",
     "ClaimIn",
     "CodesOut",
     "CommitIn",
@@ -301,6 +314,7 @@ __all__ = (
     "Gender",
     "GenerateIn",
     "GetReferralProgramResponse200",
+    "GetReminderSettingsResponse200",
     "GiftCancelIn",
     "GiftIn",
     "GiftOption",
@@ -387,6 +401,14 @@ __all__ = (
     "PortalPatch",
     "PortalSettings",
     "PostValidateResponse200",
+    "PreferenceOut",
+    "PreferencesIn",
+    "PreferencesOut",
+    "PreviewItem",
+    "PreviewItemData",
+    "PreviewOut",
+    "PreviewOutByChannel",
+    "PreviewOutByKind",
     "ProgramOut",
     "ProgressOut",
     "PutBadgeBody",
@@ -396,6 +418,8 @@ __all__ = (
     "PutMeterBody",
     "PutReferralProgramBody",
     "PutReferralProgramResponse200",
+    "PutReminderSettingsBody",
+    "PutReminderSettingsResponse200",
     "PutRewardBody",
     "PutRuleBody",
     "PutTemplateBody",

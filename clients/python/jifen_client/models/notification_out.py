@@ -21,22 +21,24 @@ class NotificationOut:
     """A notification of the outbox.
 
     Attributes:
-        cause (str): What caused it: an event id, a tier job or override, `gift:<code>`.
+        cause (str): What caused it: an event id, a tier job or override, `gift:<code>`,
+            `reminder:<kind>:<cause>:<channel>`.
         created_at (datetime.datetime):
         id (int): Increasing in the order notifications were written.
         kind (str): What the notification is about: the `template` of a rule's `notify` effect, or one jifen
             writes itself (`tier_upgraded`, `tier_downgraded`, `tier_requalified`,
             `tier_grace_started`, `tier_override_set`, `tier_override_ended`, `benefit_granted`,
             `partner_perk_granted`, `partner_perk_revoked`, `gift_claimed`, `gift_cancelled`,
-            `gift_returned`).
+            `gift_returned`); for a reminder, the brand's template name for its kind and channel
+            (the kind itself is `payload.reason`).
         member (str): The member's external id (for a partner's notification, the member it concerns).
         delivered_at (datetime.datetime | None | Unset): Always `null`: jifen does not deliver notifications yet.
-        payload (None | NotificationOutPayloadType0 | Unset): What it carries (tier changes, benefits, perks, gifts);
-            `null` for a rule's `notify`.
+        payload (None | NotificationOutPayloadType0 | Unset): What it carries (tier changes, benefits, perks, gifts; a
+            reminder's `reason`, `channel`,
+            `template`, `cause` and `data`); `null` for a rule's `notify`.
         recipient (None | str | Unset): Who it is for when not the member: `partner:<id>`; `null` for the member.
         rule_id (None | str | Unset): The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits;
-            `null`
-            for gifts.
+            `reminders` for reminders; `null` for gifts.
     """
 
     cause: str

@@ -11,7 +11,10 @@ T = TypeVar("T", bound="NotificationOutPayloadType0")
 
 @_attrs_define
 class NotificationOutPayloadType0:
-    """What it carries (tier changes, benefits, perks, gifts); `null` for a rule's `notify`."""
+    """What it carries (tier changes, benefits, perks, gifts; a reminder's `reason`, `channel`,
+    `template`, `cause` and `data`); `null` for a rule's `notify`.
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

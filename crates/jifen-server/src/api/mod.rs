@@ -17,6 +17,7 @@ pub mod points;
 pub mod portal;
 pub mod program;
 pub mod referrals;
+pub mod reminders;
 pub mod responses;
 pub mod rewards;
 pub mod rules;
@@ -59,6 +60,7 @@ use crate::app::AppState;
         (name = "challenges", description = "Challenges: goals over a period with steps and rewards; members' progress and joins"),
         (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
         (name = "webhooks", description = "Webhook endpoints, the signed messages sent to them, deliveries, attempts and replays"),
+        (name = "reminders", description = "Scheduled reminders: settings, quiet hours, caps, members' preferences, a preview"),
     )
 )]
 struct ApiDoc;
@@ -198,6 +200,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
             referrals::put_referral_program
         ))
         .routes(routes!(referrals::referral_program_stats))
+        .routes(routes!(
+            reminders::get_reminder_settings,
+            reminders::put_reminder_settings
+        ))
+        .routes(routes!(reminders::get_reminders_preview))
+        .routes(routes!(
+            reminders::get_notification_preferences,
+            reminders::put_notification_preferences
+        ))
         .routes(routes!(referrals::member_referral_code))
         .routes(routes!(referrals::member_referral_qr))
         .routes(routes!(referrals::member_referrals))

@@ -26,21 +26,24 @@ pub struct NotificationOut {
     /// writes itself (`tier_upgraded`, `tier_downgraded`, `tier_requalified`,
     /// `tier_grace_started`, `tier_override_set`, `tier_override_ended`, `benefit_granted`,
     /// `partner_perk_granted`, `partner_perk_revoked`, `gift_claimed`, `gift_cancelled`,
-    /// `gift_returned`).
+    /// `gift_returned`); for a reminder, the brand's template name for its kind and channel
+    /// (the kind itself is `payload.reason`).
     pub kind: String,
     /// The member's external id (for a partner's notification, the member it concerns).
     pub member: String,
-    /// The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits; `null`
-    /// for gifts.
+    /// The rule whose `notify` effect wrote it; `tiers` for tier changes and benefits;
+    /// `reminders` for reminders; `null` for gifts.
     pub rule_id: Option<String>,
-    /// What caused it: an event id, a tier job or override, `gift:<code>`.
+    /// What caused it: an event id, a tier job or override, `gift:<code>`,
+    /// `reminder:<kind>:<cause>:<channel>`.
     pub cause: String,
     pub created_at: DateTime<Utc>,
     /// Always `null`: jifen does not deliver notifications yet.
     pub delivered_at: Option<DateTime<Utc>>,
     /// Who it is for when not the member: `partner:<id>`; `null` for the member.
     pub recipient: Option<String>,
-    /// What it carries (tier changes, benefits, perks, gifts); `null` for a rule's `notify`.
+    /// What it carries (tier changes, benefits, perks, gifts; a reminder's `reason`, `channel`,
+    /// `template`, `cause` and `data`); `null` for a rule's `notify`.
     #[schema(value_type = Option<Object>)]
     pub payload: Option<Value>,
 }

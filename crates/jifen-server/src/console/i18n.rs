@@ -96,6 +96,7 @@ pub const TABLES: &[Texts] = &[
     (super::tiers::ZH, super::tiers::EN),
     (super::referrals::ZH, super::referrals::EN),
     (super::webhooks::ZH, super::webhooks::EN),
+    (super::reminders::ZH, super::reminders::EN),
     (super::audit::ZH, super::audit::EN),
     (super::rewards::ZH, super::rewards::EN),
     (super::badges::ZH, super::badges::EN),

@@ -21,6 +21,7 @@ pub mod login;
 pub mod members;
 pub mod operators;
 pub mod referrals;
+pub mod reminders;
 pub mod rewards;
 pub mod rules;
 pub mod settings;
@@ -75,6 +76,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(tiers::routes());
     all.extend(referrals::routes());
     all.extend(webhooks::routes());
+    all.extend(reminders::routes());
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
@@ -352,6 +354,12 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
         Perm::View,
     ),
     ("webhooks", "nav.webhooks", "/console/webhooks", Perm::View),
+    (
+        "reminders",
+        "nav.reminders",
+        "/console/reminders",
+        Perm::View,
+    ),
     (
         "templates",
         "nav.templates",

@@ -176,6 +176,45 @@ pub const ZH: &[(&str, &str)] = &[
         "已赠送，等待好友领取；{deadline} 前未领取将退回给您。",
     ),
     ("home.profile", "我的资料"),
+    ("home.notifications", "消息提醒"),
+    ("notifications.title", "消息提醒"),
+    (
+        "notifications.intro",
+        "选择您希望收到的提醒，以及通过哪些渠道收到。每次更改都会记录时间与来源。",
+    ),
+    ("notifications.save", "保存"),
+    ("notifications.saved", "已保存您的提醒设置。"),
+    ("notifications.refused", "未能保存：{why}"),
+    ("notifications.channel.wechat", "微信"),
+    ("notifications.channel.sms", "短信"),
+    ("notifications.channel.push", "App 推送"),
+    ("notifications.kind.points_expiring", "积分即将过期"),
+    ("notifications.kind.streak_at_risk", "连续签到即将中断"),
+    ("notifications.kind.tier_requalification", "会员等级保级"),
+    ("notifications.kind.birthday", "生日祝福与礼物"),
+    ("notifications.kind.voucher_expiring", "优惠券即将过期"),
+    ("notifications.kind.gift_unclaimed", "礼物尚未领取"),
+    (
+        "notifications.help.points_expiring",
+        "积分过期前提醒您使用。",
+    ),
+    (
+        "notifications.help.streak_at_risk",
+        "今天还没签到时提醒您。",
+    ),
+    (
+        "notifications.help.tier_requalification",
+        "等级复核前，告诉您还差多少保级。",
+    ),
+    ("notifications.help.birthday", "生日前送上祝福和生日礼。"),
+    (
+        "notifications.help.voucher_expiring",
+        "优惠券过期前提醒您使用。",
+    ),
+    (
+        "notifications.help.gift_unclaimed",
+        "您送出或收到的礼物尚未领取时提醒。",
+    ),
     ("badges.title", "我的勋章"),
     (
         "badges.empty",
@@ -514,6 +553,63 @@ pub const EN: &[(&str, &str)] = &[
         "Offered to a friend: it comes back to you if unclaimed by {deadline}.",
     ),
     ("home.profile", "My profile"),
+    ("home.notifications", "Notifications"),
+    ("notifications.title", "Notifications"),
+    (
+        "notifications.intro",
+        "Choose the reminders you want, and the channels they may reach you on. Every change is recorded with its time and source.",
+    ),
+    ("notifications.save", "Save"),
+    (
+        "notifications.saved",
+        "Your notification choices are saved.",
+    ),
+    ("notifications.refused", "Not saved: {why}"),
+    ("notifications.channel.wechat", "WeChat"),
+    ("notifications.channel.sms", "SMS"),
+    ("notifications.channel.push", "App push"),
+    (
+        "notifications.kind.points_expiring",
+        "Points about to expire",
+    ),
+    (
+        "notifications.kind.streak_at_risk",
+        "Check-in streak about to break",
+    ),
+    (
+        "notifications.kind.tier_requalification",
+        "Keeping your tier",
+    ),
+    ("notifications.kind.birthday", "Birthday wishes and gift"),
+    (
+        "notifications.kind.voucher_expiring",
+        "Vouchers about to expire",
+    ),
+    ("notifications.kind.gift_unclaimed", "Gifts not claimed yet"),
+    (
+        "notifications.help.points_expiring",
+        "Before your points expire, a reminder to use them.",
+    ),
+    (
+        "notifications.help.streak_at_risk",
+        "When you have not checked in yet today.",
+    ),
+    (
+        "notifications.help.tier_requalification",
+        "Before your tier's review, what is still missing to keep it.",
+    ),
+    (
+        "notifications.help.birthday",
+        "Wishes and your birthday gift, before the day.",
+    ),
+    (
+        "notifications.help.voucher_expiring",
+        "Before a voucher of yours expires.",
+    ),
+    (
+        "notifications.help.gift_unclaimed",
+        "When a gift you sent or got is still unclaimed.",
+    ),
     ("badges.title", "My badges"),
     (
         "badges.empty",

@@ -21,6 +21,7 @@ pub mod history;
 pub mod home;
 pub mod i18n;
 pub mod leaderboards;
+pub mod notifications;
 pub mod profile;
 pub mod referrals;
 pub mod rewards;
@@ -78,6 +79,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(profile::page).post(profile::save),
         )
         .route("/portal/{program}/referral", get(referrals::page))
+        .route(
+            "/portal/{program}/notifications",
+            get(notifications::page).post(notifications::save),
+        )
         .route(
             "/portal/{program}/profile/phone",
             axum::routing::post(profile::bind_phone),

@@ -14,6 +14,7 @@ pub mod leaderboards_redis;
 pub mod ledger;
 pub mod members;
 pub mod referrals;
+pub mod reminders;
 pub mod rules;
 pub mod tiers;
 pub mod vouchers;
