@@ -14,6 +14,7 @@ pub mod policy;
 pub mod referrals;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 
 pub use ledger::{

@@ -46,6 +46,9 @@ mod rewards;
 pub mod rollup_conformance;
 pub mod rollups;
 mod rules;
+pub mod segments;
+#[cfg(feature = "testkit")]
+pub mod segments_conformance;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -80,6 +83,9 @@ pub use rewards::{
 pub use rules::{
     BacktestRecord, CampaignRecord, EventTypeRecord, MemberFacts, MeterEntry, Notification,
     RuleStore, RuleVersion, RulesTx, Streak, UsageKeyRow, UsageRow, UsageSummary,
+};
+pub use segments::{
+    FeatureRow, FeatureSet, SegmentMemberRow, SegmentRow, SegmentStore, SegmentsTx,
 };
 pub use sqlx::Error as SqlxError;
 pub use tiers::{
@@ -138,6 +144,7 @@ pub trait Store:
     + badges::BadgeStore
     + challenges::ChallengeStore
     + referrals::ReferralStore
+    + segments::SegmentStore
     + Send
     + Sync
     + 'static
@@ -258,6 +265,7 @@ pub trait WriteTx:
     + badges::BadgesTx
     + ReferralsTx
     + challenges::ChallengesTx
+    + segments::SegmentsTx
     + Send
 {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.

@@ -48,6 +48,9 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("challenge_contributions", "member_id"),
     ("challenge_awards", "member_id"),
     ("challenge_joins", "member_id"),
+    ("member_features", "member_id"),
+    ("member_sites", "member_id"),
+    ("segment_members", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
@@ -417,6 +420,10 @@ macro_rules! personal_impl {
                     // An erased member ranks no more (settled contests keep their line, under
                     // the pseudonym).
                     "DELETE FROM leaderboard_scores WHERE member_id = $1",
+                    // Nor is it in any segment, and its features are no longer kept.
+                    "DELETE FROM segment_members WHERE member_id = $1",
+                    "DELETE FROM member_sites WHERE member_id = $1",
+                    "DELETE FROM member_features WHERE member_id = $1",
                 ];
                 for sql in by_member {
                     sqlx::query(sql)

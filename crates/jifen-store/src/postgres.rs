@@ -442,6 +442,12 @@ mod tests {
 
 media_impl!(PgStore);
 badges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
+crate::segments::segments_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    for_update = " FOR UPDATE"
+);
 crate::challenges::challenges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);

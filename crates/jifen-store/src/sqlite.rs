@@ -325,6 +325,7 @@ async fn bulk_history(
 
 media_impl!(SqliteStore);
 badges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
+crate::segments::segments_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
