@@ -103,6 +103,8 @@ pub enum ApiError {
     GiftNotFound(String),
     #[error("badge {0} was not found")]
     BadgeNotFound(String),
+    #[error("segment {0} was not found")]
+    SegmentNotFound(String),
     #[error("challenge {0} was not found")]
     ChallengeNotFound(String),
     #[error("the reward cannot be redeemed now: {message} ({reason})")]
@@ -310,6 +312,7 @@ impl ApiError {
             ApiError::CheckoutNotFound(_) => ("checkout_not_found", S::NOT_FOUND),
             ApiError::GiftNotFound(_) => ("gift_not_found", S::NOT_FOUND),
             ApiError::BadgeNotFound(_) => ("badge_not_found", S::NOT_FOUND),
+            ApiError::SegmentNotFound(_) => ("segment_not_found", S::NOT_FOUND),
             ApiError::ChallengeNotFound(_) => ("challenge_not_found", S::NOT_FOUND),
             ApiError::RewardUnavailable { .. } => ("reward_unavailable", S::UNPROCESSABLE_ENTITY),
             ApiError::VoucherNotApplicable { .. } => {

@@ -87,6 +87,9 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             if let Err(e) = leaderboards(&state).await {
                 tracing::warn!(error = %e, "settling contests failed; will retry");
             }
+            if let Err(e) = crate::service::segments::refresh_due(&state).await {
+                tracing::warn!(error = %e, "refreshing segments failed; will retry");
+            }
             if let Err(e) = crate::console::dashboard::fold_all(&state).await {
                 tracing::warn!(error = %e, "folding the dashboard's rollups failed; will retry");
             }
@@ -105,16 +108,19 @@ pub struct Pass {
     pub returned_gifts: usize,
     /// Contests whose period ended, settled with their prizes.
     pub contests_settled: usize,
+    /// Programs whose segments were refreshed fully (once a day, or after a change).
+    pub segments_refreshed: usize,
 }
 
 /// Runs every job once, in the order the background loop runs them: ledger maintenance,
-/// birthdays, tier reviews, lapsed checkouts and gifts (`jifen maintain`).
+/// birthdays, tier reviews, lapsed checkouts and gifts, segments (`jifen maintain`).
 pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> {
     let entries = maintain_ledgers(state).await?;
     let birthday_events = birthdays(state).await?;
     let tier_changes = crate::service::tiers::review_due(state).await?;
     let (lapsed_checkouts, returned_gifts) = lapse_rewards(state).await?;
     let contests_settled = leaderboards(state).await?;
+    let segments_refreshed = crate::service::segments::refresh_due(state).await?;
     Ok(Pass {
         entries,
         birthday_events,
@@ -122,6 +128,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
         lapsed_checkouts,
         returned_gifts,
         contests_settled,
+        segments_refreshed,
     })
 }
 

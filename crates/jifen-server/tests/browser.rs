@@ -34,6 +34,7 @@ const JOURNEYS: &[&str] = &[
     "referrals",
     "leaderboards",
     "challenges",
+    "segments",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another

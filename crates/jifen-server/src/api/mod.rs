@@ -20,6 +20,7 @@ pub mod referrals;
 pub mod responses;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 pub use crate::shapes as types;
 
@@ -57,6 +58,7 @@ use crate::app::AppState;
         (name = "badges", description = "Badges with levels, earned once each; members' badges and progress"),
         (name = "challenges", description = "Challenges: goals over a period with steps and rewards; members' progress and joins"),
         (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
+        (name = "segments", description = "Segments: CEL conditions over members' features, their members kept current, exports"),
     )
 )]
 struct ApiDoc;
@@ -172,6 +174,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::put_badge, badges::get_badge))
         .routes(routes!(badges::put_badge_image))
         .routes(routes!(badges::get_member_badges))
+        .routes(routes!(segments::list_segments))
+        .routes(routes!(
+            segments::put_segment,
+            segments::get_segment,
+            segments::delete_segment
+        ))
+        .routes(routes!(segments::list_segment_members))
+        .routes(routes!(segments::export_segment_members))
+        .routes(routes!(segments::get_member_segments))
+        .routes(routes!(segments::preview_segment))
         .routes(routes!(challenges::list_challenges))
         .routes(routes!(
             challenges::put_challenge,

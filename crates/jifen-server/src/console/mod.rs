@@ -23,6 +23,7 @@ pub mod operators;
 pub mod referrals;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod settings;
 pub mod tiers;
 
@@ -76,6 +77,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
+    all.extend(segments::routes());
     all.extend(leaderboards::routes());
     all.extend(challenges::routes());
     all.extend(dashboard::routes());
@@ -331,6 +333,7 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
     ("badges", "nav.badges", "/console/badges", Perm::View),
+    ("segments", "nav.segments", "/console/segments", Perm::View),
     (
         "leaderboards",
         "nav.leaderboards",

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod members;
 pub mod referrals;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 pub mod vouchers;
 
