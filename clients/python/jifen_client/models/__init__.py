@@ -110,6 +110,9 @@ from .member_place_out import MemberPlaceOut
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
+from .member_segment_out import MemberSegmentOut
+from .member_segments import MemberSegments
+from .member_segments_features import MemberSegmentsFeatures
 from .member_status import MemberStatus
 from .member_tiers_out import MemberTiersOut
 from .meter_list import MeterList
@@ -132,6 +135,7 @@ from .page_entry_out import PageEntryOut
 from .page_member_out import PageMemberOut
 from .page_notification_out import PageNotificationOut
 from .page_referral_out import PageReferralOut
+from .page_segment_member_out import PageSegmentMemberOut
 from .partner_event_response_200 import PartnerEventResponse200
 from .partner_in import PartnerIn
 from .partner_key_in import PartnerKeyIn
@@ -151,6 +155,8 @@ from .portal_link_out import PortalLinkOut
 from .portal_patch import PortalPatch
 from .portal_settings import PortalSettings
 from .post_validate_response_200 import PostValidateResponse200
+from .preview_in import PreviewIn
+from .preview_out import PreviewOut
 from .program_out import ProgramOut
 from .progress_out import ProgressOut
 from .put_badge_body import PutBadgeBody
@@ -185,6 +191,10 @@ from .reward_redemption_out_details import RewardRedemptionOutDetails
 from .rule_list import RuleList
 from .rule_out import RuleOut
 from .rule_out_spec import RuleOutSpec
+from .segment_in import SegmentIn
+from .segment_list import SegmentList
+from .segment_member_out import SegmentMemberOut
+from .segment_out import SegmentOut
 from .simulate_in import SimulateIn
 from .simulate_in_events_item import SimulateInEventsItem
 from .simulate_in_rules_item import SimulateInRulesItem
@@ -322,6 +332,9 @@ __all__ = (
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
+    "MemberSegmentOut",
+    "MemberSegments",
+    "MemberSegmentsFeatures",
     "MemberStatus",
     "MemberTiersOut",
     "MeterList",
@@ -344,6 +357,7 @@ __all__ = (
     "PageMemberOut",
     "PageNotificationOut",
     "PageReferralOut",
+    "PageSegmentMemberOut",
     "PartnerEventResponse200",
     "PartnerIn",
     "PartnerKeyIn",
@@ -363,6 +377,8 @@ __all__ = (
     "PortalPatch",
     "PortalSettings",
     "PostValidateResponse200",
+    "PreviewIn",
+    "PreviewOut",
     "ProgramOut",
     "ProgressOut",
     "PutBadgeBody",
@@ -397,6 +413,10 @@ __all__ = (
     "RuleList",
     "RuleOut",
     "RuleOutSpec",
+    "SegmentIn",
+    "SegmentList",
+    "SegmentMemberOut",
+    "SegmentOut",
     "SimulateIn",
     "SimulateInEventsItem",
     "SimulateInRulesItem",
