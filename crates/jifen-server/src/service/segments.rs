@@ -130,6 +130,9 @@ pub fn members_of(set: FeatureSet, now: Timestamp) -> Vec<(i64, MemberFeatures, 
         .collect()
 }
 
+/// Memberships as (segment, member).
+pub type Memberships = Vec<(String, i64)>;
+
 /// The memberships to add and remove for these members: every segment judges each (an erased
 /// member is in none).
 pub fn judge(
@@ -137,7 +140,7 @@ pub fn judge(
     segments: &[Live],
     tz: Tz,
     now: Timestamp,
-) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+) -> (Memberships, Memberships) {
     let (mut added, mut removed) = (Vec::new(), Vec::new());
     for (id, features, current) in members {
         let facts = facts(features, tz, now);
