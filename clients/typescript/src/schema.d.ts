@@ -1107,6 +1107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The segments a member is in, with the features conditions read for them now. */
+        get: operations["get_member_segments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/tier-override": {
         parameters: {
             query?: never;
@@ -1803,6 +1820,102 @@ export interface paths {
         };
         /** Every version of a rule, newest first. */
         get: operations["rule_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segment-previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count the members a condition admits now, judged by their stored features, without saving
+         *     anything: what the console's editor shows as it is typed. A condition that does not compile
+         *     is the same 422 as `PUT /v1/segments/{slug}` answers.
+         */
+        post: operations["preview_segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the program's segments with their sizes. */
+        get: operations["list_segments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a segment with how many members it has now. */
+        get: operations["get_segment"];
+        /**
+         * Define or change a segment: a name, a description and a CEL condition over members'
+         *     features. A new segment, or a changed condition, is refreshed in the background: every
+         *     member is judged again (`refreshed` turns true when done); a name or description alone
+         *     changes no membership.
+         */
+        put: operations["put_segment"];
+        post?: never;
+        /** Delete a segment and its memberships. */
+        delete: operations["delete_segment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{slug}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a segment's members, newest members first. */
+        get: operations["list_segment_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{slug}/members.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a segment's members as CSV: `external_id,since`, newest members first. */
+        get: operations["export_segment_members"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3283,6 +3396,19 @@ export interface components {
             title: string;
             titles: Record<string, unknown>;
         };
+        /** @description A segment a member is in. */
+        MemberSegmentOut: {
+            name: string;
+            /** Format: date-time */
+            since: string;
+            slug: string;
+        };
+        /** @description A member's segments, with the features they were judged by. */
+        MemberSegments: {
+            data: components["schemas"]["MemberSegmentOut"][];
+            /** @description The member's features now, as conditions read them. */
+            features: Record<string, unknown>;
+        };
         /** @enum {string} */
         MemberStatus: "active" | "suspended";
         /** @description A member's tier now and its history, newest first. */
@@ -3501,6 +3627,11 @@ export interface components {
             data: components["schemas"]["ReferralOut"][];
             next?: string | null;
         };
+        /** @description A page of a list, newest first; pass `next` as `after` for the following page. */
+        Page_SegmentMemberOut: {
+            data: components["schemas"]["SegmentMemberOut"][];
+            next?: string | null;
+        };
         PartnerIn: {
             /**
              * @description The identity kind members link (default `<id>_member`, e.g. `hotel_member`). Fixed once
@@ -3690,6 +3821,10 @@ export interface components {
         PreferencesOut: {
             member: string;
             preferences: components["schemas"]["PreferenceOut"][];
+        };
+        /** @description A condition to count before it is saved. */
+        PreviewIn: {
+            condition: string;
         };
         /** @description One reminder of a preview. */
         PreviewItem: {
@@ -3974,6 +4109,62 @@ export interface components {
             /** @description `active`, `paused` or `archived`. */
             status: string;
             /** Format: int64 */
+            version: number;
+        };
+        /** @description A segment's definition. */
+        SegmentIn: {
+            /**
+             * @description A CEL condition over a member's features, e.g.
+             *     `recency_days > 90 && monetary_365d > 100000`.
+             */
+            condition: string;
+            description?: string;
+            /** @description 1–100 characters. */
+            name: string;
+        };
+        /** @description A list of segments. */
+        SegmentList: {
+            data: components["schemas"]["SegmentOut"][];
+        };
+        /** @description A member of a segment. */
+        SegmentMemberOut: {
+            external_id: string;
+            /**
+             * Format: date-time
+             * @description Since when the member is in the segment (this time).
+             */
+            since: string;
+        };
+        /** @description A segment: what it is, and how many members it has now. */
+        SegmentOut: {
+            /** @description The CEL condition over a member's features (docs/segments.md#features). */
+            condition: string;
+            /** Format: date-time */
+            created_at: string;
+            description?: string;
+            /**
+             * Format: int64
+             * @description Members in the segment now.
+             */
+            members: number;
+            name: string;
+            /**
+             * @description Whether a full refresh has judged every member by this version of the condition
+             *     (until then, `members` counts those judged so far).
+             */
+            refreshed: boolean;
+            /**
+             * Format: date-time
+             * @description When a full refresh last judged every member by it.
+             */
+            refreshed_at?: string | null;
+            slug: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Grows with every change of the condition.
+             */
             version: number;
         };
         /** @description Events and draft rules to simulate. */
@@ -7326,6 +7517,44 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_member_segments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSegments"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     put_override: {
         parameters: {
             query?: never;
@@ -9228,6 +9457,287 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    preview_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_segments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–64 of a-z 0-9 - _ */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["InvalidRequest"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_segment_members: {
+        parameters: {
+            query?: {
+                /** @description How many to answer: 1 to 200, 50 when absent. */
+                limit?: number;
+                /** @description The `next` cursor of the page before, to read the page after it. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SegmentMemberOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    export_segment_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

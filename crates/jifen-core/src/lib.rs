@@ -15,6 +15,7 @@ pub mod referrals;
 pub mod reminders;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 pub mod webhooks;
 

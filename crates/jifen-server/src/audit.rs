@@ -122,6 +122,8 @@ pub const AUDITED: &[Audited] = &[
     audited("PUT", "/v1/badges/{id}", "badge.put", "badge", Path("id"), Changed),
     audited("PUT", "/v1/badges/{id}/image", "badge.image", "badge", Path("id"), Changed),
     audited("PUT", "/v1/challenges/{id}", "challenge.put", "challenge", Path("id"), Changed),
+    audited("PUT", "/v1/segments/{slug}", "segment.put", "segment", Path("slug"), Changed),
+    audited("DELETE", "/v1/segments/{slug}", "segment.delete", "segment", Path("slug"), Changed),
     audited("PUT", "/v1/operators/{email}", "operator.put", "operator", Path("email"), Changed),
     audited("DELETE", "/v1/operators/{email}", "operator.remove", "operator", Path("email"), Changed),
     audited("PUT", "/v1/console-settings", "console_settings.put", "console_settings", Itself, Changed),
@@ -141,6 +143,7 @@ pub const AUDITED: &[Audited] = &[
 #[rustfmt::skip]
 pub const NOT_AUDITED: &[(&str, &str, &str)] = &[
     ("POST", "/v1/events", "members' events: kept immutably with their effects in the ledger"),
+    ("POST", "/v1/segment-previews", "a preview counts a condition's members and writes nothing"),
     ("POST", "/v1/partner/events", "a partner's events: kept immutably like any event"),
     ("POST", "/v1/members/batch", "bulk synchronisation of profiles from the brand's systems: each answer says what it did, and the volume is an import's"),
     ("POST", "/v1/members/{external_id}/erase", "the erasure writes its own line, in its own transaction"),
@@ -493,6 +496,13 @@ pub async fn snapshot(
             .webhook_message(p, id)
             .await?
             .and_then(|(m, _)| plain(json!(crate::api::webhooks::MessageOut::from(&m)))),
+        "segment" => store.segment(p, id).await?.and_then(|s| {
+            plain(json!({
+                "name": s.name,
+                "description": s.description,
+                "condition": s.condition,
+            }))
+        }),
         "challenge" => crate::api::challenges::one_out(state, program, id)
             .await?
             .and_then(|c| plain(json!(c))),

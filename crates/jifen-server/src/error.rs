@@ -103,6 +103,8 @@ pub enum ApiError {
     GiftNotFound(String),
     #[error("badge {0} was not found")]
     BadgeNotFound(String),
+    #[error("segment {0} was not found")]
+    SegmentNotFound(String),
     #[error("challenge {0} was not found")]
     ChallengeNotFound(String),
     #[error("webhook endpoint {0} was not found")]
@@ -314,6 +316,7 @@ impl ApiError {
             ApiError::CheckoutNotFound(_) => ("checkout_not_found", S::NOT_FOUND),
             ApiError::GiftNotFound(_) => ("gift_not_found", S::NOT_FOUND),
             ApiError::BadgeNotFound(_) => ("badge_not_found", S::NOT_FOUND),
+            ApiError::SegmentNotFound(_) => ("segment_not_found", S::NOT_FOUND),
             ApiError::ChallengeNotFound(_) => ("challenge_not_found", S::NOT_FOUND),
             ApiError::WebhookEndpointNotFound(_) => ("webhook_endpoint_not_found", S::NOT_FOUND),
             ApiError::WebhookMessageNotFound(_) => ("webhook_message_not_found", S::NOT_FOUND),

@@ -92,6 +92,9 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
                 Ok(n) => tracing::info!(reminders = n, "reminders written to the outbox"),
                 Err(e) => tracing::warn!(error = %e, "reminders failed; will retry"),
             }
+            if let Err(e) = crate::service::segments::refresh_due(&state).await {
+                tracing::warn!(error = %e, "refreshing segments failed; will retry");
+            }
             if let Err(e) = crate::console::dashboard::fold_all(&state).await {
                 tracing::warn!(error = %e, "folding the dashboard's rollups failed; will retry");
             }
@@ -112,10 +115,13 @@ pub struct Pass {
     pub contests_settled: usize,
     /// Reminders written to the notification outbox.
     pub reminders_sent: usize,
+    /// Programs whose segments were refreshed fully (once a day, or after a change).
+    pub segments_refreshed: usize,
 }
 
 /// Runs every job once, in the order the background loop runs them: ledger maintenance,
-/// birthdays, tier reviews, lapsed checkouts and gifts, contests, reminders (`jifen maintain`).
+/// birthdays, tier reviews, lapsed checkouts and gifts, contests, reminders, segments
+/// (`jifen maintain`).
 pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> {
     let entries = maintain_ledgers(state).await?;
     let birthday_events = birthdays(state).await?;
@@ -123,6 +129,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
     let (lapsed_checkouts, returned_gifts) = lapse_rewards(state).await?;
     let contests_settled = leaderboards(state).await?;
     let reminders_sent = crate::service::reminders::run_all(state).await?;
+    let segments_refreshed = crate::service::segments::refresh_due(state).await?;
     Ok(Pass {
         entries,
         birthday_events,
@@ -131,6 +138,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
         returned_gifts,
         contests_settled,
         reminders_sent,
+        segments_refreshed,
     })
 }
 

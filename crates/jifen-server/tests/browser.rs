@@ -35,6 +35,7 @@ const JOURNEYS: &[&str] = &[
     "leaderboards",
     "challenges",
     "reminders",
+    "segments",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another

@@ -407,6 +407,13 @@ async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
         )
         .await
         .unwrap();
+    let r = app
+        .put(
+            "/v1/segments/all",
+            json!({"name": "全部", "condition": "true"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
     let mut seen = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -420,7 +427,10 @@ async fn page_limits_are_the_ones_the_openapi_document_gives(b: TestBackend) {
         let schema = &limit["schema"];
         let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
         assert_eq!((min, max), (Some(1), Some(200)), "{path}: limit {schema}");
-        let path = path.replace("{external_id}", "m1").replace("{id}", "lb");
+        let path = path
+            .replace("{external_id}", "m1")
+            .replace("{id}", "lb")
+            .replace("{slug}", "all");
         for (n, ok) in [(0, false), (1, true), (200, true), (201, false)] {
             let r = app.get(&format!("{path}?limit={n}")).await;
             if ok {

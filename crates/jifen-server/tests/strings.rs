@@ -425,6 +425,19 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/segments/{slug}",
+            "/v1/segments/vip".into(),
+            json!({"name": "大客户", "description": "¥1 or more",
+                   "condition": "monetary_365d > 100"}),
+        ),
+        (
+            "POST",
+            "/v1/segment-previews",
+            "/v1/segment-previews".into(),
+            json!({"condition": "monetary_365d > 100"}),
+        ),
+        (
+            "PUT",
             "/v1/badges/{id}",
             "/v1/badges/regular".into(),
             json!({"name": "打卡达人", "description": "Check in",

@@ -220,6 +220,13 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     ok(
         &app,
         Method::PUT,
+        "/v1/segments/vip",
+        json!({"name": "VIP set", "condition": "true"}),
+    )
+    .await;
+    ok(
+        &app,
+        Method::PUT,
         "/v1/badges/regular",
         json!({"name": "Regular", "levels": [{"name": "bronze", "progress": "member.counts.check_in",
                                                "target": 1}]}),
@@ -930,6 +937,43 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
             "requested",
         ),
     );
+    for method in ["GET", "DELETE"] {
+        add(
+            method,
+            "/v1/segments/{slug}",
+            case(
+                "/v1/segments/vip",
+                Body::None,
+                NotFound,
+                "/v1/segments/vip",
+                "VIP set",
+            ),
+        );
+    }
+    add(
+        "PUT",
+        "/v1/segments/{slug}",
+        case(
+            "/v1/segments/vip",
+            j(json!({"name": "B's set", "condition": "false"})),
+            OwnObject,
+            "/v1/segments/vip",
+            "VIP set",
+        ),
+    );
+    for path in ["members", "members.csv"] {
+        add(
+            "GET",
+            &format!("/v1/segments/{{slug}}/{path}"),
+            case(
+                &format!("/v1/segments/vip/{path}"),
+                Body::None,
+                NotFound,
+                "/v1/segments/vip",
+                "VIP set",
+            ),
+        );
+    }
     add(
         "GET",
         "/v1/badges/{id}",
@@ -1134,6 +1178,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
         case(
             &format!("{member}/challenges/spend/join"),
             j(json!({})),
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
+        "/v1/members/{external_id}/segments",
+        case(
+            &format!("{member}/segments"),
+            Body::None,
             NotFound,
             member,
             "13800000001",

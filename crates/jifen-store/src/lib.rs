@@ -49,6 +49,9 @@ mod rewards;
 pub mod rollup_conformance;
 pub mod rollups;
 mod rules;
+pub mod segments;
+#[cfg(feature = "testkit")]
+pub mod segments_conformance;
 pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -87,6 +90,9 @@ pub use rewards::{
 pub use rules::{
     BacktestRecord, CampaignRecord, EventTypeRecord, MemberFacts, MeterEntry, Notification,
     RuleStore, RuleVersion, RulesTx, Streak, UsageKeyRow, UsageRow, UsageSummary,
+};
+pub use segments::{
+    FeatureRow, FeatureSet, SegmentMemberRow, SegmentRow, SegmentStore, SegmentsTx,
 };
 pub use sqlx::Error as SqlxError;
 pub use tiers::{
@@ -149,6 +155,7 @@ pub trait Store:
     + challenges::ChallengeStore
     + referrals::ReferralStore
     + webhooks::WebhookStore
+    + segments::SegmentStore
     + Send
     + Sync
     + 'static
@@ -271,6 +278,7 @@ pub trait WriteTx:
     + ReferralsTx
     + challenges::ChallengesTx
     + webhooks::WebhooksTx
+    + segments::SegmentsTx
     + Send
 {
     /// Claims an idempotency key for this transaction, or returns what an earlier request stored.

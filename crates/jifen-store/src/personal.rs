@@ -50,6 +50,9 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("challenge_joins", "member_id"),
     ("reminders", "member_id"),
     ("notification_preferences", "member_id"),
+    ("member_features", "member_id"),
+    ("member_sites", "member_id"),
+    ("segment_members", "member_id"),
 ];
 
 /// The names a column referring to a member has in the schema.
@@ -424,6 +427,10 @@ macro_rules! personal_impl {
                     "UPDATE reminders SET status = 'skipped', outcome = 'erased' \
                      WHERE member_id = $1 AND status = 'pending'",
                     "DELETE FROM notification_preferences WHERE member_id = $1",
+                    // Nor is it in any segment, and its features are no longer kept.
+                    "DELETE FROM segment_members WHERE member_id = $1",
+                    "DELETE FROM member_sites WHERE member_id = $1",
+                    "DELETE FROM member_features WHERE member_id = $1",
                 ];
                 for sql in by_member {
                     sqlx::query(sql)

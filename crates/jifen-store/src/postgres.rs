@@ -449,6 +449,12 @@ crate::reminders::reminders_impl!(
     sqlx::Postgres,
     lock = "SELECT pg_advisory_xact_lock(hashtext('reminders:' || $1))"
 );
+crate::segments::segments_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    for_update = " FOR UPDATE"
+);
 crate::challenges::challenges_impl!(PgStore, PgWriteTx, sqlx::Postgres);
 portal_impl!(PgStore);
 console_impl!(PgStore, sqlx::Postgres);

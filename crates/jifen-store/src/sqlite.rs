@@ -333,6 +333,7 @@ crate::reminders::reminders_impl!(
     // One writer: the transaction holds the lock already.
     lock = "SELECT length($1)"
 );
+crate::segments::segments_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);

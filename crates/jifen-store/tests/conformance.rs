@@ -41,6 +41,9 @@ jifen_store::backend_tests! {
     badges_are_earned_once_per_level => jifen_store::badges_conformance::badges_are_earned_once_per_level;
     badge_awards_race_to_one => jifen_store::badges_conformance::concurrent_awards_record_one;
     badge_event_counts_by_type => jifen_store::badges_conformance::event_counts_by_type;
+    segment_features_counted => jifen_store::segments_conformance::features_are_counted_as_of_an_instant;
+    segment_scores_in_quintiles => jifen_store::segments_conformance::scores_rank_members_into_quintiles;
+    segments_and_memberships => jifen_store::segments_conformance::segments_and_memberships;
     challenges_keep_progress_once => jifen_store::challenges_conformance::challenges_keep_progress_once;
     referrals_once_per_friend_with_counts_and_boosts => jifen_store::referrals_conformance::referrals_once_per_friend_with_counts_and_boosts;
     reminders_are_recorded_and_sent_once => jifen_store::reminders_conformance::reminders_are_recorded_and_sent_once;

@@ -118,6 +118,9 @@ from .member_place_out import MemberPlaceOut
 from .member_reward_out import MemberRewardOut
 from .member_reward_out_availability import MemberRewardOutAvailability
 from .member_reward_out_titles import MemberRewardOutTitles
+from .member_segment_out import MemberSegmentOut
+from .member_segments import MemberSegments
+from .member_segments_features import MemberSegmentsFeatures
 from .member_status import MemberStatus
 from .member_tiers_out import MemberTiersOut
 from .message_out import MessageOut
@@ -144,6 +147,7 @@ from .page_member_out import PageMemberOut
 from .page_message_out import PageMessageOut
 from .page_notification_out import PageNotificationOut
 from .page_referral_out import PageReferralOut
+from .page_segment_member_out import PageSegmentMemberOut
 from .partner_event_response_200 import PartnerEventResponse200
 from .partner_in import PartnerIn
 from .partner_key_in import PartnerKeyIn
@@ -166,6 +170,7 @@ from .post_validate_response_200 import PostValidateResponse200
 from .preference_out import PreferenceOut
 from .preferences_in import PreferencesIn
 from .preferences_out import PreferencesOut
+from .preview_in import PreviewIn
 from .preview_item import PreviewItem
 from .preview_item_data import PreviewItemData
 from .preview_out import PreviewOut
@@ -211,6 +216,10 @@ from .rotate_in import RotateIn
 from .rule_list import RuleList
 from .rule_out import RuleOut
 from .rule_out_spec import RuleOutSpec
+from .segment_in import SegmentIn
+from .segment_list import SegmentList
+from .segment_member_out import SegmentMemberOut
+from .segment_out import SegmentOut
 from .simulate_in import SimulateIn
 from .simulate_in_events_item import SimulateInEventsItem
 from .simulate_in_rules_item import SimulateInRulesItem
@@ -356,6 +365,9 @@ __all__ = (
     "MemberRewardOut",
     "MemberRewardOutAvailability",
     "MemberRewardOutTitles",
+    "MemberSegmentOut",
+    "MemberSegments",
+    "MemberSegmentsFeatures",
     "MemberStatus",
     "MemberTiersOut",
     "MessageOut",
@@ -382,6 +394,7 @@ __all__ = (
     "PageMessageOut",
     "PageNotificationOut",
     "PageReferralOut",
+    "PageSegmentMemberOut",
     "PartnerEventResponse200",
     "PartnerIn",
     "PartnerKeyIn",
@@ -404,6 +417,7 @@ __all__ = (
     "PreferenceOut",
     "PreferencesIn",
     "PreferencesOut",
+    "PreviewIn",
     "PreviewItem",
     "PreviewItemData",
     "PreviewOut",
@@ -449,6 +463,10 @@ __all__ = (
     "RuleList",
     "RuleOut",
     "RuleOutSpec",
+    "SegmentIn",
+    "SegmentList",
+    "SegmentMemberOut",
+    "SegmentOut",
     "SimulateIn",
     "SimulateInEventsItem",
     "SimulateInRulesItem",

@@ -152,6 +152,9 @@ pub struct Eligibility {
     /// A CEL condition over the member (compiled and run by the server).
     #[serde(default)]
     pub condition: Option<String>,
+    /// Members of any of these segments (slugs), as their materialised membership says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
 }
 
 /// Whether a reward is shown and redeemable.
@@ -399,6 +402,8 @@ pub struct MemberView<'a> {
     pub tier_early_access_hours: u32,
     /// The result of the reward's CEL condition for the member (none when it has none).
     pub condition: Option<bool>,
+    /// The segments (of the reward's `eligibility.segments`) the member is in.
+    pub segments: &'a [String],
     /// The points the member can spend now.
     pub available_points: i64,
     /// Units of the reward the member redeemed ever.
@@ -738,6 +743,17 @@ impl RewardSpec {
                 );
             }
         }
+        if self.eligibility.segments.len() > 20 {
+            return field_err("eligibility.segments", "at most 20 segments");
+        }
+        for (i, slug) in self.eligibility.segments.iter().enumerate() {
+            if !crate::segments::slug_ok(slug) {
+                return field_err(
+                    format!("eligibility.segments[{i}]"),
+                    "a segment's slug is 1–64 characters of a-z, 0-9, - and _",
+                );
+            }
+        }
         if let Some(condition) = &self.eligibility.condition
             && (condition.trim().is_empty() || condition.len() > 4_000)
         {
@@ -827,8 +843,11 @@ impl RewardSpec {
                 tags: e.tags.clone(),
             });
         }
-        // A reward with a condition needs it to have been run, and be true.
-        if e.condition.is_some() && member.condition != Some(true) {
+        // A reward with a condition needs it to have been run, and be true; one for segments
+        // needs the member in one of them.
+        let outside =
+            !e.segments.is_empty() && !member.segments.iter().any(|s| e.segments.contains(s));
+        if (e.condition.is_some() && member.condition != Some(true)) || outside {
             locks.push(Lock::NotEligible);
         }
         if let Some(stock_left) = member.stock_left

@@ -994,6 +994,7 @@ impl Who {
             tags: &self.tags,
             tier_early_access_hours: self.hours,
             condition: None,
+            segments: &[],
             available_points: self.points,
             redeemed_lifetime: 0,
             redeemed_in_period: 0,
@@ -1635,4 +1636,41 @@ proptest! {
         }
         prop_assert_eq!(q.discount, best);
     }
+}
+
+#[test]
+fn a_reward_for_segments_locks_members_outside_them() {
+    let spec = reward(json!({
+        "kind": "voucher", "template": "spring-20",
+        "title": {"en": "¥20 off"}, "cost": 100,
+        "eligibility": {"segments": ["lapsed-vip", "champions"]}
+    }));
+    assert!(spec.validate().is_ok());
+    let titles = BTreeMap::new();
+    let view = |segments: &'static [String]| MemberView {
+        tier: None,
+        tier_titles: &titles,
+        tags: &[],
+        tier_early_access_hours: 0,
+        condition: None,
+        segments,
+        available_points: 1_000,
+        redeemed_lifetime: 0,
+        redeemed_in_period: 0,
+        stock_left: None,
+    };
+    let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+    let outside = spec.availability(&view(&[]), 1, now);
+    assert!(outside.locks.contains(&Lock::NotEligible), "{outside:?}");
+    static IN: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| vec!["champions".to_owned()]);
+    let inside = spec.availability(&view(IN.as_slice()), 1, now);
+    assert!(!inside.locks.contains(&Lock::NotEligible), "{inside:?}");
+    let bad: RewardSpec = serde_json::from_value(json!({
+        "kind": "voucher", "template": "spring-20",
+        "title": {"en": "¥20 off"}, "cost": 100,
+        "eligibility": {"segments": ["Not A Slug"]}
+    }))
+    .unwrap();
+    assert_eq!(bad.validate().unwrap_err().0, "eligibility.segments[0]");
 }

@@ -65,6 +65,15 @@ impl Condition {
     /// it is then parsed and checked on a thread of its own with a large stack, so that no
     /// input can exhaust the caller's stack, whatever the parser does with it.
     pub fn compile(source: &str) -> Result<Condition, ConditionError> {
+        Condition::compile_over(source, &VARIABLES)
+    }
+
+    /// [`Condition::compile`] for an expression over other variables than a rule's (a
+    /// segment's condition reads a member's features).
+    pub fn compile_over(
+        source: &str,
+        variables: &'static [&'static str],
+    ) -> Result<Condition, ConditionError> {
         limits::prescan(source)
             .map_err(|e| ConditionError::at(source, e.offset, e.message, Some(e.limit)))?;
         let owned = source.to_owned();
@@ -72,7 +81,9 @@ impl Condition {
             .name("jifen-cel-compile".into())
             .stack_size(limits::COMPILE_STACK_BYTES)
             .spawn(move || {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_checked(&owned)))
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    compile_checked(&owned, variables)
+                }))
             });
         let unavailable = |why: &str| ConditionError {
             message: format!("the condition could not be compiled: {why}"),
@@ -98,7 +109,7 @@ impl Condition {
 
 /// Parses `source` and checks it against the limits. Runs on the compile thread: a refused
 /// expression, however deep, is dropped there too.
-fn compile_checked(source: &str) -> Result<Program, ConditionError> {
+fn compile_checked(source: &str, variables: &[&str]) -> Result<Program, ConditionError> {
     let program = Program::compile(source).map_err(|errors| {
         let first = errors.errors.first();
         ConditionError {
@@ -114,19 +125,31 @@ fn compile_checked(source: &str) -> Result<Program, ConditionError> {
     let mut unknown: Vec<&str> = references
         .variables()
         .into_iter()
-        .filter(|v| !VARIABLES.contains(v) && !bound_by_macro(source, v))
+        .filter(|v| !variables.contains(v) && !bound_by_macro(source, v))
         .collect();
     unknown.sort_unstable();
     if let Some(v) = unknown.first().copied() {
         return Err(ConditionError::at(
             source,
             source.find(v).unwrap_or(0),
-            format!("unknown variable `{v}`: a condition reads event, member, program and now"),
+            format!(
+                "unknown variable `{v}`: a condition reads {}",
+                listed(variables)
+            ),
             None,
         ));
     }
     drop(references);
     Ok(program)
+}
+
+/// `a, b and c`.
+fn listed(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Whether `v` is the variable of a comprehension macro (`list.exists(v, …)`).
@@ -157,6 +180,20 @@ impl Facts {
         ctx.add_variable_from_value("now", Value::Timestamp(now.fixed_offset()));
         Facts { ctx }
     }
+
+    /// Facts from named JSON documents (a segment's features) and the instant, as `now`.
+    pub fn from_variables(
+        variables: &serde_json::Map<String, serde_json::Value>,
+        now: crate::Timestamp,
+    ) -> Facts {
+        let mut ctx = Context::with_env(ENV.with(Arc::clone));
+        add_functions(&mut ctx);
+        for (name, value) in variables {
+            ctx.add_variable_from_value(name.clone(), json_to_cel(value));
+        }
+        ctx.add_variable_from_value("now", Value::Timestamp(now.fixed_offset()));
+        Facts { ctx }
+    }
 }
 
 thread_local! {
@@ -174,6 +211,16 @@ fn add_functions(ctx: &mut Context<'static, 'static>) {
     let _ = ctx.add_function("meter", |This(member): This<Value>, name: Arc<String>| {
         lookup(&member, "meters", &name)
     });
+    // `member.in_segment("lapsed-vip")`: whether the member is in a segment.
+    let _ = ctx.add_function(
+        "in_segment",
+        |This(member): This<Value>, slug: Arc<String>| match field(&member, "segments") {
+            Some(Value::List(segments)) => segments
+                .iter()
+                .any(|s| matches!(s, Value::String(s) if **s == *slug)),
+            _ => false,
+        },
+    );
     // `member.has_tag("vip")`.
     let _ = ctx.add_function(
         "has_tag",

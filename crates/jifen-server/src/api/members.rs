@@ -105,6 +105,7 @@ pub async fn put_member(
             (member, created, None)
         }
     };
+    crate::service::segments::rejudge(&state, &program, &[member.id]).await?;
     let status = if created {
         StatusCode::CREATED
     } else {

@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod responses;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 pub mod webhooks;
 pub use crate::shapes as types;
@@ -61,6 +62,7 @@ use crate::app::AppState;
         (name = "referrals", description = "Referral codes, friends attributed to them, rewards, milestones and their figures"),
         (name = "webhooks", description = "Webhook endpoints, the signed messages sent to them, deliveries, attempts and replays"),
         (name = "reminders", description = "Scheduled reminders: settings, quiet hours, caps, members' preferences, a preview"),
+        (name = "segments", description = "Segments: CEL conditions over members' features, their members kept current, exports"),
     )
 )]
 struct ApiDoc;
@@ -188,6 +190,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::put_badge, badges::get_badge))
         .routes(routes!(badges::put_badge_image))
         .routes(routes!(badges::get_member_badges))
+        .routes(routes!(segments::list_segments))
+        .routes(routes!(
+            segments::put_segment,
+            segments::get_segment,
+            segments::delete_segment
+        ))
+        .routes(routes!(segments::list_segment_members))
+        .routes(routes!(segments::export_segment_members))
+        .routes(routes!(segments::get_member_segments))
+        .routes(routes!(segments::preview_segment))
         .routes(routes!(challenges::list_challenges))
         .routes(routes!(
             challenges::put_challenge,

@@ -100,6 +100,7 @@ pub const TABLES: &[Texts] = &[
     (super::audit::ZH, super::audit::EN),
     (super::rewards::ZH, super::rewards::EN),
     (super::badges::ZH, super::badges::EN),
+    (super::segments::ZH, super::segments::EN),
     (super::leaderboards::ZH, super::leaderboards::EN),
     (super::challenges::ZH, super::challenges::EN),
     (super::dashboard::ZH, super::dashboard::EN),

@@ -24,6 +24,7 @@ pub mod referrals;
 pub mod reminders;
 pub mod rewards;
 pub mod rules;
+pub mod segments;
 pub mod settings;
 pub mod tiers;
 pub mod webhooks;
@@ -80,6 +81,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(audit::routes());
     all.extend(rewards::routes());
     all.extend(badges::routes());
+    all.extend(segments::routes());
     all.extend(leaderboards::routes());
     all.extend(challenges::routes());
     all.extend(dashboard::routes());
@@ -335,6 +337,7 @@ pub const NAV: &[(&str, &str, &str, Perm)] = &[
     ("tiers", "nav.tiers", "/console/tiers", Perm::View),
     ("rewards", "nav.rewards", "/console/rewards", Perm::View),
     ("badges", "nav.badges", "/console/badges", Perm::View),
+    ("segments", "nav.segments", "/console/segments", Perm::View),
     (
         "leaderboards",
         "nav.leaderboards",

@@ -68,6 +68,8 @@ pub struct Who {
     pub early_hours: u32,
     pub tier_titles: BTreeMap<String, String>,
     pub tags: Vec<String>,
+    /// The segments the member is in (materialised membership).
+    pub segments: Vec<String>,
     member_facts: Value,
     program_facts: Value,
 }
@@ -79,6 +81,7 @@ impl Who {
         row: Option<&MemberTierRow>,
         head: &MemberHead,
         facts: jifen_store::MemberFacts,
+        segments: Vec<String>,
         now: Timestamp,
     ) -> Who {
         let enrolled_at = head.enrolled_at;
@@ -116,12 +119,14 @@ impl Who {
                 "tags": tags,
                 "meters": meters,
                 "tier": tier,
+                "segments": segments,
             }),
             program_facts: json!({"id": program.id, "name": program.name}),
             tier,
             early_hours,
             tier_titles,
             tags,
+            segments,
         }
     }
 
@@ -136,7 +141,22 @@ impl Who {
         let ids = [head.id];
         let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
         let facts = state.store.member_facts(&ids).await?;
-        Ok(Who::new(program, &settings, row.as_ref(), head, facts, now))
+        let segments = state
+            .store
+            .member_segments(&program.id, head.id)
+            .await?
+            .into_iter()
+            .map(|(slug, _)| slug)
+            .collect();
+        Ok(Who::new(
+            program,
+            &settings,
+            row.as_ref(),
+            head,
+            facts,
+            segments,
+            now,
+        ))
     }
 
     /// What a reward's condition says of this member (`None`: it has none).
@@ -165,6 +185,7 @@ impl Who {
             tags: &self.tags,
             tier_early_access_hours: self.early_hours,
             condition: self.condition(spec, now),
+            segments: &self.segments,
             available_points,
             redeemed_lifetime: u32::try_from(counts.0).unwrap_or(u32::MAX),
             redeemed_in_period: u32::try_from(counts.1).unwrap_or(u32::MAX),
@@ -424,7 +445,21 @@ pub async fn redeem(
         let ids = [head.id];
         let tier_row = tx.member_tiers(MemberSet::Ids(&ids)).await?.pop();
         let facts = tx.member_facts(&ids).await?;
-        let who = Who::new(program, &settings, tier_row.as_ref(), &head, facts, now);
+        let segments = tx
+            .memberships_in_tx(&program.id, &ids)
+            .await?
+            .into_iter()
+            .map(|(_, slug)| slug)
+            .collect();
+        let who = Who::new(
+            program,
+            &settings,
+            tier_row.as_ref(),
+            &head,
+            facts,
+            segments,
+            now,
+        );
         let (mut book, mut entries) = open_book(&mut tx, &head, now).await?;
         let since = period_start(&spec, program, now);
         let counts = tx.redeemed_count(head.id, &req.reward_id, since).await?;

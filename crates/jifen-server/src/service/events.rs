@@ -224,6 +224,7 @@ fn facts_of(
             None => json!(state.meters),
         },
         "tier": tiers.and_then(|t| t.effective(head.id)).map(|t| t.id.clone()),
+        "segments": state.segments,
     });
     (event_facts, member_facts)
 }
@@ -244,6 +245,8 @@ struct MemberState {
     changed_streaks: BTreeSet<String>,
     tags: BTreeSet<String>,
     meters: BTreeMap<String, i64>,
+    /// The segments the member was in when the batch began (`member.in_segment`).
+    segments: BTreeSet<String>,
 }
 
 /// The rules and what they read, for one batch.
@@ -303,7 +306,21 @@ impl Judge {
             .collect();
         let settings = compiled.settings.clone();
         let tiers = TierBatch::load(tx, settings, program, &members, tz, now).await?;
+        let reads_segments = rules.versions().any(|r| {
+            r.spec
+                .condition
+                .as_deref()
+                .is_some_and(|c| c.contains("in_segment"))
+        });
+        let memberships = if reads_segments {
+            tx.memberships_in_tx(&program.id, &ids).await?
+        } else {
+            Vec::new()
+        };
         let mut judge = Judge::assemble(rules, compiled, tz, program, usage, facts);
+        for (m, slug) in memberships {
+            judge.members.entry(m).or_default().segments.insert(slug);
+        }
         judge.tiers = tiers;
         judge.badges = badges;
         Ok(judge)
@@ -781,6 +798,9 @@ async fn attempt(
     if let Some(challenges) = judge.challenges.take() {
         challenges.persist(&mut tx).await?;
     }
+    // The members' features changed with their events: their segments follow in this
+    // transaction.
+    super::segments::refresh_in_tx(&mut tx, program, &ids, now).await?;
     tx.commit().await?;
     state.rankings.apply(&program.id, &scores).await;
     for event in events.iter().filter(|e| fresh.contains(e.id.as_str())) {

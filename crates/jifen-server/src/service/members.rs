@@ -112,6 +112,7 @@ async fn write_part(
         return Ok((results, true));
     }
     let mut results = Vec::with_capacity(items.len());
+    let mut changed = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let index = first + n;
         let patch = match &item.write {
@@ -122,8 +123,14 @@ async fn write_part(
             }
         };
         let status = match tx.upsert_member_apart(&program.id, patch).await {
-            Ok((_, Some(true))) => "created",
-            Ok((_, Some(false))) => "updated",
+            Ok((m, Some(true))) => {
+                changed.push(m.id);
+                "created"
+            }
+            Ok((m, Some(false))) => {
+                changed.push(m.id);
+                "updated"
+            }
             Ok((_, None)) => "unchanged",
             Err(StoreError::IdentityTaken { kind, value }) => {
                 let e = ApiError::IdentityTaken { kind, value };
@@ -134,6 +141,10 @@ async fn write_part(
         };
         results.push(json!({"index": index, "external_id": patch.external_id, "status": status}));
     }
+    // Their segments follow their profiles, in this transaction.
+    changed.sort_unstable();
+    changed.dedup();
+    crate::service::segments::refresh_in_tx(&mut tx, program, &changed, state.clock.now()).await?;
     let answer = finish(tx, idem, axum::http::StatusCode::OK, json!(results)).await?;
     let Value::Array(results) = answer.body else {
         return Err(ApiError::Internal.into());

@@ -16,6 +16,7 @@ pub mod members;
 pub mod referrals;
 pub mod reminders;
 pub mod rules;
+pub mod segments;
 pub mod tiers;
 pub mod vouchers;
 
