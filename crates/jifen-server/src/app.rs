@@ -19,9 +19,29 @@ use crate::api;
 use crate::clock::Clock;
 use crate::error::ApiError;
 
-/// What every handler can reach.
+/// What every handler can reach: one pointer to the [`Shared`] parts, so that the clone each
+/// layer and handler takes per request is one reference count, not one per part. Fields are
+/// set through `DerefMut` while the state is being built (copy-on-write once it is shared).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Clone)]
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
@@ -50,7 +70,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             store,
             clock,
             metrics: metrics_handle(),
@@ -65,7 +85,7 @@ impl AppState {
             trust_forwarded_for: false,
             rankings: Arc::default(),
             webhooks: crate::webhooks::WebhookSettings::default(),
-        }
+        }))
     }
 }
 

@@ -10,6 +10,12 @@ use jifen_server::cli::{Cli, Command, ConfigCommand, KeysCommand, ProgramCommand
 use jifen_server::config::{LogFormat, Settings};
 use jifen_server::{SystemClock, serve};
 
+/// mimalloc rather than the system's allocator: a request makes and frees many small buffers
+/// across threads, where glibc's malloc spent a sixth of a read route's CPU (see
+/// docs/benchmarks.md, leaderboards).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JIFEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
