@@ -73,6 +73,73 @@ pub async fn call_raw(
     .await
 }
 
+/// Puts the JSON document typed into a settings editor (the form's `raw` field) at `path` as
+/// the session's operator. A refusal comes back with the document as typed, to show again.
+pub async fn put_typed(
+    state: &AppState,
+    session: &Session,
+    path: &str,
+    form: &[(String, String)],
+) -> Result<Answer, (ApiFailure, String)> {
+    let raw = form
+        .iter()
+        .find(|(k, _)| k == "raw")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    call_raw(
+        state,
+        session,
+        Method::PUT,
+        path,
+        "application/json",
+        raw.clone().into_bytes(),
+    )
+    .await
+    .map_err(|f| (f, raw))
+}
+
+/// Puts a JSON definition typed into an editor at `{collection}/{id}` (`collection` such as
+/// `/v1/badges`) as the session's operator. An empty id is refused as the API refuses a field,
+/// with the message `required` names in the session's language.
+pub async fn put_definition(
+    state: &AppState,
+    session: &Session,
+    collection: &str,
+    id: &str,
+    definition: &str,
+    required: &str,
+) -> Result<Answer, ApiFailure> {
+    if id.is_empty() {
+        return Err(ApiFailure {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_request".into(),
+            message: session.lang.t(required).into(),
+            field: Some("id".into()),
+        });
+    }
+    call_raw(
+        state,
+        session,
+        Method::PUT,
+        &format!("{collection}/{}", seg(id)),
+        "application/json",
+        definition.as_bytes().to_vec(),
+    )
+    .await
+}
+
+impl ApiFailure {
+    /// The toast of a refusal and the field at fault with why, in the session's language.
+    pub fn shown(self, session: &Session) -> (super::Toast, (String, String)) {
+        let toast = super::Toast::error(format!(
+            "{}{}",
+            session.lang.t("toast.failed"),
+            self.message
+        ));
+        (toast, (self.field.unwrap_or_default(), self.message))
+    }
+}
+
 /// [`call`] as any actor of a program (the member portal calls as the program, with the
 /// member as the actor).
 pub async fn call_as(

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::console::api::{self, ApiFailure, seg};
+use crate::console::api::{self, seg};
 use crate::console::auth::{Perm, Session};
 use crate::console::i18n::Lang;
 use crate::console::{Chrome, Failure, Route, Toast, html};
@@ -190,24 +190,15 @@ async fn save(
     Form(form): Form<BoardForm>,
 ) -> Result<Response, Failure> {
     let id = form.id.trim().to_owned();
-    let result = if id.is_empty() {
-        Err(ApiFailure {
-            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_request".into(),
-            message: session.lang.t("leaderboards.id_required").into(),
-            field: Some("id".into()),
-        })
-    } else {
-        api::call_raw(
-            &state,
-            &session,
-            Method::PUT,
-            &format!("/v1/leaderboards/{}", seg(&id)),
-            "application/json",
-            form.definition.clone().into_bytes(),
-        )
-        .await
-    };
+    let result = api::put_definition(
+        &state,
+        &session,
+        "/v1/leaderboards",
+        &id,
+        &form.definition,
+        "leaderboards.id_required",
+    )
+    .await;
     match result {
         Ok(a) => {
             let saved = serde_json::to_string_pretty(&a.body["spec"]).unwrap_or_default();
@@ -215,12 +206,8 @@ async fn save(
             render(&state, &session, (id, saved), None, toast).await
         }
         Err(f) => {
-            let toast = Some(Toast::error(format!(
-                "{}{}",
-                session.lang.t("toast.failed"),
-                f.message
-            )));
-            let failure = Some((f.field.unwrap_or_default(), f.message));
+            let (toast, failure) = f.shown(&session);
+            let (toast, failure) = (Some(toast), Some(failure));
             render(&state, &session, (id, form.definition), failure, toast).await
         }
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 use jifen_core::referrals::Status;
 
 use crate::app::AppState;
-use crate::console::api::{self, ApiFailure};
+use crate::console::api;
 use crate::console::auth::{Perm, Session};
 use crate::console::{Chrome, Failure, Route, Toast, html};
 
@@ -107,44 +107,16 @@ async fn save(
     session: Session,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Failure> {
-    let raw = form
-        .iter()
-        .find(|(k, _)| k == "raw")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let r = api::call_raw(
-        &state,
-        &session,
-        Method::PUT,
-        "/v1/referral-program",
-        "application/json",
-        raw.clone().into_bytes(),
-    )
-    .await;
-    match r {
+    match api::put_typed(&state, &session, "/v1/referral-program", &form).await {
         Ok(_) => {
-            render(
-                &state,
-                &session,
-                Some(Toast::saved(session.lang)),
-                None,
-                None,
-            )
-            .await
+            let saved = Some(Toast::saved(session.lang));
+            render(&state, &session, saved, None, None).await
         }
-        Err(f) => refused(&state, &session, f, raw).await,
+        Err((f, typed)) => {
+            let (toast, failure) = f.shown(&session);
+            render(&state, &session, Some(toast), Some(failure), Some(typed)).await
+        }
     }
-}
-
-async fn refused(
-    state: &AppState,
-    session: &Session,
-    f: ApiFailure,
-    typed: String,
-) -> Result<Response, Failure> {
-    let toast = Toast::error(format!("{}{}", session.lang.t("toast.failed"), f.message));
-    let failure = Some((f.field.unwrap_or_default(), f.message));
-    render(state, session, Some(toast), failure, Some(typed)).await
 }
 
 /// Simplified Chinese.
