@@ -13,6 +13,22 @@ use crate::Result;
 /// sent by jifen itself.
 pub const NOT_ACTIVITY: [&str; 2] = ["refund", "birthday"];
 
+/// The sum of a member's orders less refunds, clamped into `i64` instead of overflowing: summed
+/// in two halves (the high 32 bits and the low), which no number of orders can take past `i64`,
+/// then put together only when the total fits. A plain `SUM` fails on SQLite ("integer
+/// overflow") and on PostgreSQL's cast for orders whose total leaves `i64`.
+pub const CLAMPED_NET_SPEND: &str = "CASE \
+    WHEN COUNT(*) = 0 THEN 0 \
+    WHEN CAST(SUM((o.amount - o.refunded) >> 32) AS BIGINT) \
+       + (CAST(SUM((o.amount - o.refunded) & 4294967295) AS BIGINT) >> 32) > 2147483646 \
+      THEN 9223372036854775807 \
+    WHEN CAST(SUM((o.amount - o.refunded) >> 32) AS BIGINT) \
+       + (CAST(SUM((o.amount - o.refunded) & 4294967295) AS BIGINT) >> 32) < -2147483647 \
+      THEN -9223372036854775807 \
+    ELSE (CAST(SUM((o.amount - o.refunded) >> 32) AS BIGINT) \
+       + (CAST(SUM((o.amount - o.refunded) & 4294967295) AS BIGINT) >> 32)) * 4294967296 \
+       + (CAST(SUM((o.amount - o.refunded) & 4294967295) AS BIGINT) & 4294967295) END";
+
 /// A segment definition as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentRow {
@@ -625,8 +641,11 @@ macro_rules! segments_impl {
                     .push(" AND o.occurred_at <= ")
                     .push_bind(now)
                     .push(
-                        "), (SELECT CAST(COALESCE(SUM(o.amount - o.refunded), 0) AS BIGINT) \
-                         FROM orders o WHERE o.member_id = m.id AND o.occurred_at > ",
+                        format!(
+                            "), (SELECT {} FROM orders o WHERE o.member_id = m.id \
+                             AND o.occurred_at > ",
+                            $crate::segments::CLAMPED_NET_SPEND
+                        ),
                     )
                     .push_bind(from)
                     .push(" AND o.occurred_at <= ")
