@@ -20,8 +20,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
 use crate::service::ledger::find_member;
 use crate::service::tiers::{
-    Figures, METERS, SITES, SiteSpec, TIER_POLICY, TierSettings, create_job, override_tier,
-    run_job, state_of,
+    Figures, METERS, SITES, SiteSpec, Standing, TIER_POLICY, TierSettings, create_job,
+    override_tier, run_job, standing_of,
 };
 
 /// A meter as declared.
@@ -415,15 +415,12 @@ async fn standing_with(
     member: &jifen_store::Member,
     at: DateTime<Utc>,
 ) -> Result<Option<StandingOut>, ApiError> {
-    let Some(policy) = settings.policy.as_ref() else {
+    let (Some(policy), Some(Standing { state: s, value })) = (
+        settings.policy.as_ref(),
+        standing_of(state, program, settings, member, at).await?,
+    ) else {
         return Ok(None);
     };
-    let tz = crate::service::program_tz(program);
-    let ids = [member.id];
-    let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
-    let s = state_of(policy, row.as_ref(), member.enrolled_at);
-    let figures = Figures::read(state, settings, MemberSet::Ids(&ids), tz, at).await?;
-    let value = figures.value(settings, member.id, tz, at);
     let tier = policy.effective(&s, at);
     Ok(Some(StandingOut {
         tier: TierRef {

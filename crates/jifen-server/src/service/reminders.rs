@@ -249,6 +249,7 @@ async fn tiers_at_risk(
     due: &mut Vec<Due>,
 ) -> Result<(), ApiError> {
     let until = now + Duration::days(i64::from(settings.tier_requalification.days_before));
+    let tiers = crate::service::tiers::TierSettings::read(state, &program.id).await?;
     for (member_id, external_id) in state
         .store
         .tier_reviews_between(&program.id, now, until)
@@ -257,15 +258,19 @@ async fn tiers_at_risk(
         let Some(member) = state.store.get_member(&program.id, &external_id).await? else {
             continue;
         };
-        let Some(standing) = crate::api::tiers::standing(state, program, &member, now).await?
-        else {
+        let (Some(policy), Some(standing)) = (
+            tiers.policy.as_ref(),
+            crate::service::tiers::standing_of(state, program, &tiers, &member, now).await?,
+        ) else {
             return Ok(());
         };
-        let Some(review_at) = standing.review_at else {
+        let Some(review_at) = standing.state.review_at else {
             continue;
         };
-        let keep = standing.progress.keep_threshold;
-        let value = standing.progress.value;
+        let progress = policy.progress(&standing.state, standing.value);
+        let tier = policy.effective(&standing.state, now);
+        let keep = progress.keep_threshold;
+        let value = progress.value;
         if value >= keep {
             continue;
         }
@@ -275,9 +280,9 @@ async fn tiers_at_risk(
             kind: ReminderKind::TierRequalification,
             cause: review_on.clone(),
             data: json!({
-                "tier": standing.tier.id,
-                "tier_name": standing.tier.name,
-                "basis": standing.progress.basis,
+                "tier": tier.id,
+                "tier_name": tier.name,
+                "basis": progress.basis,
                 "value": value,
                 "keep_threshold": keep,
                 "missing": keep - value,

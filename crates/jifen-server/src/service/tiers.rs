@@ -145,6 +145,34 @@ pub fn state_of(
     }
 }
 
+/// A member's tier as of a moment: its state under the policy and the figure its progress is
+/// measured on (what the API's standing and the tier reminders read).
+pub struct Standing {
+    pub state: TierState,
+    pub value: i64,
+}
+
+/// The member's [`Standing`] as of `at` under `settings`' policy, or `None` when the program has
+/// no tier policy.
+pub async fn standing_of(
+    state: &crate::app::AppState,
+    program: &Program,
+    settings: &TierSettings,
+    member: &jifen_store::Member,
+    at: Timestamp,
+) -> Result<Option<Standing>, ApiError> {
+    let Some(policy) = settings.policy.as_ref() else {
+        return Ok(None);
+    };
+    let tz = super::program_tz(program);
+    let ids = [member.id];
+    let row = state.store.member_tiers(MemberSet::Ids(&ids)).await?.pop();
+    let s = state_of(policy, row.as_ref(), member.enrolled_at);
+    let figures = Figures::read(state, settings, MemberSet::Ids(&ids), tz, at).await?;
+    let value = figures.value(settings, member.id, tz, at);
+    Ok(Some(Standing { state: s, value }))
+}
+
 pub fn row_of(member_id: i64, s: &TierState) -> MemberTierRow {
     MemberTierRow {
         member_id,
