@@ -977,6 +977,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{external_id}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's personal offers, best first: the catalog rewards they can redeem now or are
+         *     saving for, and the vouchers in their wallet they can use, each with a score, the parts it
+         *     came from (category affinity from their order lines, segment targeting, tier, points,
+         *     the offer's cost to the brand, expiry) and the reasons to show ("常买茶饮", "距离兑换还差
+         *     20 积分"). See docs/offers.md.
+         */
+        get: operations["member_offers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{external_id}/portal-links": {
         parameters: {
             query?: never;
@@ -1250,6 +1273,29 @@ export interface paths {
         /** The program's notification outbox, newest first. */
         get: operations["list_notifications"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/offers/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the program's offer settings (the defaults until saved). */
+        get: operations["get_offer_settings"];
+        /**
+         * Save the program's offer settings: the weight of each part of the score (`affinity`,
+         *     `segment`, `tier`, `ready`, `near`, `thrift`, `expiring`; 0–1000 each), points added to
+         *     some rewards' scores (`boosts`, reward id → -1000 to 1000) and rewards never offered
+         *     (`hidden`). A part left out takes its default.
+         */
+        put: operations["put_offer_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2529,6 +2575,15 @@ export interface components {
         CancelIn: {
             reason?: string | null;
         };
+        /** @description A category the member buys, with its share of their spend. */
+        CategoryShare: {
+            category: string;
+            /**
+             * Format: double
+             * @description 0–1.
+             */
+            share: number;
+        };
         /** @description What caused an entry: the kind of request and its client-chosen id. */
         CauseOut: {
             id: string;
@@ -3494,6 +3549,60 @@ export interface components {
              */
             rule_id?: string | null;
         };
+        /** @description One personal offer. */
+        OfferOut: {
+            /**
+             * Format: int64
+             * @description Points one unit costs the member (rewards).
+             */
+            cost?: number | null;
+            /**
+             * @description A reward's kind (`voucher`, `physical`, `partner_perk`, `points_as_cash`); a voucher's
+             *     template.
+             */
+            detail: string;
+            /**
+             * Format: date-time
+             * @description When a voucher stops being valid.
+             */
+            expires_at?: string | null;
+            /** @description The reward's id, or the voucher's code. */
+            id: string;
+            /** @description `reward` (from the catalog, redeemed with points) or `voucher` (in the member's wallet). */
+            kind: string;
+            /** @description Where the score came from, the largest part first. */
+            parts: components["schemas"]["PartOut"][];
+            /** @description Whether the member can use it now. */
+            ready: boolean;
+            /** @description The first of `reasons`: the one to show when there is room for one. */
+            reason: string;
+            /** @description Why it is offered, strongest first. */
+            reasons: components["schemas"]["ReasonOut"][];
+            /**
+             * Format: double
+             * @description The sum of the parts.
+             */
+            score: number;
+            /**
+             * Format: int64
+             * @description Points the member lacks (rewards they cannot afford yet).
+             */
+            short_by?: number | null;
+            /** @description The title in the language asked for. */
+            title: string;
+        };
+        /** @description A member's offers, best first. */
+        OffersOut: {
+            /**
+             * Format: int64
+             * @description The points the member can spend now.
+             */
+            available_points: number;
+            /** @description The categories the member spends most in over the last 365 days (up to three). */
+            categories: components["schemas"]["CategoryShare"][];
+            data: components["schemas"]["OfferOut"][];
+            member: string;
+        };
         /** @description A role for an operator, and a name for a new account. */
         OperatorIn: {
             /**
@@ -3631,6 +3740,21 @@ export interface components {
         Page_SegmentMemberOut: {
             data: components["schemas"]["SegmentMemberOut"][];
             next?: string | null;
+        };
+        /** @description One part of an offer's score. */
+        PartOut: {
+            /**
+             * Format: double
+             * @description What the offer earned of the part, 0–1.
+             */
+            fraction: number;
+            /** @description `affinity`, `segment`, `tier`, `ready`, `near`, `thrift`, `expiring` or `boost`. */
+            part: string;
+            /**
+             * Format: double
+             * @description fraction × the part's weight.
+             */
+            points: number;
         };
         PartnerIn: {
             /**
@@ -3909,6 +4033,16 @@ export interface components {
             per_second: number;
             /** @description `program` (set with `PATCH /v1/program`) or `server` (the server's default). */
             source: string;
+        };
+        /** @description Why an offer is shown. */
+        ReasonOut: {
+            /**
+             * @description `often_buys`, `for_segment`, `tier_only`, `tier_price`, `enough_points`,
+             *     `points_short`, `in_wallet`, `expires_soon`.
+             */
+            code: string;
+            /** @description The sentence for the member, in the language asked for. */
+            text: string;
         };
         /** @description What a rebuild did. */
         RebuildOut: {
@@ -7146,6 +7280,57 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    member_offers: {
+        parameters: {
+            query?: {
+                /** @description `zh-CN` (default) or `en`. */
+                lang?: string;
+                /** @description How many offers: 1 to 200, 10 when absent. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The brand's id for the member */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffersOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     create_portal_link: {
         parameters: {
             query?: never;
@@ -7943,6 +8128,76 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_offer_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_offer_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The offer settings */
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description The settings as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             422: {
                 headers: {

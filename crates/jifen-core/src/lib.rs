@@ -10,6 +10,7 @@ pub mod fuzzing;
 pub mod leaderboards;
 pub mod ledger;
 pub mod limits;
+pub mod offers;
 pub mod policy;
 pub mod referrals;
 pub mod reminders;

@@ -137,6 +137,7 @@ pub const AUDITED: &[Audited] = &[
     audited("POST", "/v1/webhooks/messages/{id}/replay", "webhook_message.replay", "webhook_message", Path("id"), Act),
     audited("POST", "/v1/webhooks/replay-failed", "webhook_message.replay_failed", "webhook_message", Fixed("failed"), Act),
     audited("PUT", "/v1/reminders/settings", "reminder_settings.put", "reminder_settings", Itself, Changed),
+    audited("PUT", "/v1/offers/settings", "offer_settings.put", "offer_settings", Itself, Changed),
 ];
 
 /// Write routes the log leaves out, and why.
@@ -543,6 +544,11 @@ pub async fn snapshot(
             .and_then(plain),
         "reminder_settings" => store
             .setting(p, crate::service::reminders::SETTING)
+            .await?
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .and_then(&plain),
+        "offer_settings" => store
+            .setting(p, crate::service::offers::SETTING)
             .await?
             .and_then(|s| serde_json::from_str::<Value>(&s).ok())
             .and_then(&plain),

@@ -36,6 +36,7 @@ const JOURNEYS: &[&str] = &[
     "challenges",
     "reminders",
     "segments",
+    "offers",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another

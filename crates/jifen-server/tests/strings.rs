@@ -483,6 +483,12 @@ fn fixtures(now: &str) -> Vec<(&'static str, &'static str, String, Value)> {
         ),
         (
             "PUT",
+            "/v1/offers/settings",
+            "/v1/offers/settings".into(),
+            json!({"weights": {"affinity": 50}, "boosts": {"tea": 5}, "hidden": ["cake"]}),
+        ),
+        (
+            "PUT",
             "/v1/reminders/settings",
             "/v1/reminders/settings".into(),
             json!({"birthday": {"enabled": true, "gift": "生日蛋糕券",

@@ -1185,6 +1185,17 @@ async fn every_id_route_is_isolated_between_programs(b: TestBackend) {
     );
     add(
         "GET",
+        "/v1/members/{external_id}/offers",
+        case(
+            &format!("{member}/offers"),
+            Body::None,
+            NotFound,
+            member,
+            "13800000001",
+        ),
+    );
+    add(
+        "GET",
         "/v1/members/{external_id}/segments",
         case(
             &format!("{member}/segments"),

@@ -93,6 +93,17 @@ pub trait PortalStore {
         to: Timestamp,
         limit: u32,
     ) -> Result<Vec<Timestamp>>;
+
+    /// The attributes (JSON text) of the member's events of one type since `from`, the latest
+    /// first (at most `limit`): the order lines personal offers learn from.
+    async fn member_event_attributes(
+        &self,
+        program_id: &str,
+        member_id: i64,
+        event_type: &str,
+        from: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<String>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -356,6 +367,28 @@ macro_rules! portal_impl {
                 rows.into_iter()
                     .map(|(t,)| $crate::backend::at(t))
                     .collect()
+            }
+
+            async fn member_event_attributes(
+                &self,
+                program_id: &str,
+                member_id: i64,
+                event_type: &str,
+                from: jifen_core::Timestamp,
+                limit: u32,
+            ) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT attributes FROM events WHERE member_id = $1 AND program_id = $2 \
+                     AND type = $3 AND occurred_at >= $4 ORDER BY occurred_at DESC LIMIT $5",
+                )
+                .bind(member_id)
+                .bind(program_id)
+                .bind(event_type)
+                .bind($crate::backend::us(from))
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(|(a,)| a).collect())
             }
         }
     };

@@ -204,6 +204,9 @@ pub async fn member_event_times_by_type_and_window(backend: Backend) {
         ("e3", "share", 2),
         ("e4", "check_in", 5),
         ("e5", "check_in", 31),
+        ("e6", "purchase", 3),
+        ("e7", "purchase", 6),
+        ("e8", "purchase", 9),
     ] {
         tx.insert_event(&EventRecord {
             program_id: "p".into(),
@@ -212,7 +215,7 @@ pub async fn member_event_times_by_type_and_window(backend: Backend) {
             kind: kind.into(),
             occurred_at: day(d),
             site: None,
-            attributes: json!({}),
+            attributes: json!({"day": d}),
             recorded_at: day(d),
         })
         .await
@@ -232,6 +235,27 @@ pub async fn member_event_times_by_type_and_window(backend: Backend) {
     assert!(
         store
             .member_event_times("q", member, "check_in", day(1), day(31), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    ); // The attributes of a type's events since a day, the latest first, at most `limit`.
+    let attrs = store
+        .member_event_attributes("p", member, "purchase", day(4), 10)
+        .await
+        .unwrap();
+    let days: Vec<serde_json::Value> = attrs
+        .iter()
+        .map(|a| serde_json::from_str::<serde_json::Value>(a).unwrap()["day"].clone())
+        .collect();
+    assert_eq!(days, vec![json!(9), json!(6)]);
+    let one = store
+        .member_event_attributes("p", member, "purchase", day(1), 1)
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    assert!(
+        store
+            .member_event_attributes("q", member, "purchase", day(1), 10)
             .await
             .unwrap()
             .is_empty()

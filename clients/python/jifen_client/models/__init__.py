@@ -25,6 +25,7 @@ from .campaign_list import CampaignList
 from .campaign_out import CampaignOut
 from .campaign_out_spec import CampaignOutSpec
 from .cancel_in import CancelIn
+from .category_share import CategoryShare
 from .cause_out import CauseOut
 from .challenge_list import ChallengeList
 from .challenge_out import ChallengeOut
@@ -75,6 +76,7 @@ from .expiring_out import ExpiringOut
 from .fulfilment_in import FulfilmentIn
 from .gender import Gender
 from .generate_in import GenerateIn
+from .get_offer_settings_response_200 import GetOfferSettingsResponse200
 from .get_referral_program_response_200 import GetReferralProgramResponse200
 from .get_reminder_settings_response_200 import GetReminderSettingsResponse200
 from .gift_cancel_in import GiftCancelIn
@@ -133,6 +135,8 @@ from .meters_out_meters import MetersOutMeters
 from .new_api_key import NewApiKey
 from .notification_out import NotificationOut
 from .notification_out_payload_type_0 import NotificationOutPayloadType0
+from .offer_out import OfferOut
+from .offers_out import OffersOut
 from .operator_in import OperatorIn
 from .operator_list import OperatorList
 from .operator_out import OperatorOut
@@ -148,6 +152,7 @@ from .page_message_out import PageMessageOut
 from .page_notification_out import PageNotificationOut
 from .page_referral_out import PageReferralOut
 from .page_segment_member_out import PageSegmentMemberOut
+from .part_out import PartOut
 from .partner_event_response_200 import PartnerEventResponse200
 from .partner_in import PartnerIn
 from .partner_key_in import PartnerKeyIn
@@ -183,6 +188,8 @@ from .put_campaign_body import PutCampaignBody
 from .put_challenge_body import PutChallengeBody
 from .put_leaderboard_body import PutLeaderboardBody
 from .put_meter_body import PutMeterBody
+from .put_offer_settings_body import PutOfferSettingsBody
+from .put_offer_settings_response_200 import PutOfferSettingsResponse200
 from .put_referral_program_body import PutReferralProgramBody
 from .put_referral_program_response_200 import PutReferralProgramResponse200
 from .put_reminder_settings_body import PutReminderSettingsBody
@@ -193,6 +200,7 @@ from .put_template_body import PutTemplateBody
 from .put_tier_policy_body import PutTierPolicyBody
 from .rate_limit_in import RateLimitIn
 from .rate_limit_out import RateLimitOut
+from .reason_out import ReasonOut
 from .rebuild_out import RebuildOut
 from .redemption_in import RedemptionIn
 from .referral_code_out import ReferralCodeOut
@@ -272,6 +280,7 @@ __all__ = (
     "CampaignOut",
     "CampaignOutSpec",
     "CancelIn",
+    "CategoryShare",
     "CauseOut",
     "ChallengeList",
     "ChallengeOut",
@@ -322,6 +331,7 @@ __all__ = (
     "FulfilmentIn",
     "Gender",
     "GenerateIn",
+    "GetOfferSettingsResponse200",
     "GetReferralProgramResponse200",
     "GetReminderSettingsResponse200",
     "GiftCancelIn",
@@ -380,6 +390,8 @@ __all__ = (
     "NewApiKey",
     "NotificationOut",
     "NotificationOutPayloadType0",
+    "OfferOut",
+    "OffersOut",
     "OperatorIn",
     "OperatorList",
     "OperatorOut",
@@ -401,6 +413,7 @@ __all__ = (
     "PartnerList",
     "PartnerMemberOut",
     "PartnerOut",
+    "PartOut",
     "PerkCodesIn",
     "PerkCodesOut",
     "PlaceOut",
@@ -430,6 +443,8 @@ __all__ = (
     "PutChallengeBody",
     "PutLeaderboardBody",
     "PutMeterBody",
+    "PutOfferSettingsBody",
+    "PutOfferSettingsResponse200",
     "PutReferralProgramBody",
     "PutReferralProgramResponse200",
     "PutReminderSettingsBody",
@@ -440,6 +455,7 @@ __all__ = (
     "PutTierPolicyBody",
     "RateLimitIn",
     "RateLimitOut",
+    "ReasonOut",
     "RebuildOut",
     "RedemptionIn",
     "ReferralCodeOut",

@@ -210,6 +210,12 @@ pub struct RewardSpec {
     pub early_access: BTreeMap<String, u32>,
     /// Paused rewards are not redeemable.
     pub status: RewardStatus,
+    /// The categories of order lines the reward suits (`茶饮`), for ranking personal offers; a
+    /// voucher reward also counts its template's categories.
+    pub categories: Vec<String>,
+    /// What one unit costs the brand (fen), for ranking personal offers; a `points_as_cash`
+    /// reward without one costs its value.
+    pub brand_cost: Option<i64>,
 }
 
 /// The kind tags, as in JSON.
@@ -261,9 +267,13 @@ struct RewardSpecWire {
     early_access: BTreeMap<String, u32>,
     #[serde(default)]
     status: RewardStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    brand_cost: Option<i64>,
 }
 
-const COMMON_FIELDS: [&str; 13] = [
+const COMMON_FIELDS: [&str; 15] = [
     "kind",
     "title",
     "description",
@@ -277,6 +287,8 @@ const COMMON_FIELDS: [&str; 13] = [
     "available_until",
     "early_access",
     "status",
+    "categories",
+    "brand_cost",
 ];
 
 impl Serialize for RewardSpec {
@@ -300,6 +312,8 @@ impl Serialize for RewardSpec {
             available_until: self.available_until,
             early_access: self.early_access.clone(),
             status: self.status,
+            categories: self.categories.clone(),
+            brand_cost: self.brand_cost,
         };
         match &self.kind {
             RewardKind::Voucher { template } => wire.template = Some(template.clone()),
@@ -384,6 +398,8 @@ impl<'de> Deserialize<'de> for RewardSpec {
             available_until: w.available_until,
             early_access: w.early_access,
             status: w.status,
+            categories: w.categories,
+            brand_cost: w.brand_cost,
         })
     }
 }
@@ -652,6 +668,8 @@ impl<'de> Deserialize<'de> for Lock {
 
 /// The most points a reward may cost, and units it may stock.
 const MAX_COUNT: i64 = 1_000_000_000;
+/// The most categories a reward names.
+const MAX_CATEGORIES: usize = 20;
 
 fn valid_image(url: &str) -> bool {
     let rest = url
@@ -715,6 +733,28 @@ impl RewardSpec {
                     "a cost is 0 to 1,000,000,000 points",
                 );
             }
+        }
+        if self.categories.len() > MAX_CATEGORIES {
+            return field_err("categories", "at most 20 categories");
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            if c.trim() != c
+                || !(1..=64).contains(&c.chars().count())
+                || c.chars().any(char::is_control)
+            {
+                return field_err(
+                    format!("categories[{i}]"),
+                    "a category is 1 to 64 characters, with no control characters or spaces at its ends",
+                );
+            }
+        }
+        if let Some(cost) = self.brand_cost
+            && !(0..=MAX_FEN).contains(&cost)
+        {
+            return field_err(
+                "brand_cost",
+                "a cost to the brand is 0 to ¥100,000,000 (in fen)",
+            );
         }
         if let Some(stock) = self.stock
             && !(0..=MAX_COUNT).contains(&stock)

@@ -8,6 +8,7 @@ pub mod events;
 pub mod leaderboards;
 pub mod members;
 pub mod notifications;
+pub mod offers;
 pub mod operators;
 pub mod ops;
 pub mod orders;
@@ -63,6 +64,7 @@ use crate::app::AppState;
         (name = "webhooks", description = "Webhook endpoints, the signed messages sent to them, deliveries, attempts and replays"),
         (name = "reminders", description = "Scheduled reminders: settings, quiet hours, caps, members' preferences, a preview"),
         (name = "segments", description = "Segments: CEL conditions over members' features, their members kept current, exports"),
+        (name = "offers", description = "Personal offers: a member's rewards and vouchers ranked by an explainable score"),
     )
 )]
 struct ApiDoc;
@@ -200,6 +202,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(segments::export_segment_members))
         .routes(routes!(segments::get_member_segments))
         .routes(routes!(segments::preview_segment))
+        .routes(routes!(offers::member_offers))
+        .routes(routes!(
+            offers::get_offer_settings,
+            offers::put_offer_settings
+        ))
         .routes(routes!(challenges::list_challenges))
         .routes(routes!(
             challenges::put_challenge,

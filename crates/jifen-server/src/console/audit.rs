@@ -425,6 +425,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.kind.console_settings", "后台设置"),
     ("audit.kind.referral_program", "邀请有礼设置"),
     ("audit.kind.reminder_settings", "提醒设置"),
+    ("audit.kind.offer_settings", "推荐设置"),
     ("audit.action.program.update", "修改积分政策"),
     ("audit.action.api_key.create", "创建 API 密钥"),
     ("audit.action.api_key.revoke", "吊销 API 密钥"),
@@ -478,6 +479,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.action.console_settings.put", "保存后台设置"),
     ("audit.action.referral_program.put", "保存邀请有礼设置"),
     ("audit.action.reminder_settings.put", "保存提醒设置"),
+    ("audit.action.offer_settings.put", "保存推荐设置"),
     ("audit.action.operator.role", "修改后台用户角色"),
     ("audit.action.operator.remove", "移除后台用户"),
 ];
@@ -539,6 +541,7 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.kind.console_settings", "Console settings"),
     ("audit.kind.referral_program", "Referral program"),
     ("audit.kind.reminder_settings", "Reminder settings"),
+    ("audit.kind.offer_settings", "Offer settings"),
     ("audit.action.program.update", "Changed the point policy"),
     ("audit.action.api_key.create", "Created an API key"),
     ("audit.action.api_key.revoke", "Revoked an API key"),
@@ -630,6 +633,10 @@ pub const EN: &[(&str, &str)] = &[
     (
         "audit.action.reminder_settings.put",
         "Saved the reminder settings",
+    ),
+    (
+        "audit.action.offer_settings.put",
+        "Saved the offer settings",
     ),
     ("audit.action.operator.role", "Changed a user's role"),
     ("audit.action.operator.remove", "Removed a user"),

@@ -360,6 +360,17 @@ pub struct SimpleRow {
     pub status: String,
 }
 
+/// One of the member's personal offers, with its score and where it came from.
+pub struct OfferRow {
+    pub title: String,
+    pub kind: String,
+    pub id: String,
+    pub score: String,
+    pub reasons: String,
+    /// `affinity 24 · ready 20 · thrift 5`.
+    pub parts: String,
+}
+
 /// An error of an action form, shown at the form (and its field).
 #[derive(Default, Clone)]
 pub struct FormError {
@@ -391,6 +402,7 @@ struct MemberPage {
     ledger: LedgerView,
     tier: Option<TierView>,
     vouchers: Vec<VoucherRow>,
+    offers: Vec<OfferRow>,
     templates: Vec<(String, String)>,
     redemptions: Vec<SimpleRow>,
     events: Vec<SimpleRow>,
@@ -932,6 +944,63 @@ async fn wallet_section(
     Ok((vouchers, gifts))
 }
 
+/// The member's personal offers, as `GET /v1/members/{id}/offers` ranks them.
+async fn offers_section(
+    state: &AppState,
+    session: &Session,
+    m: &Member,
+) -> Result<Vec<OfferRow>, Failure> {
+    let lang = session.lang;
+    let listed = api::get(
+        state,
+        session,
+        &format!(
+            "/v1/members/{}/offers?lang={}&limit=10",
+            seg(&m.external_id),
+            lang.code()
+        ),
+    )
+    .await
+    .map(|v| v["data"].as_array().cloned().unwrap_or_default())
+    .unwrap_or_default();
+    Ok(listed
+        .iter()
+        .map(|o| {
+            let s = |k: &str| o[k].as_str().unwrap_or_default().to_owned();
+            let texts = |k: &str, f: &dyn Fn(&Value) -> String, sep: &str| {
+                o[k].as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(f)
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            OfferRow {
+                title: s("title"),
+                kind: lang.t(&format!("members.offer_{}", s("kind"))).to_owned(),
+                id: s("id"),
+                score: o["score"].as_f64().unwrap_or_default().to_string(),
+                reasons: texts(
+                    "reasons",
+                    &|r| r["text"].as_str().unwrap_or_default().to_owned(),
+                    "；",
+                ),
+                parts: texts(
+                    "parts",
+                    &|p| {
+                        format!(
+                            "{} {}",
+                            p["part"].as_str().unwrap_or_default(),
+                            p["points"].as_f64().unwrap_or_default()
+                        )
+                    },
+                    " · ",
+                ),
+            }
+        })
+        .collect())
+}
+
 /// The member's latest reward redemptions.
 async fn redemptions_section(
     state: &AppState,
@@ -1014,6 +1083,7 @@ async fn render_page(
         tier,
         (events, checkouts),
         (vouchers, gifts),
+        offers,
         redemptions,
         templates,
         limit,
@@ -1023,6 +1093,7 @@ async fn render_page(
         tier_view(state, session, &m),
         activity_section(state, session, &m),
         wallet_section(state, session, &m),
+        offers_section(state, session, &m),
         redemptions_section(state, session, &m),
         templates_section(state, session),
         async {
@@ -1090,6 +1161,7 @@ async fn render_page(
         ledger,
         tier,
         vouchers,
+        offers,
         templates,
         redemptions,
         events,
@@ -1492,6 +1564,17 @@ pub const ZH: &[(&str, &str)] = &[
     ("members.no_tiers", "本项目未设置会员等级。"),
     ("members.ledger", "积分明细"),
     ("members.vouchers", "优惠券"),
+    ("members.offers", "个性化推荐"),
+    (
+        "members.offers_note",
+        "按得分排序：常买品类、人群定向、等级、积分是否够用、品牌成本、到期时间。",
+    ),
+    ("members.offer", "推荐"),
+    ("members.offer_reward", "积分兑换"),
+    ("members.offer_voucher", "卡包优惠券"),
+    ("members.score", "得分"),
+    ("members.reasons", "理由"),
+    ("members.parts", "得分构成"),
     ("members.code", "券码"),
     ("members.voucher", "券"),
     ("members.state", "状态"),
@@ -1698,6 +1781,17 @@ pub const EN: &[(&str, &str)] = &[
     ("members.no_tiers", "This program has no tiers."),
     ("members.ledger", "Ledger"),
     ("members.vouchers", "Vouchers"),
+    ("members.offers", "Personal offers"),
+    (
+        "members.offers_note",
+        "Ranked by score: categories bought, segment targeting, tier, points, cost to the brand, expiry.",
+    ),
+    ("members.offer", "Offer"),
+    ("members.offer_reward", "Reward"),
+    ("members.offer_voucher", "Voucher in wallet"),
+    ("members.score", "Score"),
+    ("members.reasons", "Reasons"),
+    ("members.parts", "Score parts"),
     ("members.code", "Code"),
     ("members.voucher", "Voucher"),
     ("members.state", "State"),

@@ -371,6 +371,10 @@ pub struct ItemForm {
     pub available_from: String,
     pub available_until: String,
     pub paused: bool,
+    /// Categories, comma-separated.
+    pub categories: String,
+    /// Yuan.
+    pub brand_cost: String,
 }
 
 #[derive(Template)]
@@ -424,6 +428,8 @@ const ITEM_FIELDS: &[&str] = &[
     "early_access",
     "available_from",
     "available_until",
+    "categories",
+    "brand_cost",
 ];
 
 fn local_input(session: &Session, at: Option<jifen_core::Timestamp>) -> String {
@@ -469,6 +475,8 @@ fn item_form(session: &Session, r: &RewardOut) -> ItemForm {
         available_from: local_input(session, s.available_from),
         available_until: local_input(session, s.available_until),
         paused: s.status == jifen_core::rewards::RewardStatus::Paused,
+        categories: s.categories.join(", "),
+        brand_cost: s.brand_cost.map(yuan_field).unwrap_or_default(),
         ..ItemForm::default()
     };
     match &s.kind {
@@ -506,6 +514,8 @@ fn item_form_from(fields: &Fields) -> ItemForm {
         available_from: s("available_from"),
         available_until: s("available_until"),
         paused: fields.contains_key("paused"),
+        categories: s("categories"),
+        brand_cost: s("brand_cost"),
     }
 }
 
@@ -617,6 +627,20 @@ fn item_json(session: &Session, f: &ItemForm, stored: Option<Value>) -> Result<V
         "status".into(),
         json!(if f.paused { "paused" } else { "active" }),
     );
+    let categories: Vec<&str> = f
+        .categories
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    o.insert("categories".into(), json!(categories));
+    if f.brand_cost.trim().is_empty() {
+        o.remove("brand_cost");
+    } else {
+        let fen = parse_yuan(f.brand_cost.trim())
+            .ok_or_else(|| FormError::at("brand_cost", lang.t("rewards.not_an_amount")))?;
+        o.insert("brand_cost".into(), json!(fen));
+    }
     Ok(Value::Object(o))
 }
 
@@ -1749,6 +1773,16 @@ pub const ZH: &[(&str, &str)] = &[
     ("rewards.kind_points_as_cash", "积分抵现券"),
     ("rewards.cost", "所需积分"),
     ("rewards.tier_costs", "等级价"),
+    ("rewards.categories", "适合的品类"),
+    (
+        "rewards.categories_hint",
+        "用逗号分隔，如 茶饮, 甜点；个性化推荐按会员常买的品类排序",
+    ),
+    ("rewards.brand_cost", "品牌成本（元）"),
+    (
+        "rewards.brand_cost_hint",
+        "每件的成本，个性化推荐时成本低的略靠前；积分抵现券默认按面值",
+    ),
     (
         "rewards.tier_costs_hint",
         "每个等级一项，如 gold=800, silver=900",
@@ -1895,6 +1929,16 @@ pub const EN: &[(&str, &str)] = &[
     ("rewards.kind_points_as_cash", "Points as cash"),
     ("rewards.cost", "Cost (points)"),
     ("rewards.tier_costs", "Tier prices"),
+    ("rewards.categories", "Categories it suits"),
+    (
+        "rewards.categories_hint",
+        "Comma-separated, e.g. 茶饮, 甜点; personal offers rank by the categories a member buys",
+    ),
+    ("rewards.brand_cost", "Cost to the brand (¥)"),
+    (
+        "rewards.brand_cost_hint",
+        "Per unit; personal offers put cheaper ones slightly first; points-as-cash defaults to its value",
+    ),
     (
         "rewards.tier_costs_hint",
         "One per tier, e.g. gold=800, silver=900",

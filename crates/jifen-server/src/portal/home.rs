@@ -46,7 +46,18 @@ struct HomePage {
     today_text: String,
     streak_text: String,
     check_in_href: String,
+    offers: Vec<OfferView>,
 }
+
+/// One of the member's top offers, with the reason it is shown.
+pub struct OfferView {
+    pub href: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// The offers the home page shows.
+const HOME_OFFERS: u32 = 3;
 
 /// `GET /portal/{program}/`.
 pub async fn page(State(state): State<AppState>, visit: Visit) -> Result<Response, Failure> {
@@ -91,6 +102,25 @@ pub async fn page(State(state): State<AppState>, visit: Visit) -> Result<Respons
     let tier = tier_view(&state, &visit, now).await?;
     let today = super::checkin::today(&state, &visit, now).await?;
     let chrome = visit.chrome("home", "");
+    let offers = crate::service::offers::member_offers(
+        &state,
+        program,
+        &visit.member.external_id,
+        visit.lang.code(),
+        HOME_OFFERS,
+    )
+    .await?
+    .data
+    .into_iter()
+    .map(|o| OfferView {
+        href: match o.kind.as_str() {
+            "voucher" => format!("{}wallet/{}", chrome.base, crate::console::api::seg(&o.id)),
+            _ => format!("{}rewards/{}", chrome.base, crate::console::api::seg(&o.id)),
+        },
+        title: o.title,
+        reason: o.reason,
+    })
+    .collect();
     let page = HomePage {
         css: super::assets::css(),
         available: balance.available,
@@ -120,6 +150,7 @@ pub async fn page(State(state): State<AppState>, visit: Visit) -> Result<Respons
         streak_text: fill(visit.t("home.streak"), &[("n", &today.streak.to_string())]),
         today,
         check_in_href: format!("{}check-in", chrome.base),
+        offers,
         chrome,
     };
     Ok(html(&page))

@@ -244,12 +244,53 @@ pub async fn member_catalog_and_points(
     external_id: &str,
     lang: &str,
 ) -> Result<(Vec<MemberRewardOut>, i64), ApiError> {
+    let judged = judge(state, program, external_id).await?;
+    let out = judged
+        .items
+        .into_iter()
+        .map(|item| MemberRewardOut {
+            id: item.row.doc.id.clone(),
+            kind: kind_str(&item.spec.kind).into(),
+            title: item.spec.title_in(lang).to_owned(),
+            titles: item.spec.title.clone(),
+            description: in_lang(&item.spec.description, lang),
+            images: item.spec.images.clone(),
+            left: item.left,
+            availability: item.availability,
+        })
+        .collect();
+    Ok((out, judged.available))
+}
+
+/// One catalog item judged for a member.
+pub struct Judged {
+    pub row: RewardRow,
+    pub spec: RewardSpec,
+    /// Units left (none: unlimited).
+    pub left: Option<i64>,
+    pub availability: Availability,
+}
+
+/// The whole catalog judged for a member now, with who they are and the points they can spend.
+pub struct Judgement {
+    pub head: MemberHead,
+    pub who: Who,
+    pub available: i64,
+    pub items: Vec<Judged>,
+}
+
+/// Judges every active or paused catalog item for a member now.
+pub async fn judge(
+    state: &AppState,
+    program: &Program,
+    external_id: &str,
+) -> Result<Judgement, ApiError> {
     let now = state.clock.now();
     let (head, book) = book_at(state, program, external_id, now, false).await?;
     let who = Who::read(state, program, &head, now).await?;
     let available = book.balance().available;
     let mut counts: BTreeMap<Timestamp, BTreeMap<String, (i64, i64)>> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut items = Vec::new();
     for row in state.store.rewards(&program.id).await? {
         let spec = spec(&row)?;
         let since = period_start(&spec, program, now);
@@ -260,21 +301,22 @@ pub async fn member_catalog_and_points(
         let count = counts[&since].get(&row.doc.id).copied().unwrap_or((0, 0));
         let left = left(&row, &spec);
         let availability = who.availability(&spec, left, available, count, 1, now);
-        out.push(MemberRewardOut {
-            id: row.doc.id.clone(),
-            kind: kind_str(&spec.kind).into(),
-            title: spec.title_in(lang).to_owned(),
-            titles: spec.title.clone(),
-            description: in_lang(&spec.description, lang),
-            images: spec.images.clone(),
+        items.push(Judged {
+            row,
+            spec,
             left,
             availability,
         });
     }
-    Ok((out, available))
+    Ok(Judgement {
+        head,
+        who,
+        available,
+        items,
+    })
 }
 
-fn in_lang(text: &BTreeMap<String, String>, lang: &str) -> String {
+pub fn in_lang(text: &BTreeMap<String, String>, lang: &str) -> String {
     text.get(lang)
         .or_else(|| text.get("zh-CN"))
         .or_else(|| text.get("en"))

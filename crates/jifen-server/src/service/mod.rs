@@ -13,6 +13,7 @@ pub mod leaderboards;
 pub mod leaderboards_redis;
 pub mod ledger;
 pub mod members;
+pub mod offers;
 pub mod referrals;
 pub mod reminders;
 pub mod rules;
