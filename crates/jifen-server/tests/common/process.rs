@@ -169,7 +169,9 @@ impl Server {
     }
 
     pub async fn get(&self, key: &str, path: &str) -> (StatusCode, Value) {
-        let res = reqwest::Client::new()
+        let res = super::http()
+            .build()
+            .expect("client")
             .get(self.url(path))
             .bearer_auth(key)
             .send()
