@@ -181,6 +181,18 @@ impl Server {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// [`Server::terminate`], and what the server wrote to standard error.
+    #[allow(dead_code)]
+    pub fn terminate_with_stderr(mut self) -> (ExitStatus, String) {
+        let (_, none) = mpsc::channel();
+        let stderr = std::mem::replace(&mut self.stderr, none);
+        let status = self.terminate();
+        let text = stderr
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default();
+        (status, text)
+    }
+
     /// Sends SIGTERM and waits (bounded) for the process to end.
     pub fn terminate(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
