@@ -156,6 +156,8 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest's TLS takes the process's rustls provider: ring, as in the server.
+    jifen_server::webhooks::tls::install_crypto_provider();
     let cli = Cli::parse();
     match cli.command {
         Command::Dataset {

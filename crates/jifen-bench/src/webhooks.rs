@@ -157,7 +157,9 @@ pub async fn run(s: &Setup<'_>) -> anyhow::Result<Value> {
     let started = Instant::now();
     let mut settings = s.settings.clone();
     settings.allow_private_targets = true;
-    let handles = jifen_server::webhooks::deliver::spawn(store.clone(), clock, settings.clone());
+    let sender = jifen_server::webhooks::deliver::Sender::new(&settings)?;
+    let handles =
+        jifen_server::webhooks::deliver::spawn(store.clone(), clock, sender, settings.clone());
     while count.load(Ordering::Relaxed) < total {
         anyhow::ensure!(
             started.elapsed() < s.timeout,

@@ -42,6 +42,8 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
+    // rustls' cryptography for every HTTPS client of the process (webhook deliveries): ring.
+    jifen_server::webhooks::tls::install_crypto_provider();
     let cli = Cli::parse();
     let mut settings = Settings::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(url) = cli.database_url {

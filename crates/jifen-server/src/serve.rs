@@ -42,9 +42,12 @@ pub async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
 
 /// Runs `jifen serve` until SIGINT or SIGTERM, then lets in-flight requests finish.
 ///
-/// The address is taken first: a server that cannot listen fails before it touches the
-/// database (no migrations, no demo key issued or revoked).
+/// The files the settings name are read first, then the address is taken: a server that is
+/// misconfigured or cannot listen fails before it touches the database (no migrations, no demo
+/// key issued or revoked).
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // Read even on a node that does not deliver, so that a bad file is found at its start.
+    let sender = crate::webhooks::deliver::Sender::new(&settings.webhooks)?;
     let listener = listen(settings.listen).await?;
     let store = open_store(&settings).await?;
     let mut state = AppState::new(store, Arc::new(SystemClock));
@@ -90,6 +93,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         crate::webhooks::deliver::spawn(
             state.store.clone(),
             state.clock.clone(),
+            sender,
             settings.webhooks.clone(),
         )
     });

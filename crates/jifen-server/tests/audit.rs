@@ -53,7 +53,7 @@ async fn sign_in(app: &TestApp, email: &str, name: &str, role: Role) -> (String,
     )
     .await
     .expect("operator");
-    let client = reqwest::Client::builder()
+    let client = common::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -82,7 +82,7 @@ async fn backup_during_ingest(backend: Backend) {
     let server = Server::start(&db.url);
     let (addr, key) = (server.addr.clone(), server.key.clone());
     let members: Vec<String> = (0..MEMBERS).map(|i| format!("bk-{i}")).collect();
-    let client = reqwest::Client::new();
+    let client = common::http().build().expect("client");
     for m in &members {
         let res = client
             .put(server.url(&format!("/v1/members/{m}")))

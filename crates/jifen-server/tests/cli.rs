@@ -402,7 +402,7 @@ fn a_failed_command_prints_its_error_without_a_backtrace() {
 
 /// Posts the console's sign-in form; the status (303 signed in, 401 refused).
 async fn console_sign_in(server: &Server, email: &str, password: &str) -> StatusCode {
-    reqwest::Client::builder()
+    common::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

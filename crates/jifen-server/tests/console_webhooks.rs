@@ -31,7 +31,7 @@ async fn deliver(app: &TestApp) {
         allow_private_targets: true,
         ..WebhookSettings::default()
     };
-    let sender = Sender::new(&s);
+    let sender = Sender::new(&s).expect("sender");
     while deliver_batch(&app.state.store, &app.state.clock, &sender, &s)
         .await
         .unwrap()

@@ -47,7 +47,7 @@ async fn answered_events_survive_kill_9(backend: Backend) {
     let key = server.key.clone();
     // (event id, request, first answer)
     let answered: Arc<Mutex<Vec<(String, Value, Value)>>> = Arc::default();
-    let client = reqwest::Client::new();
+    let client = common::http().build().expect("client");
     let mut tasks = Vec::new();
     for worker in 0..16 {
         let (client, addr, key, answered) =
@@ -80,7 +80,7 @@ async fn answered_events_survive_kill_9(backend: Backend) {
     );
 
     let server = Server::start(&db.url);
-    let client = reqwest::Client::new();
+    let client = common::http().build().expect("client");
     for (id, request, first) in &answered {
         let (status, again) = post(&client, &server.addr, &server.key, request)
             .await
@@ -152,7 +152,7 @@ async fn tier_job_resumes_after_kill_9(backend: Backend) {
     const MEMBERS: usize = 10_000;
     let db = TestDb::new(backend).await;
     let server = Server::start(&db.url);
-    let client = reqwest::Client::new();
+    let client = common::http().build().expect("client");
     let program = get_json(&client, &server, "/v1/program").await;
     let program_id = program["id"].as_str().expect("id").to_owned();
     server.terminate();

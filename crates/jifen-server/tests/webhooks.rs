@@ -76,7 +76,7 @@ impl TestApp {
 
     /// Runs delivery batches until nothing is due now.
     async fn deliver(&self, settings: &WebhookSettings) -> usize {
-        let sender = Sender::new(settings);
+        let sender = Sender::new(settings).expect("sender");
         let mut total = 0;
         loop {
             let n = deliver_batch(&self.state.store, &self.state.clock, &sender, settings)

@@ -60,7 +60,7 @@ async fn no_message_is_lost_across_kill_9(backend: Backend) {
     let receiver = Receiver::start().await;
     receiver.delay(3);
     let mut server = Server::start_env(&db.url, &ENV);
-    let client = reqwest::Client::new();
+    let client = common::http().build().expect("client");
     let r = client
         .post(server.url("/v1/webhooks/endpoints"))
         .bearer_auth(&server.key)

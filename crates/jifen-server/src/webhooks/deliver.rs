@@ -1,7 +1,7 @@
 //! The delivery worker: claims due deliveries (a lease in the database, so several nodes never
 //! send one delivery at the same time), sends each signed, and records every attempt. A
-//! delivery answered `2xx` is delivered; any other answer, a timeout or a refused target is a
-//! failed attempt, retried on `jifen_core::webhooks`' schedule for three days, then failed and
+//! delivery answered `2xx` is delivered; any other answer, a timeout, a refused target or a
+//! TLS certificate that is not trusted is a failed attempt, retried on `jifen_core::webhooks`' schedule for three days, then failed and
 //! kept for replay. A worker that dies mid-send leaves its claims due again when their lease
 //! ends: delivery is at least once, and receivers deduplicate by `webhook-id`.
 
@@ -19,14 +19,14 @@ use serde_json::{Value, json};
 
 use super::WebhookSettings;
 use super::signing::signature_header;
-use super::targets;
+use super::{targets, tls};
 use crate::clock::Clock;
 
 /// The most of an answer's body kept as an attempt's error.
 const MAX_ERROR_CHARS: usize = 300;
 
-/// Sends deliveries: an HTTP client that resolves hosts through the SSRF check and follows no
-/// redirects.
+/// Sends deliveries: an HTTP client (TLS for `https://`, see [`tls`]) that resolves hosts
+/// through the SSRF check and follows no redirects.
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
@@ -60,23 +60,43 @@ impl reqwest::dns::Resolve for CheckedResolver {
     }
 }
 
+/// Why a worker's client cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SenderError {
+    #[error(transparent)]
+    ExtraCa(#[from] tls::ExtraCaError),
+    /// The client's builder refused, with its causes.
+    #[error("cannot make the webhook client: {0}")]
+    Client(String),
+}
+
 impl Sender {
-    pub fn new(settings: &WebhookSettings) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(settings.timeout_seconds.max(1)))
-            .connect_timeout(Duration::from_secs(settings.timeout_seconds.clamp(1, 10)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("jifen-webhooks/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(settings.concurrency.max(1))
-            .dns_resolver(Arc::new(CheckedResolver {
-                allow_private: settings.allow_private_targets,
-            }))
-            .build()
-            .unwrap_or_default();
-        Self {
+    /// The client of a worker: TLS with the system's trusted CAs and those of
+    /// `webhooks.extra_ca_file` (read here: an error names the setting).
+    pub fn new(settings: &WebhookSettings) -> Result<Self, SenderError> {
+        tls::install_crypto_provider();
+        let extra = match &settings.extra_ca_file {
+            Some(path) => tls::read_extra_ca(path)?,
+            None => Vec::new(),
+        };
+        let client = match client(settings).tls_certs_merge(extra.clone()).build() {
+            Ok(client) => client,
+            // A system without CA certificates (no `ca-certificates` package) and no extra
+            // file: http:// endpoints still work, and the start says why https:// ones fail.
+            Err(e) => {
+                tracing::warn!(error = %format!("{e}{}", chain(&e)),
+                    "webhooks: the system's trusted CA certificates could not be loaded; \
+                     https:// endpoints are trusted only through webhooks.extra_ca_file");
+                client(settings)
+                    .tls_certs_only(extra)
+                    .build()
+                    .map_err(|e| SenderError::Client(format!("{e}{}", chain(&e))))?
+            }
+        };
+        Ok(Self {
             client,
             allow_private: settings.allow_private_targets,
-        }
+        })
     }
 
     /// Sends one delivery; returns (status code, error).
@@ -139,7 +159,22 @@ impl Sender {
     }
 }
 
-/// A request's failure, with its cause (a refused target, a timeout) in words.
+/// The builder of a worker's client, TLS roots aside: it resolves hosts through the SSRF check
+/// and follows no redirects.
+fn client(settings: &WebhookSettings) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(settings.timeout_seconds.max(1)))
+        .connect_timeout(Duration::from_secs(settings.timeout_seconds.clamp(1, 10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("jifen-webhooks/", env!("CARGO_PKG_VERSION")))
+        .pool_max_idle_per_host(settings.concurrency.max(1))
+        .dns_resolver(Arc::new(CheckedResolver {
+            allow_private: settings.allow_private_targets,
+        }))
+}
+
+/// A request's failure, with its cause (a refused target, a timeout, a certificate that is not
+/// trusted) in words.
 fn describe(e: &reqwest::Error) -> String {
     let mut text = if e.is_timeout() {
         "timed out".to_owned()
@@ -148,13 +183,25 @@ fn describe(e: &reqwest::Error) -> String {
     } else {
         "request failed".to_owned()
     };
-    let mut source = std::error::Error::source(e);
+    if let Some(tls) = tls::describe_failure(e) {
+        text.push_str(": ");
+        text.push_str(&tls);
+    } else {
+        text.push_str(&chain(e));
+    }
+    text.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+/// The causes of an error, each after `: `.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = String::new();
+    let mut source = e.source();
     while let Some(s) = source {
         text.push_str(": ");
         text.push_str(&s.to_string());
         source = s.source();
     }
-    text.chars().take(MAX_ERROR_CHARS).collect()
+    text
 }
 
 /// The body of a message: `{"type", "timestamp", "data"}`, as the Standard Webhooks
@@ -253,13 +300,14 @@ pub async fn disable_failing(
     Ok(disabled)
 }
 
-/// Runs the delivery loops and the health check until the process stops.
+/// Runs the delivery loops, sending with `sender`, and the health check until the process
+/// stops.
 pub fn spawn(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    sender: Sender,
     settings: WebhookSettings,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    let sender = Sender::new(&settings);
     let mut handles = Vec::new();
     for _ in 0..settings.workers.max(1) {
         let (store, clock, sender, settings) = (

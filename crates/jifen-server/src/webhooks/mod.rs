@@ -1,10 +1,14 @@
 //! Webhooks: endpoints a program registers, messages written to an outbox in the same
 //! transaction as their cause (see `jifen_store::webhooks`), and the worker that delivers
-//! them signed by the Standard Webhooks scheme, with retries, health and SSRF checks.
+//! them signed by the Standard Webhooks scheme, over HTTP or HTTPS, with retries, health and
+//! SSRF checks.
 
 pub mod deliver;
 pub mod signing;
 pub mod targets;
+pub mod tls;
+
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +35,11 @@ pub struct WebhookSettings {
     pub poll_ms: u64,
     /// An endpoint every attempt to which failed for this many days is disabled (0: never).
     pub disable_after_days: u32,
+    /// A PEM file of CA certificates trusted for `https://` endpoints besides the system's
+    /// roots (receivers whose certificates a brand's private CA issued). Read when the server
+    /// starts; a file that cannot be read or holds no valid certificate stops it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 impl Default for WebhookSettings {
@@ -44,6 +53,7 @@ impl Default for WebhookSettings {
             concurrency: 64,
             poll_ms: 500,
             disable_after_days: 5,
+            extra_ca_file: None,
         }
     }
 }

@@ -39,7 +39,7 @@ impl Page {
 
 /// A client that does not follow redirects, so that tests see them.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    super::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

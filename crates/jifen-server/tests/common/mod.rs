@@ -24,6 +24,13 @@ pub fn redis_url() -> String {
     std::env::var("JIFEN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+/// The builder of the tests' HTTP clients. reqwest's TLS takes the process's rustls
+/// provider, which the server's webhooks install (ring): install it before the first client.
+pub fn http() -> reqwest::ClientBuilder {
+    jifen_server::webhooks::tls::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 /// The instant every test starts at (16:00 in Shanghai).
 pub const START: &str = "2026-06-01T08:00:00Z";
 
@@ -138,7 +145,7 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
+            client: http().build().expect("client"),
             key,
             program_id: program.id,
             clock,

@@ -169,7 +169,9 @@ impl Server {
     }
 
     pub async fn get(&self, key: &str, path: &str) -> (StatusCode, Value) {
-        let res = reqwest::Client::new()
+        let res = super::http()
+            .build()
+            .expect("client")
             .get(self.url(path))
             .bearer_auth(key)
             .send()
@@ -177,6 +179,18 @@ impl Server {
             .expect("request");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// [`Server::terminate`], and what the server wrote to standard error.
+    #[allow(dead_code)]
+    pub fn terminate_with_stderr(mut self) -> (ExitStatus, String) {
+        let (_, none) = mpsc::channel();
+        let stderr = std::mem::replace(&mut self.stderr, none);
+        let status = self.terminate();
+        let text = stderr
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default();
+        (status, text)
     }
 
     /// Sends SIGTERM and waits (bounded) for the process to end.

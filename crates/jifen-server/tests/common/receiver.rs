@@ -1,6 +1,7 @@
-//! A webhook receiver the tests start: a real HTTP server on 127.0.0.1, port 0, that checks
-//! each request's Standard Webhooks signature with its own HMAC computation, counts message
-//! ids, and answers what the test tells it to.
+//! A webhook receiver the tests start: a real HTTP server on 127.0.0.1, port 0 (or on any
+//! listener the test gives it, such as one that speaks TLS), that checks each request's
+//! Standard Webhooks signature with its own HMAC computation, counts message ids, and answers
+//! what the test tells it to.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -109,9 +110,17 @@ impl Receiver {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        Receiver::serve(listener, format!("http://{addr}/hooks"))
+    }
+
+    /// Starts a receiver on `listener`, reached at `url`.
+    pub fn serve<L: axum::serve::Listener>(listener: L, url: String) -> Receiver
+    where
+        L::Addr: std::fmt::Debug,
+    {
         let r = Receiver {
             inner: Arc::default(),
-            url: format!("http://{addr}/hooks"),
+            url,
         };
         let app = axum::Router::new()
             .route("/hooks", axum::routing::post(receive))
