@@ -37,6 +37,40 @@ pub fn program_tz(program: &jifen_store::Program) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
+/// A program's settings document `name`, as saved (`None` until it is); an unreadable one is
+/// logged and answered as an internal error, since it was checked when saved.
+pub async fn read_setting<T: serde::de::DeserializeOwned>(
+    state: &crate::app::AppState,
+    program_id: &str,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    match state.store.setting(program_id, name).await? {
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            tracing::error!(setting = name, error = %e, "stored settings unreadable");
+            ApiError::Internal
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Saves a program's settings document `name` (already checked) in a transaction of its own.
+pub async fn write_setting<T: Serialize>(
+    state: &crate::app::AppState,
+    program_id: &str,
+    name: &str,
+    value: &T,
+) -> Result<(), ApiError> {
+    let text = serde_json::to_string(value).map_err(|_| ApiError::Internal)?;
+    with_retries(|| async {
+        let mut tx = state.store.begin_write().await?;
+        tx.save_setting(program_id, name, &text, state.clock.now())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// How often a transaction that failed on a transient conflict is tried again.
 pub const MAX_ATTEMPTS: usize = 4;
 

@@ -35,13 +35,9 @@ pub const DEFAULT_LIMIT: u32 = 10;
 
 /// A program's offer settings: the defaults until saved.
 pub async fn settings(state: &AppState, program_id: &str) -> Result<OfferSettings, ApiError> {
-    match state.store.setting(program_id, SETTING).await? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
-            tracing::error!(error = %e, "stored offer settings unreadable");
-            ApiError::Internal
-        }),
-        None => Ok(OfferSettings::default()),
-    }
+    Ok(super::read_setting(state, program_id, SETTING)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Saves a program's offer settings, checked.
@@ -53,15 +49,7 @@ pub async fn save_settings(
     settings
         .check()
         .map_err(|(field, message)| ApiError::invalid(field, message))?;
-    let text = serde_json::to_string(settings).map_err(|_| ApiError::Internal)?;
-    super::with_retries(|| async {
-        let mut tx = state.store.begin_write().await?;
-        tx.save_setting(program_id, SETTING, &text, state.clock.now())
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
+    super::write_setting(state, program_id, SETTING, settings).await
 }
 
 /// A category the member buys, with its share of their spend.

@@ -12,13 +12,9 @@ pub const SETTING: &str = "reminders";
 
 /// A program's reminder settings: the defaults (every kind off) until saved.
 pub async fn settings(state: &AppState, program_id: &str) -> Result<ReminderSettings, ApiError> {
-    match state.store.setting(program_id, SETTING).await? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
-            tracing::error!(error = %e, "stored reminder settings unreadable");
-            ApiError::Internal
-        }),
-        None => Ok(ReminderSettings::defaults()),
-    }
+    Ok(crate::service::read_setting(state, program_id, SETTING)
+        .await?
+        .unwrap_or_else(ReminderSettings::defaults))
 }
 
 /// Saves a program's reminder settings, checked.
@@ -30,15 +26,7 @@ pub async fn save_settings(
     settings
         .check()
         .map_err(|(field, message)| ApiError::invalid(field, message))?;
-    let text = serde_json::to_string(settings).map_err(|_| ApiError::Internal)?;
-    crate::service::with_retries(|| async {
-        let mut tx = state.store.begin_write().await?;
-        tx.save_setting(program_id, SETTING, &text, state.clock.now())
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await
+    crate::service::write_setting(state, program_id, SETTING, settings).await
 }
 
 // --- the scheduler ----------------------------------------------------------------------------
