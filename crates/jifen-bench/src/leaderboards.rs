@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::dataset::member_id;
 use crate::load::{LoadSpec, Mode, Req, RequestMaker};
 use crate::report::{Row, load_row};
-use crate::scenarios::{Scenario, Target, run_scenario};
+use crate::scenarios::ingest_batches;
 use crate::server::Served;
 
 /// What the leaderboard figures need of a served dataset.
@@ -34,7 +34,7 @@ pub struct Setup<'a> {
     pub redis_url: Option<&'a str>,
 }
 
-async fn call(
+pub(crate) async fn call(
     client: &reqwest::Client,
     served: &Served,
     key: &str,
@@ -282,16 +282,7 @@ async fn ingest(
     s: &Setup<'_>,
     tag: &str,
 ) -> anyhow::Result<crate::load::LoadResult> {
-    let target = Target {
-        base: served.base(),
-        key: s.key.to_owned(),
-        members: s.members,
-        duration: Duration::from_secs(s.seconds),
-        run_id: format!("lb{tag}{}", chrono::Utc::now().timestamp_millis()),
-        cookie: None,
-        portal: Vec::new(),
-    };
-    run_scenario(Scenario::IngestBatch, &target, Mode::Closed, 16).await
+    ingest_batches(served, s.key, s.members, s.seconds, &format!("lb{tag}")).await
 }
 
 /// Keeps a row and shows it at once, so a later failure loses no figure.

@@ -8,6 +8,7 @@ mod leaderboards;
 mod load;
 mod report;
 mod scenarios;
+mod segments;
 mod server;
 mod webhooks;
 
@@ -102,6 +103,26 @@ enum Command {
         /// Use the dataset already at --database-url (its program id and key).
         #[arg(long, requires = "key")]
         program_id: Option<String>,
+        #[arg(long, env = "JIFEN_KEY")]
+        key: Option<String>,
+    },
+    /// Build a program of `members` (a light history: one order each), define a segment and
+    /// time its judgement over every member from scratch, time purchases that move members into
+    /// a segment until their segments show it, and compare ingest with segments to ingest
+    /// without; prints the rows as JSON.
+    Segments {
+        #[arg(long, default_value_t = 1_000_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1.0)]
+        entries_per_member: f64,
+        #[arg(long, default_value = "sqlite://./jifen-data/bench-segments.db")]
+        database_url: String,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Purchases timed for the incremental figure.
+        #[arg(long, default_value_t = 200)]
+        changes: usize,
+        /// Use the dataset already at --database-url (its key).
         #[arg(long, env = "JIFEN_KEY")]
         key: Option<String>,
     },
@@ -293,6 +314,54 @@ async fn main() -> anyhow::Result<()> {
                 seconds,
                 connections,
                 redis_url: redis_url.as_deref(),
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+            Ok(())
+        }
+        Command::Segments {
+            members,
+            entries_per_member,
+            database_url,
+            seconds,
+            changes,
+            key,
+        } => {
+            let key = match key {
+                Some(k) => k,
+                None => {
+                    let store = jifen_store::connect(
+                        &database_url,
+                        &jifen_store::ConnectOptions::default(),
+                    )
+                    .await?;
+                    let info = dataset::build(
+                        store,
+                        &dataset::DatasetSpec {
+                            members,
+                            entries_per_member,
+                            seed: 618,
+                            now: chrono::Utc::now(),
+                            progress: true,
+                        },
+                    )
+                    .await?;
+                    eprintln!("program {} key {}", info.program_id, info.key);
+                    info.key
+                }
+            };
+            let backend = if database_url.starts_with("sqlite") {
+                "sqlite"
+            } else {
+                "postgres"
+            };
+            let rows = segments::rows(&segments::Setup {
+                backend,
+                database_url: &database_url,
+                key: &key,
+                members,
+                seconds,
+                changes,
             })
             .await?;
             println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -376,6 +376,27 @@ fn behaviour(run_id: &str, n: u64, member: String) -> serde_json::Value {
 
 /// Runs one scenario. `mode` overrides the scenario's own (open loop for latency targets,
 /// closed loop for maximum throughput).
+/// Purchase ingest in batches of 100, closed loop over 16 connections, for `seconds`: the
+/// figure other features' ingest is compared with. `tag` keeps the ids of runs apart.
+pub async fn ingest_batches(
+    served: &crate::server::Served,
+    key: &str,
+    members: u64,
+    seconds: u64,
+    tag: &str,
+) -> anyhow::Result<LoadResult> {
+    let target = Target {
+        base: served.base(),
+        key: key.to_owned(),
+        members,
+        duration: Duration::from_secs(seconds),
+        run_id: format!("{tag}{}", chrono::Utc::now().timestamp_millis()),
+        cookie: None,
+        portal: Vec::new(),
+    };
+    run_scenario(Scenario::IngestBatch, &target, Mode::Closed, 16).await
+}
+
 pub async fn run_scenario(
     s: Scenario,
     t: &Target,

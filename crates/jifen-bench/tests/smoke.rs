@@ -107,3 +107,47 @@ fn leaderboard_figures_run() {
             .any(|r| r["ceiling_name"] == "redis-benchmark ZREVRANK, same connections")
     );
 }
+
+/// The segment figures on a tiny dataset: a segment judged from scratch, purchases that move
+/// members in, ingest with and without segments.
+#[test]
+fn segment_figures_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("segments.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_jifen-bench"))
+        .args([
+            "segments",
+            "--members",
+            "300",
+            "--seconds",
+            "1",
+            "--changes",
+            "5",
+        ])
+        .args(["--database-url", &db])
+        .output()
+        .expect("run jifen-bench");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "jifen-bench segments failed:\n{stderr}"
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rows as JSON");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in rows {
+        assert_eq!(row["non_2xx"], 0, "{row}");
+        assert_eq!(row["errors"], 0, "{row}");
+    }
+    assert!(
+        rows[0]["scenario"]
+            .as_str()
+            .unwrap()
+            .contains("from scratch over 300 members")
+    );
+    assert_eq!(
+        rows[1]["met"], true,
+        "five purchases seen in their segment within a second: {rows:?}"
+    );
+    assert_eq!(rows[2]["ceiling_name"], "the same ingest without segments");
+}

@@ -92,6 +92,11 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
                 Ok(n) => tracing::info!(reminders = n, "reminders written to the outbox"),
                 Err(e) => tracing::warn!(error = %e, "reminders failed; will retry"),
             }
+            match crate::service::expiring::run_all(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "points.expiring messages written"),
+                Err(e) => tracing::warn!(error = %e, "points.expiring messages failed; will retry"),
+            }
             if let Err(e) = crate::service::segments::refresh_due(&state).await {
                 tracing::warn!(error = %e, "refreshing segments failed; will retry");
             }
@@ -115,12 +120,15 @@ pub struct Pass {
     pub contests_settled: usize,
     /// Reminders written to the notification outbox.
     pub reminders_sent: usize,
+    /// `points.expiring` webhook messages written.
+    pub expiring_messages: u64,
     /// Programs whose segments were refreshed fully (once a day, or after a change).
     pub segments_refreshed: usize,
 }
 
 /// Runs every job once, in the order the background loop runs them: ledger maintenance,
-/// birthdays, tier reviews, lapsed checkouts and gifts, contests, reminders, segments
+/// birthdays, tier reviews, lapsed checkouts and gifts, contests, reminders, `points.expiring`
+/// messages, segments
 /// (`jifen maintain`).
 pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> {
     let entries = maintain_ledgers(state).await?;
@@ -129,6 +137,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
     let (lapsed_checkouts, returned_gifts) = lapse_rewards(state).await?;
     let contests_settled = leaderboards(state).await?;
     let reminders_sent = crate::service::reminders::run_all(state).await?;
+    let expiring_messages = crate::service::expiring::run_all(state).await?;
     let segments_refreshed = crate::service::segments::refresh_due(state).await?;
     Ok(Pass {
         entries,
@@ -138,6 +147,7 @@ pub async fn run_once(state: &AppState) -> Result<Pass, crate::error::ApiError> 
         returned_gifts,
         contests_settled,
         reminders_sent,
+        expiring_messages,
         segments_refreshed,
     })
 }

@@ -157,7 +157,7 @@ async fn setup(b: TestBackend) -> (TestApp, i64) {
             "/v1/voucher-templates/tea-20",
             json!({"title": {"zh-CN": "茶饮满减券", "en": "Tea ¥20 off"},
                    "discount": {"kind": "amount", "off": 2000},
-                   "restrictions": {"categories": ["茶饮"]},
+                   "restrictions": {"categories": ["茶饮"], "segments": ["tea-lovers"]},
                    "validity": {"days": 2}}),
         )
         .await;
@@ -196,8 +196,8 @@ async fn offers_are_ranked_and_explained(b: TestBackend) {
         .map(|o| o["score"].as_f64().unwrap())
         .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
-    // The tea voucher in the wallet leads: tea is 80% of the spend, it is usable, it expires soon
-    // (its ¥20 is the dearest offer, so it earns nothing for thrift).
+    // The tea voucher in the wallet leads: tea is 80% of the spend, it is for tea lovers, it is
+    // usable, it expires soon (its ¥20 is the dearest offer, so it earns nothing for thrift).
     let first = &offers["data"][0];
     assert_eq!(first["kind"], "voucher", "{offers:#}");
     assert_eq!(first["title"], "茶饮满减券");
@@ -208,7 +208,10 @@ async fn offers_are_ranked_and_explained(b: TestBackend) {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, vec!["often_buys", "in_wallet", "expires_soon"]);
+    assert_eq!(
+        codes,
+        vec!["often_buys", "for_segment", "in_wallet", "expires_soon"]
+    );
     assert!(first["expires_at"].is_string());
     // Then the tumbler: 0.8 × 40 for tea, 20 for points enough, half of 10 for its cost.
     let tea = &offers["data"][1];

@@ -632,6 +632,36 @@ async fn the_preview_counts_a_day_without_writing(b: TestBackend) {
     // And on that day, the scheduler sends what the preview said.
     app.clock.set(t("2026-06-25T00:00:00Z"));
     assert_eq!(app.run_jobs().await, 6);
+    // Sends of earlier days count against a later day's weekly cap: m0's WeChat reminder of
+    // Thursday leaves no room on Friday at one a week.
+    let r = app
+        .put(
+            "/v1/voucher-templates/cup",
+            json!({"title": {"zh-CN": "杯子券"}, "discount": {"kind": "amount", "off": 500},
+                   "validity": {"days": 2}}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    let r = app
+        .post(
+            "/v1/members/m0/vouchers",
+            json!({"id": "cup-1", "template": "cup"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{r:?}");
+    for (per_week, total, held) in [(1, 0, 1), (6, 1, 0)] {
+        app.remind(json!({
+            "voucher_expiring": {"enabled": true, "days_ahead": 3, "templates": {"wechat": "wx_cup"}},
+            "caps": {"per_day": 1, "per_week": per_week}
+        }))
+        .await;
+        let r = app.get("/v1/reminders/preview?date=2026-06-26").await;
+        assert_eq!(
+            (&r.body["total"], &r.body["held_by_caps"]),
+            (&json!(total), &json!(held)),
+            "per week {per_week}: {r:?}"
+        );
+    }
     // Bad dates are refused.
     for bad in ["2026-6-25", "tomorrow", "2026-02-30"] {
         let r = app.get(&format!("/v1/reminders/preview?date={bad}")).await;

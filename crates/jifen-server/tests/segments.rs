@@ -20,6 +20,7 @@ jifen_store::backend_tests! {
     previews_count_without_saving => super::previews_count_without_saving;
     rules_read_membership_before_the_event => super::rules_read_membership_before_the_event;
     rewards_for_segments_lock_members_outside => super::rewards_for_segments_lock_members_outside;
+    vouchers_for_segments_apply_to_their_members => super::vouchers_for_segments_apply_to_their_members;
 }
 
 impl TestApp {
@@ -539,4 +540,123 @@ async fn rewards_for_segments_lock_members_outside(b: TestBackend) {
     .await
     .unwrap();
     assert_eq!(found, vec!["big-spenders".to_owned()]);
+}
+
+/// A voucher template for a segment: its vouchers, and its automatic discount, apply to the
+/// carts of the segment's members only; a checkout for another member or a guest is told why,
+/// and a redemption of it is refused with nothing reserved.
+async fn vouchers_for_segments_apply_to_their_members(b: TestBackend) {
+    let app = TestApp::spawn(b).await;
+    app.member("vip").await;
+    app.member("plain").await;
+    app.define_segment("big-spenders", "monetary_365d >= 10000")
+        .await;
+    app.refresh().await;
+    let r = app.purchase("e1", "vip", "o1", 10_000).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let ok = |r: common::Res| {
+        assert!(r.status.is_success(), "{r:?}");
+        r.body
+    };
+    ok(app
+        .put(
+            "/v1/voucher-templates/vip-20",
+            json!({"title": {"zh-CN": "大客户立减 20 元"}, "discount": {"kind": "amount", "off": 2000},
+                   "restrictions": {"segments": ["big-spenders"]}}),
+        )
+        .await);
+    ok(app
+        .put(
+            "/v1/voucher-templates/vip-auto",
+            json!({"title": {"zh-CN": "大客户满 100 减 5"}, "discount": {"kind": "amount", "off": 500},
+                   "min_spend": 10000, "automatic": true,
+                   "restrictions": {"segments": ["big-spenders"]}}),
+        )
+        .await);
+    let r = app
+        .put(
+            "/v1/voucher-templates/bad",
+            json!({"title": {"en": "Bad"}, "discount": {"kind": "amount", "off": 1},
+                   "restrictions": {"segments": ["Not A Slug"]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["error"]["field"], "restrictions.segments[0]");
+    let mut codes = Vec::new();
+    for (member, id) in [("vip", "i1"), ("plain", "i2")] {
+        let r = app
+            .post(
+                &format!("/v1/members/{member}/vouchers"),
+                json!({"id": id, "template": "vip-20"}),
+            )
+            .await;
+        codes.push(ok(r)["code"].as_str().unwrap().to_owned());
+    }
+    let (vip_code, plain_code) = (codes[0].clone(), codes[1].clone());
+    let cart =
+        json!({"lines": [{"sku": "tea", "category": "茶饮", "price": 12_000, "quantity": 1}]});
+    let outcome = |q: &Value, code: &str| -> Value {
+        q["vouchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} in {q}"))
+    };
+
+    let q = ok(app
+        .post(
+            "/v1/checkout/validate",
+            json!({"member": "vip", "cart": cart, "vouchers": [vip_code]}),
+        )
+        .await);
+    assert_eq!(outcome(&q, &vip_code)["applies"], true, "{q}");
+    assert_eq!(outcome(&q, "auto:vip-auto")["applies"], true, "{q}");
+    assert_eq!(q["total"], 12_000 - 2_000 - 500, "{q}");
+
+    let q = ok(app
+        .post(
+            "/v1/checkout/validate",
+            json!({"member": "plain", "cart": cart, "vouchers": [plain_code]}),
+        )
+        .await);
+    let mine = outcome(&q, &plain_code);
+    assert_eq!(mine["applies"], false, "{q}");
+    assert_eq!(mine["reason"]["code"], "segment_required");
+    assert_eq!(mine["reason"]["segments"], json!(["big-spenders"]));
+    assert_eq!(
+        outcome(&q, "auto:vip-auto")["reason"]["code"],
+        "segment_required"
+    );
+    assert_eq!(q["total"], 12_000);
+    // A guest's cart gets no segment's automatic discount either.
+    let q = ok(app
+        .post("/v1/checkout/validate", json!({"cart": cart}))
+        .await);
+    assert_eq!(
+        outcome(&q, "auto:vip-auto")["reason"]["code"],
+        "segment_required"
+    );
+    // Redeeming it is refused, and nothing is reserved.
+    let r = app
+        .post(
+            "/v1/checkout/redeem",
+            json!({"id": "co-plain", "member": "plain", "cart": cart, "vouchers": [plain_code]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.code(), "voucher_not_applicable");
+    let v = app.get(&format!("/v1/vouchers/{plain_code}")).await;
+    assert_eq!(v.body["state"], "usable", "{v:?}");
+    // Once plain spends enough, the same voucher applies.
+    let r = app.purchase("e2", "plain", "o2", 10_000).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = app
+        .post(
+            "/v1/checkout/redeem",
+            json!({"id": "co-plain-2", "member": "plain", "cart": cart, "vouchers": [plain_code]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
 }

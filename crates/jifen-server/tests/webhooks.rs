@@ -29,6 +29,7 @@ jifen_store::backend_tests! {
     failing_endpoints_are_disabled_with_a_notice => super::failing_endpoints_are_disabled_with_a_notice;
     private_targets_are_refused_at_send_time => super::private_targets_are_refused_at_send_time;
     concurrent_workers_never_share_a_claim => super::concurrent_workers_never_share_a_claim;
+    expiring_points_are_announced_once_per_day => super::expiring_points_are_announced_once_per_day;
 }
 
 fn settings() -> WebhookSettings {
@@ -915,4 +916,88 @@ async fn every_cause_writes_its_kind(backend: TestBackend) {
         notes.iter().any(|d| d["kind"] == "tier_override_set"),
         "{notes:?}"
     );
+}
+
+/// `points.expiring`: once per program-time day, one message per member and local day on which
+/// some of their points expire within the window (7 days), each written once; a receiver gets
+/// them signed like every other kind.
+async fn expiring_points_are_announced_once_per_day(backend: TestBackend) {
+    let app = spawn(backend).await;
+    let receiver = Receiver::start().await;
+    let endpoint = app
+        .endpoint(&receiver.url, json!(["points.expiring"]))
+        .await;
+    app.set_policy(json!({"expiry": {"kind": "rolling_days", "days": 10}}))
+        .await;
+    app.enroll("anna").await;
+    app.enroll("ben").await;
+    assert_eq!(
+        app.adjust("anna", "a-1", 100).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.adjust("anna", "a-2", 50).await.status,
+        StatusCode::CREATED
+    );
+    let jobs = || async {
+        jifen_server::jobs::run_once(&app.state)
+            .await
+            .expect("jobs")
+            .expiring_messages
+    };
+    // Ten days ahead is outside the window: nothing yet.
+    assert_eq!(jobs().await, 0);
+    assert!(app.messages().await.is_empty());
+    // Four days later, anna's 150 points expire within seven days: one message for the day.
+    app.advance(Duration::days(4));
+    assert_eq!(jobs().await, 1);
+    // A second pass the same day, and the next day, write nothing new.
+    assert_eq!(jobs().await, 0);
+    app.advance(Duration::days(1));
+    assert_eq!(
+        app.adjust("ben", "b-1", 30).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        jobs().await,
+        0,
+        "the day anna's points expire was announced already"
+    );
+    let messages = app.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let data = &messages[0]["data"];
+    assert_eq!(messages[0]["kind"], "points.expiring");
+    assert_eq!(
+        (&data["member"], &data["points"], &data["available"]),
+        (&json!("anna"), &json!(150), &json!(150))
+    );
+    assert!(
+        data["expires_on"].is_string() && data["expires_at"].is_string(),
+        "{data}"
+    );
+    // The receiver gets it, signed.
+    assert!(app.deliver(&settings()).await >= 1);
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].id, messages[0]["id"].as_str().unwrap());
+    assert_eq!(
+        got[0].signature,
+        expected_signature(
+            endpoint["secret"].as_str().unwrap(),
+            &got[0].id,
+            &got[0].timestamp,
+            &got[0].body,
+        )
+    );
+    // Ben's points come within the window four days after they were given.
+    app.advance(Duration::days(3));
+    assert_eq!(jobs().await, 1);
+    let ben: Vec<Value> = app
+        .messages()
+        .await
+        .into_iter()
+        .filter(|m| m["data"]["member"] == "ben")
+        .collect();
+    assert_eq!(ben.len(), 1, "{ben:?}");
+    assert_eq!(ben[0]["data"]["points"], 30);
 }

@@ -474,7 +474,8 @@ pub trait WebhooksTx: Send {
     /// messages nobody takes).
     async fn webhook_wanted(&mut self, program_id: &str, kind: &str) -> Result<bool>;
     /// Writes the messages some endpoint of the program subscribes to, with their deliveries;
-    /// returns how many messages were written.
+    /// returns how many were written. A message whose id is written already is kept as it was,
+    /// with its deliveries.
     async fn enqueue_webhooks(
         &mut self,
         program_id: &str,
@@ -577,6 +578,7 @@ macro_rules! webhooks_impl {
                     written.push(m);
                 }
             }
+            let mut inserted: std::collections::HashSet<String> = std::collections::HashSet::new();
             for chunk in written.chunks(ROWS_PER_STATEMENT) {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO webhook_messages (id, program_id, kind, payload, created_at) ",
@@ -588,8 +590,17 @@ macro_rules! webhooks_impl {
                         .push_bind(&m.payload)
                         .push_bind($crate::backend::us(m.created_at));
                 });
-                q.build().persistent(false).execute(&mut *conn).await?;
+                // A message whose id is derived from its cause (`points.expiring`) may be
+                // written again by a later pass: the first one stands, with its deliveries.
+                q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+                let ids: Vec<(String,)> = q
+                    .build_query_as()
+                    .persistent(false)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                inserted.extend(ids.into_iter().map(|(id,)| id));
             }
+            fanned.retain(|(m, _)| inserted.contains(&m.id));
             for chunk in fanned.chunks(ROWS_PER_STATEMENT) {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO webhook_deliveries (message_id, endpoint_id, program_id, status, \
@@ -608,7 +619,7 @@ macro_rules! webhooks_impl {
                 });
                 q.build().persistent(false).execute(&mut *conn).await?;
             }
-            Ok(written.len() as u64)
+            Ok(inserted.len() as u64)
         }
 
         /// Whether an enabled endpoint of the program subscribes to a kind: causes whose

@@ -248,6 +248,9 @@ pub enum Reason {
     Expired { until: Timestamp },
     /// The cart's site (none: the cart named no site) is not one the voucher allows.
     SiteNotAllowed { site: Option<String> },
+    /// The voucher is for members of these segments (slugs), and the cart's member is in
+    /// none of them (or the cart is a guest's).
+    NotInSegment { segments: Vec<String> },
     /// No line of the cart is one the voucher applies to.
     NoEligibleLines,
     /// The eligible subtotal is `short_by` fen under the voucher's `min_spend`.
@@ -295,6 +298,7 @@ impl Reason {
             Reason::NotYetValid { .. } => "not_yet_valid",
             Reason::Expired { .. } => "expired",
             Reason::SiteNotAllowed { .. } => "site_not_allowed",
+            Reason::NotInSegment { .. } => "segment_required",
             Reason::NoEligibleLines => "no_eligible_lines",
             Reason::MinSpend { .. } => "min_spend_not_met",
             Reason::LadderNotReached { .. } => "ladder_not_reached",
@@ -328,6 +332,7 @@ impl Reason {
             }
             Reason::Expired { until } => format!("this voucher expired at {}", instant(*until)),
             Reason::SiteNotAllowed { .. } => "this voucher cannot be used here".into(),
+            Reason::NotInSegment { .. } => "this voucher is for other members".into(),
             Reason::NoEligibleLines => "nothing in the cart qualifies for this voucher".into(),
             Reason::MinSpend { short_by, .. } => {
                 format!("spend {} more to use this voucher", yuan(*short_by))
@@ -369,6 +374,7 @@ impl Reason {
             Reason::NotYetValid { from } => w.from = Some(from),
             Reason::Expired { until } => w.until = Some(until),
             Reason::SiteNotAllowed { site } => w.site = Some(site),
+            Reason::NotInSegment { segments } => w.segments = Some(segments),
             Reason::MinSpend {
                 min_spend,
                 short_by,
@@ -412,6 +418,9 @@ impl Reason {
             },
             "site_not_allowed" => Reason::SiteNotAllowed {
                 site: w.site.flatten(),
+            },
+            "segment_required" => Reason::NotInSegment {
+                segments: need(w.segments, code, "segments")?,
             },
             "no_eligible_lines" => Reason::NoEligibleLines,
             "min_spend_not_met" => Reason::MinSpend {
@@ -468,6 +477,8 @@ struct ReasonWire {
     /// `Some(None)` is written as `"site": null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     site: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segments: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min_spend: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -879,6 +879,9 @@ fn reasons_serialize_with_code_message_and_data_and_round_trip() {
             site: Some("web".into()),
         },
         Reason::SiteNotAllowed { site: None },
+        Reason::NotInSegment {
+            segments: vec!["lapsed-vip".into()],
+        },
         Reason::NoEligibleLines,
         Reason::MinSpend {
             min_spend: 1,

@@ -51,6 +51,10 @@ pub struct Restrictions {
     pub exclude_categories: Vec<String>,
     /// Only carts from these sites: a site id, or a family ending in `*` (`store:*`).
     pub sites: Vec<String>,
+    /// Only members of any of these segments (slugs), as their materialised membership says
+    /// when the cart is judged; a guest's cart cannot use it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
 }
 
 /// When a voucher can be used. Nothing set: forever.
@@ -230,6 +234,15 @@ impl VoucherTemplate {
             false,
         )?;
         check_list("restrictions.sites", &r.sites, true)?;
+        if r.segments.len() > 20 {
+            return field_err("restrictions.segments", "at most 20 segments");
+        }
+        if let Some(i) = r.segments.iter().position(|s| !crate::segments::slug_ok(s)) {
+            return field_err(
+                format!("restrictions.segments[{i}]"),
+                "a segment's slug is 1–64 characters of a-z, 0-9, - and _",
+            );
+        }
         let v = &self.validity;
         if let Some(days) = v.days {
             if !(1..=3_650).contains(&days) {

@@ -70,6 +70,48 @@ struct Facts {
     automatic: Vec<(String, VoucherTemplate)>,
     member_id: Option<i64>,
     available: i64,
+    /// The member's segments, read when a voucher in play is only for some segments.
+    segments: Vec<String>,
+}
+
+/// The member's segments (slugs), read only when a voucher or automatic template in play is
+/// for members of some segments.
+async fn segments_in_play(
+    state: &AppState,
+    program_id: &str,
+    member_id: Option<i64>,
+    vouchers: &[VoucherRow],
+    automatic: &[(String, VoucherTemplate)],
+) -> Result<Vec<String>, ApiError> {
+    let Some(member_id) = member_id else {
+        return Ok(Vec::new());
+    };
+    let wanted = automatic
+        .iter()
+        .any(|(_, t)| !t.restrictions.segments.is_empty())
+        || vouchers
+            .iter()
+            .any(|v| terms(&v.terms).is_ok_and(|t| !t.restrictions.segments.is_empty()));
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    Ok(state
+        .store
+        .member_segments(program_id, member_id)
+        .await?
+        .into_iter()
+        .map(|(slug, _)| slug)
+        .collect())
+}
+
+/// Why a member (with `segments`) cannot use a voucher of these terms for its segments.
+fn segment_lock(terms: &VoucherTemplate, segments: &[String]) -> Option<Reason> {
+    let wanted = &terms.restrictions.segments;
+    (!wanted.is_empty() && !wanted.iter().any(|s| segments.contains(s))).then(|| {
+        Reason::NotInSegment {
+            segments: wanted.clone(),
+        }
+    })
 }
 
 /// Terms for a code no voucher has (never read: such a candidate is blocked).
@@ -101,7 +143,10 @@ fn judge(
                 valid_from: v.valid_from,
                 valid_until: v.valid_until,
                 automatic: false,
-                blocked: facts.stored.blocked(v, facts.member_id, checkout, now),
+                blocked: facts
+                    .stored
+                    .blocked(v, facts.member_id, checkout, now)
+                    .or_else(|| segment_lock(t, &facts.segments)),
             },
             None => Candidate {
                 code: code.clone(),
@@ -126,7 +171,7 @@ fn judge(
             valid_from: t.validity.from,
             valid_until: t.validity.until,
             automatic: true,
-            blocked: None,
+            blocked: segment_lock(t, &facts.segments),
         });
     }
     let ask = PointsAsk {
@@ -202,13 +247,16 @@ pub async fn validate(
             Stored::new(uses.await?, store.gifts_of(&program.id, &refs).await?),
         )
     };
+    let automatic = automatic_of(store.automatic_templates(&program.id).await?)?;
+    let segments = segments_in_play(state, &program.id, member_id, &vouchers, &automatic).await?;
     let facts = Facts {
         settings: CheckoutSettings::parse(store.setting(&program.id, CHECKOUT).await?),
         vouchers,
         stored,
-        automatic: automatic_of(store.automatic_templates(&program.id).await?)?,
+        automatic,
         member_id,
         available,
+        segments,
     };
     // A pending checkout judged again does not count its own reservations against itself.
     judge(req, &codes_in, &facts, req.id.as_deref(), now)
@@ -264,6 +312,8 @@ pub async fn redeem(
             )
         };
         let automatic = automatic_of(tx.automatic_templates(&program.id).await?)?;
+        let segments =
+            segments_in_play(state, &program.id, member_id, &vouchers, &automatic).await?;
         let facts = Facts {
             settings,
             vouchers,
@@ -271,6 +321,7 @@ pub async fn redeem(
             automatic,
             member_id: head.as_ref().map(|h| h.id),
             available: book.as_ref().map_or(0, |(b, _)| b.balance().available),
+            segments,
         };
         let quote = judge(req, &codes_in, &facts, None, now)?;
         strict(&quote)?;

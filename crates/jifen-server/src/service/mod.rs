@@ -7,6 +7,7 @@ pub mod challenges;
 pub mod checkout;
 pub mod coalesce;
 pub mod events;
+pub mod expiring;
 pub mod gifts;
 pub mod judging;
 pub mod leaderboards;

@@ -263,11 +263,12 @@ fn reward_offer(
     })
 }
 
-/// The member's usable vouchers as offers.
+/// The member's usable vouchers as offers (`segments`: the member's, with their names).
 async fn voucher_offers(
     state: &AppState,
     program: &Program,
     member_id: i64,
+    segments: (&[String], &BTreeMap<String, String>),
     now: Timestamp,
     lang: &str,
 ) -> Result<Vec<Offer>, ApiError> {
@@ -309,6 +310,12 @@ async fn voucher_offers(
             },
             candidate: Candidate {
                 categories: t.restrictions.categories.clone(),
+                segment: t
+                    .restrictions
+                    .segments
+                    .iter()
+                    .find(|s| segments.0.contains(s))
+                    .map(|s| segments.1.get(s).cloned().unwrap_or_else(|| s.clone())),
                 ready: true,
                 brand_cost: face_value(&t.discount),
                 expires_in_days: days,
@@ -372,7 +379,17 @@ pub async fn member_offers(
             )
         })
         .collect();
-    offers.extend(voucher_offers(state, program, member_id, now, lang).await?);
+    offers.extend(
+        voucher_offers(
+            state,
+            program,
+            member_id,
+            (&judged.who.segments, &segment_names),
+            now,
+            lang,
+        )
+        .await?,
+    );
     let dearest = offers.iter().filter_map(|o| o.candidate.brand_cost).max();
     let language = Lang::of(lang);
     for o in &mut offers {

@@ -770,14 +770,32 @@ pub async fn preview(
             &b.channel,
         ))
     });
-    let mut per_member: HashMap<(i64, String), u32> = HashMap::new();
+    // What was sent already counts against the caps: on the day itself, and since the start
+    // of its week (a preview of Friday counts Monday to Thursday's sends).
+    let week_from = local_instant(tz, week_start(day), NaiveTime::MIN);
+    let sent_before = {
+        let mut tx = state.store.begin_write().await?;
+        let sent = tx
+            .reminders_sent_since(&program.id, &ids, week_from)
+            .await?;
+        drop(tx);
+        sent
+    };
+    let mut per_member: HashMap<(i64, String), (u32, u32)> = HashMap::new();
+    for (member, channel, at) in sent_before {
+        if at < end {
+            let c = per_member.entry((member, channel)).or_default();
+            c.1 += 1;
+            c.0 += u32::from(at >= start);
+        }
+    }
     let mut held_by_caps = 0;
     rows.retain(|r| {
         let n = per_member
             .entry((r.member_id, r.channel.clone()))
             .or_default();
-        *n += 1;
-        let fits = *n <= settings.caps.per_day.min(settings.caps.per_week);
+        (n.0, n.1) = (n.0 + 1, n.1 + 1);
+        let fits = n.0 <= settings.caps.per_day && n.1 <= settings.caps.per_week;
         held_by_caps += usize::from(!fits);
         fits
     });

@@ -40,6 +40,9 @@ pub struct WebhookSettings {
     /// starts; a file that cannot be read or holds no valid certificate stops it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_ca_file: Option<PathBuf>,
+    /// `points.expiring` messages announce points expiring within this many days, once per
+    /// member and expiry day (0: none are written).
+    pub points_expiring_days: u32,
 }
 
 impl Default for WebhookSettings {
@@ -54,6 +57,7 @@ impl Default for WebhookSettings {
             poll_ms: 500,
             disable_after_days: 5,
             extra_ca_file: None,
+            points_expiring_days: 7,
         }
     }
 }
