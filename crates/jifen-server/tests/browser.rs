@@ -37,6 +37,7 @@ const JOURNEYS: &[&str] = &[
     "reminders",
     "segments",
     "offers",
+    "webhooks",
 ];
 
 /// Journeys that run with no other beside them: the portal's budget measures time, and another
@@ -179,6 +180,9 @@ impl Demo {
             ])
             .env("JIFEN_JOBS__ENABLED", "true")
             .env("JIFEN_JOBS__INTERVAL_SECONDS", "1")
+            // The webhooks journey's receiver listens on 127.0.0.1.
+            .env("JIFEN_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true")
+            .env("JIFEN_WEBHOOKS__POLL_MS", "100")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -115,7 +115,16 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn endpoint_row(e: &Value, lang: crate::console::i18n::Lang) -> EndpointRow {
+/// An instant of the API's answer as operators read it (program time), or nothing.
+fn when(session: &Session, v: &Value) -> String {
+    v.as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| crate::console::account::local_time(session, t.with_timezone(&chrono::Utc)))
+        .unwrap_or_default()
+}
+
+fn endpoint_row(e: &Value, session: &Session) -> EndpointRow {
+    let lang = session.lang;
     let every_kind = lang.t("webhooks.every_kind");
     let kinds: Vec<String> = e["kinds"]
         .as_array()
@@ -139,7 +148,7 @@ fn endpoint_row(e: &Value, lang: crate::console::i18n::Lang) -> EndpointRow {
         enabled,
         state,
         state_label: lang.t(&format!("webhooks.state.{state}")),
-        failing_since: text(&e["failing_since"]),
+        failing_since: when(session, &e["failing_since"]),
     }
 }
 
@@ -168,7 +177,7 @@ async fn render_list(
     let list = api::get(state, session, "/v1/webhooks/endpoints").await?;
     let endpoints = list["data"]
         .as_array()
-        .map(|a| a.iter().map(|e| endpoint_row(e, session.lang)).collect())
+        .map(|a| a.iter().map(|e| endpoint_row(e, session)).collect())
         .unwrap_or_default();
     let page = ListPage {
         chrome: Chrome::new(session, "webhooks", "/console/webhooks").with_toast(toast),
@@ -264,7 +273,7 @@ async fn render_endpoint(
                         .map(|ms| format!("{ms} ms"))
                         .unwrap_or_default(),
                     error: text(&d["last_error"]),
-                    at: text(&d["updated_at"]),
+                    at: when(session, &d["updated_at"]),
                 })
                 .collect()
         })
@@ -272,7 +281,7 @@ async fn render_endpoint(
     let here = format!("/console/webhooks/{}", seg(id));
     let page = EndpointPage {
         chrome: Chrome::new(session, "webhooks", here).with_toast(toast),
-        endpoint: endpoint_row(&e, session.lang),
+        endpoint: endpoint_row(&e, session),
         deliveries,
         secret,
     };
