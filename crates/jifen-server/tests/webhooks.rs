@@ -30,6 +30,7 @@ jifen_store::backend_tests! {
     private_targets_are_refused_at_send_time => super::private_targets_are_refused_at_send_time;
     concurrent_workers_never_share_a_claim => super::concurrent_workers_never_share_a_claim;
     expiring_points_are_announced_once_per_day => super::expiring_points_are_announced_once_per_day;
+    each_endpoint_gets_at_most_its_share_in_flight => super::each_endpoint_gets_at_most_its_share_in_flight;
 }
 
 fn settings() -> WebhookSettings {
@@ -1000,4 +1001,31 @@ async fn expiring_points_are_announced_once_per_day(backend: TestBackend) {
         .collect();
     assert_eq!(ben.len(), 1, "{ben:?}");
     assert_eq!(ben[0]["data"]["points"], 30);
+}
+
+/// `webhooks.per_endpoint`: a node never has more requests in flight to one endpoint than
+/// that, whatever its loops' concurrency; every delivery still arrives.
+async fn each_endpoint_gets_at_most_its_share_in_flight(backend: TestBackend) {
+    let app = spawn(backend).await;
+    let (slow, fast) = (Receiver::start().await, Receiver::start().await);
+    for r in [&slow, &fast] {
+        let ep = app.endpoint(&r.url, json!(["member.enrolled"])).await;
+        r.trust(ep["secret"].as_str().unwrap());
+    }
+    slow.delay(150);
+    fast.delay(20);
+    for i in 0..10 {
+        app.enroll(&format!("m-{i}")).await;
+    }
+    let limited = WebhookSettings {
+        per_endpoint: 2,
+        concurrency: 64,
+        ..settings()
+    };
+    assert_eq!(app.deliver(&limited).await, 20);
+    for r in [&slow, &fast] {
+        assert_eq!(r.counts().len(), 10, "every message arrived");
+        assert!(r.max_in_flight() <= 2, "{} at once", r.max_in_flight());
+    }
+    assert_eq!(slow.max_in_flight(), 2, "the share is used");
 }

@@ -5,6 +5,7 @@
 //! kept for replay. A worker that dies mid-send leaves its claims due again when their lease
 //! ends: delivery is at least once, and receivers deduplicate by `webhook-id`.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +32,10 @@ const MAX_ERROR_CHARS: usize = 300;
 pub struct Sender {
     client: reqwest::Client,
     allow_private: bool,
+    /// Each endpoint's permits for requests in flight (`webhooks.per_endpoint`), shared by
+    /// every loop of the node that clones this sender.
+    slots: Arc<std::sync::Mutex<HashMap<(String, String), Arc<tokio::sync::Semaphore>>>>,
+    per_endpoint: usize,
 }
 
 /// Resolves names for the client, refusing non-public addresses unless allowed: the check
@@ -96,7 +101,18 @@ impl Sender {
         Ok(Self {
             client,
             allow_private: settings.allow_private_targets,
+            slots: Arc::default(),
+            per_endpoint: settings.per_endpoint.max(1),
         })
+    }
+
+    /// The permits of an endpoint's requests in flight.
+    fn slots_of(&self, d: &ClaimedDelivery) -> Arc<tokio::sync::Semaphore> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots
+            .entry((d.program_id.clone(), d.endpoint_id.clone()))
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_endpoint)))
+            .clone()
     }
 
     /// Sends one delivery; returns (status code, error).
@@ -235,10 +251,12 @@ pub async fn deliver_batch(
     if n == 0 {
         return Ok(0);
     }
-    let records: Vec<AttemptRecord> = futures_util::stream::iter(claimed)
+    let records: Vec<AttemptRecord> = futures_util::stream::iter(interleave(claimed))
         .map(|d| {
             let claim = claim.clone();
             async move {
+                let slots = sender.slots_of(&d);
+                let _permit = slots.acquire_owned().await;
                 let started = Instant::now();
                 let (status_code, error) = sender.send(&d, now).await;
                 let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -280,6 +298,30 @@ pub async fn deliver_batch(
         .increment((records.len() - delivered) as u64);
     store.finish_webhook_attempts(&records).await?;
     Ok(n)
+}
+
+/// A batch's deliveries taken in turn from each endpoint (the first of each, then the second
+/// of each…), so that one endpoint's many deliveries waiting for its permits do not hold every
+/// request slot while other endpoints' deliveries wait.
+fn interleave(claimed: Vec<ClaimedDelivery>) -> Vec<ClaimedDelivery> {
+    let n = claimed.len();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut queues: Vec<VecDeque<ClaimedDelivery>> = Vec::new();
+    for d in claimed {
+        let key = (d.program_id.clone(), d.endpoint_id.clone());
+        let i = *index.entry(key).or_insert_with(|| {
+            queues.push(VecDeque::new());
+            queues.len() - 1
+        });
+        queues[i].push_back(d);
+    }
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        for q in &mut queues {
+            out.extend(q.pop_front());
+        }
+    }
+    out
 }
 
 /// Disables the endpoints failing for `disable_after_days` (none when 0).

@@ -31,6 +31,9 @@ pub struct WebhookSettings {
     pub batch: u32,
     /// Requests one loop has in flight at once.
     pub concurrency: usize,
+    /// Requests this node has in flight to any one endpoint at once, across its loops (a slow
+    /// or small receiver is not flooded, and does not hold every request slot).
+    pub per_endpoint: usize,
     /// Milliseconds a loop waits when nothing was due.
     pub poll_ms: u64,
     /// An endpoint every attempt to which failed for this many days is disabled (0: never).
@@ -54,6 +57,7 @@ impl Default for WebhookSettings {
             workers: 2,
             batch: 256,
             concurrency: 64,
+            per_endpoint: 16,
             poll_ms: 500,
             disable_after_days: 5,
             extra_ca_file: None,

@@ -36,6 +36,9 @@ struct Inner {
     delay_ms: u64,
     received: Vec<Received>,
     counts: HashMap<String, usize>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// The receiver; clones share it.
@@ -69,11 +72,17 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         h("webhook-signature"),
     );
     let body = String::from_utf8_lossy(&body).into_owned();
-    let delay = r.inner.lock().unwrap().delay_ms;
+    let delay = {
+        let mut inner = r.inner.lock().unwrap();
+        inner.in_flight += 1;
+        inner.max_in_flight = inner.max_in_flight.max(inner.in_flight);
+        inner.delay_ms
+    };
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let mut inner = r.inner.lock().unwrap();
+    inner.in_flight -= 1;
     let verified = inner
         .secrets
         .iter()
@@ -158,6 +167,11 @@ impl Receiver {
 
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
+    }
+
+    /// The most requests it answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.lock().unwrap().max_in_flight
     }
 
     /// Accepted (2xx) requests per message id.
