@@ -26,6 +26,9 @@ use crate::clock::Clock;
 /// The most of an answer's body kept as an attempt's error.
 const MAX_ERROR_CHARS: usize = 300;
 
+/// Each endpoint's (program, endpoint) permits for requests in flight.
+type EndpointSlots = HashMap<(String, String), Arc<tokio::sync::Semaphore>>;
+
 /// Sends deliveries: an HTTP client (TLS for `https://`, see [`tls`]) that resolves hosts
 /// through the SSRF check and follows no redirects.
 #[derive(Clone)]
@@ -34,7 +37,7 @@ pub struct Sender {
     allow_private: bool,
     /// Each endpoint's permits for requests in flight (`webhooks.per_endpoint`), shared by
     /// every loop of the node that clones this sender.
-    slots: Arc<std::sync::Mutex<HashMap<(String, String), Arc<tokio::sync::Semaphore>>>>,
+    slots: Arc<std::sync::Mutex<EndpointSlots>>,
     per_endpoint: usize,
 }
 
