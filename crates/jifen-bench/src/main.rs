@@ -142,6 +142,9 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 512)]
         batch: u32,
+        /// Requests in flight to any one endpoint (`webhooks.per_endpoint`).
+        #[arg(long, default_value_t = 16)]
+        per_endpoint: usize,
         #[arg(long, default_value_t = 600)]
         timeout_seconds: u64,
     },
@@ -374,6 +377,7 @@ async fn main() -> anyhow::Result<()> {
             workers,
             concurrency,
             batch,
+            per_endpoint,
             timeout_seconds,
         } => {
             let row = webhooks::run(&webhooks::Setup {
@@ -384,6 +388,7 @@ async fn main() -> anyhow::Result<()> {
                     workers,
                     concurrency,
                     batch,
+                    per_endpoint,
                     poll_ms: 20,
                     ..Default::default()
                 },

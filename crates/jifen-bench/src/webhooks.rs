@@ -188,6 +188,7 @@ pub async fn run(s: &Setup<'_>) -> anyhow::Result<Value> {
         "ratio_to_ceiling": (rate / bare * 1000.0).round() / 1000.0,
         "workers": settings.workers,
         "concurrency": settings.concurrency,
+        "per_endpoint": settings.per_endpoint,
         "batch": settings.batch,
     }))
 }
