@@ -283,6 +283,35 @@ macro_rules! segments_impl {
             l.push_unseparated(")");
         }
 
+        /// The segments some members of a program are in: (member, segment). Read by member
+        /// alone and kept to the program's here: with the program's id in the condition,
+        /// SQLite reads every membership of the program through the primary key instead of
+        /// the members' few through their index.
+        async fn memberships_on(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            program_id: &str,
+            ids: &[i64],
+        ) -> $crate::Result<Vec<(i64, String)>> {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut q = sqlx::QueryBuilder::<$db>::new(
+                "SELECT member_id, segment, program_id FROM segment_members WHERE member_id",
+            );
+            push_ids(&mut q, ids);
+            q.push(" ORDER BY member_id, segment");
+            let rows: Vec<(i64, String, String)> = q
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&mut *conn)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| r.2 == program_id)
+                .map(|(m, s, _)| (m, s))
+                .collect())
+        }
+
         /// The features of some members of a program, on one connection.
         async fn features_on(
             conn: &mut <$db as sqlx::Database>::Connection,
@@ -358,17 +387,7 @@ macro_rules! segments_impl {
                 .into_iter()
                 .map(|(m, s, t)| Ok((m, s, $crate::backend::at(t)?)))
                 .collect::<$crate::Result<_>>()?;
-            let mut q = sqlx::QueryBuilder::<$db>::new(
-                "SELECT member_id, segment FROM segment_members WHERE program_id = ",
-            );
-            q.push_bind(program_id.to_owned()).push(" AND member_id");
-            push_ids(&mut q, ids);
-            q.push(" ORDER BY member_id, segment");
-            set.memberships = q
-                .build_query_as()
-                .persistent(false)
-                .fetch_all(&mut *conn)
-                .await?;
+            set.memberships = memberships_on(&mut *conn, program_id, ids).await?;
             Ok(set)
         }
 
@@ -450,16 +469,17 @@ macro_rules! segments_impl {
                 program_id: &str,
                 member_id: i64,
             ) -> $crate::Result<Vec<(String, jifen_core::Timestamp)>> {
-                let rows: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT segment, since FROM segment_members \
-                     WHERE member_id = $1 AND program_id = $2 ORDER BY segment",
+                // By member alone, kept to the program here (see `memberships_on`).
+                let rows: Vec<(String, i64, String)> = sqlx::query_as(
+                    "SELECT segment, since, program_id FROM segment_members \
+                     WHERE member_id = $1 ORDER BY segment",
                 )
                 .bind(member_id)
-                .bind(program_id)
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()
-                    .map(|(s, t)| Ok((s, $crate::backend::at(t)?)))
+                    .filter(|r| r.2 == program_id)
+                    .map(|(s, t, _)| Ok((s, $crate::backend::at(t)?)))
                     .collect()
             }
 
@@ -670,11 +690,13 @@ macro_rules! segments_impl {
                     "INSERT INTO member_sites (member_id, program_id, site, last_at) \
                      SELECT e.member_id, ",
                 );
+                // By member alone (a member's events are all of its program): with the
+                // program's id in the condition too, SQLite picks the program's index for a
+                // batch of thousands of members and reads every event of the program.
                 q.push_bind(program_id.to_owned()).push(format!(
                     ", e.site, MAX(e.occurred_at) FROM events e WHERE e.site IS NOT NULL \
-                     AND e.type NOT IN {not_activity} AND e.program_id = "
+                     AND e.type NOT IN {not_activity} AND e.member_id"
                 ));
-                q.push_bind(program_id.to_owned()).push(" AND e.member_id");
                 push_ids(&mut q, member_ids);
                 q.push(
                     " GROUP BY e.member_id, e.site \
@@ -717,19 +739,7 @@ macro_rules! segments_impl {
                 program_id: &str,
                 member_ids: &[i64],
             ) -> $crate::Result<Vec<(i64, String)>> {
-                if member_ids.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut q = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT member_id, segment FROM segment_members WHERE program_id = ",
-                );
-                q.push_bind(program_id.to_owned()).push(" AND member_id");
-                push_ids(&mut q, member_ids);
-                q.push(" ORDER BY member_id, segment");
-                Ok(q.build_query_as()
-                    .persistent(false)
-                    .fetch_all(&mut *self.tx)
-                    .await?)
+                memberships_on(&mut *self.tx, program_id, member_ids).await
             }
 
             async fn set_memberships(
