@@ -226,11 +226,9 @@ pub async fn refresh_program(
     result.map(Some)
 }
 
-async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, ApiError> {
-    let now = state.clock.now();
-    let mut report = Refresh::default();
-    // Every member's figures, batch by batch; each batch locks its members, so a concurrent
-    // event's count is not overwritten by an older one.
+/// The program's member ids, in batches of a full refresh.
+async fn member_batches(state: &AppState, program: &Program) -> Result<Vec<Vec<i64>>, ApiError> {
+    let mut batches = Vec::new();
     let mut after = 0;
     loop {
         let ids = state
@@ -238,20 +236,69 @@ async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, A
             .member_ids_after(&program.id, after, REFRESH_BATCH)
             .await?;
         let Some(last) = ids.last().copied() else {
-            break;
+            return Ok(batches);
         };
-        with_retries(|| async {
-            let mut tx = state.store.begin_write_for(&program.id).await?;
-            tx.lock_member_ids(&program.id, &ids).await?;
-            tx.count_features(&program.id, &ids, window_from(now), now)
-                .await?;
-            tx.commit().await?;
-            Ok::<_, Failure>(())
-        })
-        .await?;
-        report.members += ids.len();
         after = last;
+        batches.push(ids);
     }
+}
+
+/// How many batches of a refresh are worked at once: PostgreSQL takes them on as many
+/// connections (its cores do the counting), SQLite's single writer in turn.
+fn refresh_parallel() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// Counts one batch's figures; the batch locks its members, so a concurrent event's count is
+/// not overwritten by an older one.
+async fn count_batch(
+    state: &AppState,
+    program: &Program,
+    ids: Vec<i64>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    with_retries(|| async {
+        let mut tx = state.store.begin_write_for(&program.id).await?;
+        tx.lock_member_ids(&program.id, &ids).await?;
+        tx.count_features(&program.id, &ids, window_from(now), now)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, Failure>(())
+    })
+    .await
+}
+
+/// Judges one batch by the segments.
+async fn judge_batch(
+    state: &AppState,
+    program: &Program,
+    segments: &[Live],
+    ids: Vec<i64>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    with_retries(|| async {
+        let mut tx = state.store.begin_write_for(&program.id).await?;
+        tx.lock_member_ids(&program.id, &ids).await?;
+        judge_in_tx(&mut tx, program, segments, &ids, now).await?;
+        tx.commit().await?;
+        Ok::<_, Failure>(())
+    })
+    .await
+}
+
+async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, ApiError> {
+    let now = state.clock.now();
+    let mut report = Refresh::default();
+    let batches = member_batches(state, program).await?;
+    {
+        use futures_util::{StreamExt, TryStreamExt};
+        futures_util::stream::iter(batches.clone())
+            .map(|ids| count_batch(state, program, ids, now))
+            .buffer_unordered(refresh_parallel())
+            .try_collect::<Vec<()>>()
+            .await?;
+    }
+    report.members = batches.iter().map(Vec::len).sum();
     report.ranked = with_retries(|| async {
         let mut tx = state.store.begin_write_for(&program.id).await?;
         let n = tx.rank_features(&program.id).await?;
@@ -262,24 +309,13 @@ async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, A
     // Every member judged by the definitions as they are now.
     let defs = state.store.segments(&program.id).await?;
     let segments = live(&defs);
-    let mut after = 0;
-    loop {
-        let ids = state
-            .store
-            .member_ids_after(&program.id, after, REFRESH_BATCH)
+    {
+        use futures_util::{StreamExt, TryStreamExt};
+        futures_util::stream::iter(batches)
+            .map(|ids| judge_batch(state, program, &segments, ids, now))
+            .buffer_unordered(refresh_parallel())
+            .try_collect::<Vec<()>>()
             .await?;
-        let Some(last) = ids.last().copied() else {
-            break;
-        };
-        with_retries(|| async {
-            let mut tx = state.store.begin_write_for(&program.id).await?;
-            tx.lock_member_ids(&program.id, &ids).await?;
-            judge_in_tx(&mut tx, program, &segments, &ids, now).await?;
-            tx.commit().await?;
-            Ok::<_, Failure>(())
-        })
-        .await?;
-        after = last;
     }
     let day = now
         .with_timezone(&program_tz(program))
