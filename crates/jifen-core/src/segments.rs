@@ -200,6 +200,44 @@ pub fn changes<'a>(
     (enter, leave)
 }
 
+/// One member's RFM inputs: their id, when they were last active (or enrolled; any ordered
+/// number, such as microseconds), their purchases and their net spend over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RfmInput {
+    pub member_id: i64,
+    pub recency: i64,
+    pub frequency: i64,
+    pub monetary: i64,
+}
+
+/// Quintile scores 1–5 by recency (most recent = 5), frequency and monetary value (most = 5):
+/// `1 + 5 × (rank − 1) ÷ n` (integer division), where a value's rank is one more than the number
+/// of members with a smaller one, so equal values share a score. In the order of `inputs`.
+pub fn rfm_scores(inputs: &[RfmInput]) -> Vec<(i64, i64, i64)> {
+    let n = inputs.len() as i64;
+    let sorted = |f: fn(&RfmInput) -> i64| {
+        let mut v: Vec<i64> = inputs.iter().map(f).collect();
+        v.sort_unstable();
+        v
+    };
+    let (r, f, m) = (
+        sorted(|i| i.recency),
+        sorted(|i| i.frequency),
+        sorted(|i| i.monetary),
+    );
+    let score = |sorted: &[i64], x: i64| 1 + 5 * (sorted.partition_point(|v| *v < x) as i64) / n;
+    inputs
+        .iter()
+        .map(|i| {
+            (
+                score(&r, i.recency),
+                score(&f, i.frequency),
+                score(&m, i.monetary),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +319,27 @@ mod tests {
     fn changes_name_what_to_enter_and_leave() {
         let (enter, leave) = changes([("a", true), ("b", false), ("c", true)], &["b", "c"]);
         assert_eq!((enter, leave), (vec!["a"], vec!["b"]));
+    }
+
+    #[test]
+    fn rfm_scores_are_quintiles_with_ties_shared() {
+        let inputs: Vec<RfmInput> = (0..10)
+            .map(|n| RfmInput {
+                member_id: n,
+                recency: n * 10,
+                frequency: n / 2,
+                monetary: if n < 5 { 0 } else { 100 },
+            })
+            .collect();
+        let scores = rfm_scores(&inputs);
+        let r: Vec<i64> = scores.iter().map(|s| s.0).collect();
+        let f: Vec<i64> = scores.iter().map(|s| s.1).collect();
+        let m: Vec<i64> = scores.iter().map(|s| s.2).collect();
+        assert_eq!(r, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        // Pairs share a frequency: each pair takes the rank of its first.
+        assert_eq!(f, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        // Five share 0 (rank 1), five share 100 (rank 6).
+        assert_eq!(m, vec![1, 1, 1, 1, 1, 3, 3, 3, 3, 3]);
+        assert!(rfm_scores(&[]).is_empty());
     }
 }

@@ -128,6 +128,12 @@ pub trait SegmentStore: Send + Sync {
     ) -> Result<Vec<String>>;
     /// Some members' features, as the last write left them.
     async fn member_features(&self, program_id: &str, member_ids: &[i64]) -> Result<FeatureSet>;
+    /// What ranks the program's members (those with counted figures, erased ones aside) into
+    /// RFM scores, with the scores they hold now.
+    async fn rfm_inputs(
+        &self,
+        program_id: &str,
+    ) -> Result<Vec<(jifen_core::segments::RfmInput, Option<(i64, i64, i64)>)>>;
     /// Programs that have at least one segment.
     async fn programs_with_segments(&self) -> Result<Vec<String>>;
     /// The program-time day of the program's last full refresh.
@@ -154,8 +160,8 @@ pub trait SegmentsTx: Send {
         window_from: Timestamp,
         now: Timestamp,
     ) -> Result<()>;
-    /// Ranks every member of the program with counted figures into RFM scores 1–5.
-    async fn rank_features(&mut self, program_id: &str) -> Result<u64>;
+    /// Writes members' RFM scores: (member, recency, frequency, monetary).
+    async fn set_rfm_scores(&mut self, scores: &[(i64, i64, i64, i64)]) -> Result<()>;
     /// [`SegmentStore::member_features`] inside this transaction.
     async fn features_in_tx(&mut self, program_id: &str, member_ids: &[i64]) -> Result<FeatureSet>;
     /// The segments some members are in: (member, segment).
@@ -519,6 +525,38 @@ macro_rules! segments_impl {
                 features_on(&mut *conn, program_id, member_ids).await
             }
 
+            async fn rfm_inputs(
+                &self,
+                program_id: &str,
+            ) -> $crate::Result<
+                Vec<(jifen_core::segments::RfmInput, Option<(i64, i64, i64)>)>,
+            > {
+                type Row = (i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT f.member_id, COALESCE(f.last_activity_at, m.enrolled_at), \
+                     f.frequency_365d, f.monetary_365d, f.r_score, f.f_score, f.m_score \
+                     FROM member_features f JOIN members m ON m.id = f.member_id \
+                     WHERE f.program_id = $1 AND m.status <> 'erased'",
+                )
+                .bind(program_id)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(member_id, recency, frequency, monetary, r, f, m)| {
+                        (
+                            jifen_core::segments::RfmInput {
+                                member_id,
+                                recency,
+                                frequency,
+                                monetary,
+                            },
+                            r.zip(f).zip(m).map(|((r, f), m)| (r, f, m)),
+                        )
+                    })
+                    .collect())
+            }
+
             async fn programs_with_segments(&self) -> $crate::Result<Vec<String>> {
                 Ok(sqlx::query_scalar(
                     "SELECT DISTINCT program_id FROM segments ORDER BY program_id",
@@ -706,24 +744,24 @@ macro_rules! segments_impl {
                 Ok(())
             }
 
-            async fn rank_features(&mut self, program_id: &str) -> $crate::Result<u64> {
-                Ok(sqlx::query(
-                    "UPDATE member_features SET r_score = s.r, f_score = s.f, m_score = s.m \
-                     FROM (SELECT f.member_id, \
-                       1 + (5 * (RANK() OVER (ORDER BY COALESCE(f.last_activity_at, \
-                         m.enrolled_at)) - 1)) / COUNT(*) OVER () AS r, \
-                       1 + (5 * (RANK() OVER (ORDER BY f.frequency_365d) - 1)) \
-                         / COUNT(*) OVER () AS f, \
-                       1 + (5 * (RANK() OVER (ORDER BY f.monetary_365d) - 1)) \
-                         / COUNT(*) OVER () AS m \
-                       FROM member_features f JOIN members m ON m.id = f.member_id \
-                       WHERE f.program_id = $1 AND m.status <> 'erased') AS s \
-                     WHERE member_features.member_id = s.member_id",
-                )
-                .bind(program_id)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected())
+            async fn set_rfm_scores(
+                &mut self,
+                scores: &[(i64, i64, i64, i64)],
+            ) -> $crate::Result<()> {
+                for chunk in scores.chunks(1_000).filter(|c| !c.is_empty()) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "WITH v (member_id, r, f, m) AS (",
+                    );
+                    q.push_values(chunk, |mut b, (id, r, f, m)| {
+                        b.push_bind(*id).push_bind(*r).push_bind(*f).push_bind(*m);
+                    });
+                    q.push(
+                        ") UPDATE member_features SET r_score = v.r, f_score = v.f, \
+                         m_score = v.m FROM v WHERE member_features.member_id = v.member_id",
+                    );
+                    q.build().persistent(false).execute(&mut *self.tx).await?;
+                }
+                Ok(())
             }
 
             async fn features_in_tx(

@@ -225,9 +225,29 @@ pub async fn scores_rank_members_into_quintiles(backend: Backend) {
     tx.count_features("p", &ids, now - Duration::days(365), now)
         .await
         .unwrap();
-    assert_eq!(tx.rank_features("p").await.unwrap(), 10);
-    assert_eq!(tx.rank_features("q").await.unwrap(), 0);
     tx.commit().await.unwrap();
+    // The inputs, ranked as the server ranks them, written back.
+    assert!(store.rfm_inputs("q").await.unwrap().is_empty());
+    let inputs = store.rfm_inputs("p").await.unwrap();
+    assert_eq!(inputs.len(), 10);
+    assert!(inputs.iter().all(|(_, held)| held.is_none()));
+    let ranked: Vec<jifen_core::segments::RfmInput> = inputs.iter().map(|(i, _)| *i).collect();
+    let scores: Vec<(i64, i64, i64, i64)> = ranked
+        .iter()
+        .zip(jifen_core::segments::rfm_scores(&ranked))
+        .map(|(i, (r, f, m))| (i.member_id, r, f, m))
+        .collect();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.set_rfm_scores(&scores).await.unwrap();
+    tx.commit().await.unwrap();
+    let held: Vec<Option<(i64, i64, i64)>> = store
+        .rfm_inputs("p")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    assert!(held.iter().all(Option::is_some), "{held:?}");
     let set = store.member_features("p", &ids).await.unwrap();
     let scores: Vec<(i64, i64, i64)> = set.rows.iter().map(|r| r.scores.unwrap()).collect();
     // Ten members, two per quintile, by recency, frequency and value alike.
