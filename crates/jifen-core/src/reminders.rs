@@ -467,6 +467,26 @@ pub fn local_instant(tz: Tz, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_time(time))
 }
 
+/// A member's points that expire in `(after, until]`, by the local day they expire on: the
+/// points of that day and its first instant.
+pub fn expiring_by_day(
+    expiring: &[crate::Expiring],
+    tz: Tz,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> BTreeMap<NaiveDate, (i64, DateTime<Utc>)> {
+    let mut by_day: BTreeMap<NaiveDate, (i64, DateTime<Utc>)> = BTreeMap::new();
+    for e in expiring {
+        if e.at <= after || e.at > until || e.points <= 0 {
+            continue;
+        }
+        let day = by_day.entry(local_day(tz, e.at)).or_insert((0, e.at));
+        day.0 = day.0.saturating_add(e.points);
+        day.1 = day.1.min(e.at);
+    }
+    by_day
+}
+
 /// The local day of an instant.
 pub fn local_day(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&tz).date_naive()

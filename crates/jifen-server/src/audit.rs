@@ -520,7 +520,7 @@ pub async fn snapshot(
         },
         "voucher" => {
             let rows = store.vouchers(p, &[id]).await?;
-            crate::api::rewards::vouchers_out(state, program, &rows)
+            crate::service::vouchers::vouchers_out(state, program, &rows)
                 .await?
                 .pop()
                 .and_then(|v| plain(json!(v)))

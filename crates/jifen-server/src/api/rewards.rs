@@ -15,7 +15,7 @@ use jifen_core::rewards::catalog::RewardSpec;
 use jifen_core::rewards::codes;
 use jifen_core::rewards::voucher::VoucherTemplate;
 use jifen_store::media::{ImageRef, RewardImage};
-use jifen_store::{DocumentRow, Program, RewardRow, VoucherRow};
+use jifen_store::{DocumentRow, Program, RewardRow};
 use sha2::{Digest, Sha256};
 
 use super::points::answer;
@@ -30,7 +30,7 @@ use crate::service::catalog::{
 use crate::service::gifts::{GiftIn, GiftOut, offer};
 use crate::service::ledger::find_member;
 use crate::service::vouchers::{
-    Stored, VoucherState, codes_csv, insert_new, issue, new_code, new_vouchers, terms,
+    Stored, codes_csv, insert_new, issue, new_code, new_vouchers, terms,
 };
 use crate::service::{Idempotency, claim, finish, with_retries};
 
@@ -433,68 +433,7 @@ pub async fn export_codes(
 
 // --- vouchers ------------------------------------------------------------------------------------
 
-/// A voucher.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VoucherOut {
-    pub code: String,
-    pub template: String,
-    pub title: String,
-    /// What it gives ("¥20 off, spend ≥ ¥99").
-    pub gives: String,
-    /// The owner's external id; absent for a public code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    /// Where it stands for its owner now.
-    pub state: VoucherState,
-    pub uses: i64,
-    pub max_uses: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_from: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<DateTime<Utc>>,
-    /// What issued it.
-    pub source: String,
-    pub issued_at: DateTime<Utc>,
-}
-
-fn voucher_out(
-    v: &VoucherRow,
-    stored: &Stored,
-    now: DateTime<Utc>,
-) -> Result<VoucherOut, ApiError> {
-    let t = terms(&v.terms)?;
-    Ok(VoucherOut {
-        code: v.code.clone(),
-        template: v.template_id.clone(),
-        title: t.title_in("zh-CN").to_owned(),
-        gives: t.gives(),
-        owner: v.owner.clone(),
-        state: stored.state(v, now),
-        uses: v.uses,
-        max_uses: v.max_uses,
-        valid_from: v.valid_from,
-        valid_until: v.valid_until,
-        source: v.source.clone(),
-        issued_at: v.issued_at,
-    })
-}
-
-pub(crate) async fn vouchers_out(
-    state: &AppState,
-    program: &Program,
-    rows: &[VoucherRow],
-) -> Result<Vec<VoucherOut>, ApiError> {
-    let codes: Vec<&str> = rows.iter().map(|v| v.code.as_str()).collect();
-    let now = state.clock.now();
-    let stored = Stored::new(
-        state
-            .store
-            .voucher_uses(&program.id, &codes, now, None)
-            .await?,
-        state.store.gifts_of(&program.id, &codes).await?,
-    );
-    rows.iter().map(|v| voucher_out(v, &stored, now)).collect()
-}
+use crate::service::vouchers::{VoucherOut, voucher_out, vouchers_out};
 
 /// A voucher to issue to a member.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

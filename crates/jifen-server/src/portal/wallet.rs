@@ -235,7 +235,7 @@ async fn cards(
     visit: &Visit,
     rows: &[VoucherRow],
 ) -> Result<Vec<(Card, VoucherTemplate)>, Failure> {
-    let outs = crate::api::rewards::vouchers_out(state, &visit.program, rows).await?;
+    let outs = crate::service::vouchers::vouchers_out(state, &visit.program, rows).await?;
     let tz = crate::service::program_tz(&visit.program);
     let base = super::auth::base(&visit.program.id);
     let lang = visit.lang;

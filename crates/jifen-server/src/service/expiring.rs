@@ -4,14 +4,11 @@
 //! from the program, the member and the day, so a second pass, a second node or a restart
 //! writes nothing new.
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use jifen_core::Timestamp;
-use jifen_core::reminders::{local_day, local_instant};
+use jifen_core::reminders::{expiring_by_day, local_day, local_instant};
 use jifen_store::webhooks::kind::POINTS_EXPIRING;
 use jifen_store::{NewWebhookMessage, Program};
 
@@ -74,15 +71,13 @@ pub async fn run_program(state: &AppState, program: &Program, days: u32) -> Resu
     for (member_id, external_id) in members {
         let (_, book) = super::ledger::book_at(state, program, &external_id, now, false).await?;
         let balance = book.balance();
-        let mut by_day: BTreeMap<NaiveDate, (i64, Timestamp)> = BTreeMap::new();
-        for e in &balance.expiring {
-            if e.at <= now || e.at >= until || e.points <= 0 {
-                continue;
-            }
-            let day = by_day.entry(local_day(tz, e.at)).or_insert((0, e.at));
-            day.0 = day.0.saturating_add(e.points);
-            day.1 = day.1.min(e.at);
-        }
+        // Up to the end of the window's last day (`until` is the next day's start).
+        let by_day = expiring_by_day(
+            &balance.expiring,
+            tz,
+            now,
+            until - Duration::microseconds(1),
+        );
         for (day, (points, first)) in by_day {
             messages.push(NewWebhookMessage {
                 id: message_id(&program.id, member_id, day),

@@ -276,7 +276,7 @@ async fn voucher_offers(
         .store
         .member_vouchers(&program.id, member_id, VOUCHERS)
         .await?;
-    let outs = crate::api::rewards::vouchers_out(state, program, &rows).await?;
+    let outs = super::vouchers::vouchers_out(state, program, &rows).await?;
     let tz = super::program_tz(program);
     let today = now.with_timezone(&tz).date_naive();
     let mut offers = Vec::new();
@@ -356,13 +356,15 @@ pub async fn member_offers(
             .map(|s| (s.slug, s.name))
             .collect()
     };
+    // The terms of the templates voucher rewards give, read at once.
     let mut templates = BTreeMap::new();
-    for item in &judged.items {
-        if let RewardKind::Voucher { template } = &item.spec.kind
-            && !templates.contains_key(template)
-            && let Some(doc) = state.store.voucher_template(&program.id, template).await?
-        {
-            templates.insert(template.clone(), terms(&doc.body)?);
+    if judged
+        .items
+        .iter()
+        .any(|i| matches!(i.spec.kind, RewardKind::Voucher { .. }))
+    {
+        for doc in state.store.voucher_templates(&program.id).await? {
+            templates.insert(doc.id.clone(), terms(&doc.body)?);
         }
     }
     let mut offers: Vec<Offer> = judged

@@ -39,7 +39,8 @@ use serde_json::{Value, json};
 
 use jifen_core::Timestamp;
 use jifen_core::reminders::{
-    Channel, ReminderKind, after_cap, first_allowed, is_quiet, local_day, local_instant, week_start,
+    Channel, ReminderKind, after_cap, expiring_by_day, first_allowed, is_quiet, local_day,
+    local_instant, week_start,
 };
 use jifen_store::{Notification, PreferenceRow, Program, ReminderRow};
 
@@ -168,15 +169,7 @@ async fn points_expiring(
     for (member_id, external_id) in members {
         let (_, book) =
             crate::service::ledger::book_at(state, program, &external_id, now, false).await?;
-        let mut by_day: BTreeMap<NaiveDate, (i64, Timestamp)> = BTreeMap::new();
-        for e in book.balance().expiring {
-            if e.at <= now || e.at > until || e.points <= 0 {
-                continue;
-            }
-            let day = by_day.entry(local_day(tz, e.at)).or_insert((0, e.at));
-            day.0 += e.points;
-            day.1 = day.1.min(e.at);
-        }
+        let by_day = expiring_by_day(&book.balance().expiring, tz, now, until);
         for (day, (points, first)) in by_day {
             due.push(Due {
                 member_id,

@@ -6,13 +6,15 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use chrono::{DateTime, Utc};
 use jifen_core::Timestamp;
 use jifen_core::rewards::checkout::{CashSettings, Reason};
 use jifen_core::rewards::codes;
 use jifen_core::rewards::voucher::VoucherTemplate;
-use jifen_store::{GiftRow, VoucherRow, VoucherUseRow, WriteTx};
+use jifen_store::{GiftRow, Program, VoucherRow, VoucherUseRow, WriteTx};
 
 use super::Failure;
+use crate::app::AppState;
 use crate::error::ApiError;
 
 /// The settings document of checkouts.
@@ -474,4 +476,69 @@ pub async fn codes_csv(
         }
     }
     out.into_inner().map_err(|e| csv_err(e.into_error().into()))
+}
+
+/// A voucher.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct VoucherOut {
+    pub code: String,
+    pub template: String,
+    pub title: String,
+    /// What it gives ("¥20 off, spend ≥ ¥99").
+    pub gives: String,
+    /// The owner's external id; absent for a public code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Where it stands for its owner now.
+    pub state: VoucherState,
+    pub uses: i64,
+    pub max_uses: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// What issued it.
+    pub source: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A voucher as shown, with where it stands at `now` given its uses and gifts.
+pub fn voucher_out(
+    v: &VoucherRow,
+    stored: &Stored,
+    now: DateTime<Utc>,
+) -> Result<VoucherOut, ApiError> {
+    let t = terms(&v.terms)?;
+    Ok(VoucherOut {
+        code: v.code.clone(),
+        template: v.template_id.clone(),
+        title: t.title_in("zh-CN").to_owned(),
+        gives: t.gives(),
+        owner: v.owner.clone(),
+        state: stored.state(v, now),
+        uses: v.uses,
+        max_uses: v.max_uses,
+        valid_from: v.valid_from,
+        valid_until: v.valid_until,
+        source: v.source.clone(),
+        issued_at: v.issued_at,
+    })
+}
+
+/// Members' vouchers as shown, with where each stands now.
+pub async fn vouchers_out(
+    state: &AppState,
+    program: &Program,
+    rows: &[VoucherRow],
+) -> Result<Vec<VoucherOut>, ApiError> {
+    let codes: Vec<&str> = rows.iter().map(|v| v.code.as_str()).collect();
+    let now = state.clock.now();
+    let stored = Stored::new(
+        state
+            .store
+            .voucher_uses(&program.id, &codes, now, None)
+            .await?,
+        state.store.gifts_of(&program.id, &codes).await?,
+    );
+    rows.iter().map(|v| voucher_out(v, &stored, now)).collect()
 }
