@@ -2,7 +2,8 @@
 //! and their validation (SSRF refusals included), messages written in the same transaction as
 //! their cause (and nothing when it rolls back), signed deliveries a receiver verifies with its
 //! own HMAC, retries on the schedule until failed, replays, secret rotation with both
-//! signatures, endpoint health, refusals at send time, and claims two workers never share.
+//! signatures, endpoint health, refusals at send time, and claims two workers never share
+//! (with the attempts of a lapsed claim recorded after the others, changing no delivery).
 
 mod common;
 
@@ -13,6 +14,7 @@ use common::receiver::{Receiver, expected_signature};
 use common::{TestApp, TestBackend};
 use jifen_server::webhooks::WebhookSettings;
 use jifen_server::webhooks::deliver::{Sender, deliver_batch, disable_failing};
+use jifen_store::webhooks::{AttemptOutcome, AttemptRecord, ClaimedDelivery};
 use jifen_store::{NewWebhookMessage, Notification};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -725,7 +727,8 @@ async fn private_targets_are_refused_at_send_time(backend: TestBackend) {
 async fn concurrent_workers_never_share_a_claim(backend: TestBackend) {
     let app = spawn(backend).await;
     let receiver = Receiver::start().await;
-    app.endpoint(&receiver.url, json!(["member.enrolled"]))
+    let endpoint = app
+        .endpoint(&receiver.url, json!(["member.enrolled"]))
         .await;
     let patches: Vec<Value> = (0..120)
         .map(|n| json!({"external_id": format!("m-{n}")}))
@@ -753,20 +756,20 @@ async fn concurrent_workers_never_share_a_claim(backend: TestBackend) {
                 if got.is_empty() {
                     return mine;
                 }
-                mine.extend(got.into_iter().map(|d| d.message_id));
+                mine.extend(got.into_iter().map(|d| (d, claim.clone())));
             }
             mine
         }));
     }
     let mut seen = HashSet::new();
-    let mut total = 0;
+    let mut first = Vec::new();
     for t in tasks {
-        for id in t.await.unwrap() {
-            total += 1;
-            assert!(seen.insert(id), "claimed twice");
+        for (d, claim) in t.await.unwrap() {
+            assert!(seen.insert(d.message_id.clone()), "claimed twice");
+            first.push((d, claim));
         }
     }
-    assert_eq!(total, 120);
+    assert_eq!(first.len(), 120);
     // Claimed deliveries are due again only when their lease ends.
     let again = store
         .claim_webhook_deliveries(now, now + Duration::minutes(1), "late", 500)
@@ -779,6 +782,108 @@ async fn concurrent_workers_never_share_a_claim(backend: TestBackend) {
         .await
         .unwrap();
     assert_eq!(again.len(), 120, "a dead worker's claims come back");
+
+    // The second claim's attempts decide each delivery: the first half delivered, the rest
+    // to be tried again in an hour.
+    let record = |d: &ClaimedDelivery, claim: &str, at, outcome| AttemptRecord {
+        message_id: d.message_id.clone(),
+        endpoint_id: d.endpoint_id.clone(),
+        program_id: d.program_id.clone(),
+        claim: claim.to_owned(),
+        at,
+        status_code: Some(if outcome == AttemptOutcome::Delivered {
+            204
+        } else {
+            503
+        }),
+        latency_ms: 3,
+        error: (outcome != AttemptOutcome::Delivered).then(|| "HTTP 503".to_owned()),
+        outcome,
+    };
+    let retry_at = later + Duration::hours(1);
+    let records: Vec<AttemptRecord> = again
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let outcome = if i < 60 {
+                AttemptOutcome::Delivered
+            } else {
+                AttemptOutcome::Retry(retry_at)
+            };
+            record(d, "late", later, outcome)
+        })
+        .collect();
+    store.finish_webhook_attempts(&records).await.unwrap();
+    // The dead worker's attempts come in afterwards: recorded after the others, changing
+    // no delivery.
+    let lapsed: Vec<AttemptRecord> = first
+        .iter()
+        .take(5)
+        .map(|(d, claim)| record(d, claim, later, AttemptOutcome::Failed))
+        .collect();
+    store.finish_webhook_attempts(&lapsed).await.unwrap();
+    let program = &app.program_id;
+    for (i, d) in again.iter().enumerate() {
+        let (_, deliveries) = store
+            .webhook_message(program, &d.message_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(deliveries.len(), 1);
+        let want = if i < 60 { "delivered" } else { "pending" };
+        assert_eq!(deliveries[0].status, want, "{:?}", deliveries[0]);
+        assert_eq!(deliveries[0].attempts, 1);
+        let latest = if i < 60 { Some(204) } else { Some(503) };
+        assert_eq!(deliveries[0].last_status, latest);
+    }
+    for (d, _) in first.iter().take(5) {
+        let attempts = store
+            .webhook_attempts(program, &d.message_id, &d.endpoint_id)
+            .await
+            .unwrap();
+        let codes: Vec<(i64, Option<i64>)> = attempts
+            .iter()
+            .map(|a| (a.attempt, a.status_code))
+            .collect();
+        let late = again
+            .iter()
+            .position(|a| a.message_id == d.message_id)
+            .unwrap();
+        let second = if late < 60 { Some(204) } else { Some(503) };
+        assert_eq!(codes, vec![(1, second), (2, Some(503))]);
+    }
+    // Successes then failures in one batch: failing since the first failure after the last
+    // success (the lapsed failures came when it was failing already).
+    let shown = app
+        .get(&format!(
+            "/v1/webhooks/endpoints/{}",
+            endpoint["id"].as_str().unwrap()
+        ))
+        .await;
+    let since: chrono::DateTime<Utc> = shown.body["failing_since"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(since.timestamp_micros(), later.timestamp_micros());
+    // A success clears it.
+    let due = store
+        .claim_webhook_deliveries(retry_at, retry_at + Duration::minutes(1), "last", 500)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 60);
+    let done: Vec<AttemptRecord> = due
+        .iter()
+        .map(|d| record(d, "last", retry_at, AttemptOutcome::Delivered))
+        .collect();
+    store.finish_webhook_attempts(&done).await.unwrap();
+    let shown = app
+        .get(&format!(
+            "/v1/webhooks/endpoints/{}",
+            endpoint["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(shown.body["failing_since"], Value::Null, "{shown:?}");
 }
 
 /// Each kind's cause, through the API, on a program with tiers, vouchers and rewards.

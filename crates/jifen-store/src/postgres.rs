@@ -468,5 +468,9 @@ webhooks_impl!(
     PgStore,
     PgWriteTx,
     sqlx::Postgres,
-    skip_locked = " FOR UPDATE OF d SKIP LOCKED"
+    skip_locked = " FOR UPDATE OF d SKIP LOCKED",
+    claim_plan = Some(
+        "SELECT set_config('enable_bitmapscan', 'off', true), \
+         set_config('enable_sort', 'off', true)"
+    )
 );

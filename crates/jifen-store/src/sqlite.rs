@@ -338,4 +338,10 @@ crate::challenges::challenges_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
 portal_impl!(SqliteStore);
 console_impl!(SqliteStore, sqlx::Sqlite);
 crate::rollups::rollups_impl!(SqliteStore, sqlx::Sqlite, for_update = "", skip_locked = "");
-webhooks_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, skip_locked = "");
+webhooks_impl!(
+    SqliteStore,
+    SqliteWriteTx,
+    sqlx::Sqlite,
+    skip_locked = "",
+    claim_plan = None
+);

@@ -364,6 +364,58 @@ pub struct AttemptRecord {
     pub outcome: AttemptOutcome,
 }
 
+/// How a batch of attempts leaves an endpoint's `failing_since`, as if they were recorded one
+/// after another: a success clears it, and a failure sets it when it is clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Health {
+    /// The last attempt succeeded: clear it.
+    Clear,
+    /// A success came before failures: it is the first failure after that success.
+    Set(i64),
+    /// Only failures: the first of them, unless it was failing already.
+    SetIfClear(i64),
+}
+
+impl Health {
+    /// 0, 1 or 2, and the instant to set, as the statement's `mode` and `since`.
+    pub(crate) fn mode(self) -> (i64, Option<i64>) {
+        match self {
+            Health::Clear => (0, None),
+            Health::Set(t) => (1, Some(t)),
+            Health::SetIfClear(t) => (2, Some(t)),
+        }
+    }
+}
+
+/// Each endpoint's [`Health`] after `attempts`, in attempt order, sorted by endpoint (so
+/// that writers lock endpoints in one order).
+pub(crate) fn endpoint_health(attempts: &[AttemptRecord]) -> Vec<((&str, &str), Health)> {
+    // Per endpoint: whether a success was seen, and the first failure since the last success.
+    let mut by_endpoint: std::collections::BTreeMap<(&str, &str), (bool, Option<i64>)> =
+        std::collections::BTreeMap::new();
+    for a in attempts {
+        let e = by_endpoint
+            .entry((a.program_id.as_str(), a.endpoint_id.as_str()))
+            .or_default();
+        if a.outcome == AttemptOutcome::Delivered {
+            *e = (true, None);
+        } else if e.1.is_none() {
+            e.1 = Some(crate::backend::us(a.at));
+        }
+    }
+    by_endpoint
+        .into_iter()
+        .map(|(k, (succeeded, failing))| {
+            let h = match (succeeded, failing) {
+                (_, None) => Health::Clear,
+                (true, Some(t)) => Health::Set(t),
+                (false, Some(t)) => Health::SetIfClear(t),
+            };
+            (k, h)
+        })
+        .collect()
+}
+
 /// Which deliveries a replay sends again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replay {
@@ -540,9 +592,18 @@ pub(crate) const DELIVERY_COLUMNS: &str = "d.message_id, d.endpoint_id, m.kind, 
      d.created_at, d.updated_at";
 
 /// Expands the webhook statements for a backend. `skip_locked` locks the claimed deliveries
-/// (and only them) and skips those another worker holds.
+/// (and only them) and skips those another worker holds; `claim_plan`, when there is one, is a
+/// statement run first in a claim's transaction to keep its plan to the one that reads the due
+/// deliveries in order (a planner whose statistics predate a burst of deliveries would
+/// otherwise read every due delivery, for every claim, until they are analysed again).
 macro_rules! webhooks_impl {
-    ($store:ty, $tx:ty, $db:ty, skip_locked = $skip_locked:literal) => {
+    (
+        $store:ty,
+        $tx:ty,
+        $db:ty,
+        skip_locked = $skip_locked:literal,
+        claim_plan = $claim_plan:expr
+    ) => {
         /// Writes the messages an enabled endpoint of the program subscribes to, and their
         /// deliveries, on a connection inside the caller's transaction.
         async fn webhook_enqueue_in(
@@ -909,13 +970,19 @@ macro_rules! webhooks_impl {
             ) -> $crate::Result<Vec<$crate::webhooks::ClaimedDelivery>> {
                 use $crate::backend::us;
                 let mut tx = self.begin_tx().await?;
+                let plan: Option<&str> = $claim_plan;
+                if let Some(plan) = plan {
+                    sqlx::query(plan).execute(&mut *tx).await?;
+                }
+                // The endpoint's state is a per-row look-up (not a join) so that the due
+                // deliveries are read in order, and only until the batch is full.
                 let claimed = sqlx::query(concat!(
                     "UPDATE webhook_deliveries SET next_attempt_at = $1, claim = $2 \
                      WHERE (message_id, endpoint_id) IN (\
                      SELECT d.message_id, d.endpoint_id FROM webhook_deliveries d \
-                     JOIN webhook_endpoints e ON e.program_id = d.program_id \
-                     AND e.id = d.endpoint_id \
-                     WHERE d.status = 'pending' AND d.next_attempt_at <= $3 AND e.enabled = 1 \
+                     WHERE d.status = 'pending' AND d.next_attempt_at <= $3 \
+                     AND (SELECT e.enabled FROM webhook_endpoints e \
+                     WHERE e.program_id = d.program_id AND e.id = d.endpoint_id) = 1 \
                      ORDER BY d.next_attempt_at LIMIT $4",
                     $skip_locked,
                     ")"
@@ -954,37 +1021,64 @@ macro_rules! webhooks_impl {
             ) -> $crate::Result<()> {
                 use $crate::backend::us;
                 use $crate::webhooks::AttemptOutcome;
+                // Rows per statement: the attempts' insert binds 8 values a row, well under
+                // either backend's limit on bound values.
+                const ROWS: usize = 500;
                 if attempts.is_empty() {
                     return Ok(());
                 }
                 let mut tx = self.begin_tx().await?;
+                // Each delivery still under the attempt's claim takes its outcome and the next
+                // attempt number; a claim that lapsed (another worker holds the delivery now)
+                // changes nothing, and its attempt is numbered after the others below.
+                let mut numbers: std::collections::HashMap<(String, String), i64> =
+                    std::collections::HashMap::with_capacity(attempts.len());
+                for chunk in attempts.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "WITH v (v_message, v_endpoint, v_claim, v_status, v_next, v_code, \
+                         v_error, v_latency, v_at) AS (",
+                    );
+                    q.push_values(chunk, |mut b, a| {
+                        let (status, next) = match a.outcome {
+                            AttemptOutcome::Delivered => ($crate::webhooks::DELIVERED, us(a.at)),
+                            AttemptOutcome::Retry(t) => ($crate::webhooks::PENDING, us(t)),
+                            AttemptOutcome::Failed => ($crate::webhooks::FAILED, us(a.at)),
+                        };
+                        b.push_bind(&a.message_id)
+                            .push_bind(&a.endpoint_id)
+                            .push_bind(&a.claim)
+                            .push_bind(status)
+                            .push_bind(next)
+                            .push_bind(a.status_code)
+                            .push_bind(&a.error)
+                            .push_bind(a.latency_ms)
+                            .push_bind(us(a.at));
+                    });
+                    q.push(
+                        ") UPDATE webhook_deliveries SET status = v.v_status, \
+                         attempts = attempts + 1, next_attempt_at = v.v_next, claim = NULL, \
+                         last_status = v.v_code, last_error = v.v_error, \
+                         last_latency_ms = v.v_latency, updated_at = v.v_at FROM v \
+                         WHERE webhook_deliveries.message_id = v.v_message \
+                         AND webhook_deliveries.endpoint_id = v.v_endpoint \
+                         AND webhook_deliveries.claim = v.v_claim \
+                         RETURNING webhook_deliveries.message_id, \
+                         webhook_deliveries.endpoint_id, webhook_deliveries.attempts",
+                    );
+                    let done: Vec<(String, String, i64)> = q
+                        .build_query_as()
+                        .persistent(chunk.len() == ROWS)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    for (message, endpoint, n) in done {
+                        numbers.insert((message, endpoint), n);
+                    }
+                }
+                let mut rows: Vec<(&$crate::webhooks::AttemptRecord, i64)> =
+                    Vec::with_capacity(attempts.len());
                 for a in attempts {
-                    let (status, next) = match a.outcome {
-                        AttemptOutcome::Delivered => ($crate::webhooks::DELIVERED, us(a.at)),
-                        AttemptOutcome::Retry(t) => ($crate::webhooks::PENDING, us(t)),
-                        AttemptOutcome::Failed => ($crate::webhooks::FAILED, us(a.at)),
-                    };
-                    let attempt: Option<(i64,)> = sqlx::query_as(
-                        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, \
-                         next_attempt_at = $2, claim = NULL, last_status = $3, last_error = $4, \
-                         last_latency_ms = $5, updated_at = $6 \
-                         WHERE message_id = $7 AND endpoint_id = $8 AND claim = $9 \
-                         RETURNING attempts",
-                    )
-                    .bind(status)
-                    .bind(next)
-                    .bind(a.status_code)
-                    .bind(&a.error)
-                    .bind(a.latency_ms)
-                    .bind(us(a.at))
-                    .bind(&a.message_id)
-                    .bind(&a.endpoint_id)
-                    .bind(&a.claim)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    // A claim that lapsed still made a request: record it after the others.
-                    let number = match attempt {
-                        Some((n,)) => n,
+                    let n = match numbers.remove(&(a.message_id.clone(), a.endpoint_id.clone())) {
+                        Some(n) => n,
                         None => {
                             let (n,): (i64,) = sqlx::query_as(
                                 "SELECT COALESCE(MAX(attempt), 0) + 1 FROM webhook_attempts \
@@ -997,33 +1091,53 @@ macro_rules! webhooks_impl {
                             n
                         }
                     };
-                    sqlx::query(
+                    rows.push((a, n));
+                }
+                for chunk in rows.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO webhook_attempts (message_id, endpoint_id, attempt, \
-                         program_id, at, status_code, latency_ms, error) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&a.message_id)
-                    .bind(&a.endpoint_id)
-                    .bind(number)
-                    .bind(&a.program_id)
-                    .bind(us(a.at))
-                    .bind(a.status_code)
-                    .bind(a.latency_ms)
-                    .bind(&a.error)
-                    .execute(&mut *tx)
-                    .await?;
-                    let health = if a.outcome == AttemptOutcome::Delivered {
-                        "UPDATE webhook_endpoints SET failing_since = NULL \
-                         WHERE program_id = $1 AND id = $2 AND failing_since IS NOT NULL \
-                         AND $3 >= 0"
-                    } else {
-                        "UPDATE webhook_endpoints SET failing_since = $3 \
-                         WHERE program_id = $1 AND id = $2 AND failing_since IS NULL"
-                    };
-                    sqlx::query(health)
-                        .bind(&a.program_id)
-                        .bind(&a.endpoint_id)
-                        .bind(us(a.at))
+                         program_id, at, status_code, latency_ms, error) ",
+                    );
+                    q.push_values(chunk, |mut b, (a, n)| {
+                        b.push_bind(&a.message_id)
+                            .push_bind(&a.endpoint_id)
+                            .push_bind(*n)
+                            .push_bind(&a.program_id)
+                            .push_bind(us(a.at))
+                            .push_bind(a.status_code)
+                            .push_bind(a.latency_ms)
+                            .push_bind(&a.error);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build()
+                        .persistent(chunk.len() == ROWS)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // Endpoint health, as if the attempts were recorded one by one: a success
+                // clears `failing_since`, a failure sets it when clear. Rows that need no
+                // change are not written (nor locked).
+                let health = $crate::webhooks::endpoint_health(attempts);
+                for chunk in health.chunks(ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "WITH v (v_program, v_endpoint, v_mode, v_since) AS (",
+                    );
+                    q.push_values(chunk, |mut b, ((program, endpoint), h)| {
+                        let (mode, since) = h.mode();
+                        b.push_bind(*program)
+                            .push_bind(*endpoint)
+                            .push_bind(mode)
+                            .push_bind(since);
+                    });
+                    q.push(
+                        ") UPDATE webhook_endpoints SET failing_since = v.v_since FROM v \
+                         WHERE webhook_endpoints.program_id = v.v_program \
+                         AND webhook_endpoints.id = v.v_endpoint \
+                         AND ((v.v_mode = 0 AND failing_since IS NOT NULL) OR v.v_mode = 1 \
+                         OR (v.v_mode = 2 AND failing_since IS NULL))",
+                    );
+                    q.build()
+                        .persistent(chunk.len() == ROWS)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -1111,3 +1225,55 @@ macro_rules! webhooks_impl {
 }
 
 pub(crate) use webhooks_impl;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(endpoint: &str, at_us: i64, ok: bool) -> AttemptRecord {
+        let at = crate::backend::at(at_us).expect("an instant");
+        AttemptRecord {
+            message_id: format!("m{at_us}"),
+            endpoint_id: endpoint.to_owned(),
+            program_id: "p".to_owned(),
+            claim: "c".to_owned(),
+            at,
+            status_code: Some(if ok { 204 } else { 500 }),
+            latency_ms: 1,
+            error: (!ok).then(|| "HTTP 500".to_owned()),
+            outcome: if ok {
+                AttemptOutcome::Delivered
+            } else {
+                AttemptOutcome::Failed
+            },
+        }
+    }
+
+    #[test]
+    fn health_is_that_of_the_attempts_one_after_another() {
+        let attempts = [
+            // b: failures only, the first counts.
+            attempt("b", 10, false),
+            attempt("b", 20, false),
+            // a: a failure, a success, then failures: the first failure after the success.
+            attempt("a", 30, false),
+            attempt("a", 40, true),
+            attempt("a", 50, false),
+            attempt("a", 60, false),
+            // c: a failure then a success: cleared.
+            attempt("c", 70, false),
+            attempt("c", 80, true),
+        ];
+        assert_eq!(
+            endpoint_health(&attempts),
+            vec![
+                (("p", "a"), Health::Set(50)),
+                (("p", "b"), Health::SetIfClear(10)),
+                (("p", "c"), Health::Clear),
+            ]
+        );
+        assert_eq!(Health::Clear.mode(), (0, None));
+        assert_eq!(Health::Set(5).mode(), (1, Some(5)));
+        assert_eq!(Health::SetIfClear(5).mode(), (2, Some(5)));
+    }
+}
