@@ -181,19 +181,55 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
 /// Counts requests and their latency by route and status.
 async fn record_metrics(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    let labels = [("route", route), ("method", method), ("status", status)];
-    metrics::counter!("jifen_http_requests_total", &labels).increment(1);
-    metrics::histogram!("jifen_http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let (count, latency) = request_metrics(route, &method, res.status());
+    count.increment(1);
+    latency.record(started.elapsed().as_secs_f64());
     res
+}
+
+/// The request counter and latency histogram of a route, method and status. Kept per thread
+/// once registered, so that a request does not build their labels and look them up in the
+/// recorder's registry again.
+fn request_metrics(
+    route: &str,
+    method: &axum::http::Method,
+    status: axum::http::StatusCode,
+) -> (metrics::Counter, metrics::Histogram) {
+    type Handles = Vec<(
+        axum::http::Method,
+        u16,
+        metrics::Counter,
+        metrics::Histogram,
+    )>;
+    thread_local! {
+        static HANDLES: std::cell::RefCell<std::collections::HashMap<String, Handles>> =
+            std::cell::RefCell::default();
+    }
+    HANDLES.with_borrow_mut(|handles| {
+        let of_route = match handles.get_mut(route) {
+            Some(h) => h,
+            None => handles.entry(route.to_owned()).or_default(),
+        };
+        if let Some((_, _, c, h)) = of_route
+            .iter()
+            .find(|(m, s, _, _)| m == method && *s == status.as_u16())
+        {
+            return (c.clone(), h.clone());
+        }
+        let labels = [
+            ("route", route.to_owned()),
+            ("method", method.to_string()),
+            ("status", status.as_u16().to_string()),
+        ];
+        let c = metrics::counter!("jifen_http_requests_total", &labels);
+        let h = metrics::histogram!("jifen_http_request_duration_seconds", &labels);
+        of_route.push((method.clone(), status.as_u16(), c.clone(), h.clone()));
+        (c, h)
+    })
 }
 
 /// Turns the plain-text rejections of axum's own layers and extractors (body too large, a path

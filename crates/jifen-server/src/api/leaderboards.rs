@@ -363,8 +363,8 @@ pub async fn place_of(
         .await;
     }
     let r = &state.rankings;
-    let place = r
-        .place(state, &program.id, &id, &period, &external_id)
+    let (place, ranked) = r
+        .place_and_count(state, &program.id, &id, &period, &external_id)
         .await?;
     if place.is_none() {
         // Unranked: the member must at least exist.
@@ -374,7 +374,6 @@ pub async fn place_of(
             .await?
             .ok_or_else(|| ApiError::MemberNotFound(external_id.clone()))?;
     }
-    let ranked = r.count(state, &program.id, &id, &period).await?;
     let (above, below) = match &place {
         Some(p) if k > 0 => {
             let start = p.rank.saturating_sub(u64::from(k)).max(1);

@@ -216,10 +216,13 @@ fn key(program: &str, board: &str, period: &str) -> BoardKey {
 /// database.
 pub struct Rankings {
     backend: Backend,
-    boards: Mutex<HashMap<(String, String), (std::time::Instant, Board)>>,
+    boards: Mutex<HashMap<(String, String), CachedBoard>>,
     /// (program, board, period) of contests known to be settled: settled is for good.
     settled: Mutex<HashMap<BoardKey, jifen_store::ContestRow>>,
 }
+
+/// A board's definition and when it was read.
+type CachedBoard = (std::time::Instant, Arc<Board>);
 
 /// How long a node reuses a board's definition before reading it again (a change saved on
 /// another node shows within this).
@@ -261,7 +264,7 @@ impl Rankings {
         state: &AppState,
         program_id: &str,
         id: &str,
-    ) -> Result<Board, ApiError> {
+    ) -> Result<Arc<Board>, ApiError> {
         let k = (program_id.to_owned(), id.to_owned());
         {
             let boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
@@ -271,7 +274,7 @@ impl Rankings {
                 return Ok(b.clone());
             }
         }
-        let b = board(state, program_id, id).await?;
+        let b = Arc::new(board(state, program_id, id).await?);
         let mut boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
         boards.insert(k, (std::time::Instant::now(), b.clone()));
         Ok(b)
@@ -354,7 +357,7 @@ impl Rankings {
         period: &str,
     ) -> Result<(), ApiError> {
         match &self.backend {
-            Backend::Memory(m) => m.ready(state, program_id, board, period).await,
+            Backend::Memory(m) => m.ready(state, program_id, board, period).await.map(drop),
             Backend::Redis(r) => r.ready(state, program_id, board, period).await,
         }
     }
@@ -388,6 +391,35 @@ impl Rankings {
         match &self.backend {
             Backend::Memory(m) => Ok(m.read(program_id, board, period, |b| b.ranking.len() as u64)),
             Backend::Redis(r) => r.count(program_id, board, period).await,
+        }
+    }
+
+    /// A member's place, if they are ranked, and how many are ranked: one look-up of the
+    /// ranking where it is in this process.
+    pub async fn place_and_count(
+        &self,
+        state: &AppState,
+        program_id: &str,
+        board: &str,
+        period: &str,
+        member: &str,
+    ) -> Result<(Option<Place>, u64), ApiError> {
+        match &self.backend {
+            Backend::Memory(m) => {
+                let entry = m.ready(state, program_id, board, period).await?;
+                let b = entry.board.read().unwrap_or_else(|p| p.into_inner());
+                let place = b
+                    .ids
+                    .get(member)
+                    .and_then(|id| b.ranking.rank(*id))
+                    .and_then(|(rank, s)| b.place(rank, &s));
+                Ok((place, b.ranking.len() as u64))
+            }
+            Backend::Redis(_) => {
+                let place = self.place(state, program_id, board, period, member).await?;
+                let count = self.count(state, program_id, board, period).await?;
+                Ok((place, count))
+            }
         }
     }
 
@@ -584,7 +616,7 @@ impl Memory {
         program: &str,
         board: &str,
         period: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Arc<MemEntry>, ApiError> {
         // Registered before the first page is read: every change committed after that point
         // is applied to it by its event, every change before it is in a page.
         let entry = self.entry(key(program, board, period));
@@ -616,7 +648,7 @@ impl Memory {
                 Ok::<(), ApiError>(())
             })
             .await?;
-        Ok(())
+        Ok(entry)
     }
 
     fn read<T>(
