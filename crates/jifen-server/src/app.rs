@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -121,16 +121,21 @@ fn v1_routes(state: &AppState) -> Router<AppState> {
     ROUTES
         .get_or_init(|| api::routes().split_for_parts().0)
         .clone()
-        // Inside the key's layer: the audit log needs the principal it sets.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::audit::record,
-        ))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::rate_limit::limit_per_key,
-        ))
-        .route_layer(middleware::from_fn(crate::strings::check_path))
+        .route_layer(middleware::from_fn_with_state(state.clone(), v1_layer))
+}
+
+/// What every `/v1` request passes before its handler, in one layer: the path's parameters
+/// checked ([`crate::strings::check_path`]), the key and its rate limit
+/// ([`crate::rate_limit::limit_per_key`]), then the audit log, inside the key's limit because it
+/// needs the principal the key gives.
+async fn v1_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(refused) = crate::strings::path_refusal(&req) {
+        return refused.into_response();
+    }
+    crate::rate_limit::limited(&state, req, |req| {
+        crate::audit::record(State(state.clone()), req, next)
+    })
+    .await
 }
 
 /// The `/v1` router alone, for the console's calls on behalf of an operator
@@ -157,14 +162,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(crate::portal::router(state.clone()))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(middleware::from_fn(crate::limits::limit_uri))
-        .layer(middleware::from_fn_with_state(
-            state.docs.clone(),
-            crate::error::with_docs_links,
-        ))
-        .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn_with_state(state.docs.clone(), edge))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
@@ -178,12 +177,20 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .with_state(state)
 }
 
-/// Counts requests and their latency by route and status.
-async fn record_metrics(req: Request, next: Next) -> Response {
+/// What every request passes on its way in and out, in one layer (each layer of its own costs
+/// every request a clone of the route and a boxed future): from the outside in, it counts the
+/// request and its latency by route and status, writes error bodies with the server's
+/// documentation links, refuses a target that is too long, and turns axum's plain-text
+/// rejections into JSON errors.
+async fn edge(State(docs): State<crate::error::DocsBase>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = req.extensions().get::<MatchedPath>().cloned();
     let method = req.method().clone();
-    let res = next.run(req).await;
+    let res = match crate::limits::uri_too_long(&req) {
+        Some(refused) => refused,
+        None => plain_to_json(next.run(req).await).await,
+    };
+    let res = crate::error::with_docs_links(res, &docs);
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let (count, latency) = request_metrics(route, &method, res.status());
     count.increment(1);
@@ -235,7 +242,11 @@ fn request_metrics(
 /// Turns the plain-text rejections of axum's own layers and extractors (body too large, a path
 /// that is not UTF-8 once percent-decoded) into JSON errors.
 async fn json_errors(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+    plain_to_json(next.run(req).await).await
+}
+
+/// [`json_errors`] of an answer.
+async fn plain_to_json(res: Response) -> Response {
     let plain = res
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

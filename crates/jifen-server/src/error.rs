@@ -393,8 +393,8 @@ impl ApiError {
 pub struct Rendered(pub ApiError);
 
 impl IntoResponse for ApiError {
-    /// The answer with the default documentation base; the router's [`with_docs_links`] layer
-    /// writes the body again with the server's own.
+    /// The answer with the default documentation base; [`with_docs_links`], in the router's
+    /// outer layer, writes the body again with the server's own.
     fn into_response(self) -> Response {
         let status = self.status();
         let mut res = (status, axum::Json(self.body(&DocsBase::default()))).into_response();
@@ -415,19 +415,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Writes every error answer's body with the server's documentation base (the state's `docs`):
-/// errors are values that any layer or extractor may answer with, and this is the one place
-/// that knows the server's settings.
-pub async fn with_docs_links(
-    axum::extract::State(docs): axum::extract::State<DocsBase>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let res = next.run(req).await;
+/// Writes an error answer's body again with the server's documentation base (the state's
+/// `docs`): errors are values that any layer or extractor may answer with, and the router's
+/// outer layer, which knows the server's settings, passes every answer through this.
+pub fn with_docs_links(res: Response, docs: &DocsBase) -> Response {
     let Some(Rendered(error)) = res.extensions().get::<Rendered>().cloned() else {
         return res;
     };
-    let Ok(body) = serde_json::to_vec(&error.body(&docs)) else {
+    let Ok(body) = serde_json::to_vec(&error.body(docs)) else {
         return res;
     };
     let (mut parts, _) = res.into_parts();

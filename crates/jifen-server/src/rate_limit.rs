@@ -143,13 +143,22 @@ fn set_headers(headers: &mut HeaderMap, d: &Decision) {
 /// The `/v1` layer: authenticates the key (the handler's extractor then reuses it), takes a
 /// token from its bucket, and answers `429 rate_limited` when there is none.
 pub async fn limit_per_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    limited(&state, req, |req| next.run(req)).await
+}
+
+/// [`limit_per_key`] around `run`, the rest of the request's way.
+pub async fn limited<F, Fut>(state: &AppState, req: Request, run: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let (mut parts, body) = req.into_parts();
     // The console's own calls carry their operator; the console limits its sign-ins itself.
     if let Some(call) = parts.extensions.remove::<crate::actor::InternalCall>() {
         parts.extensions.insert(call.principal);
-        return next.run(Request::from_parts(parts, body)).await;
+        return run(Request::from_parts(parts, body)).await;
     }
-    let (principal, hash) = match crate::extract::authenticate(&parts, &state).await {
+    let (principal, hash) = match crate::extract::authenticate(&parts, state).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
@@ -160,7 +169,7 @@ pub async fn limit_per_key(State(state): State<AppState>, req: Request, next: Ne
     let decision = state.limiter.take(&hash, limit, Instant::now());
     let mut res = if decision.allowed {
         parts.extensions.insert(principal);
-        next.run(Request::from_parts(parts, body)).await
+        run(Request::from_parts(parts, body)).await
     } else {
         ApiError::RateLimited {
             per_second: limit.per_second,

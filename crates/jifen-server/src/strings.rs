@@ -199,26 +199,29 @@ pub async fn check_path(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let template = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    if let Some(template) = template {
-        let path = req.uri().path();
-        for (part, raw) in template.split('/').zip(path.split('/')) {
-            if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                // Control characters only: a long value names nothing, which the route says
-                // as it says for any unknown id.
-                let value = percent_decode(raw, false);
-                if value.chars().any(char::is_control)
-                    && let Err(e) = check(name, &value, Kind::Line)
-                {
-                    return e.into_response();
-                }
+    match path_refusal(&req) {
+        Some(e) => e.into_response(),
+        None => next.run(req).await,
+    }
+}
+
+/// [`check_path`]'s refusal of a request, if it is refused.
+pub fn path_refusal(req: &axum::extract::Request) -> Option<ApiError> {
+    let template = req.extensions().get::<axum::extract::MatchedPath>()?;
+    let path = req.uri().path();
+    for (part, raw) in template.as_str().split('/').zip(path.split('/')) {
+        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            // Control characters only: a long value names nothing, which the route says as it
+            // says for any unknown id.
+            let value = percent_decode(raw, false);
+            if value.chars().any(char::is_control)
+                && let Err(e) = check(name, &value, Kind::Line)
+            {
+                return Some(e);
             }
         }
     }
-    next.run(req).await
+    None
 }
 
 /// Checks the values of a query string (`?identity=…&after=…`), each a one-line string.
