@@ -408,12 +408,7 @@ impl Rankings {
             Backend::Memory(m) => {
                 let entry = m.ready(state, program_id, board, period).await?;
                 let b = entry.board.read().unwrap_or_else(|p| p.into_inner());
-                let place = b
-                    .ids
-                    .get(member)
-                    .and_then(|id| b.ranking.rank(*id))
-                    .and_then(|(rank, s)| b.place(rank, &s));
-                Ok((place, b.ranking.len() as u64))
+                Ok((b.member_place(member), b.ranking.len() as u64))
             }
             Backend::Redis(_) => {
                 let place = self.place(state, program_id, board, period, member).await?;
@@ -434,11 +429,7 @@ impl Rankings {
     ) -> Result<Option<Place>, ApiError> {
         self.ready(state, program_id, board, period).await?;
         match &self.backend {
-            Backend::Memory(m) => Ok(m.read(program_id, board, period, |b| {
-                let id = b.ids.get(member)?;
-                let (rank, s) = b.ranking.rank(*id)?;
-                b.place(rank, &s)
-            })),
+            Backend::Memory(m) => Ok(m.read(program_id, board, period, |b| b.member_place(member))),
             Backend::Redis(r) => r.place(program_id, board, period, member).await,
         }
     }
@@ -516,6 +507,13 @@ impl MemBoard {
             self.names.insert(row.member_id, name.clone());
             self.ids.insert(name, row.member_id);
         }
+    }
+
+    /// A member's place, if they are ranked.
+    fn member_place(&self, member: &str) -> Option<Place> {
+        let id = self.ids.get(member)?;
+        let (rank, s) = self.ranking.rank(*id)?;
+        self.place(rank, &s)
     }
 
     fn place(&self, rank: u64, s: &Standing) -> Option<Place> {
