@@ -748,7 +748,7 @@ macro_rules! segments_impl {
                 &mut self,
                 scores: &[(i64, i64, i64, i64)],
             ) -> $crate::Result<()> {
-                for chunk in scores.chunks(1_000).filter(|c| !c.is_empty()) {
+                for chunk in scores.chunks(1_000) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "WITH v (member_id, r, f, m) AS (",
                     );

@@ -2,7 +2,7 @@
 //! [`jifen_core::offers`] from what the member buys (their order lines' categories over a
 //! year), their tier, their segments, their points, and what each offer costs the brand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -356,15 +356,21 @@ pub async fn member_offers(
             .map(|s| (s.slug, s.name))
             .collect()
     };
-    // The terms of the templates voucher rewards give, read at once.
-    let mut templates = BTreeMap::new();
-    if judged
+    // The terms of the templates voucher rewards give, read at once (and only theirs parsed).
+    let given: BTreeSet<&str> = judged
         .items
         .iter()
-        .any(|i| matches!(i.spec.kind, RewardKind::Voucher { .. }))
-    {
+        .filter_map(|i| match &i.spec.kind {
+            RewardKind::Voucher { template } => Some(template.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut templates = BTreeMap::new();
+    if !given.is_empty() {
         for doc in state.store.voucher_templates(&program.id).await? {
-            templates.insert(doc.id.clone(), terms(&doc.body)?);
+            if given.contains(doc.id.as_str()) {
+                templates.insert(doc.id.clone(), terms(&doc.body)?);
+            }
         }
     }
     let mut offers: Vec<Offer> = judged

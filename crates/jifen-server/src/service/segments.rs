@@ -249,18 +249,35 @@ fn refresh_parallel() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
+/// Works every batch with `work`, [`refresh_parallel`] at a time.
+async fn each_batch<'a, F, Fut>(batches: &'a [Vec<i64>], work: F) -> Result<(), ApiError>
+where
+    F: Fn(&'a [i64]) -> Fut,
+    Fut: std::future::Future<Output = Result<(), ApiError>>,
+{
+    use futures_util::{StreamExt, TryStreamExt};
+    // Made up front (none runs before it is polled), so that no closure is held across the
+    // awaits below.
+    let works: Vec<Fut> = batches.iter().map(|ids| work(ids)).collect();
+    futures_util::stream::iter(works)
+        .buffer_unordered(refresh_parallel())
+        .try_collect::<Vec<()>>()
+        .await
+        .map(drop)
+}
+
 /// Counts one batch's figures; the batch locks its members, so a concurrent event's count is
 /// not overwritten by an older one.
 async fn count_batch(
     state: &AppState,
     program: &Program,
-    ids: Vec<i64>,
+    ids: &[i64],
     now: Timestamp,
 ) -> Result<(), ApiError> {
     with_retries(|| async {
         let mut tx = state.store.begin_write_for(&program.id).await?;
-        tx.lock_member_ids(&program.id, &ids).await?;
-        tx.count_features(&program.id, &ids, window_from(now), now)
+        tx.lock_member_ids(&program.id, ids).await?;
+        tx.count_features(&program.id, ids, window_from(now), now)
             .await?;
         tx.commit().await?;
         Ok::<_, Failure>(())
@@ -274,7 +291,7 @@ async fn judge_batch(
     program: &Program,
     segments: &[Live],
     scores: &HashMap<i64, (i64, i64, i64)>,
-    ids: Vec<i64>,
+    ids: &[i64],
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let mine: Vec<(i64, i64, i64, i64)> = ids
@@ -283,9 +300,9 @@ async fn judge_batch(
         .collect();
     with_retries(|| async {
         let mut tx = state.store.begin_write_for(&program.id).await?;
-        tx.lock_member_ids(&program.id, &ids).await?;
+        tx.lock_member_ids(&program.id, ids).await?;
         tx.set_rfm_scores(&mine).await?;
-        judge_in_tx(&mut tx, program, segments, &ids, now).await?;
+        judge_in_tx(&mut tx, program, segments, ids, now).await?;
         tx.commit().await?;
         Ok::<_, Failure>(())
     })
@@ -296,14 +313,7 @@ async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, A
     let now = state.clock.now();
     let mut report = Refresh::default();
     let batches = member_batches(state, program).await?;
-    {
-        use futures_util::{StreamExt, TryStreamExt};
-        futures_util::stream::iter(batches.clone())
-            .map(|ids| count_batch(state, program, ids, now))
-            .buffer_unordered(refresh_parallel())
-            .try_collect::<Vec<()>>()
-            .await?;
-    }
+    each_batch(&batches, |ids| count_batch(state, program, ids, now)).await?;
     report.members = batches.iter().map(Vec::len).sum();
     // The RFM scores, ranked here over every member's counted figures and written with each
     // batch's judgement below (only those that changed): one statement ranking and rewriting
@@ -322,14 +332,10 @@ async fn refresh_fully(state: &AppState, program: &Program) -> Result<Refresh, A
     // Every member judged by the definitions as they are now.
     let defs = state.store.segments(&program.id).await?;
     let segments = live(&defs);
-    {
-        use futures_util::{StreamExt, TryStreamExt};
-        futures_util::stream::iter(batches)
-            .map(|ids| judge_batch(state, program, &segments, changed, ids, now))
-            .buffer_unordered(refresh_parallel())
-            .try_collect::<Vec<()>>()
-            .await?;
-    }
+    each_batch(&batches, |ids| {
+        judge_batch(state, program, &segments, changed, ids, now)
+    })
+    .await?;
     let day = now
         .with_timezone(&program_tz(program))
         .format("%Y-%m-%d")
