@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 jifen_store::backend_tests! {
     ranks_ties_neighbours_gaps_and_refunds => super::ranks_ties_neighbours_gaps_and_refunds;
     ranks_in_redis_as_in_memory => super::ranks_in_redis_as_in_memory;
+    a_shared_ranking_is_caught_up_from_the_change_log => super::a_shared_ranking_is_caught_up_from_the_change_log;
     a_contest_is_settled_once_with_prizes_and_frozen_standings => super::a_contest_is_settled_once_with_prizes_and_frozen_standings;
     a_restarted_node_rebuilds_the_same_ranking => super::a_restarted_node_rebuilds_the_same_ranking;
     concurrent_events_keep_the_ranking_equal_to_the_database => super::concurrent_events_keep_the_ranking_equal_to_the_database;
@@ -121,6 +122,8 @@ async fn ranks_ties_neighbours_gaps_and_refunds(backend: TestBackend) {
     let app = TestApp::spawn(backend).await;
     ranked(&app).await;
     check_ranks(&app).await;
+    // A node's own ranking needs no catch-up: nothing is logged for it.
+    assert!(logged(&app).await.is_empty());
 
     // The same event again moves nothing.
     let again = app.purchase("e-3", "m-3", "o-3", 30_000).await;
@@ -220,6 +223,93 @@ async fn ranks_in_redis_as_in_memory(backend: TestBackend) {
     let top = app.get("/v1/leaderboards/spend/standings").await;
     assert_eq!(order(&top.body), ["m-1", "m-3", "m-2", "m-4"]);
     erase_m4(&app).await;
+    let _: () = redis::cmd("DEL")
+        .arg(&keys)
+        .query_async(&mut conn)
+        .await
+        .expect("del");
+}
+
+/// The changes since an hour before the app's clock, as the jobs loop's catch-up reads them.
+async fn logged(app: &TestApp) -> Vec<jifen_store::ScoreChange> {
+    app.state
+        .store
+        .leaderboard_changes_since(app.now() - Duration::hours(1), (0, 0, 0), 100)
+        .await
+        .expect("change log")
+}
+
+async fn a_shared_ranking_is_caught_up_from_the_change_log(backend: TestBackend) {
+    let app = TestApp::spawn_with_redis(backend).await;
+    ranked(&app).await;
+    check_ranks(&app).await;
+    // Every change is logged for the catch-up: four purchases on `spend`, three check-ins.
+    let log = logged(&app).await;
+    assert_eq!(log.len(), 7, "{log:?}");
+    // In the log's order; m-5's two check-ins share an instant (the test's clock stands still),
+    // and both read m-5's score as it now stands.
+    assert!(
+        log.windows(2).all(|w| w[0].cursor <= w[1].cursor),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .all(|c| c.row.external_id != "m-5" || c.row.score == 2),
+        "{log:?}"
+    );
+
+    // The node stopped between m-2's commit and its report to Redis: Redis never had it.
+    let base = format!("jifen:lb:{}:spend:all", app.program_id);
+    let mut conn = redis::Client::open(common::redis_url())
+        .expect("redis url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let entry: String = redis::cmd("HGET")
+        .arg(format!("{base}:h"))
+        .arg("m-2")
+        .query_async(&mut conn)
+        .await
+        .expect("hget");
+    let (_, member) = entry.split_once('|').expect("version|member");
+    let _: () = redis::cmd("ZREM")
+        .arg(format!("{base}:z"))
+        .arg(member)
+        .query_async(&mut conn)
+        .await
+        .expect("zrem");
+    let _: () = redis::cmd("HDEL")
+        .arg(format!("{base}:h"))
+        .arg("m-2")
+        .query_async(&mut conn)
+        .await
+        .expect("hdel");
+    let top = app.get("/v1/leaderboards/spend/standings").await;
+    assert_eq!(order(&top.body), ["m-1", "m-3", "m-4"]);
+
+    // The jobs loop's pass re-applies the logged changes: m-2 is back, and nothing else moved.
+    let applied = app
+        .state
+        .rankings
+        .catch_up(&app.state)
+        .await
+        .expect("catch up");
+    assert_eq!(applied, 7);
+    check_ranks(&app).await;
+
+    // The log is kept an hour: the pass after that forgets it.
+    app.advance(Duration::hours(2));
+    app.state
+        .rankings
+        .catch_up(&app.state)
+        .await
+        .expect("catch up");
+    assert!(logged(&app).await.is_empty());
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("jifen:lb:{}:*", app.program_id))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
     let _: () = redis::cmd("DEL")
         .arg(&keys)
         .query_async(&mut conn)

@@ -44,6 +44,22 @@ pub struct ScoreRow {
     pub version: i64,
 }
 
+/// A place in the change log: when the change was recorded, its board period's number and the
+/// member. Pages of [`LeaderboardStore::leaderboard_changes_since`] go on after one. Two changes
+/// of one member's score recorded at the same instant share a place, and a page may end between
+/// them: the next page starts after both, which loses nothing, since each is read as the score
+/// now stands.
+pub type ChangeCursor = (i64, i64, i64);
+
+/// A score that changed, as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreChange {
+    /// Where this change is in the log.
+    pub cursor: ChangeCursor,
+    pub program_id: String,
+    pub row: ScoreRow,
+}
+
 /// A settled contest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContestRow {
@@ -98,14 +114,17 @@ pub trait LeaderboardStore {
         leaderboard_id: &str,
         period: &str,
     ) -> Result<i64>;
-    /// Scores of any board of any program recorded at or after `since` (what a node that may
-    /// have missed reporting them re-applies to a shared ranking).
-    async fn leaderboard_scores_since(
+    /// Scores of any board of any program changed at or after `since`, as they now stand, in
+    /// the order of the change log after `after` (what a node that may have missed reporting
+    /// them re-applies to a shared ranking). Only changes recorded with `log` are there.
+    async fn leaderboard_changes_since(
         &self,
         since: Timestamp,
-        after: (i64, i64),
+        after: ChangeCursor,
         limit: u32,
-    ) -> Result<Vec<(String, ScoreRow)>>;
+    ) -> Result<Vec<ScoreChange>>;
+    /// Forgets the change log before `before`; returns how many changes it forgot.
+    async fn prune_leaderboard_changes(&self, before: Timestamp) -> Result<u64>;
     async fn contest(
         &self,
         program_id: &str,
@@ -144,12 +163,16 @@ pub trait LeaderboardsTx: Send {
         periods: &[(String, String)],
     ) -> Result<Vec<(String, String)>>;
     /// Adds to scores (at most one delta per board, period and member; none zero), stamping
-    /// each changed score as reached at `at`; returns the rows as they now stand.
+    /// each changed score as reached at `at`; returns the rows as they now stand. With `log`,
+    /// each change is also written to the change log that
+    /// [`LeaderboardStore::leaderboard_changes_since`] reads (rankings shared between nodes need
+    /// it; a node's own ranking does not).
     async fn add_scores(
         &mut self,
         program_id: &str,
         deltas: &[ScoreDelta],
         at: Timestamp,
+        log: bool,
     ) -> Result<Vec<ScoreRow>>;
     /// Settles a contest: records it and freezes its standings, unless it is settled already
     /// (`None`, nothing written). Returns how many were ranked and the lines down to rank
@@ -175,12 +198,14 @@ macro_rules! leaderboards_impl {
             use $crate::Result;
             use $crate::backend::{at, us};
             use $crate::leaderboards::{
-                ContestRow, FrozenRow, LeaderboardRow, ScoreDelta, ScoreRow,
+                ChangeCursor, ContestRow, FrozenRow, LeaderboardRow, ScoreChange, ScoreDelta,
+                ScoreRow,
             };
 
             type Conn = <$db as sqlx::Database>::Connection;
             type BoardTuple = (String, String, i64, i64);
-            type ScoreTuple = (String, String, i64, String, i64, i64, i64);
+            /// member_id, external_id, score, reached_at, version
+            type ScoreTuple = (i64, String, i64, i64, i64);
             type ContestTuple = (String, String, i64, i64, i64);
             type FrozenTuple = (i64, i64, String, i64, i64);
 
@@ -193,15 +218,15 @@ macro_rules! leaderboards_impl {
                 })
             }
 
-            fn score(r: ScoreTuple) -> Result<ScoreRow> {
+            fn score(leaderboard_id: &str, period: &str, r: ScoreTuple) -> Result<ScoreRow> {
                 Ok(ScoreRow {
-                    leaderboard_id: r.0,
-                    period: r.1,
-                    member_id: r.2,
-                    external_id: r.3,
-                    score: r.4,
-                    reached_at: at(r.5)?,
-                    version: r.6,
+                    leaderboard_id: leaderboard_id.to_owned(),
+                    period: period.to_owned(),
+                    member_id: r.0,
+                    external_id: r.1,
+                    score: r.2,
+                    reached_at: at(r.3)?,
+                    version: r.4,
                 })
             }
 
@@ -225,8 +250,12 @@ macro_rules! leaderboards_impl {
                 })
             }
 
-            const SCORE_COLUMNS: &str = "s.leaderboard_id, s.period, s.member_id, \
-                m.external_id, s.score, s.reached_at, s.version";
+            const SCORE_COLUMNS: &str =
+                "s.member_id, m.external_id, s.score, s.reached_at, s.version";
+            /// The number of a board period, in a statement whose $1, $2 and $3 are the
+            /// program, the board and the period (NULL when nothing was ever scored there).
+            const PERIOD_ID: &str = "(SELECT id FROM leaderboard_periods WHERE program_id = $1 \
+                AND leaderboard_id = $2 AND period = $3)";
             const FROZEN_COLUMNS: &str =
                 "f.rank, f.member_id, m.external_id, f.score, f.reached_at";
 
@@ -239,6 +268,68 @@ macro_rules! leaderboards_impl {
                 .fetch_all(&mut *conn)
                 .await?;
                 rows.into_iter().map(board).collect()
+            }
+
+            /// The numbers of the board periods the deltas score, each (board, period, number)
+            /// once; a period scored for the first time is numbered here.
+            async fn period_ids(
+                conn: &mut Conn,
+                program_id: &str,
+                deltas: &[ScoreDelta],
+            ) -> Result<Vec<(String, String, i64)>> {
+                let mut wanted: Vec<(&str, &str)> = deltas
+                    .iter()
+                    .map(|d| (d.leaderboard_id.as_str(), d.period.as_str()))
+                    .collect();
+                wanted.sort_unstable();
+                wanted.dedup();
+                let mut found = Vec::with_capacity(wanted.len());
+                for round in 0..2 {
+                    let missing: Vec<(&str, &str)> = wanted
+                        .iter()
+                        .filter(|(b, p)| !found.iter().any(|(fb, fp, _)| fb == b && fp == p))
+                        .copied()
+                        .collect();
+                    if missing.is_empty() {
+                        break;
+                    }
+                    if round == 1 {
+                        // Numbered by whichever transaction gets there first; a concurrent
+                        // one waits for it and then reads its number.
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO leaderboard_periods (program_id, leaderboard_id, period) ",
+                        );
+                        q.push_values(&missing, |mut b, (board, period)| {
+                            b.push_bind(program_id.to_owned())
+                                .push_bind((*board).to_owned())
+                                .push_bind((*period).to_owned());
+                        });
+                        q.push(" ON CONFLICT (program_id, leaderboard_id, period) DO NOTHING");
+                        q.build().persistent(false).execute(&mut *conn).await?;
+                    }
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT leaderboard_id, period, id FROM leaderboard_periods \
+                         WHERE program_id = ",
+                    );
+                    q.push_bind(program_id.to_owned());
+                    q.push(" AND (");
+                    let mut or = q.separated(" OR ");
+                    for (board, period) in &missing {
+                        or.push("(leaderboard_id = ");
+                        or.push_bind_unseparated((*board).to_owned());
+                        or.push_unseparated(" AND period = ");
+                        or.push_bind_unseparated((*period).to_owned());
+                        or.push_unseparated(")");
+                    }
+                    q.push(")");
+                    let rows: Vec<(String, String, i64)> = q
+                        .build_query_as()
+                        .persistent(false)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    found.extend(rows);
+                }
+                Ok(found)
             }
 
             #[async_trait::async_trait]
@@ -314,7 +405,7 @@ macro_rules! leaderboards_impl {
                     let rows: Vec<ScoreTuple> = sqlx::query_as(&format!(
                         "SELECT {SCORE_COLUMNS} FROM leaderboard_scores s \
                          JOIN members m ON m.id = s.member_id \
-                         WHERE s.program_id = $1 AND s.leaderboard_id = $2 AND s.period = $3 \
+                         WHERE s.board_period = {PERIOD_ID} \
                          AND s.member_id > $4 ORDER BY s.member_id LIMIT $5"
                     ))
                     .bind(program_id)
@@ -324,7 +415,9 @@ macro_rules! leaderboards_impl {
                     .bind(i64::from(limit))
                     .fetch_all(self.reader())
                     .await?;
-                    rows.into_iter().map(score).collect()
+                    rows.into_iter()
+                        .map(|r| score(leaderboard_id, period, r))
+                        .collect()
                 }
 
                 async fn leaderboard_count(
@@ -333,10 +426,9 @@ macro_rules! leaderboards_impl {
                     leaderboard_id: &str,
                     period: &str,
                 ) -> Result<i64> {
-                    let (n,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM leaderboard_scores WHERE program_id = $1 \
-                         AND leaderboard_id = $2 AND period = $3",
-                    )
+                    let (n,): (i64,) = sqlx::query_as(&format!(
+                        "SELECT COUNT(*) FROM leaderboard_scores WHERE board_period = {PERIOD_ID}"
+                    ))
                     .bind(program_id)
                     .bind(leaderboard_id)
                     .bind(period)
@@ -345,30 +437,53 @@ macro_rules! leaderboards_impl {
                     Ok(n)
                 }
 
-                async fn leaderboard_scores_since(
+                async fn leaderboard_changes_since(
                     &self,
                     since: Timestamp,
-                    after: (i64, i64),
+                    after: ChangeCursor,
                     limit: u32,
-                ) -> Result<Vec<(String, ScoreRow)>> {
-                    let rows: Vec<(String, String, String, i64, String, i64, i64, i64)> =
-                        sqlx::query_as(
-                            "SELECT s.program_id, s.leaderboard_id, s.period, s.member_id, \
-                             m.external_id, s.score, s.reached_at, s.version \
-                             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-                             WHERE s.reached_at >= $1 AND (s.reached_at > $2 OR \
-                             (s.reached_at = $2 AND s.member_id > $3)) \
-                             ORDER BY s.reached_at, s.member_id LIMIT $4",
-                        )
-                        .bind(us(since))
-                        .bind(after.0)
-                        .bind(after.1)
-                        .bind(i64::from(limit))
-                        .fetch_all(self.reader())
-                        .await?;
+                ) -> Result<Vec<ScoreChange>> {
+                    type ChangeTuple =
+                        (i64, i64, String, String, String, i64, String, i64, i64, i64);
+                    let rows: Vec<ChangeTuple> = sqlx::query_as(
+                        "SELECT c.recorded_at, c.board_period, p.program_id, p.leaderboard_id, \
+                         p.period, s.member_id, m.external_id, s.score, s.reached_at, s.version \
+                         FROM leaderboard_changes c \
+                         JOIN leaderboard_periods p ON p.id = c.board_period \
+                         JOIN leaderboard_scores s ON s.board_period = c.board_period \
+                         AND s.member_id = c.member_id \
+                         JOIN members m ON m.id = c.member_id \
+                         WHERE c.recorded_at >= $1 \
+                         AND (c.recorded_at, c.board_period, c.member_id) > ($2, $3, $4) \
+                         ORDER BY c.recorded_at, c.board_period, c.member_id LIMIT $5",
+                    )
+                    .bind(us(since))
+                    .bind(after.0)
+                    .bind(after.1)
+                    .bind(after.2)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
                     rows.into_iter()
-                        .map(|r| Ok((r.0, score((r.1, r.2, r.3, r.4, r.5, r.6, r.7))?)))
+                        .map(|r| {
+                            Ok(ScoreChange {
+                                cursor: (r.0, r.1, r.5),
+                                row: score(&r.3, &r.4, (r.5, r.6, r.7, r.8, r.9))?,
+                                program_id: r.2,
+                            })
+                        })
                         .collect()
+                }
+
+                async fn prune_leaderboard_changes(&self, before: Timestamp) -> Result<u64> {
+                    let mut tx = self.begin_tx().await?;
+                    let done =
+                        sqlx::query("DELETE FROM leaderboard_changes WHERE recorded_at < $1")
+                            .bind(us(before))
+                            .execute(&mut *tx)
+                            .await?;
+                    tx.commit().await?;
+                    Ok(done.rows_affected())
                 }
 
                 async fn contest(
@@ -489,46 +604,74 @@ macro_rules! leaderboards_impl {
                     program_id: &str,
                     deltas: &[ScoreDelta],
                     now: Timestamp,
+                    log: bool,
                 ) -> Result<Vec<ScoreRow>> {
+                    let periods = period_ids(&mut self.tx, program_id, deltas).await?;
                     let mut out = Vec::with_capacity(deltas.len());
-                    for part in deltas.chunks(200).filter(|p| !p.is_empty()) {
+                    for part in deltas.chunks(200) {
                         let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO leaderboard_scores (program_id, leaderboard_id, period, \
-                             member_id, score, reached_at, version) ",
+                            "INSERT INTO leaderboard_scores (board_period, member_id, score, \
+                             reached_at, version) ",
                         );
-                        q.push_values(part, |mut b, d| {
-                            b.push_bind(program_id.to_owned())
-                                .push_bind(d.leaderboard_id.clone())
-                                .push_bind(d.period.clone())
+                        let mut keyed = Vec::with_capacity(part.len());
+                        for d in part {
+                            let id = periods
+                                .iter()
+                                .find(|(b, p, _)| *b == d.leaderboard_id && *p == d.period)
+                                .map(|(_, _, id)| *id)
+                                .ok_or_else(|| {
+                                    $crate::StoreError::Corrupt(format!(
+                                        "no number for the period {} of the board {}",
+                                        d.period, d.leaderboard_id
+                                    ))
+                                })?;
+                            keyed.push((id, d));
+                        }
+                        q.push_values(&keyed, |mut b, (id, d)| {
+                            b.push_bind(*id)
                                 .push_bind(d.member_id)
                                 .push_bind(d.delta)
                                 .push_bind(us(now))
                                 .push_bind(1i64);
                         });
                         q.push(
-                            " ON CONFLICT (program_id, leaderboard_id, period, member_id) \
+                            " ON CONFLICT (board_period, member_id) \
                              DO UPDATE SET score = leaderboard_scores.score + excluded.score, \
                              reached_at = excluded.reached_at, \
                              version = leaderboard_scores.version + 1 \
-                             RETURNING leaderboard_id, period, member_id, score, reached_at, \
-                             version",
+                             RETURNING board_period, member_id, score, reached_at, version",
                         );
-                        let rows: Vec<(String, String, i64, i64, i64, i64)> = q
+                        let rows: Vec<(i64, i64, i64, i64, i64)> = q
                             .build_query_as()
                             .persistent(false)
                             .fetch_all(&mut *self.tx)
                             .await?;
                         for r in rows {
+                            let Some((board, period, _)) =
+                                periods.iter().find(|(_, _, id)| *id == r.0)
+                            else {
+                                continue;
+                            };
                             out.push(ScoreRow {
-                                leaderboard_id: r.0,
-                                period: r.1,
-                                member_id: r.2,
+                                leaderboard_id: board.clone(),
+                                period: period.clone(),
+                                member_id: r.1,
                                 // The caller knows its members' external ids.
                                 external_id: String::new(),
-                                score: r.3,
-                                reached_at: at(r.4)?,
-                                version: r.5,
+                                score: r.2,
+                                reached_at: at(r.3)?,
+                                version: r.4,
                             });
+                        }
+                        if log {
+                            let mut q = sqlx::QueryBuilder::<$db>::new(
+                                "INSERT INTO leaderboard_changes (recorded_at, board_period, \
+                                 member_id) ",
+                            );
+                            q.push_values(&keyed, |mut b, (id, d)| {
+                                b.push_bind(us(now)).push_bind(*id).push_bind(d.member_id);
+                            });
+                            q.build().persistent(false).execute(&mut *self.tx).await?;
                         }
                     }
                     Ok(out)
@@ -559,10 +702,11 @@ macro_rules! leaderboards_impl {
                     let frozen_rows = sqlx::query(
                         "INSERT INTO contest_standings (program_id, leaderboard_id, period, rank, \
                          member_id, score, reached_at) \
-                         SELECT program_id, leaderboard_id, period, \
-                         ROW_NUMBER() OVER (ORDER BY score DESC, reached_at, member_id), \
-                         member_id, score, reached_at FROM leaderboard_scores \
-                         WHERE program_id = $1 AND leaderboard_id = $2 AND period = $3",
+                         SELECT p.program_id, p.leaderboard_id, p.period, \
+                         ROW_NUMBER() OVER (ORDER BY s.score DESC, s.reached_at, s.member_id), \
+                         s.member_id, s.score, s.reached_at FROM leaderboard_scores s \
+                         JOIN leaderboard_periods p ON p.id = s.board_period \
+                         WHERE p.program_id = $1 AND p.leaderboard_id = $2 AND p.period = $3",
                     )
                     .bind(program_id)
                     .bind(leaderboard_id)

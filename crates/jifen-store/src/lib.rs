@@ -72,7 +72,8 @@ pub use challenges::{
 };
 pub use error::StoreError;
 pub use leaderboards::{
-    ContestRow, FrozenRow, LeaderboardRow, LeaderboardStore, LeaderboardsTx, ScoreDelta, ScoreRow,
+    ChangeCursor, ContestRow, FrozenRow, LeaderboardRow, LeaderboardStore, LeaderboardsTx,
+    ScoreChange, ScoreDelta, ScoreRow,
 };
 pub use model::*;
 pub use personal::{AuditRecord, ConsentRecord, Erasure, PersonalStore};

@@ -44,6 +44,7 @@ pub const MEMBER_TABLES: &[(&str, &str)] = &[
     ("identities_seen", "member_id"),
     ("member_boosts", "member_id"),
     ("leaderboard_scores", "member_id"),
+    ("leaderboard_changes", "member_id"),
     ("contest_standings", "member_id"),
     ("challenge_contributions", "member_id"),
     ("challenge_awards", "member_id"),
@@ -422,6 +423,7 @@ macro_rules! personal_impl {
                     // An erased member ranks no more (settled contests keep their line, under
                     // the pseudonym).
                     "DELETE FROM leaderboard_scores WHERE member_id = $1",
+                    "DELETE FROM leaderboard_changes WHERE member_id = $1",
                     // An erased member is reminded of nothing more; what was sent stays (the
                     // outbox keeps its rows), and the consent history stays as the record.
                     "UPDATE reminders SET status = 'skipped', outcome = 'erased' \

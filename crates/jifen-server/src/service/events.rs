@@ -782,8 +782,8 @@ async fn attempt(
         program,
         &boards,
         &std::mem::take(&mut writes.facts),
-        tz,
-        now,
+        (tz, now),
+        state.rankings.shared(),
     )
     .await?;
     tx.add_usage(&program.id, &usage).await?;

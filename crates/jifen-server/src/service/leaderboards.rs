@@ -140,14 +140,15 @@ pub(crate) fn deltas(boards: &[Board], facts: &[Fact], tz: Tz) -> Vec<ScoreDelta
 
 /// Writes what a batch's events add to the program's boards, inside the batch's transaction;
 /// returns the scores as they now stand, for [`Rankings::apply`] after the commit. A period
-/// whose contest is settled is final: late events no longer move it.
+/// whose contest is settled is final: late events no longer move it. With `shared` (rankings
+/// in Redis), each change also goes to the change log the jobs loop catches Redis up from.
 pub(crate) async fn record_in_tx(
     tx: &mut Box<dyn WriteTx>,
     program: &Program,
     boards: &[Board],
     facts: &[Fact],
-    tz: Tz,
-    now: Timestamp,
+    (tz, now): (Tz, Timestamp),
+    shared: bool,
 ) -> Result<Vec<ScoreRow>, Failure> {
     let mut deltas = deltas(boards, facts, tz);
     if deltas.is_empty() {
@@ -181,7 +182,7 @@ pub(crate) async fn record_in_tx(
     if deltas.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows = tx.add_scores(&program.id, &deltas, now).await?;
+    let mut rows = tx.add_scores(&program.id, &deltas, now, shared).await?;
     let names: HashMap<i64, &str> = facts
         .iter()
         .map(|f| (f.member_id, f.external_id.as_str()))
@@ -321,6 +322,12 @@ impl Rankings {
                 .insert(k, row.clone());
         }
         Ok(row)
+    }
+
+    /// Whether the rankings are shared with other nodes (in Redis): then every score change is
+    /// also logged for the jobs loop's catch-up.
+    pub fn shared(&self) -> bool {
+        matches!(self.backend, Backend::Redis(_))
     }
 
     /// `memory` or `redis`.
@@ -472,9 +479,16 @@ impl Rankings {
     /// Re-applies scores recorded since the last pass (with a margin), for rankings other nodes
     /// share: what a node that stopped between a commit and its report left out.
     pub async fn catch_up(&self, state: &AppState) -> Result<usize, ApiError> {
+        // Only nodes that share their rankings write the change log.
         let Backend::Redis(r) = &self.backend else {
             return Ok(0);
         };
+        // The log is read back at most a few minutes (see `leaderboards_redis`); an hour's worth
+        // is kept.
+        state
+            .store
+            .prune_leaderboard_changes(state.clock.now() - chrono::Duration::hours(1))
+            .await?;
         r.catch_up(state).await
     }
 
@@ -513,7 +527,13 @@ impl MemBoard {
     fn member_place(&self, member: &str) -> Option<Place> {
         let id = self.ids.get(member)?;
         let (rank, s) = self.ranking.rank(*id)?;
-        self.place(rank, &s)
+        // The member's name is the one asked for: no look-up of it.
+        Some(Place {
+            rank,
+            member: member.to_owned(),
+            score: s.score,
+            reached_at: chrono::DateTime::from_timestamp_micros(s.reached_us)?,
+        })
     }
 
     fn place(&self, rank: u64, s: &Standing) -> Option<Place> {

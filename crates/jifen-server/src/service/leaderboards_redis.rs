@@ -354,25 +354,28 @@ impl RedisRankings {
             last.unwrap_or(now - chrono::Duration::minutes(10))
                 - chrono::Duration::seconds(CATCH_UP_MARGIN_SECONDS)
         };
-        let mut after = (0, 0);
+        let mut after = (0, 0, 0);
         let mut applied = 0;
         loop {
-            let rows = state
+            let changes = state
                 .store
-                .leaderboard_scores_since(since, after, BUILD_PAGE)
+                .leaderboard_changes_since(since, after, BUILD_PAGE)
                 .await?;
-            let Some((_, last)) = rows.last() else { break };
-            after = (last.reached_at.timestamp_micros(), last.member_id);
-            let full = rows.len() == BUILD_PAGE as usize;
+            let Some(last) = changes.last() else { break };
+            after = last.cursor;
+            let full = changes.len() == BUILD_PAGE as usize;
             let mut by_program: std::collections::BTreeMap<&str, Vec<ScoreRow>> =
                 Default::default();
-            for (program, row) in &rows {
-                by_program.entry(program).or_default().push(row.clone());
+            for change in &changes {
+                by_program
+                    .entry(&change.program_id)
+                    .or_default()
+                    .push(change.row.clone());
             }
             for (program, rows) in by_program {
                 self.apply(program, &rows).await.map_err(unavailable)?;
             }
-            applied += rows.len();
+            applied += changes.len();
             if !full {
                 break;
             }
