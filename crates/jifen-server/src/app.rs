@@ -10,7 +10,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 use jifen_store::Store;
@@ -114,6 +116,22 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A random (version 4) UUID for each request that comes without an id, drawn from the
+/// thread's own generator: `Uuid::new_v4` asks the kernel for its bytes, a system call on every
+/// request.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let mut text = uuid::Uuid::encode_buffer();
+        axum::http::HeaderValue::from_str(id.hyphenated().encode_lower(&mut text))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
 /// The `/v1` routes with the layers every one of them passes: the key (or the console's
 /// operator) and its rate limit first.
 fn v1_routes(state: &AppState) -> Router<AppState> {
@@ -173,7 +191,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
         .with_state(state)
 }
 

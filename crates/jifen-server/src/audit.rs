@@ -18,6 +18,8 @@
 //! retry would be a replay that records nothing either), and the line is logged at error level
 //! in full, with a counter (`jifen_audit_write_failures_total`) to alert on.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::Method;
@@ -200,7 +202,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     else {
         return next.run(req).await;
     };
-    let Some(principal) = req.extensions().get::<Principal>().cloned() else {
+    let Some(principal) = req.extensions().get::<Arc<Principal>>().cloned() else {
         return next.run(req).await;
     };
     let (mut parts, body) = req.into_parts();

@@ -1,5 +1,7 @@
 //! Request extractors: JSON bodies parsed with the failing field named, and API-key auth.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -152,8 +154,8 @@ pub struct Auth(pub Program);
 pub struct PartnerAuth(pub Program, pub String);
 
 /// The principal of the request's key: the one the `/v1` layer found, or looked up now.
-pub(crate) async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
-    if let Some(found) = parts.extensions.get::<Principal>() {
+pub(crate) async fn principal(parts: &Parts, state: &AppState) -> Result<Arc<Principal>, ApiError> {
+    if let Some(found) = parts.extensions.get::<Arc<Principal>>() {
         return Ok(found.clone());
     }
     authenticate(parts, state).await.map(|(p, _)| p)
@@ -164,7 +166,7 @@ pub(crate) async fn principal(parts: &Parts, state: &AppState) -> Result<Princip
 pub async fn authenticate(
     parts: &Parts,
     state: &AppState,
-) -> Result<(Principal, String), ApiError> {
+) -> Result<(Arc<Principal>, String), ApiError> {
     let header = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
@@ -180,14 +182,14 @@ pub async fn authenticate(
         .program_by_key_hash(&hash)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let principal = Principal {
+    let principal = Arc::new(Principal {
         program,
         partner_id: key.partner_id,
         actor: crate::actor::Actor::ApiKey {
             id: key.id,
             name: key.name,
         },
-    };
+    });
     state.keys.put(hash.clone(), principal.clone());
     Ok((principal, hash))
 }
@@ -219,12 +221,12 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match principal(parts, state).await? {
+        match &*principal(parts, state).await? {
             Principal {
                 program,
                 partner_id: None,
                 ..
-            } => Ok(Auth(program)),
+            } => Ok(Auth(program.clone())),
             Principal {
                 partner_id: Some(p),
                 ..
@@ -239,12 +241,12 @@ impl FromRequestParts<AppState> for PartnerAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match principal(parts, state).await? {
+        match &*principal(parts, state).await? {
             Principal {
                 program,
                 partner_id: Some(p),
                 ..
-            } => Ok(PartnerAuth(program, p)),
+            } => Ok(PartnerAuth(program.clone(), p.clone())),
             Principal {
                 partner_id: None, ..
             } => Err(ApiError::Forbidden(

@@ -3,7 +3,7 @@
 //! takes effect within that time; on this node, at once (the cache is invalidated).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use jifen_store::Program;
@@ -24,12 +24,12 @@ pub struct Principal {
 
 #[derive(Default)]
 pub struct KeyCache {
-    entries: RwLock<HashMap<String, (Principal, Instant)>>,
+    entries: RwLock<HashMap<String, (Arc<Principal>, Instant)>>,
 }
 
 impl KeyCache {
     /// The program (and partner) of a key hash, if looked up less than [`TTL`] ago.
-    pub fn get(&self, hash: &str) -> Option<Principal> {
+    pub fn get(&self, hash: &str) -> Option<Arc<Principal>> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
@@ -37,7 +37,7 @@ impl KeyCache {
             .map(|(p, _)| p.clone())
     }
 
-    pub fn put(&self, hash: String, program: Principal) {
+    pub fn put(&self, hash: String, program: Arc<Principal>) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_KEYS {
             entries.clear();

@@ -155,7 +155,7 @@ where
     let (mut parts, body) = req.into_parts();
     // The console's own calls carry their operator; the console limits its sign-ins itself.
     if let Some(call) = parts.extensions.remove::<crate::actor::InternalCall>() {
-        parts.extensions.insert(call.principal);
+        parts.extensions.insert(std::sync::Arc::new(call.principal));
         return run(Request::from_parts(parts, body)).await;
     }
     let (principal, hash) = match crate::extract::authenticate(&parts, state).await {

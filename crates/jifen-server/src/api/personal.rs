@@ -37,7 +37,9 @@ impl axum::extract::FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(Actor(crate::extract::principal(parts, state).await?.actor))
+        Ok(Actor(
+            crate::extract::principal(parts, state).await?.actor.clone(),
+        ))
     }
 }
 
