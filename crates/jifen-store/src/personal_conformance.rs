@@ -168,7 +168,7 @@ pub async fn export_reads_a_members_rows(backend: Backend) {
             .map(|(_, r)| r.clone())
             .unwrap_or_else(|| panic!("no {name} in the export"))
     };
-    assert_eq!(rows.len(), 36, "one list per table: {rows:?}");
+    assert_eq!(rows.len(), 37, "one list per table: {rows:?}");
     let identities = table("identities");
     assert_eq!(identities.len(), 2);
     assert!(identities.iter().any(|i| i["value"] == "u1@example.com"));
