@@ -19,6 +19,7 @@ jifen_store::backend_tests! {
     ranks_ties_neighbours_gaps_and_refunds => super::ranks_ties_neighbours_gaps_and_refunds;
     ranks_in_redis_as_in_memory => super::ranks_in_redis_as_in_memory;
     a_shared_ranking_is_caught_up_from_the_change_log => super::a_shared_ranking_is_caught_up_from_the_change_log;
+    redis_takes_many_scores_of_many_boards_at_once => super::redis_takes_many_scores_of_many_boards_at_once;
     a_contest_is_settled_once_with_prizes_and_frozen_standings => super::a_contest_is_settled_once_with_prizes_and_frozen_standings;
     a_restarted_node_rebuilds_the_same_ranking => super::a_restarted_node_rebuilds_the_same_ranking;
     concurrent_events_keep_the_ranking_equal_to_the_database => super::concurrent_events_keep_the_ranking_equal_to_the_database;
@@ -228,6 +229,112 @@ async fn ranks_in_redis_as_in_memory(backend: TestBackend) {
         .query_async(&mut conn)
         .await
         .expect("del");
+}
+
+/// One report to Redis with more scores than one script call carries, for two boards
+/// interleaved, and a member's older version after its newer one: each board ranks exactly its
+/// own members, by their newest versions.
+async fn redis_takes_many_scores_of_many_boards_at_once(backend: TestBackend) {
+    let app = TestApp::spawn_with_redis(backend).await;
+    for id in ["big", "other"] {
+        put_board(
+            &app,
+            id,
+            json!({"name": id, "metric": {"kind": "spend"}, "period": {"kind": "all_time"}}),
+        )
+        .await;
+    }
+    let (state, program) = (&app.state, app.program_id.as_str());
+    let r = &state.rankings;
+    // Built (empty) first, as a board that has been queried before its scores come.
+    for id in ["big", "other"] {
+        assert_eq!(r.count(state, program, id, "all").await.expect("count"), 0);
+    }
+    let row = |board: &str, i: i64, score: i64, version: i64| jifen_store::ScoreRow {
+        leaderboard_id: board.into(),
+        period: "all".into(),
+        member_id: i,
+        external_id: format!("x-{i:04}"),
+        score,
+        reached_at: app.now() + Duration::microseconds(i),
+        version,
+    };
+    let mut rows = Vec::new();
+    for i in 1..=1_100 {
+        rows.push(row("big", i, i, 2));
+        if i % 2 == 0 {
+            rows.push(row("other", i, 10_000 - i, 1));
+        }
+    }
+    rows.push(row("big", 7, 1_000_000, 1));
+    r.apply(program, &rows).await;
+    assert_eq!(
+        r.count(state, program, "big", "all").await.expect("count"),
+        1_100
+    );
+    assert_eq!(
+        r.count(state, program, "other", "all")
+            .await
+            .expect("count"),
+        550
+    );
+    let top = |board: &'static str| async move {
+        r.range(state, program, board, "all", 1, 3)
+            .await
+            .expect("range")
+            .into_iter()
+            .map(|p| (p.member, p.score))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        top("big").await,
+        [
+            ("x-1100".into(), 1_100),
+            ("x-1099".into(), 1_099),
+            ("x-1098".into(), 1_098)
+        ]
+    );
+    assert_eq!(top("other").await[0], ("x-0002".into(), 9_998));
+    let seventh = r
+        .place(state, program, "big", "all", "x-0007")
+        .await
+        .expect("place")
+        .expect("ranked");
+    assert_eq!((seventh.rank, seventh.score), (1_094, 7));
+    // A newer version moves the member once, to the top.
+    r.apply(program, &[row("big", 7, 5_000, 3)]).await;
+    let seventh = r
+        .place(state, program, "big", "all", "x-0007")
+        .await
+        .expect("place")
+        .expect("ranked");
+    assert_eq!((seventh.rank, seventh.score), (1, 5_000));
+    assert_eq!(
+        r.count(state, program, "big", "all").await.expect("count"),
+        1_100
+    );
+    forget_redis_keys(&app).await;
+}
+
+/// Drops the test program's keys from Redis.
+async fn forget_redis_keys(app: &TestApp) {
+    let mut conn = redis::Client::open(common::redis_url())
+        .expect("redis url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("jifen:lb:{}:*", app.program_id))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    if !keys.is_empty() {
+        let _: () = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut conn)
+            .await
+            .expect("del");
+    }
 }
 
 /// The changes since an hour before the app's clock, as the jobs loop's catch-up reads them.

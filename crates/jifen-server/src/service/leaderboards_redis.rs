@@ -22,19 +22,37 @@ use super::leaderboards::{BUILD_PAGE, Place};
 use crate::app::AppState;
 use crate::error::ApiError;
 
-/// Keeps the newest version of a member's entry: KEYS = set, hash; ARGV = external id,
-/// version, score, set member.
+/// Keeps the newest version of each member's entry: KEYS = set, hash; ARGV = groups of four
+/// (external id, version, score, set member). Returns how many entries changed. One call
+/// carries many members (see [`PER_CALL`]): a call of its own per member cost Redis more in
+/// the call than in the three commands.
 const APPLY: &str = r"
-local cur = redis.call('HGET', KEYS[2], ARGV[1])
-if cur then
-  local sep = string.find(cur, '|', 1, true)
-  if tonumber(string.sub(cur, 1, sep - 1)) >= tonumber(ARGV[2]) then return 0 end
-  redis.call('ZREM', KEYS[1], string.sub(cur, sep + 1))
+local changed = 0
+for i = 1, #ARGV, 4 do
+  local cur = redis.call('HGET', KEYS[2], ARGV[i])
+  local newer = true
+  if cur then
+    local sep = string.find(cur, '|', 1, true)
+    if tonumber(string.sub(cur, 1, sep - 1)) >= tonumber(ARGV[i + 1]) then
+      newer = false
+    else
+      redis.call('ZREM', KEYS[1], string.sub(cur, sep + 1))
+    end
+  end
+  if newer then
+    redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i + 3])
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1] .. '|' .. ARGV[i + 3])
+    changed = changed + 1
+  end
 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
-return 1
+return changed
 ";
+
+/// Members per call of [`APPLY`]: Redis runs a call to its end before anything else, so a
+/// call stays around a millisecond.
+const PER_CALL: usize = 250;
+/// Members per pipeline of calls.
+const PER_PIPELINE: usize = 5_000;
 
 /// A member's rank (0-based, from the top), score and set member: KEYS = set, hash; ARGV =
 /// external id.
@@ -97,26 +115,43 @@ impl RedisRankings {
         })
     }
 
-    /// Applies scores, one script call each, in one pipeline.
+    /// Applies scores: one script call per board period and slice of [`PER_CALL`] members,
+    /// sent in pipelines.
     pub async fn apply(&self, program: &str, rows: &[ScoreRow]) -> redis::RedisResult<()> {
         let mut conn = self.conn.clone();
-        for part in rows.chunks(1_000) {
+        // By board period, in the order given (a member's later version comes later).
+        let mut by_period: Vec<((&str, &str), Vec<&ScoreRow>)> = Vec::new();
+        for row in rows {
+            let k = (row.leaderboard_id.as_str(), row.period.as_str());
+            match by_period.iter_mut().find(|(p, _)| *p == k) {
+                Some((_, rows)) => rows.push(row),
+                None => by_period.push((k, vec![row])),
+            }
+        }
+        let calls: Vec<(&(&str, &str), &[&ScoreRow])> = by_period
+            .iter()
+            .flat_map(|(k, rows)| rows.chunks(PER_CALL).map(move |part| (k, part)))
+            .collect();
+        for batch in calls.chunks(PER_PIPELINE / PER_CALL) {
             // A script not loaded yet (or lost with a Redis restart) is loaded, then the
             // pipeline sent again.
             for attempt in 0..2 {
                 let mut pipe = redis::pipe();
-                for row in part {
-                    let b = base(program, &row.leaderboard_id, &row.period);
-                    pipe.cmd("EVALSHA")
+                for ((board, period), part) in batch {
+                    let b = base(program, board, period);
+                    let call = pipe
+                        .cmd("EVALSHA")
                         .arg(self.apply.get_hash())
                         .arg(2)
                         .arg(format!("{b}:z"))
-                        .arg(format!("{b}:h"))
-                        .arg(&row.external_id)
-                        .arg(row.version)
-                        .arg(row.score)
-                        .arg(member_key(row))
-                        .ignore();
+                        .arg(format!("{b}:h"));
+                    for row in *part {
+                        call.arg(&row.external_id)
+                            .arg(row.version)
+                            .arg(row.score)
+                            .arg(member_key(row));
+                    }
+                    call.ignore();
                 }
                 match pipe.query_async::<()>(&mut conn).await {
                     Ok(()) => break,
@@ -190,7 +225,8 @@ impl RedisRankings {
         }
     }
 
-    /// Reads the board period's scores from the database into the set, page by page.
+    /// Reads the board period's scores from the database into the set, page by page: the next
+    /// page is read while the last one is sent to Redis.
     async fn build(
         &self,
         state: &AppState,
@@ -198,18 +234,19 @@ impl RedisRankings {
         board: &str,
         period: &str,
     ) -> Result<(), ApiError> {
-        let mut after = 0;
-        loop {
-            let rows = state
+        let page = |after: i64| {
+            state
                 .store
                 .leaderboard_scores(program, board, period, after, BUILD_PAGE)
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.member_id;
-            self.apply(program, &rows).await.map_err(unavailable)?;
+        };
+        let mut rows = page(0).await?;
+        while let Some(last) = rows.last() {
             if rows.len() < BUILD_PAGE as usize {
-                break;
+                return self.apply(program, &rows).await.map_err(unavailable);
             }
+            let (next, sent) = tokio::join!(page(last.member_id), self.apply(program, &rows));
+            sent.map_err(unavailable)?;
+            rows = next?;
         }
         Ok(())
     }
