@@ -187,9 +187,85 @@ pub trait LeaderboardsTx: Send {
     ) -> Result<Option<(i64, Vec<FrozenRow>)>>;
 }
 
-/// The statements of [`LeaderboardStore`] and [`LeaderboardsTx`], for one backend.
+/// A score to add to: (board period, member, delta).
+pub(crate) type KeyedDelta = (i64, i64, i64);
+/// A score as it stands after an upsert: board period, member, score, reached at, version.
+pub(crate) type UpsertedScore = (i64, i64, i64, i64, i64);
+
+/// What an upsert of scores does with a score that exists already, and what it answers.
+macro_rules! upsert_tail {
+    () => {
+        " ON CONFLICT (board_period, member_id) \
+         DO UPDATE SET score = leaderboard_scores.score + excluded.score, \
+         reached_at = excluded.reached_at, version = leaderboard_scores.version + 1 \
+         RETURNING board_period, member_id, score, reached_at, version"
+    };
+}
+
+/// Adds to scores on PostgreSQL: the columns as arrays, so that one prepared statement serves
+/// any number of rows (a list of values would be parsed and planned again each time, with five
+/// parameters a row).
+pub(crate) async fn upsert_scores_pg(
+    conn: &mut sqlx::PgConnection,
+    rows: &[KeyedDelta],
+    now_us: i64,
+) -> Result<Vec<UpsertedScore>> {
+    let mut periods = Vec::with_capacity(rows.len());
+    let mut members = Vec::with_capacity(rows.len());
+    let mut deltas = Vec::with_capacity(rows.len());
+    for (period, member, delta) in rows {
+        periods.push(*period);
+        members.push(*member);
+        deltas.push(*delta);
+    }
+    Ok(sqlx::query_as(concat!(
+        "INSERT INTO leaderboard_scores (board_period, member_id, score, reached_at, version) \
+         SELECT p, m, d, $4, 1 FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[]) \
+         AS u(p, m, d)",
+        upsert_tail!()
+    ))
+    .bind(periods)
+    .bind(members)
+    .bind(deltas)
+    .bind(now_us)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Adds to scores on SQLite, a list of values per slice of rows (SQLite has no arrays, and
+/// parses a statement in a fraction of the time).
+pub(crate) async fn upsert_scores_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[KeyedDelta],
+    now_us: i64,
+) -> Result<Vec<UpsertedScore>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for part in rows.chunks(200) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO leaderboard_scores (board_period, member_id, score, reached_at, version) ",
+        );
+        q.push_values(part, |mut b, (period, member, delta)| {
+            b.push_bind(*period)
+                .push_bind(*member)
+                .push_bind(*delta)
+                .push_bind(now_us)
+                .push_bind(1i64);
+        });
+        q.push(upsert_tail!());
+        let rows: Vec<UpsertedScore> = q
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The statements of [`LeaderboardStore`] and [`LeaderboardsTx`], for one backend; `upsert`
+/// adds to scores ([`upsert_scores_pg`], [`upsert_scores_sqlite`]).
 macro_rules! leaderboards_impl {
-    ($store:ident, $tx:ident, $db:ty) => {
+    ($store:ident, $tx:ident, $db:ty, upsert = $upsert:path) => {
         mod leaderboards_sql {
             use jifen_core::Timestamp;
 
@@ -607,69 +683,46 @@ macro_rules! leaderboards_impl {
                     log: bool,
                 ) -> Result<Vec<ScoreRow>> {
                     let periods = period_ids(&mut self.tx, program_id, deltas).await?;
-                    let mut out = Vec::with_capacity(deltas.len());
-                    for part in deltas.chunks(200) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO leaderboard_scores (board_period, member_id, score, \
-                             reached_at, version) ",
-                        );
-                        let mut keyed = Vec::with_capacity(part.len());
-                        for d in part {
-                            let id = periods
-                                .iter()
-                                .find(|(b, p, _)| *b == d.leaderboard_id && *p == d.period)
-                                .map(|(_, _, id)| *id)
-                                .ok_or_else(|| {
-                                    $crate::StoreError::Corrupt(format!(
-                                        "no number for the period {} of the board {}",
-                                        d.period, d.leaderboard_id
-                                    ))
-                                })?;
-                            keyed.push((id, d));
-                        }
-                        q.push_values(&keyed, |mut b, (id, d)| {
-                            b.push_bind(*id)
-                                .push_bind(d.member_id)
-                                .push_bind(d.delta)
-                                .push_bind(us(now))
-                                .push_bind(1i64);
+                    let mut keyed = Vec::with_capacity(deltas.len());
+                    for d in deltas {
+                        let id = periods
+                            .iter()
+                            .find(|(b, p, _)| *b == d.leaderboard_id && *p == d.period)
+                            .map(|(_, _, id)| *id)
+                            .ok_or_else(|| {
+                                $crate::StoreError::Corrupt(format!(
+                                    "no number for the period {} of the board {}",
+                                    d.period, d.leaderboard_id
+                                ))
+                            })?;
+                        keyed.push((id, d.member_id, d.delta));
+                    }
+                    let rows = $upsert(&mut *self.tx, &keyed, us(now)).await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        let Some((board, period, _)) = periods.iter().find(|(_, _, id)| *id == r.0)
+                        else {
+                            continue;
+                        };
+                        out.push(ScoreRow {
+                            leaderboard_id: board.clone(),
+                            period: period.clone(),
+                            member_id: r.1,
+                            // The caller knows its members' external ids.
+                            external_id: String::new(),
+                            score: r.2,
+                            reached_at: at(r.3)?,
+                            version: r.4,
                         });
-                        q.push(
-                            " ON CONFLICT (board_period, member_id) \
-                             DO UPDATE SET score = leaderboard_scores.score + excluded.score, \
-                             reached_at = excluded.reached_at, \
-                             version = leaderboard_scores.version + 1 \
-                             RETURNING board_period, member_id, score, reached_at, version",
-                        );
-                        let rows: Vec<(i64, i64, i64, i64, i64)> = q
-                            .build_query_as()
-                            .persistent(false)
-                            .fetch_all(&mut *self.tx)
-                            .await?;
-                        for r in rows {
-                            let Some((board, period, _)) =
-                                periods.iter().find(|(_, _, id)| *id == r.0)
-                            else {
-                                continue;
-                            };
-                            out.push(ScoreRow {
-                                leaderboard_id: board.clone(),
-                                period: period.clone(),
-                                member_id: r.1,
-                                // The caller knows its members' external ids.
-                                external_id: String::new(),
-                                score: r.2,
-                                reached_at: at(r.3)?,
-                                version: r.4,
-                            });
-                        }
-                        if log {
+                    }
+                    if log {
+                        for part in keyed.chunks(300) {
                             let mut q = sqlx::QueryBuilder::<$db>::new(
                                 "INSERT INTO leaderboard_changes (recorded_at, board_period, \
                                  member_id) ",
                             );
-                            q.push_values(&keyed, |mut b, (id, d)| {
-                                b.push_bind(us(now)).push_bind(*id).push_bind(d.member_id);
+                            q.push_values(part, |mut b, (id, member, _)| {
+                                b.push_bind(us(now)).push_bind(*id).push_bind(*member);
                             });
                             q.build().persistent(false).execute(&mut *self.tx).await?;
                         }

@@ -94,7 +94,12 @@ rules_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 
 tiers_impl!(PgStore, PgWriteTx, Postgres, for_update = " FOR UPDATE");
 
-leaderboards_impl!(PgStore, PgWriteTx, sqlx::Postgres);
+leaderboards_impl!(
+    PgStore,
+    PgWriteTx,
+    sqlx::Postgres,
+    upsert = crate::leaderboards::upsert_scores_pg
+);
 referrals_impl!(
     PgStore,
     PgWriteTx,

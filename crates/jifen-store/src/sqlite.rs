@@ -194,7 +194,12 @@ rules_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 tiers_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
-leaderboards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite);
+leaderboards_impl!(
+    SqliteStore,
+    SqliteWriteTx,
+    sqlx::Sqlite,
+    upsert = crate::leaderboards::upsert_scores_sqlite
+);
 referrals_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
 
 rewards_impl!(SqliteStore, SqliteWriteTx, sqlx::Sqlite, for_update = "");
