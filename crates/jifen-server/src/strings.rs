@@ -211,6 +211,10 @@ pub fn path_refusal(req: &axum::extract::Request) -> Option<ApiError> {
     let path = req.uri().path();
     for (part, raw) in template.as_str().split('/').zip(path.split('/')) {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            // Printable ASCII without an escape holds no control character: nothing to decode.
+            if raw.bytes().all(|b| b.is_ascii_graphic() && b != b'%') {
+                continue;
+            }
             // Control characters only: a long value names nothing, which the route says as it
             // says for any unknown id.
             let value = percent_decode(raw, false);
