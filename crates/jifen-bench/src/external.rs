@@ -92,69 +92,90 @@ fn parse_wrk(text: &str) -> anyhow::Result<WrkResult> {
     })
 }
 
-/// `ZREVRANK` of a random member on a sorted set of `members` from `redis-benchmark` (one
-/// thread, `connections` connections, no pipelining: one command per round trip, as the HTTP
-/// side sends one request per round trip), for about `seconds`. The set's members are named
-/// as `redis-benchmark` draws them (`__rand_int__`, twelve digits). Returns operations per
-/// second.
-pub async fn redis_benchmark(
-    url: &str,
+/// A sorted set of `members` in Redis for [`ZrevrankSet::measure`], dropped by
+/// [`ZrevrankSet::drop_set`]. The set's members are named as `redis-benchmark` draws them
+/// (`__rand_int__`, twelve digits).
+pub struct ZrevrankSet {
+    host: String,
+    port: u16,
+    key: String,
     members: u64,
-    connections: usize,
-    seconds: u64,
-) -> anyhow::Result<f64> {
-    let (host, port) = host_port(url)?;
-    let key = format!("jifen-bench:ceiling:{}", uuid::Uuid::now_v7());
-    let client = redis::Client::open(url)?;
-    // A slice of the fill takes longer than the connection's default response timeout.
-    let config = redis::AsyncConnectionConfig::new()
-        .set_response_timeout(Some(std::time::Duration::from_secs(60)));
-    let mut conn = client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await?;
-    // Filled by a script in slices, so Redis stays responsive to others meanwhile.
-    let fill = redis::Script::new(
-        "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do \
-           redis.call('ZADD', KEYS[1], (i * 7919) % 1000000, string.format('%012d', i)) \
-         end return 0",
-    );
-    for start in (0..members).step_by(100_000) {
-        let end = (start + 100_000).min(members) - 1;
-        fill.key(&key)
-            .arg(start)
-            .arg(end)
-            .invoke_async::<i64>(&mut conn)
+    conn: redis::aio::MultiplexedConnection,
+}
+
+impl ZrevrankSet {
+    pub async fn fill(url: &str, members: u64) -> anyhow::Result<ZrevrankSet> {
+        let (host, port) = host_port(url)?;
+        let key = format!("jifen-bench:ceiling:{}", uuid::Uuid::now_v7());
+        let client = redis::Client::open(url)?;
+        // A slice of the fill takes longer than the connection's default response timeout.
+        let config = redis::AsyncConnectionConfig::new()
+            .set_response_timeout(Some(std::time::Duration::from_secs(60)));
+        let mut conn = client
+            .get_multiplexed_async_connection_with_config(&config)
             .await?;
+        // Filled by a script in slices, so Redis stays responsive to others meanwhile.
+        let fill = redis::Script::new(
+            "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do \
+               redis.call('ZADD', KEYS[1], (i * 7919) % 1000000, string.format('%012d', i)) \
+             end return 0",
+        );
+        for start in (0..members).step_by(100_000) {
+            let end = (start + 100_000).min(members) - 1;
+            fill.key(&key)
+                .arg(start)
+                .arg(end)
+                .invoke_async::<i64>(&mut conn)
+                .await?;
+        }
+        Ok(ZrevrankSet {
+            host,
+            port,
+            key,
+            members,
+            conn,
+        })
     }
-    // Sized to last about `seconds` at the rates seen on two cores, then measured by the tool.
-    let requests = 60_000 * seconds.max(1);
-    let args = [
-        "-h".to_owned(),
-        host,
-        "-p".to_owned(),
-        port.to_string(),
-        "-c".to_owned(),
-        connections.to_string(),
-        "-n".to_owned(),
-        requests.to_string(),
-        "-r".to_owned(),
-        members.to_string(),
-        "--csv".to_owned(),
-        "ZREVRANK".to_owned(),
-        key.clone(),
-        "__rand_int__".to_owned(),
-    ];
-    let out =
-        tokio::task::spawn_blocking(move || Command::new("redis-benchmark").args(args).output())
+
+    /// `ZREVRANK` of a random member from `redis-benchmark` (one thread, `connections`
+    /// connections, no pipelining: one command per round trip, as the HTTP side sends one
+    /// request per round trip), for about `seconds`. Returns operations per second.
+    pub async fn measure(&self, connections: usize, seconds: u64) -> anyhow::Result<f64> {
+        // Sized to last about `seconds` at the rates seen on two cores, then measured by the
+        // tool.
+        let requests = 60_000 * seconds.max(1);
+        let args = [
+            "-h".to_owned(),
+            self.host.clone(),
+            "-p".to_owned(),
+            self.port.to_string(),
+            "-c".to_owned(),
+            connections.to_string(),
+            "-n".to_owned(),
+            requests.to_string(),
+            "-r".to_owned(),
+            self.members.to_string(),
+            "--csv".to_owned(),
+            "ZREVRANK".to_owned(),
+            self.key.clone(),
+            "__rand_int__".to_owned(),
+        ];
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("redis-benchmark").args(args).output()
+        })
+        .await??;
+        let text = String::from_utf8_lossy(&out.stdout);
+        anyhow::ensure!(out.status.success(), "redis-benchmark failed: {text}");
+        parse_redis_benchmark(&text)
+    }
+
+    pub async fn drop_set(mut self) -> anyhow::Result<()> {
+        let _: () = redis::cmd("UNLINK")
+            .arg(&self.key)
+            .query_async(&mut self.conn)
             .await?;
-    let _: () = redis::cmd("UNLINK")
-        .arg(&key)
-        .query_async(&mut conn)
-        .await?;
-    let out = out?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    anyhow::ensure!(out.status.success(), "redis-benchmark failed: {text}");
-    parse_redis_benchmark(&text)
+        Ok(())
+    }
 }
 
 /// The requests per second of `redis-benchmark --csv`: a header line, then
