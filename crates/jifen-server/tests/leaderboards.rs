@@ -175,16 +175,7 @@ async fn ranks_in_redis_as_in_memory(backend: TestBackend) {
 
     // Redis loses the set (a restart keeps nothing): the next query rebuilds it from the
     // database.
-    let mut conn = redis::Client::open(common::redis_url())
-        .expect("redis url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("redis");
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("jifen:lb:{}:*", app.program_id))
-        .query_async(&mut conn)
-        .await
-        .expect("keys");
+    let (mut conn, keys) = redis_keys(&app).await;
     assert!(!keys.is_empty());
     let _: () = redis::cmd("DEL")
         .arg(&keys)
@@ -224,11 +215,7 @@ async fn ranks_in_redis_as_in_memory(backend: TestBackend) {
     let top = app.get("/v1/leaderboards/spend/standings").await;
     assert_eq!(order(&top.body), ["m-1", "m-3", "m-2", "m-4"]);
     erase_m4(&app).await;
-    let _: () = redis::cmd("DEL")
-        .arg(&keys)
-        .query_async(&mut conn)
-        .await
-        .expect("del");
+    forget_redis_keys(&app).await;
 }
 
 /// One report to Redis with more scores than one script call carries, for two boards
@@ -316,8 +303,8 @@ async fn redis_takes_many_scores_of_many_boards_at_once(backend: TestBackend) {
     forget_redis_keys(&app).await;
 }
 
-/// Drops the test program's keys from Redis.
-async fn forget_redis_keys(app: &TestApp) {
+/// A connection to the tests' Redis, and the test program's keys in it.
+async fn redis_keys(app: &TestApp) -> (redis::aio::MultiplexedConnection, Vec<String>) {
     let mut conn = redis::Client::open(common::redis_url())
         .expect("redis url")
         .get_multiplexed_async_connection()
@@ -328,6 +315,12 @@ async fn forget_redis_keys(app: &TestApp) {
         .query_async(&mut conn)
         .await
         .expect("keys");
+    (conn, keys)
+}
+
+/// Drops the test program's keys from Redis.
+async fn forget_redis_keys(app: &TestApp) {
+    let (mut conn, keys) = redis_keys(app).await;
     if !keys.is_empty() {
         let _: () = redis::cmd("DEL")
             .arg(&keys)
@@ -412,16 +405,7 @@ async fn a_shared_ranking_is_caught_up_from_the_change_log(backend: TestBackend)
         .await
         .expect("catch up");
     assert!(logged(&app).await.is_empty());
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("jifen:lb:{}:*", app.program_id))
-        .query_async(&mut conn)
-        .await
-        .expect("keys");
-    let _: () = redis::cmd("DEL")
-        .arg(&keys)
-        .query_async(&mut conn)
-        .await
-        .expect("del");
+    forget_redis_keys(&app).await;
 }
 
 /// Erases m-4: the standings lose them at once.
