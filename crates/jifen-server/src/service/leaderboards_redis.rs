@@ -401,18 +401,18 @@ impl RedisRankings {
             let Some(last) = changes.last() else { break };
             after = last.cursor;
             let full = changes.len() == BUILD_PAGE as usize;
-            let mut by_program: std::collections::BTreeMap<&str, Vec<ScoreRow>> =
-                Default::default();
-            for change in &changes {
-                by_program
-                    .entry(&change.program_id)
-                    .or_default()
-                    .push(change.row.clone());
-            }
-            for (program, rows) in by_program {
-                self.apply(program, &rows).await.map_err(unavailable)?;
-            }
             applied += changes.len();
+            let mut by_program: std::collections::BTreeMap<String, Vec<ScoreRow>> =
+                Default::default();
+            for change in changes {
+                by_program
+                    .entry(change.program_id)
+                    .or_default()
+                    .push(change.row);
+            }
+            for (program, rows) in &by_program {
+                self.apply(program, rows).await.map_err(unavailable)?;
+            }
             if !full {
                 break;
             }
